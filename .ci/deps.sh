@@ -1,0 +1,28 @@
+#!/bin/sh
+# Installs the Debian packages cohesim needs that are missing: as root
+# directly, otherwise through sudo.  Quiet when everything is there.
+set -e
+missing=""
+need() { # need CHECK PACKAGE: CHECK is a pkg-config name, /path or command
+	case "$1" in
+	/*) [ -e "$1" ] || missing="$missing $2" ;;
+	cmd:*) command -v "${1#cmd:}" >/dev/null 2>&1 || missing="$missing $2" ;;
+	*) pkg-config --exists "$1" 2>/dev/null || missing="$missing $2" ;;
+	esac
+}
+command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"
+need cmd:cc gcc
+need cmd:make make
+need gsl libgsl-dev
+need libconfig libconfig-dev
+need jansson libjansson-dev
+need cmocka libcmocka-dev
+need /usr/include/Random123/philox.h librandom123-dev
+need cmd:gnuplot gnuplot-nox
+need cmd:valgrind valgrind
+[ -z "$missing" ] && exit 0
+echo "make deps: installing$missing" >&2
+if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

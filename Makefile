@@ -1,0 +1,104 @@
+# cohesim: one flat makefile.  `make` builds build/cohesim and
+# build/libcohesim.a; `make run` and `make test` install missing Debian
+# packages first (make deps), so a fresh machine needs nothing else.
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+OPT     ?= -O2
+# SANITIZER=address,undefined builds an instrumented copy (make check does).
+SANITIZER ?=
+# WERROR=1 turns warnings into errors (CI sets it).
+WERROR  ?=
+
+PKGS    := gsl libconfig jansson
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wvla -Wpointer-arith -Wcast-qual -Wwrite-strings \
+           -Wundef -Wold-style-definition -Wnull-dereference -Wdouble-promotion
+CFLAGS  ?= $(OPT) -g
+ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(if $(WERROR),-Werror) \
+              $(if $(SANITIZER),-fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recover=all) \
+              -Iinclude -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
+LDLIBS_ALL := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+LDFLAGS_ALL := $(if $(SANITIZER),-fsanitize=$(SANITIZER)) $(LDFLAGS)
+TEST_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+LIB_SRC := $(sort $(wildcard src/core/*.c src/scenario/*.c src/engine/*.c src/output/*.c))
+CLI_SRC := $(sort $(wildcard src/cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+TESTS   := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+PLOT_TEMPLATES := $(sort $(wildcard plots/*.gp))
+
+LIB := $(BUILD)/libcohesim.a
+BIN := $(BUILD)/cohesim
+
+.PHONY: all deps run test check install uninstall clean bench tests-build
+
+all: $(BIN) $(LIB)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(CLI_OBJ) $(LIB)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS_ALL)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka 2>/dev/null) -MMD -MP \
+	      $(LDFLAGS_ALL) -o $@ $< $(LIB) $(TEST_LIBS) $(LDLIBS_ALL)
+
+tests-build: $(BIN) $(TESTS)
+
+# Debian packages: pkg-config name or file -> package.
+deps:
+	@sh .ci/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@$(BIN) run scenarios/$(or $(SCENARIO),csto-armenia).cfg
+
+test: deps
+	@$(MAKE) --no-print-directory tests-build
+	@sh tests/run.sh $(BUILD)
+
+# Tests again under AddressSanitizer + UndefinedBehaviorSanitizer, then
+# under valgrind (memcheck) with the ordinary build.
+check: deps
+	@$(MAKE) --no-print-directory BUILD=build/asan OPT=-O1 SANITIZER=address,undefined tests-build
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	  sh tests/run.sh build/asan
+	@$(MAKE) --no-print-directory tests-build
+	@COH_VALGRIND=1 sh tests/run.sh $(BUILD)
+
+bench: all
+	@sh bench/run.sh $(BUILD)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
+	           $(DESTDIR)$(PREFIX)/include/cohesim $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/cohesim
+	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libcohesim.a
+	install -m 644 include/cohesim.h $(DESTDIR)$(PREFIX)/include/cohesim.h
+	install -m 644 include/cohesim/*.h $(DESTDIR)$(PREFIX)/include/cohesim/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/.*COH_VERSION "\(.*\)".*/\1/p' include/cohesim/version.h)|g' \
+	    cohesim.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/cohesim.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/cohesim $(DESTDIR)$(PREFIX)/lib/libcohesim.a \
+	      $(DESTDIR)$(PREFIX)/include/cohesim.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/cohesim.pc
+	rm -rf $(DESTDIR)$(PREFIX)/include/cohesim
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

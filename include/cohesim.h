@@ -1,0 +1,13 @@
+/* cohesim: alliance-cohesion simulation.  The umbrella header of the public
+ * API; each module has its own header in include/cohesim/. */
+#ifndef COHESIM_H
+#define COHESIM_H
+
+#include "cohesim/version.h"
+#include "cohesim/error.h"
+#include "cohesim/date.h"
+#include "cohesim/model.h"
+#include "cohesim/scenario.h"
+#include "cohesim/sim.h"
+
+#endif

@@ -1,0 +1,61 @@
+#!/bin/sh
+# Runs every test and ends with one totals line, "N passed, M failed".
+#   unit and binary-driven tests: the cmocka programs built in BUILD/tests/
+#   bad input: tests/bad/NAME.cfg must make `cohesim validate` exit 1 and
+#              print exactly tests/bad/NAME.err on stderr
+# COH_VALGRIND=1 runs everything under valgrind's memcheck.
+BUILD=${1:-build}
+BIN=$BUILD/cohesim
+passed=0
+failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+if [ -n "$COH_VALGRIND" ]; then
+	WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --track-fds=no"
+else
+	WRAP=""
+fi
+# The binary-driven tests read these to find and wrap the real binary.
+COH_BIN=$BIN
+COH_WRAP=$WRAP
+export COH_BIN COH_WRAP
+
+for t in "$BUILD"/tests/test_*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	$WRAP "$t" >"$log" 2>&1
+	rc=$?
+	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -n 1)
+	p=${p:-0}; f=${f:-0}
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1   # crashed, or valgrind/sanitizer found something
+	fi
+	passed=$((passed + p)); failed=$((failed + f))
+	if [ "$f" -ne 0 ]; then
+		echo "FAIL $name (exit $rc)"; cat "$log"
+	else
+		echo "ok   $name: $p tests"
+	fi
+done
+
+bad_passed=0
+for cfg in tests/bad/*.cfg; do
+	[ -e "$cfg" ] || continue
+	want=${cfg%.cfg}.err
+	$WRAP "$BIN" validate "$cfg" >/dev/null 2>"$log"
+	rc=$?
+	if [ "$rc" -eq 1 ] && [ -f "$want" ] && diff -u "$want" "$log" >/dev/null; then
+		bad_passed=$((bad_passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "FAIL $cfg (exit $rc, want 1):"
+		diff -u "$want" "$log"
+	fi
+done
+passed=$((passed + bad_passed))
+echo "ok   bad input: $bad_passed files give their exact message"
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
