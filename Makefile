@@ -24,7 +24,7 @@ LDLIBS_ALL := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 LDFLAGS_ALL := $(if $(SANITIZER),-fsanitize=$(SANITIZER)) $(LDFLAGS)
 TEST_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
-LIB_SRC := $(sort $(wildcard src/core/*.c src/scenario/*.c src/engine/*.c src/output/*.c))
+LIB_SRC := $(sort $(wildcard src/core/*.c src/scenario/*.c src/engine/*.c src/mc/*.c src/output/*.c src/plot/*.c)) $(BUILD)/gen/plot_templates.c
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 
@@ -43,6 +43,10 @@ all: $(BIN) $(LIB)
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/gen/plot_templates.c: $(PLOT_TEMPLATES) src/plot/embed.sh
+	@mkdir -p $(dir $@)
+	sh src/plot/embed.sh $(PLOT_TEMPLATES) > $@.tmp && mv $@.tmp $@
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)

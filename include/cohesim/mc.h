@@ -1,0 +1,124 @@
+/* Monte Carlo: many replications of one or more models on worker threads,
+ * handed back in replication order, plus streaming summaries across
+ * replications.  Replication r of point p always draws from the stream
+ * (seed, p, r), so what the consumer sees does not depend on the number of
+ * threads; with several models, each replication runs every model with the
+ * same key (common random numbers, for paired counterfactuals). */
+#ifndef COHESIM_MC_H
+#define COHESIM_MC_H
+
+#include <signal.h>
+#include <stdint.h>
+#include "error.h"
+#include "model.h"
+#include "sim.h"
+
+/* One replication of one model, as recorded.  Owned by the runner; valid
+ * only during the callback that receives it. */
+typedef struct coh_trace {
+	uint64_t replication;
+	size_t n_members;
+	size_t n_samples;
+	const coh_sample *samples;      /* their arrays point into the trace */
+	size_t n_events;
+	const coh_event_record *events; /* empty unless keep_events */
+	const double *first_freeze;     /* per member: day, or NaN if never */
+	const double *first_exit;
+} coh_trace;
+
+/* Receives the traces of replication r (one per model, in model order),
+ * on the calling thread, for r = first, first + 1, ... in order.  A non-zero
+ * return stops the run and is returned. */
+typedef int (*coh_trace_fn)(void *ctx, const coh_trace *const *traces,
+			    size_t n_models);
+
+/* Called on the calling thread about ten times a second while work goes on,
+ * and once at the end. */
+typedef void (*coh_progress_fn)(void *ctx, uint64_t done, uint64_t total);
+
+typedef struct coh_mc_options {
+	uint64_t seed;
+	uint64_t point;
+	uint64_t first_replication;
+	uint64_t replications;
+	int threads;                    /* >= 1 */
+	int keep_events;                /* record the event log in traces */
+	coh_progress_fn progress;       /* may be NULL */
+	void *progress_ctx;
+	/* When it becomes non-zero (e.g. from a signal handler), no new
+	 * replication starts; those finished are still handed over in order
+	 * and the run returns COH_ECANCEL.  May be NULL. */
+	volatile sig_atomic_t *stop;
+} coh_mc_options;
+
+/* Runs opts->replications replications of each of the n_models models
+ * (n_models >= 1; with more than one, all must have the same members in the
+ * same order) and hands them to consume.  *out_done (may be NULL) receives the
+ * number of replications handed over, also on failure. */
+int coh_mc_run(const coh_model *const *models, size_t n_models,
+	       const coh_mc_options *opts, coh_trace_fn consume, void *ctx,
+	       uint64_t *out_done, coh_error *err);
+
+/*--- Streaming summaries ------------------------------------------------*/
+
+/* Per sample time and metric: mean, sd and quantiles across replications,
+ * with memory independent of their number.  Quantiles come from histograms
+ * over each metric's range (commitment-like metrics lie in [0, 1], counts
+ * in 0..n): exact when all values agree, otherwise within one bin width
+ * (coh_summary_resolution). */
+typedef struct coh_summary coh_summary;
+
+/* The metrics, in output order: cohesion, mean, min, sd, active, frozen,
+ * exited, reliability, then member:ID for each member. */
+enum {
+	COH_M_COHESION = 0, COH_M_MEAN, COH_M_MIN, COH_M_SD,
+	COH_M_ACTIVE, COH_M_FROZEN, COH_M_EXITED, COH_M_RELIABILITY,
+	COH_M__FIXED
+};
+
+#define COH_SUMMARY_NQ 5
+extern const double coh_summary_quantiles[COH_SUMMARY_NQ]; /* .05 .25 .5 .75 .95 */
+
+typedef struct coh_stat {
+	uint64_t n;             /* replications with a value (NaN skipped) */
+	double mean, sd;        /* sd: sample standard deviation (n - 1) */
+	double q[COH_SUMMARY_NQ];
+} coh_stat;
+
+/* With difference = 1 the summary holds paired differences alt - base,
+ * whose ranges are symmetric around 0. */
+int coh_summary_alloc(coh_summary **out, const coh_model *model,
+		      int difference, coh_error *err);
+void coh_summary_free(coh_summary *summary);
+
+/* Adds one replication; traces must come in replication order for the
+ * floating-point sums to be the same whatever the thread count. */
+int coh_summary_add(coh_summary *summary, const coh_trace *trace,
+		    coh_error *err);
+
+/* Adds the paired difference alt - base of one replication. */
+int coh_summary_add_difference(coh_summary *summary, const coh_trace *base,
+			       const coh_trace *alt, coh_error *err);
+
+size_t coh_summary_samples(const coh_summary *summary);
+size_t coh_summary_metrics(const coh_summary *summary);
+uint64_t coh_summary_replications(const coh_summary *summary);
+double coh_summary_day(const coh_summary *summary, size_t sample);
+/* "cohesion", ..., "member:ARM" */
+const char *coh_summary_metric_name(const coh_summary *summary, size_t metric);
+double coh_summary_resolution(const coh_summary *summary);
+coh_stat coh_summary_stat(const coh_summary *summary, size_t sample,
+			  size_t metric);
+/* Share of replications in which the member had frozen (ever) / exited by
+ * the sample's day. */
+double coh_summary_frozen_by(const coh_summary *summary, size_t sample,
+			     size_t member);
+double coh_summary_exited_by(const coh_summary *summary, size_t sample,
+			     size_t member);
+
+/* The sample days of a model: k * sample_every while <= horizon, plus the
+ * horizon itself when it is not on the grid (MODEL.md section 10).  Returns
+ * the count; writes at most `cap` days into out (which may be NULL). */
+size_t coh_sample_days(const coh_model *model, double *out, size_t cap);
+
+#endif

@@ -1,0 +1,57 @@
+/* Figures: gnuplot scripts made from the templates of plots/ (embedded in
+ * the library), written next to the data they read, and run through a pipe
+ * to a gnuplot child process.  Every string that comes from a scenario is
+ * quoted so that gnuplot can only ever print it. */
+#ifndef COHESIM_PLOT_H
+#define COHESIM_PLOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "error.h"
+
+typedef enum coh_plot_format {
+	COH_PLOT_NONE = 0,
+	COH_PLOT_PNG,
+	COH_PLOT_SVG,
+	COH_PLOT_PDF,
+	COH_PLOT_DUMB       /* text, drawn on standard output */
+} coh_plot_format;
+
+/* "png", "svg", "pdf", "dumb", "none" -> *out; COH_EUSAGE otherwise. */
+int coh_plot_format_parse(coh_plot_format *out, const char *text);
+const char *coh_plot_format_name(coh_plot_format format);
+
+/* What the figures need to know beyond their data files.  Borrowed. */
+typedef struct coh_plot_spec {
+	const char *title;
+	int64_t start_day, end_day;     /* the x range (date.h day numbers) */
+	size_t n_members;
+	const char *const *ids;
+	const char *const *names;
+	/* Template names to render, e.g. {"cohesion.gp", "members.gp"};
+	 * common.gp is always written. */
+	const char *const *figures;
+	size_t n_figures;
+} coh_plot_spec;
+
+/* Writes the scripts into dir and, unless format is COH_PLOT_NONE, runs
+ * gnuplot on them in dir.  When gnuplot is not installed the scripts are
+ * still written, *missing (may be NULL) is set to 1, and 0 is returned.
+ * Names of the files written (scripts and figures, relative to dir) are
+ * appended to *files / *n_files, which the caller frees with
+ * coh_plot_files_free.  COH_EIO if a file cannot be written or gnuplot
+ * fails (its first error line in err). */
+int coh_plot_render(const char *dir, const coh_plot_spec *spec,
+		    coh_plot_format format, int *missing, char ***files,
+		    size_t *n_files, coh_error *err);
+
+void coh_plot_files_free(char **files, size_t n_files);
+
+/* Writes text as a gnuplot single-quoted string literal into buf (size
+ * bytes, always terminated): quotes doubled, control characters turned into
+ * spaces.  Single-quoted strings are never expanded by gnuplot (no
+ * backquote commands, no macros). */
+void coh_plot_quote(char *buf, size_t size, const char *text);
+
+#endif

@@ -1,0 +1,19 @@
+# Shared settings of every cohesim figure (cohesim fills the @...@ fields).
+@TERMINAL@
+if (out_file ne '') { set output out_file } else { set output }
+set datafile separator comma
+set datafile missing NaN
+set xdata time
+set timefmt '%Y-%m-%d'
+set format x "%b\n%Y"
+set xrange [@START@:@END@]
+set grid back lc rgb '#e6e6e6' lw 1
+set border 3
+set tics nomirror out
+set key noenhanced
+set termoption noenhanced
+# One colour per member, the same in every figure.
+array member_colour[8] = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#e6ab02', '#a6761d', '#666666']
+colour(i) = member_colour[(i - 1) % 8 + 1]
+# Rows of summary.csv for one metric; NaN elsewhere so they are skipped.
+pick(name, col) = (strcol(3) eq name) ? column(col) : NaN

@@ -1,0 +1,414 @@
+/* The replication runner: worker threads run replications into a ring of
+ * slots; the calling thread hands finished slots to the consumer strictly in
+ * replication order.  Each worker keeps one coh_sim per model and reuses its
+ * slots' buffers, so nothing is allocated per replication once warm. */
+#include "cohesim/mc.h"
+#include "core/alloc.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+
+/* One model's recording of one replication; buffers grow, never shrink. */
+typedef struct record {
+	coh_trace trace;
+	coh_sample *samples;
+	size_t samples_cap;
+	double *commitment;     /* [sample][member] */
+	coh_status *status;
+	size_t values_cap;      /* in samples */
+	coh_event_record *events;
+	size_t events_cap;
+	double *first_freeze, *first_exit;
+	int keep_events;
+	int failed;             /* out of memory while recording */
+} record;
+
+typedef struct slot {
+	record *records;        /* one per model */
+	int ready;
+	int rc;
+	coh_error err;
+} slot;
+
+typedef struct runner {
+	const coh_model *const *models;
+	size_t n_models;
+	const coh_mc_options *opts;
+	slot *slots;
+	size_t n_slots;
+	pthread_mutex_t lock;
+	pthread_cond_t work_cv; /* a slot became free */
+	pthread_cond_t done_cv; /* a replication finished */
+	uint64_t next;          /* next replication offset to start */
+	uint64_t consumed;      /* replications handed over */
+	int stopping;
+} runner;
+
+/*--- Recording ------------------------------------------------------------*/
+
+static int grow(void **buf, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return 0;
+	size_t cap2 = *cap ? *cap : 16;
+	while (cap2 < need)
+		cap2 *= 2;
+	void *p = coh_reallocarray(*buf, cap2, size);
+	if (!p)
+		return -1;
+	*buf = p;
+	*cap = cap2;
+	return 0;
+}
+
+static int record_event(void *ctx, const coh_event_record *ev)
+{
+	record *r = ctx;
+	coh_trace *t = &r->trace;
+	if (ev->subject >= 0) {
+		if (ev->type == COH_EV_FREEZE && isnan(r->first_freeze[ev->subject]))
+			r->first_freeze[ev->subject] = ev->day;
+		if (ev->type == COH_EV_EXIT && isnan(r->first_exit[ev->subject]))
+			r->first_exit[ev->subject] = ev->day;
+	}
+	if (!r->keep_events)
+		return 0;
+	if (grow((void **)&r->events, &r->events_cap, t->n_events + 1,
+		 sizeof *r->events)) {
+		r->failed = 1;
+		return COH_ENOMEM;
+	}
+	r->events[t->n_events++] = *ev;
+	return 0;
+}
+
+static int record_sample(void *ctx, const coh_sample *s)
+{
+	record *r = ctx;
+	coh_trace *t = &r->trace;
+	size_t k = t->n_samples, n = s->n_members;
+	size_t old_cap = r->values_cap;
+	if (grow((void **)&r->samples, &r->samples_cap, k + 1,
+		 sizeof *r->samples) ||
+	    grow((void **)&r->commitment, &r->values_cap, k + 1,
+		 n * sizeof *r->commitment)) {
+		r->failed = 1;
+		return COH_ENOMEM;
+	}
+	if (r->values_cap != old_cap) {
+		size_t cap = r->values_cap;
+		void *p = coh_reallocarray(r->status, cap, n * sizeof *r->status);
+		if (!p) {
+			r->values_cap = old_cap;
+			r->failed = 1;
+			return COH_ENOMEM;
+		}
+		r->status = p;
+	}
+	memcpy(r->commitment + k * n, s->commitment, n * sizeof *s->commitment);
+	memcpy(r->status + k * n, s->status, n * sizeof *s->status);
+	r->samples[k] = *s;
+	t->n_samples = k + 1;
+	return 0;
+}
+
+static void record_reset(record *r, uint64_t replication, size_t n_members)
+{
+	r->trace.replication = replication;
+	r->trace.n_members = n_members;
+	r->trace.n_samples = 0;
+	r->trace.n_events = 0;
+	r->failed = 0;
+	for (size_t i = 0; i < n_members; i++)
+		r->first_freeze[i] = r->first_exit[i] = NAN;
+}
+
+/* Points the trace at the buffers, which may have moved while growing. */
+static void record_finish(record *r)
+{
+	coh_trace *t = &r->trace;
+	size_t n = t->n_members;
+	for (size_t k = 0; k < t->n_samples; k++) {
+		r->samples[k].commitment = r->commitment + k * n;
+		r->samples[k].status = r->status + k * n;
+	}
+	t->samples = r->samples;
+	t->events = r->events;
+	t->first_freeze = r->first_freeze;
+	t->first_exit = r->first_exit;
+}
+
+static void record_free(record *r)
+{
+	coh_free(r->samples);
+	coh_free(r->commitment);
+	coh_free(r->status);
+	coh_free(r->events);
+	coh_free(r->first_freeze);
+	coh_free(r->first_exit);
+}
+
+/*--- Workers ----------------------------------------------------------------*/
+
+typedef struct worker {
+	runner *run;
+	coh_sim **sims;         /* one per model */
+	int alloc_rc;
+	coh_error alloc_err;
+} worker;
+
+static void run_one(worker *w, slot *sl, uint64_t replication)
+{
+	runner *run = w->run;
+	sl->rc = 0;
+	for (size_t m = 0; m < run->n_models && !sl->rc; m++) {
+		record *r = &sl->records[m];
+		record_reset(r, replication, run->models[m]->n_members);
+		coh_recorder rec = {r, record_event, record_sample};
+		coh_stream_key key = {run->opts->seed, run->opts->point,
+				      replication};
+		sl->rc = coh_sim_run(w->sims[m], &key, &rec, &sl->err);
+		if (r->failed)
+			sl->rc = coh_error_set(&sl->err, COH_ENOMEM, NULL, 0,
+					       "out of memory recording "
+					       "replication %llu",
+					       (unsigned long long)replication);
+		record_finish(r);
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	worker *w = arg;
+	runner *run = w->run;
+	uint64_t total = run->opts->replications;
+	for (;;) {
+		pthread_mutex_lock(&run->lock);
+		while (!run->stopping && run->next < total &&
+		       run->next >= run->consumed + run->n_slots)
+			pthread_cond_wait(&run->work_cv, &run->lock);
+		if (run->stopping || run->next >= total) {
+			pthread_mutex_unlock(&run->lock);
+			return NULL;
+		}
+		uint64_t i = run->next++;
+		pthread_mutex_unlock(&run->lock);
+
+		slot *sl = &run->slots[i % run->n_slots];
+		run_one(w, sl, run->opts->first_replication + i);
+
+		pthread_mutex_lock(&run->lock);
+		sl->ready = 1;
+		if (sl->rc)
+			run->stopping = 1;
+		pthread_cond_signal(&run->done_cv);
+		pthread_mutex_unlock(&run->lock);
+	}
+}
+
+/*--- The calling thread -----------------------------------------------------*/
+
+static void free_slots(runner *run)
+{
+	if (!run->slots)
+		return;
+	for (size_t s = 0; s < run->n_slots; s++) {
+		if (!run->slots[s].records)
+			continue;
+		for (size_t m = 0; m < run->n_models; m++)
+			record_free(&run->slots[s].records[m]);
+		coh_free(run->slots[s].records);
+	}
+	coh_free(run->slots);
+}
+
+static int alloc_slots(runner *run, int keep_events)
+{
+	run->slots = coh_calloc(run->n_slots, sizeof *run->slots);
+	if (!run->slots)
+		return -1;
+	for (size_t s = 0; s < run->n_slots; s++) {
+		slot *sl = &run->slots[s];
+		sl->records = coh_calloc(run->n_models, sizeof *sl->records);
+		if (!sl->records)
+			return -1;
+		for (size_t m = 0; m < run->n_models; m++) {
+			record *r = &sl->records[m];
+			size_t n = run->models[m]->n_members;
+			r->keep_events = keep_events;
+			r->first_freeze = coh_calloc(n, sizeof *r->first_freeze);
+			r->first_exit = coh_calloc(n, sizeof *r->first_exit);
+			if (!r->first_freeze || !r->first_exit)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static void free_workers(worker *workers, int n, size_t n_models)
+{
+	if (!workers)
+		return;
+	for (int i = 0; i < n; i++) {
+		if (!workers[i].sims)
+			continue;
+		for (size_t m = 0; m < n_models; m++)
+			coh_sim_free(workers[i].sims[m]);
+		coh_free(workers[i].sims);
+	}
+	coh_free(workers);
+}
+
+static void deadline_in(struct timespec *ts, long ms)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+	ts->tv_nsec += ms * 1000000L;
+	ts->tv_sec += ts->tv_nsec / 1000000000L;
+	ts->tv_nsec %= 1000000000L;
+}
+
+int coh_mc_run(const coh_model *const *models, size_t n_models,
+	       const coh_mc_options *opts, coh_trace_fn consume, void *ctx,
+	       uint64_t *out_done, coh_error *err)
+{
+	if (out_done)
+		*out_done = 0;
+	if (n_models == 0 || opts->threads < 1)
+		return coh_error_set(err, COH_EUSAGE, NULL, 0,
+				     "coh_mc_run needs a model and a thread");
+	for (size_t m = 1; m < n_models; m++)
+		if (models[m]->n_members != models[0]->n_members)
+			return coh_error_set(err, COH_EINPUT, NULL, 0,
+					     "paired scenarios must have the "
+					     "same members");
+	uint64_t total = opts->replications;
+	int nthreads = opts->threads;
+	if ((uint64_t)nthreads > total)
+		nthreads = total ? (int)total : 1;
+
+	runner run = {.models = models, .n_models = n_models, .opts = opts};
+	/* enough slots that workers rarely wait for the consumer */
+	run.n_slots = 8 * (size_t)nthreads;
+	int rc = 0;
+	worker *workers = coh_calloc((size_t)nthreads, sizeof *workers);
+	const coh_trace **traces = coh_calloc(n_models, sizeof *traces);
+	if (!workers || !traces || alloc_slots(&run, opts->keep_events)) {
+		rc = coh_error_set(err, COH_ENOMEM, NULL, 0,
+				   "out of memory preparing %d workers",
+				   nthreads);
+		goto out;
+	}
+	for (int i = 0; i < nthreads && !rc; i++) {
+		workers[i].run = &run;
+		workers[i].sims = coh_calloc(n_models, sizeof *workers[i].sims);
+		if (!workers[i].sims) {
+			rc = coh_error_set(err, COH_ENOMEM, NULL, 0,
+					   "out of memory preparing workers");
+			break;
+		}
+		for (size_t m = 0; m < n_models && !rc; m++)
+			rc = coh_sim_alloc(&workers[i].sims[m], models[m], err);
+	}
+	if (rc)
+		goto out;
+
+	pthread_mutex_init(&run.lock, NULL);
+	pthread_cond_init(&run.work_cv, NULL);
+	pthread_cond_init(&run.done_cv, NULL);
+	pthread_t *tids = coh_calloc((size_t)nthreads, sizeof *tids);
+	int started = 0;
+	if (!tids) {
+		rc = coh_error_set(err, COH_ENOMEM, NULL, 0,
+				   "out of memory starting threads");
+	} else {
+		for (; started < nthreads; started++)
+			if (pthread_create(&tids[started], NULL, worker_main,
+					   &workers[started]))
+				break;
+		if (started == 0)
+			rc = coh_error_set(err, COH_ENOMEM, NULL, 0,
+					   "cannot start a worker thread: %s",
+					   strerror(errno));
+	}
+
+	struct timespec next_report;
+	deadline_in(&next_report, 100);
+	while (!rc && run.consumed < total) {
+		pthread_mutex_lock(&run.lock);
+		slot *sl = &run.slots[run.consumed % run.n_slots];
+		while (!sl->ready) {
+			if (opts->stop && *opts->stop)
+				run.stopping = 1;
+			if (run.stopping && run.next == run.consumed)
+				break; /* nothing in flight will fill it */
+			pthread_cond_timedwait(&run.done_cv, &run.lock,
+					       &next_report);
+			struct timespec now;
+			clock_gettime(CLOCK_REALTIME, &now);
+			if (now.tv_sec > next_report.tv_sec ||
+			    (now.tv_sec == next_report.tv_sec &&
+			     now.tv_nsec >= next_report.tv_nsec)) {
+				uint64_t done = run.consumed;
+				pthread_mutex_unlock(&run.lock);
+				if (opts->progress)
+					opts->progress(opts->progress_ctx, done,
+						       total);
+				pthread_mutex_lock(&run.lock);
+				deadline_in(&next_report, 100);
+			}
+		}
+		int ready = sl->ready;
+		pthread_mutex_unlock(&run.lock);
+		if (!ready) {
+			rc = coh_error_set(err, COH_ECANCEL, NULL, 0,
+					   "stopped after %llu of %llu "
+					   "replications",
+					   (unsigned long long)run.consumed,
+					   (unsigned long long)total);
+			break;
+		}
+		if (sl->rc) {
+			rc = sl->rc;
+			if (err)
+				*err = sl->err;
+			break;
+		}
+		for (size_t m = 0; m < n_models; m++)
+			traces[m] = &sl->records[m].trace;
+		rc = consume(ctx, traces, n_models);
+		if (rc) {
+			if (err && !err->code)
+				coh_error_set(err, rc, NULL, 0,
+					      "stopped by the consumer");
+			break;
+		}
+		pthread_mutex_lock(&run.lock);
+		sl->ready = 0;
+		run.consumed++;
+		pthread_cond_broadcast(&run.work_cv);
+		pthread_mutex_unlock(&run.lock);
+	}
+	if (opts->progress && !rc)
+		opts->progress(opts->progress_ctx, run.consumed, total);
+
+	pthread_mutex_lock(&run.lock);
+	run.stopping = 1;
+	pthread_cond_broadcast(&run.work_cv);
+	pthread_mutex_unlock(&run.lock);
+	for (int i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	coh_free(tids);
+	pthread_cond_destroy(&run.work_cv);
+	pthread_cond_destroy(&run.done_cv);
+	pthread_mutex_destroy(&run.lock);
+out:
+	if (out_done)
+		*out_done = run.consumed;
+	free_workers(workers, nthreads, n_models);
+	free_slots(&run);
+	coh_free(traces);
+	return rc;
+}

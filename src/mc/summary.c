@@ -1,0 +1,348 @@
+/* Streaming summaries across replications: Welford means and variances,
+ * histogram quantiles, and freeze / exit shares per sample time.  Memory
+ * depends on samples x metrics, never on the number of replications. */
+#include "cohesim/mc.h"
+#include "core/alloc.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+const double coh_summary_quantiles[COH_SUMMARY_NQ] = {
+	0.05, 0.25, 0.50, 0.75, 0.95
+};
+
+/* Histograms take at most this many counters in all; finer bins for small
+ * models, coarser ones for huge ones (the resolution is reported). */
+#define HIST_BUDGET (64u * 1024u * 1024u)
+#define HIST_MAX_BINS 2048u
+#define HIST_MIN_BINS 64u
+
+typedef struct accum {
+	uint64_t n;
+	double mean, m2, min, max;
+} accum;
+
+struct coh_summary {
+	size_t n_samples, n_members, n_metrics;
+	int difference;
+	uint64_t replications;
+	double *days;
+	char **names;
+	double *lo, *hi;       /* range of each metric */
+	unsigned *bins;        /* per metric: count of histogram bins */
+	size_t *hist_offset;   /* per metric: offset of sample 0's histogram */
+	accum *acc;            /* [sample][metric] */
+	uint32_t *hist;
+	uint64_t *frozen_by, *exited_by; /* [sample][member] */
+};
+
+size_t coh_sample_days(const coh_model *model, double *out, size_t cap)
+{
+	size_t n = 0;
+	double T = model->horizon, dt = model->sample_every;
+	for (uint64_t k = 0;; k++) {
+		double t = (double)k * dt;
+		if (t > T)
+			break;
+		if (out && n < cap)
+			out[n] = t;
+		n++;
+	}
+	if (n == 0 || (double)(n - 1) * dt != T) {
+		if (out && n < cap)
+			out[n] = T;
+		n++;
+	}
+	return n;
+}
+
+static double metric_value(const coh_sample *s, size_t metric)
+{
+	switch (metric) {
+	case COH_M_COHESION: return s->cohesion;
+	case COH_M_MEAN: return s->mean;
+	case COH_M_MIN: return s->min;
+	case COH_M_SD: return s->sd;
+	case COH_M_ACTIVE: return s->active;
+	case COH_M_FROZEN: return s->frozen;
+	case COH_M_EXITED: return s->exited;
+	case COH_M_RELIABILITY: return s->reliability;
+	default: return s->commitment[metric - COH_M__FIXED];
+	}
+}
+
+void coh_summary_free(coh_summary *s)
+{
+	if (!s)
+		return;
+	if (s->names)
+		for (size_t m = 0; m < s->n_metrics; m++)
+			coh_free(s->names[m]);
+	coh_free(s->names);
+	coh_free(s->days);
+	coh_free(s->lo);
+	coh_free(s->hi);
+	coh_free(s->bins);
+	coh_free(s->hist_offset);
+	coh_free(s->acc);
+	coh_free(s->hist);
+	coh_free(s->frozen_by);
+	coh_free(s->exited_by);
+	coh_free(s);
+}
+
+static unsigned pick_bins(size_t cells)
+{
+	unsigned bins = HIST_MAX_BINS;
+	while (bins > HIST_MIN_BINS && (size_t)bins * cells > HIST_BUDGET)
+		bins /= 2;
+	return bins;
+}
+
+int coh_summary_alloc(coh_summary **out, const coh_model *model,
+		      int difference, coh_error *err)
+{
+	coh_summary *s = coh_calloc(1, sizeof *s);
+	if (!s)
+		goto nomem;
+	s->difference = difference;
+	s->n_members = model->n_members;
+	s->n_metrics = COH_M__FIXED + model->n_members;
+	s->n_samples = coh_sample_days(model, NULL, 0);
+	size_t ns = s->n_samples, nm = s->n_metrics;
+	s->days = coh_calloc(ns, sizeof *s->days);
+	s->names = coh_calloc(nm, sizeof *s->names);
+	s->lo = coh_calloc(nm, sizeof *s->lo);
+	s->hi = coh_calloc(nm, sizeof *s->hi);
+	s->bins = coh_calloc(nm, sizeof *s->bins);
+	s->hist_offset = coh_calloc(nm, sizeof *s->hist_offset);
+	s->acc = coh_calloc(ns * nm, sizeof *s->acc);
+	s->frozen_by = coh_calloc(ns * s->n_members, sizeof *s->frozen_by);
+	s->exited_by = coh_calloc(ns * s->n_members, sizeof *s->exited_by);
+	if (!s->days || !s->names || !s->lo || !s->hi || !s->bins ||
+	    !s->hist_offset || !s->acc || !s->frozen_by || !s->exited_by)
+		goto nomem;
+	coh_sample_days(model, s->days, ns);
+
+	static const char *const fixed[COH_M__FIXED] = {
+		"cohesion", "mean", "min", "sd", "active", "frozen", "exited",
+		"reliability"
+	};
+	unsigned fine = pick_bins(ns * nm);
+	size_t total = 0;
+	for (size_t m = 0; m < nm; m++) {
+		if (m < COH_M__FIXED) {
+			s->names[m] = coh_strdup(fixed[m]);
+		} else {
+			const char *id = model->members[m - COH_M__FIXED].id;
+			size_t len = strlen(id) + 8;
+			s->names[m] = coh_malloc(len);
+			if (s->names[m])
+				snprintf(s->names[m], len, "member:%s", id);
+		}
+		if (!s->names[m])
+			goto nomem;
+		int count = m == COH_M_ACTIVE || m == COH_M_FROZEN ||
+			    m == COH_M_EXITED;
+		/* counts get one bin per integer, so their quantiles are exact */
+		s->hi[m] = count ? (double)model->n_members : 1.0;
+		s->lo[m] = difference ? -s->hi[m] : 0.0;
+		s->bins[m] = count ? (unsigned)(s->hi[m] - s->lo[m]) + 1
+				   : fine * (difference ? 2 : 1);
+		s->hist_offset[m] = total;
+		total += (size_t)s->bins[m] * ns;
+	}
+	s->hist = coh_calloc(total, sizeof *s->hist);
+	if (!s->hist)
+		goto nomem;
+	for (size_t i = 0; i < ns * nm; i++) {
+		s->acc[i].min = INFINITY;
+		s->acc[i].max = -INFINITY;
+	}
+	*out = s;
+	return 0;
+nomem:
+	coh_summary_free(s);
+	return coh_error_set(err, COH_ENOMEM, NULL, 0,
+			     "out of memory allocating the summary");
+}
+
+static int is_count(size_t metric)
+{
+	return metric == COH_M_ACTIVE || metric == COH_M_FROZEN ||
+	       metric == COH_M_EXITED;
+}
+
+static unsigned bin_of(const coh_summary *s, size_t metric, double x)
+{
+	unsigned bins = s->bins[metric];
+	double u;
+	if (is_count(metric))
+		u = x - s->lo[metric];
+	else
+		u = (x - s->lo[metric]) / (s->hi[metric] - s->lo[metric]) *
+		    bins;
+	if (!(u > 0))
+		return 0;
+	if (u >= bins)
+		return bins - 1;
+	return (unsigned)u;
+}
+
+static void add_value(coh_summary *s, size_t k, size_t metric, double x)
+{
+	if (isnan(x))
+		return;
+	accum *a = &s->acc[k * s->n_metrics + metric];
+	a->n++;
+	double d = x - a->mean;
+	a->mean += d / (double)a->n;
+	a->m2 += d * (x - a->mean);
+	if (x < a->min)
+		a->min = x;
+	if (x > a->max)
+		a->max = x;
+	size_t h = s->hist_offset[metric] + k * s->bins[metric];
+	s->hist[h + bin_of(s, metric, x)]++;
+}
+
+static int check_shape(const coh_summary *s, const coh_trace *t,
+		       coh_error *err)
+{
+	if (t->n_samples != s->n_samples || t->n_members != s->n_members)
+		return coh_error_set(err, COH_EINPUT, NULL, 0,
+				     "replication %llu has %zu samples of %zu "
+				     "members, expected %zu of %zu",
+				     (unsigned long long)t->replication,
+				     t->n_samples, t->n_members, s->n_samples,
+				     s->n_members);
+	return 0;
+}
+
+int coh_summary_add(coh_summary *s, const coh_trace *t, coh_error *err)
+{
+	int rc = check_shape(s, t, err);
+	if (rc)
+		return rc;
+	for (size_t k = 0; k < s->n_samples; k++) {
+		const coh_sample *smp = &t->samples[k];
+		for (size_t m = 0; m < s->n_metrics; m++)
+			add_value(s, k, m, metric_value(smp, m));
+		for (size_t i = 0; i < s->n_members; i++) {
+			uint64_t *fz = &s->frozen_by[k * s->n_members + i];
+			uint64_t *ex = &s->exited_by[k * s->n_members + i];
+			*fz += t->first_freeze[i] <= smp->day;
+			*ex += t->first_exit[i] <= smp->day;
+		}
+	}
+	s->replications++;
+	return 0;
+}
+
+int coh_summary_add_difference(coh_summary *s, const coh_trace *base,
+			       const coh_trace *alt, coh_error *err)
+{
+	int rc = check_shape(s, base, err);
+	if (!rc)
+		rc = check_shape(s, alt, err);
+	if (rc)
+		return rc;
+	for (size_t k = 0; k < s->n_samples; k++) {
+		for (size_t m = 0; m < s->n_metrics; m++)
+			add_value(s, k, m,
+				  metric_value(&alt->samples[k], m) -
+				  metric_value(&base->samples[k], m));
+	}
+	s->replications++;
+	return 0;
+}
+
+size_t coh_summary_samples(const coh_summary *s) { return s->n_samples; }
+size_t coh_summary_metrics(const coh_summary *s) { return s->n_metrics; }
+uint64_t coh_summary_replications(const coh_summary *s)
+{
+	return s->replications;
+}
+
+double coh_summary_day(const coh_summary *s, size_t sample)
+{
+	return s->days[sample];
+}
+
+const char *coh_summary_metric_name(const coh_summary *s, size_t metric)
+{
+	return s->names[metric];
+}
+
+double coh_summary_resolution(const coh_summary *s)
+{
+	/* width of a bin of the [0, 1] metrics */
+	return (s->hi[COH_M_COHESION] - s->lo[COH_M_COHESION]) /
+	       s->bins[COH_M_COHESION];
+}
+
+/* The q-quantile: the bin where the cumulative count reaches q * n, with
+ * linear interpolation inside it, clamped to the observed [min, max]. */
+static double quantile(const coh_summary *s, size_t k, size_t metric,
+		       const accum *a, double q)
+{
+	if (a->min == a->max)
+		return a->min;
+	const uint32_t *h = s->hist + s->hist_offset[metric] +
+			    k * s->bins[metric];
+	double target = q * (double)a->n, cum = 0;
+	unsigned bins = s->bins[metric];
+	for (unsigned b = 0; b < bins; b++) {
+		if (h[b] == 0)
+			continue;
+		if (cum + h[b] >= target) {
+			double x;
+			if (is_count(metric)) {
+				x = s->lo[metric] + b;
+			} else {
+				double w = (s->hi[metric] - s->lo[metric]) /
+					   bins;
+				double frac = (target - cum) / h[b];
+				x = s->lo[metric] + w * (b + frac);
+			}
+			return x < a->min ? a->min : x > a->max ? a->max : x;
+		}
+		cum += h[b];
+	}
+	return a->max;
+}
+
+coh_stat coh_summary_stat(const coh_summary *s, size_t sample, size_t metric)
+{
+	const accum *a = &s->acc[sample * s->n_metrics + metric];
+	coh_stat st = {.n = a->n, .mean = NAN, .sd = NAN};
+	for (int i = 0; i < COH_SUMMARY_NQ; i++)
+		st.q[i] = NAN;
+	if (a->n == 0)
+		return st;
+	st.mean = a->mean;
+	st.sd = a->n > 1 ? sqrt(a->m2 / (double)(a->n - 1)) : 0.0;
+	for (int i = 0; i < COH_SUMMARY_NQ; i++)
+		st.q[i] = quantile(s, sample, metric, a,
+				   coh_summary_quantiles[i]);
+	return st;
+}
+
+double coh_summary_frozen_by(const coh_summary *s, size_t sample,
+			     size_t member)
+{
+	if (s->replications == 0)
+		return NAN;
+	return (double)s->frozen_by[sample * s->n_members + member] /
+	       (double)s->replications;
+}
+
+double coh_summary_exited_by(const coh_summary *s, size_t sample,
+			     size_t member)
+{
+	if (s->replications == 0)
+		return NAN;
+	return (double)s->exited_by[sample * s->n_members + member] /
+	       (double)s->replications;
+}

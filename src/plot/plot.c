@@ -1,0 +1,437 @@
+/* Figures through gnuplot: fill the embedded templates, write the scripts
+ * beside the data, and feed `load` commands to a gnuplot child over a pipe.
+ * The child runs in the output folder so the scripts use plain relative
+ * names and `gnuplot cohesion.gp` there redraws a figure by hand. */
+#include "cohesim/plot.h"
+#include "cohesim/date.h"
+#include "cohesim/output.h"
+#include "core/alloc.h"
+#include "plot/templates.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const format_names[] = {
+	[COH_PLOT_NONE] = "none", [COH_PLOT_PNG] = "png",
+	[COH_PLOT_SVG] = "svg", [COH_PLOT_PDF] = "pdf",
+	[COH_PLOT_DUMB] = "dumb",
+};
+
+int coh_plot_format_parse(coh_plot_format *out, const char *text)
+{
+	for (int f = COH_PLOT_NONE; f <= COH_PLOT_DUMB; f++)
+		if (strcmp(text, format_names[f]) == 0) {
+			*out = (coh_plot_format)f;
+			return 0;
+		}
+	return COH_EUSAGE;
+}
+
+const char *coh_plot_format_name(coh_plot_format format)
+{
+	return format <= COH_PLOT_DUMB ? format_names[format] : "?";
+}
+
+void coh_plot_quote(char *buf, size_t size, const char *text)
+{
+	size_t n = 0;
+	if (size < 3) {
+		if (size)
+			buf[0] = '\0';
+		return;
+	}
+	buf[n++] = '\'';
+	for (const char *p = text ? text : ""; *p && n + 3 < size; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '\'') {
+			buf[n++] = '\'';
+			buf[n++] = '\'';
+		} else {
+			buf[n++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+		}
+	}
+	buf[n++] = '\'';
+	buf[n] = '\0';
+}
+
+/*--- A small string builder ---------------------------------------------*/
+
+typedef struct strbuf {
+	char *s;
+	size_t len, cap;
+	int failed;
+} strbuf;
+
+static void sb_add(strbuf *b, const char *text, size_t n)
+{
+	if (b->failed)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (b->len + n + 1 > cap)
+			cap *= 2;
+		char *p = coh_realloc(b->s, cap);
+		if (!p) {
+			b->failed = 1;
+			return;
+		}
+		b->s = p;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, text, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void sb_puts(strbuf *b, const char *text)
+{
+	sb_add(b, text, strlen(text));
+}
+
+static void sb_quoted(strbuf *b, const char *text)
+{
+	size_t size = 2 * strlen(text ? text : "") + 3;
+	char *q = coh_malloc(size);
+	if (!q) {
+		b->failed = 1;
+		return;
+	}
+	coh_plot_quote(q, size, text);
+	sb_puts(b, q);
+	coh_free(q);
+}
+
+/*--- Filling the templates ------------------------------------------------*/
+
+static const char *template_text(const char *name)
+{
+	for (const coh_plot_template *t = coh_plot_templates; t->name; t++)
+		if (strcmp(t->name, name) == 0)
+			return t->text;
+	return NULL;
+}
+
+static const char *terminal_line(coh_plot_format format)
+{
+	switch (format) {
+	case COH_PLOT_SVG:
+		return "set terminal svg size 1200,800 dynamic font 'Sans,10'";
+	case COH_PLOT_PDF:
+		return "set terminal pdfcairo size 12in,8in font 'Sans,10'";
+	case COH_PLOT_DUMB:
+		return "set terminal dumb size 120,40";
+	default:
+		return "set terminal pngcairo size 1200,800 font 'Sans,10'";
+	}
+}
+
+/* "cohesion.gp" -> "cohesion.png" (or "" for text on stdout). */
+static void figure_name(char *buf, size_t size, const char *script,
+			coh_plot_format format)
+{
+	size_t stem = strcspn(script, ".");
+	if (format == COH_PLOT_DUMB)
+		buf[0] = '\0';
+	else
+		snprintf(buf, size, "%.*s.%s", (int)stem, script,
+			 format == COH_PLOT_NONE ? "png"
+						 : format_names[format]);
+}
+
+static void fill_field(strbuf *b, const char *field, size_t len,
+		       const coh_plot_spec *spec, coh_plot_format format,
+		       const char *output)
+{
+	char date[16];
+#define IS(name) (len == sizeof(name) - 1 && memcmp(field, name, len) == 0)
+	if (IS("TERMINAL")) {
+		sb_puts(b, terminal_line(format));
+	} else if (IS("OUTPUT")) {
+		sb_quoted(b, output);
+	} else if (IS("TITLE")) {
+		sb_quoted(b, spec->title);
+	} else if (IS("START") || IS("END")) {
+		coh_date_format(date, sizeof date,
+				IS("START") ? spec->start_day : spec->end_day);
+		sb_quoted(b, date);
+	} else if (IS("NMEMBERS")) {
+		snprintf(date, sizeof date, "%zu", spec->n_members);
+		sb_puts(b, date);
+	} else if (IS("MEMBERS")) {
+		/* ids are [A-Za-z0-9_], so a space-separated word list is safe */
+		strbuf ids = {0};
+		for (size_t i = 0; i < spec->n_members; i++) {
+			if (i)
+				sb_puts(&ids, " ");
+			sb_puts(&ids, spec->ids[i]);
+		}
+		sb_quoted(b, ids.failed ? "" : ids.s);
+		b->failed |= ids.failed;
+		coh_free(ids.s);
+	} else if (IS("NAMES")) {
+		sb_puts(b, "[");
+		for (size_t i = 0; i < spec->n_members; i++) {
+			if (i)
+				sb_puts(b, ", ");
+			sb_quoted(b, spec->names[i]);
+		}
+		sb_puts(b, "]");
+	} else {
+		sb_puts(b, "@");
+		sb_add(b, field, len);
+		sb_puts(b, "@");
+	}
+#undef IS
+}
+
+static char *fill(const char *text, const coh_plot_spec *spec,
+		  coh_plot_format format, const char *output)
+{
+	strbuf b = {0};
+	const char *p = text;
+	while (*p) {
+		const char *at = strchr(p, '@');
+		const char *end = at ? strchr(at + 1, '@') : NULL;
+		if (!at || !end) {
+			sb_puts(&b, p);
+			break;
+		}
+		sb_add(&b, p, (size_t)(at - p));
+		fill_field(&b, at + 1, (size_t)(end - at - 1), spec, format,
+			   output);
+		p = end + 1;
+	}
+	if (b.failed) {
+		coh_free(b.s);
+		return NULL;
+	}
+	return b.s;
+}
+
+/*--- Files ------------------------------------------------------------------*/
+
+static int write_text(const char *dir, const char *name, const char *text,
+		      coh_error *err)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *path = coh_malloc(n);
+	if (!path)
+		return coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+	snprintf(path, n, "%s/%s", dir, name);
+	coh_atomic_file *f;
+	int rc = coh_atomic_open(&f, path, 0, err);
+	coh_free(path);
+	if (rc)
+		return rc;
+	fputs(text, coh_atomic_stream(f));
+	return coh_atomic_commit(f, err);
+}
+
+static int add_file(char ***files, size_t *n, const char *name)
+{
+	char **v = coh_reallocarray(*files, *n + 1, sizeof *v);
+	if (!v)
+		return COH_ENOMEM;
+	*files = v;
+	if (!(v[*n] = coh_strdup(name)))
+		return COH_ENOMEM;
+	(*n)++;
+	return 0;
+}
+
+void coh_plot_files_free(char **files, size_t n_files)
+{
+	for (size_t i = 0; files && i < n_files; i++)
+		coh_free(files[i]);
+	coh_free(files);
+}
+
+/*--- gnuplot ----------------------------------------------------------------*/
+
+static int gnuplot_installed(void)
+{
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/usr/bin:/bin";
+	while (*path) {
+		size_t len = strcspn(path, ":");
+		char buf[4096];
+		if (len > 0 && len < sizeof buf - 9) {
+			snprintf(buf, sizeof buf, "%.*s/gnuplot", (int)len, path);
+			if (access(buf, X_OK) == 0)
+				return 1;
+		}
+		path += len + (path[len] == ':');
+	}
+	return 0;
+}
+
+/* Writes all of text to fd, with SIGPIPE held back so that a gnuplot that
+ * dies early gives EPIPE here instead of killing the program. */
+static int write_all(int fd, const char *text)
+{
+	sigset_t pipe_set, old;
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	size_t len = strlen(text);
+	int rc = 0;
+	while (len > 0) {
+		ssize_t w = write(fd, text, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			rc = -1;
+			break;
+		}
+		text += w;
+		len -= (size_t)w;
+	}
+	if (rc && errno == EPIPE) {
+		struct timespec zero = {0, 0};
+		sigtimedwait(&pipe_set, NULL, &zero);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
+/* Runs gnuplot in dir with `commands` on its standard input; its standard
+ * error is kept for the message if it fails. */
+static int run_gnuplot(const char *dir, const char *commands, coh_error *err)
+{
+	int in[2], errp[2];
+	if (pipe(in))
+		return coh_error_set(err, COH_EIO, NULL, 0,
+				     "cannot start gnuplot: %s", strerror(errno));
+	if (pipe(errp)) {
+		close(in[0]);
+		close(in[1]);
+		return coh_error_set(err, COH_EIO, NULL, 0,
+				     "cannot start gnuplot: %s", strerror(errno));
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(in[0]); close(in[1]); close(errp[0]); close(errp[1]);
+		return coh_error_set(err, COH_EIO, NULL, 0,
+				     "cannot start gnuplot: %s", strerror(e));
+	}
+	if (pid == 0) {
+		dup2(in[0], STDIN_FILENO);
+		dup2(errp[1], STDERR_FILENO);
+		close(in[0]); close(in[1]); close(errp[0]); close(errp[1]);
+		if (chdir(dir) == 0)
+			execlp("gnuplot", "gnuplot", (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(errp[1]);
+	int wrc = write_all(in[1], commands);
+	close(in[1]);
+
+	char msg[1024];
+	size_t used = 0;
+	for (;;) {
+		ssize_t r = read(errp[0], msg + used, sizeof msg - 1 - used);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		used += (size_t)r;
+		if (used == sizeof msg - 1) { /* keep draining, keep the start */
+			char sink[512];
+			while (read(errp[0], sink, sizeof sink) > 0)
+				;
+			break;
+		}
+	}
+	msg[used] = '\0';
+	close(errp[0]);
+	int status;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (wrc == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	/* the most useful line of gnuplot's complaint is its last one */
+	char *line = msg, *last = NULL;
+	for (char *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+		*nl = '\0';
+		if (*line && strspn(line, " ^") != strlen(line))
+			last = line;
+	}
+	if (*line)
+		last = line;
+	return coh_error_set(err, COH_EIO, dir, 0, "gnuplot failed: %s",
+			     last ? last : "no message");
+}
+
+int coh_plot_render(const char *dir, const coh_plot_spec *spec,
+		    coh_plot_format format, int *missing, char ***files,
+		    size_t *n_files, coh_error *err)
+{
+	if (missing)
+		*missing = 0;
+	strbuf cmd = {0};
+	int rc = 0;
+	char out[256];
+	const char *common = template_text("common.gp");
+	char *text = common ? fill(common, spec, format, "") : NULL;
+	if (!text)
+		return coh_error_set(err, COH_ENOMEM, NULL, 0,
+				     "out of memory filling common.gp");
+	rc = write_text(dir, "common.gp", text, err);
+	coh_free(text);
+	if (!rc && add_file(files, n_files, "common.gp"))
+		rc = coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+	for (size_t i = 0; i < spec->n_figures && !rc; i++) {
+		const char *name = spec->figures[i];
+		const char *tpl = template_text(name);
+		if (!tpl) {
+			rc = coh_error_set(err, COH_EINPUT, NULL, 0,
+					   "no plot template named %s", name);
+			break;
+		}
+		figure_name(out, sizeof out, name, format);
+		text = fill(tpl, spec, format, out);
+		if (!text) {
+			rc = coh_error_set(err, COH_ENOMEM, NULL, 0,
+					   "out of memory filling %s", name);
+			break;
+		}
+		rc = write_text(dir, name, text, err);
+		coh_free(text);
+		if (!rc && add_file(files, n_files, name))
+			rc = COH_ENOMEM;
+		sb_puts(&cmd, "load ");
+		sb_quoted(&cmd, name);
+		sb_puts(&cmd, "\n");
+	}
+	if (rc == COH_ENOMEM || cmd.failed)
+		rc = coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+	if (!rc && format != COH_PLOT_NONE) {
+		if (!gnuplot_installed()) {
+			if (missing)
+				*missing = 1;
+		} else {
+			rc = run_gnuplot(dir, cmd.s ? cmd.s : "", err);
+			for (size_t i = 0; i < spec->n_figures && !rc &&
+					   format != COH_PLOT_DUMB; i++) {
+				figure_name(out, sizeof out, spec->figures[i],
+					    format);
+				if (add_file(files, n_files, out))
+					rc = coh_error_set(err, COH_ENOMEM,
+							   NULL, 0,
+							   "out of memory");
+			}
+		}
+	}
+	coh_free(cmd.s);
+	return rc;
+}
