@@ -1,0 +1,48 @@
+/* The files of a Monte Carlo run that summarise across replications:
+ * summary.csv, survival.csv and outcomes.csv, the scenario's timeline.csv
+ * (the dated events the figures mark), and compare.csv for paired
+ * counterfactuals.  Each is written atomically into an existing folder. */
+#ifndef COHESIM_REPORT_H
+#define COHESIM_REPORT_H
+
+#include <stdint.h>
+#include "error.h"
+#include "mc.h"
+#include "model.h"
+
+/* summary.csv: day,date,metric,mean,sd,q05,q25,q50,q75,q95 */
+int coh_report_summary(const char *dir, const coh_summary *summary,
+		       const coh_model *model, coh_error *err);
+
+/* survival.csv: day,date,member,frozen_by,exited_by (shares of
+ * replications in which the member had frozen / exited by that day). */
+int coh_report_survival(const char *dir, const coh_summary *summary,
+			const coh_model *model, coh_error *err);
+
+/* timeline.csv: day,date,type,actor,label for each timeline event; the
+ * label is short and free of commas and quotes so gnuplot reads it. */
+int coh_report_timeline(const char *dir, const coh_model *model,
+			coh_error *err);
+
+/* compare.csv: day,date,metric,base_median,alt_median,diff_mean,
+ * diff_lo,diff_hi,diff_q05,diff_q95 where [diff_lo, diff_hi] is the 95%
+ * confidence interval of the mean paired difference and q05..q95 the
+ * spread of the differences across replications. */
+int coh_report_compare(const char *dir, const coh_summary *base,
+		       const coh_summary *alt, const coh_summary *diff,
+		       const coh_model *model, coh_error *err);
+
+/* outcomes.csv, one row per replication, written as replications arrive:
+ * replication,cohesion,<ID>_status,<ID>_freeze_day,<ID>_exit_day,... */
+typedef struct coh_outcomes coh_outcomes;
+
+int coh_outcomes_open(coh_outcomes **out, const char *dir,
+		      const coh_model *model, coh_error *err);
+int coh_outcomes_add(coh_outcomes *outcomes, const coh_trace *trace,
+		     coh_error *err);
+/* Renames the file into place; always frees. */
+int coh_outcomes_commit(coh_outcomes *outcomes, coh_error *err);
+/* Drops the temporary; accepts NULL. */
+void coh_outcomes_abort(coh_outcomes *outcomes);
+
+#endif

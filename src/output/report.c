@@ -1,0 +1,223 @@
+/* Writers of the across-replication files: summary, survival, outcomes,
+ * timeline and paired comparisons. */
+#include "cohesim/report.h"
+#include "cohesim/date.h"
+#include "cohesim/output.h"
+#include "core/alloc.h"
+#include "output/csv.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Opens dir/name atomically with a large buffer. */
+static int open_in(coh_atomic_file **out, const char *dir, const char *name,
+		   coh_error *err)
+{
+	char path[4096];
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >=
+	    sizeof path)
+		return coh_error_set(err, COH_EIO, dir, 0,
+				     "output path too long");
+	return coh_atomic_open(out, path, 1 << 16, err);
+}
+
+static void day_and_date(FILE *fp, const coh_model *model, double day)
+{
+	char date[16];
+	coh_date_format_offset(date, sizeof date, model->start_day, day);
+	coh_csv_write_double(fp, day);
+	fprintf(fp, ",%s,", date);
+}
+
+static void write_stat(FILE *fp, const coh_stat *st)
+{
+	coh_csv_write_double(fp, st->mean);
+	fputc(',', fp);
+	coh_csv_write_double(fp, st->sd);
+	for (int i = 0; i < COH_SUMMARY_NQ; i++) {
+		fputc(',', fp);
+		coh_csv_write_double(fp, st->q[i]);
+	}
+}
+
+int coh_report_summary(const char *dir, const coh_summary *s,
+		       const coh_model *model, coh_error *err)
+{
+	coh_atomic_file *f;
+	int rc = open_in(&f, dir, "summary.csv", err);
+	if (rc)
+		return rc;
+	FILE *fp = coh_atomic_stream(f);
+	fputs("day,date,metric,mean,sd,q05,q25,q50,q75,q95\n", fp);
+	for (size_t k = 0; k < coh_summary_samples(s); k++)
+		for (size_t m = 0; m < coh_summary_metrics(s); m++) {
+			coh_stat st = coh_summary_stat(s, k, m);
+			day_and_date(fp, model, coh_summary_day(s, k));
+			coh_csv_write_text(fp, coh_summary_metric_name(s, m));
+			fputc(',', fp);
+			write_stat(fp, &st);
+			fputc('\n', fp);
+		}
+	return coh_atomic_commit(f, err);
+}
+
+int coh_report_survival(const char *dir, const coh_summary *s,
+			const coh_model *model, coh_error *err)
+{
+	coh_atomic_file *f;
+	int rc = open_in(&f, dir, "survival.csv", err);
+	if (rc)
+		return rc;
+	FILE *fp = coh_atomic_stream(f);
+	fputs("day,date,member,frozen_by,exited_by\n", fp);
+	for (size_t k = 0; k < coh_summary_samples(s); k++)
+		for (size_t i = 0; i < model->n_members; i++) {
+			day_and_date(fp, model, coh_summary_day(s, k));
+			coh_csv_write_text(fp, model->members[i].id);
+			fputc(',', fp);
+			coh_csv_write_double(fp, coh_summary_frozen_by(s, k, i));
+			fputc(',', fp);
+			coh_csv_write_double(fp, coh_summary_exited_by(s, k, i));
+			fputc('\n', fp);
+		}
+	return coh_atomic_commit(f, err);
+}
+
+/* A label gnuplot can read from a comma-separated file: no commas, quotes
+ * or control characters, at most ~40 bytes. */
+static void plot_label(char *buf, size_t size, const coh_event *ev,
+		       const coh_model *model)
+{
+	const char *actor = ev->actor >= 0 ? model->members[ev->actor].id : "";
+	snprintf(buf, size, "%s %s", coh_event_type_name(ev->type), actor);
+	for (char *p = buf; *p; p++)
+		if (*p == ',' || *p == '"' || (unsigned char)*p < 0x20)
+			*p = ' ';
+		else if (*p == '_')
+			*p = ' ';
+}
+
+int coh_report_timeline(const char *dir, const coh_model *model,
+			coh_error *err)
+{
+	coh_atomic_file *f;
+	int rc = open_in(&f, dir, "timeline.csv", err);
+	if (rc)
+		return rc;
+	FILE *fp = coh_atomic_stream(f);
+	fputs("day,date,type,actor,label\n", fp);
+	for (size_t e = 0; e < model->n_events; e++) {
+		const coh_event *ev = &model->events[e];
+		char label[64];
+		if (ev->type == COH_EV_SET)
+			continue; /* parameter changes are not events to mark */
+		plot_label(label, sizeof label, ev, model);
+		day_and_date(fp, model, ev->day);
+		fprintf(fp, "%s,", coh_event_type_name(ev->type));
+		coh_csv_write_text(fp, ev->actor >= 0
+					   ? model->members[ev->actor].id : "");
+		fprintf(fp, ",%s\n", label);
+	}
+	return coh_atomic_commit(f, err);
+}
+
+int coh_report_compare(const char *dir, const coh_summary *base,
+		       const coh_summary *alt, const coh_summary *diff,
+		       const coh_model *model, coh_error *err)
+{
+	coh_atomic_file *f;
+	int rc = open_in(&f, dir, "compare.csv", err);
+	if (rc)
+		return rc;
+	FILE *fp = coh_atomic_stream(f);
+	fputs("day,date,metric,base_median,alt_median,diff_mean,diff_lo,"
+	      "diff_hi,diff_q05,diff_q95\n", fp);
+	for (size_t k = 0; k < coh_summary_samples(diff); k++)
+		for (size_t m = 0; m < coh_summary_metrics(diff); m++) {
+			coh_stat b = coh_summary_stat(base, k, m);
+			coh_stat a = coh_summary_stat(alt, k, m);
+			coh_stat d = coh_summary_stat(diff, k, m);
+			/* normal interval of the mean; exact zero stays zero */
+			double half = d.n > 1 ? 1.959963984540054 * d.sd /
+							sqrt((double)d.n)
+					      : (double)NAN;
+			day_and_date(fp, model, coh_summary_day(diff, k));
+			coh_csv_write_text(fp, coh_summary_metric_name(diff, m));
+			double v[] = {b.q[2], a.q[2], d.mean, d.mean - half,
+				      d.mean + half, d.q[0], d.q[4]};
+			for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
+				fputc(',', fp);
+				coh_csv_write_double(fp, v[i]);
+			}
+			fputc('\n', fp);
+		}
+	return coh_atomic_commit(f, err);
+}
+
+/*--- outcomes.csv -----------------------------------------------------------*/
+
+struct coh_outcomes {
+	coh_atomic_file *file;
+	const coh_model *model;
+};
+
+int coh_outcomes_open(coh_outcomes **out, const char *dir,
+		      const coh_model *model, coh_error *err)
+{
+	coh_outcomes *o = coh_calloc(1, sizeof *o);
+	if (!o)
+		return coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+	int rc = open_in(&o->file, dir, "outcomes.csv", err);
+	if (rc) {
+		coh_free(o);
+		return rc;
+	}
+	o->model = model;
+	FILE *fp = coh_atomic_stream(o->file);
+	fputs("replication,cohesion", fp);
+	for (size_t i = 0; i < model->n_members; i++) {
+		const char *id = model->members[i].id;
+		fprintf(fp, ",%s_status,%s_freeze_day,%s_exit_day", id, id, id);
+	}
+	fputc('\n', fp);
+	*out = o;
+	return 0;
+}
+
+int coh_outcomes_add(coh_outcomes *o, const coh_trace *t, coh_error *err)
+{
+	FILE *fp = coh_atomic_stream(o->file);
+	if (t->n_samples == 0)
+		return coh_error_set(err, COH_EINPUT, NULL, 0,
+				     "replication %llu has no samples",
+				     (unsigned long long)t->replication);
+	const coh_sample *last = &t->samples[t->n_samples - 1];
+	fprintf(fp, "%llu,", (unsigned long long)t->replication);
+	coh_csv_write_double(fp, last->cohesion);
+	for (size_t i = 0; i < t->n_members; i++) {
+		fprintf(fp, ",%s,", coh_status_name(last->status[i]));
+		coh_csv_write_double(fp, t->first_freeze[i]);
+		fputc(',', fp);
+		coh_csv_write_double(fp, t->first_exit[i]);
+	}
+	if (fputc('\n', fp) == EOF)
+		return coh_error_set(err, COH_EIO, coh_atomic_path(o->file), 0,
+				     "write failed");
+	return 0;
+}
+
+int coh_outcomes_commit(coh_outcomes *o, coh_error *err)
+{
+	int rc = coh_atomic_commit(o->file, err);
+	coh_free(o);
+	return rc;
+}
+
+void coh_outcomes_abort(coh_outcomes *o)
+{
+	if (!o)
+		return;
+	coh_atomic_abort(o->file);
+	coh_free(o);
+}
