@@ -6,6 +6,7 @@
 #include "cohesim/date.h"
 #include "cohesim/output.h"
 #include "core/alloc.h"
+#include "core/strbuf.h"
 #include "plot/templates.h"
 
 #include <errno.h>
@@ -61,41 +62,7 @@ void coh_plot_quote(char *buf, size_t size, const char *text)
 	buf[n] = '\0';
 }
 
-/*--- A small string builder ---------------------------------------------*/
-
-typedef struct strbuf {
-	char *s;
-	size_t len, cap;
-	int failed;
-} strbuf;
-
-static void sb_add(strbuf *b, const char *text, size_t n)
-{
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (b->len + n + 1 > cap)
-			cap *= 2;
-		char *p = coh_realloc(b->s, cap);
-		if (!p) {
-			b->failed = 1;
-			return;
-		}
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, text, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void sb_puts(strbuf *b, const char *text)
-{
-	sb_add(b, text, strlen(text));
-}
-
-static void sb_quoted(strbuf *b, const char *text)
+static void sb_quoted(coh_strbuf *b, const char *text)
 {
 	size_t size = 2 * strlen(text ? text : "") + 3;
 	char *q = coh_malloc(size);
@@ -104,7 +71,7 @@ static void sb_quoted(strbuf *b, const char *text)
 		return;
 	}
 	coh_plot_quote(q, size, text);
-	sb_puts(b, q);
+	coh_strbuf_puts(b, q);
 	coh_free(q);
 }
 
@@ -145,14 +112,14 @@ static void figure_name(char *buf, size_t size, const char *script,
 						 : format_names[format]);
 }
 
-static void fill_field(strbuf *b, const char *field, size_t len,
+static void fill_field(coh_strbuf *b, const char *field, size_t len,
 		       const coh_plot_spec *spec, coh_plot_format format,
 		       const char *output)
 {
 	char date[16];
 #define IS(name) (len == sizeof(name) - 1 && memcmp(field, name, len) == 0)
 	if (IS("TERMINAL")) {
-		sb_puts(b, terminal_line(format));
+		coh_strbuf_puts(b, terminal_line(format));
 	} else if (IS("OUTPUT")) {
 		sb_quoted(b, output);
 	} else if (IS("TITLE")) {
@@ -163,30 +130,30 @@ static void fill_field(strbuf *b, const char *field, size_t len,
 		sb_quoted(b, date);
 	} else if (IS("NMEMBERS")) {
 		snprintf(date, sizeof date, "%zu", spec->n_members);
-		sb_puts(b, date);
+		coh_strbuf_puts(b, date);
 	} else if (IS("MEMBERS")) {
 		/* ids are [A-Za-z0-9_], so a space-separated word list is safe */
-		strbuf ids = {0};
+		coh_strbuf ids = {0};
 		for (size_t i = 0; i < spec->n_members; i++) {
 			if (i)
-				sb_puts(&ids, " ");
-			sb_puts(&ids, spec->ids[i]);
+				coh_strbuf_puts(&ids, " ");
+			coh_strbuf_puts(&ids, spec->ids[i]);
 		}
 		sb_quoted(b, ids.failed ? "" : ids.s);
 		b->failed |= ids.failed;
 		coh_free(ids.s);
 	} else if (IS("NAMES")) {
-		sb_puts(b, "[");
+		coh_strbuf_puts(b, "[");
 		for (size_t i = 0; i < spec->n_members; i++) {
 			if (i)
-				sb_puts(b, ", ");
+				coh_strbuf_puts(b, ", ");
 			sb_quoted(b, spec->names[i]);
 		}
-		sb_puts(b, "]");
+		coh_strbuf_puts(b, "]");
 	} else {
-		sb_puts(b, "@");
-		sb_add(b, field, len);
-		sb_puts(b, "@");
+		coh_strbuf_puts(b, "@");
+		coh_strbuf_add(b, field, len);
+		coh_strbuf_puts(b, "@");
 	}
 #undef IS
 }
@@ -194,16 +161,16 @@ static void fill_field(strbuf *b, const char *field, size_t len,
 static char *fill(const char *text, const coh_plot_spec *spec,
 		  coh_plot_format format, const char *output)
 {
-	strbuf b = {0};
+	coh_strbuf b = {0};
 	const char *p = text;
 	while (*p) {
 		const char *at = strchr(p, '@');
 		const char *end = at ? strchr(at + 1, '@') : NULL;
 		if (!at || !end) {
-			sb_puts(&b, p);
+			coh_strbuf_puts(&b, p);
 			break;
 		}
-		sb_add(&b, p, (size_t)(at - p));
+		coh_strbuf_add(&b, p, (size_t)(at - p));
 		fill_field(&b, at + 1, (size_t)(end - at - 1), spec, format,
 			   output);
 		p = end + 1;
@@ -378,7 +345,7 @@ int coh_plot_render(const char *dir, const coh_plot_spec *spec,
 {
 	if (missing)
 		*missing = 0;
-	strbuf cmd = {0};
+	coh_strbuf cmd = {0};
 	int rc = 0;
 	char out[256];
 	const char *common = template_text("common.gp");
@@ -409,9 +376,9 @@ int coh_plot_render(const char *dir, const coh_plot_spec *spec,
 		coh_free(text);
 		if (!rc && add_file(files, n_files, name))
 			rc = COH_ENOMEM;
-		sb_puts(&cmd, "load ");
+		coh_strbuf_puts(&cmd, "load ");
 		sb_quoted(&cmd, name);
-		sb_puts(&cmd, "\n");
+		coh_strbuf_puts(&cmd, "\n");
 	}
 	if (rc == COH_ENOMEM || cmd.failed)
 		rc = coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
