@@ -15,7 +15,7 @@ WERROR  ?=
 PKGS    := gsl libconfig jansson
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wpointer-arith -Wcast-qual -Wwrite-strings \
-           -Wundef -Wold-style-definition -Wnull-dereference -Wdouble-promotion
+           -Wundef -Wold-style-definition -Wnull-dereference
 CFLAGS  ?= $(OPT) -g
 ALL_CFLAGS := -std=c11 -D_XOPEN_SOURCE=700 $(WARN) $(if $(WERROR),-Werror) \
               $(if $(SANITIZER),-fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recover=all) \

@@ -60,11 +60,57 @@ typedef struct coh_sweep_options {
 	coh_progress_fn progress;       /* points done / total */
 	void *progress_ctx;
 	volatile sig_atomic_t *stop;
+	int argc;                       /* the command line, for the manifest */
+	char *const *argv;
 } coh_sweep_options;
 
 /* Runs the sweep; see the file header.  Points that fail to load (a value
  * out of range for its setting) stop the sweep with that error before any
  * work when the first point is checked up front, or at that point. */
 int coh_sweep_run(const coh_sweep_options *opts, coh_diag *diag);
+
+/* What a sweep would cost, from a short pilot of its first point. */
+typedef struct coh_sweep_plan {
+	uint64_t points, runs;          /* runs = points x replications */
+	uint64_t already_done;          /* finished points found (resume) */
+	double seconds;                 /* estimated wall time */
+	double bytes;                   /* estimated size of the outputs */
+	uint64_t pilot_replications;
+} coh_sweep_plan;
+
+/* Checks every point's settings and times a pilot of up to 20
+ * replications of point 0; runs nothing else and writes nothing. */
+int coh_sweep_plan_make(coh_sweep_plan *out, const coh_sweep_options *opts,
+			coh_diag *diag);
+
+/*--- Pieces shared with the MPI driver -----------------------------------*/
+
+/* One point's finished rows: its sweep.csv rows and its sweep-summary.csv
+ * line, as text. */
+typedef struct coh_point_result {
+	char *rows;
+	size_t rows_len;
+	char *summary;
+	size_t summary_len;
+} coh_point_result;
+
+/* Runs point p (all its replications) into *out, which the caller frees
+ * with coh_point_result_free. */
+int coh_sweep_point(const coh_sweep_options *opts, uint64_t p,
+		    coh_point_result *out, coh_diag *diag);
+void coh_point_result_free(coh_point_result *result);
+
+/* Opens (or, with resume, reopens and trims) the sweep's files; returns
+ * the number of points already finished in *done. */
+typedef struct coh_sweep_files coh_sweep_files;
+int coh_sweep_files_open(coh_sweep_files **out, const coh_sweep_options *opts,
+			 uint64_t *done, coh_diag *diag);
+/* Appends a finished point and makes it durable (fsync). */
+int coh_sweep_files_append(coh_sweep_files *files,
+			   const coh_point_result *result, coh_error *err);
+/* Writes manifest.json and closes; always frees. */
+int coh_sweep_files_close(coh_sweep_files *files, uint64_t points_done,
+			  int argc, char *const *argv, double wall_seconds,
+			  coh_error *err);
 
 #endif

@@ -1,0 +1,698 @@
+/* The sweep driver: for each design point, load the scenario with the
+ * point's values as overrides, run its replications, and append its rows
+ * to sweep.csv and sweep-summary.csv, made durable before the next point.
+ * Files grow only by whole points, so --resume can trim a partial tail and
+ * carry on to exactly the bytes of an uninterrupted sweep. */
+#include "cohesim/sweep.h"
+#include "cohesim/output.h"
+#include "cohesim/version.h"
+#include "core/alloc.h"
+#include "core/strbuf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/*--- Loading a point --------------------------------------------------------*/
+
+/* Loads the scenario with the base overrides, then seed and replications
+ * when given, then the point's axis values. */
+static int load_point(coh_scenario **out, const coh_sweep_options *o,
+		      uint64_t p, coh_diag *diag)
+{
+	const coh_design *d = o->design;
+	size_t n_axes = coh_design_axes(d);
+	size_t n = o->n_overrides + 2 + n_axes;
+	const char **ov = coh_calloc(n, sizeof *ov);
+	char **owned = coh_calloc(n, sizeof *owned);
+	int rc = 0;
+	size_t k = 0, n_owned = 0;
+	if (!ov || !owned) {
+		rc = coh_diag_add(diag, COH_ENOMEM, NULL, 0, "out of memory");
+		goto out;
+	}
+	for (size_t i = 0; i < o->n_overrides; i++)
+		ov[k++] = o->overrides[i];
+	char buf[64];
+	if (o->has_seed) {
+		snprintf(buf, sizeof buf, "scenario.seed=%llu",
+			 (unsigned long long)o->seed);
+		ov[k++] = owned[n_owned++] = coh_strdup(buf);
+	}
+	if (o->replications) {
+		snprintf(buf, sizeof buf, "scenario.replications=%llu",
+			 (unsigned long long)o->replications);
+		ov[k++] = owned[n_owned++] = coh_strdup(buf);
+	}
+	for (size_t a = 0; a < n_axes; a++) {
+		const char *path = coh_design_path(d, a);
+		const char *val = coh_design_value(d, p, a);
+		size_t len = strlen(path) + strlen(val) + 2;
+		char *s = coh_malloc(len);
+		if (s)
+			snprintf(s, len, "%s=%s", path, val);
+		ov[k++] = owned[n_owned++] = s;
+	}
+	for (size_t i = 0; i < n_owned; i++)
+		if (!owned[i]) {
+			rc = coh_diag_add(diag, COH_ENOMEM, NULL, 0,
+					  "out of memory");
+			goto out;
+		}
+	coh_load_options lo = {o->include_root, ov, k};
+	rc = coh_scenario_load(out, o->scenario_path, &lo, diag);
+out:
+	for (size_t i = 0; owned && i < n_owned; i++)
+		coh_free(owned[i]);
+	coh_free(owned);
+	coh_free(ov);
+	return rc;
+}
+
+/*--- Running a point ----------------------------------------------------------*/
+
+typedef struct point_run {
+	const coh_model *model;
+	uint64_t point, reps;
+	coh_strbuf rows;
+	double *final_cohesion;         /* [replication] */
+	double *freeze_days, *exit_days;/* [member][replication]; inf: never */
+	uint64_t n;                     /* replications taken so far */
+} point_run;
+
+static const char *const row_header =
+	"point,replication,seed,cohesion,mean,min,sd,active,frozen,exited,"
+	"reliability";
+
+static int take_replication(void *ctx, const coh_trace *const *traces,
+			    size_t n_models)
+{
+	(void)n_models;
+	point_run *pr = ctx;
+	const coh_trace *t = traces[0];
+	const coh_sample *s = &t->samples[t->n_samples - 1];
+	coh_strbuf *b = &pr->rows;
+	coh_strbuf_printf(b, "%llu,%llu,%llu,", (unsigned long long)pr->point,
+			  (unsigned long long)t->replication,
+			  (unsigned long long)pr->model->seed);
+	const double v[] = {s->cohesion, s->mean, s->min, s->sd};
+	for (size_t i = 0; i < 4; i++) {
+		coh_strbuf_double(b, v[i]);
+		coh_strbuf_puts(b, ",");
+	}
+	coh_strbuf_printf(b, "%d,%d,%d,", s->active, s->frozen, s->exited);
+	coh_strbuf_double(b, s->reliability);
+	uint64_t r = pr->n++;
+	for (size_t i = 0; i < t->n_members; i++) {
+		coh_strbuf_puts(b, ",");
+		coh_strbuf_double(b, s->commitment[i]);
+		coh_strbuf_printf(b, ",%s,", coh_status_name(s->status[i]));
+		coh_strbuf_double(b, t->first_freeze[i]);
+		coh_strbuf_puts(b, ",");
+		coh_strbuf_double(b, t->first_exit[i]);
+		double fz = t->first_freeze[i], ex = t->first_exit[i];
+		pr->freeze_days[i * pr->reps + r] = isnan(fz) ? INFINITY : fz;
+		pr->exit_days[i * pr->reps + r] = isnan(ex) ? INFINITY : ex;
+	}
+	coh_strbuf_puts(b, "\n");
+	pr->final_cohesion[r] = s->cohesion;
+	return b->failed ? COH_ENOMEM : 0;
+}
+
+/* Median of n values where inf stands for "never": NaN (an empty field)
+ * when the median itself is never. */
+static double median_day(double *x, size_t n)
+{
+	gsl_sort(x, 1, n);
+	double m = gsl_stats_median_from_sorted_data(x, 1, n);
+	return isfinite(m) ? m : NAN;
+}
+
+static size_t count_finite(const double *x, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += isfinite(x[i]) != 0;
+	return c;
+}
+
+static void summary_line(coh_strbuf *b, const coh_sweep_options *o,
+			 point_run *pr)
+{
+	size_t R = (size_t)pr->n, nm = pr->model->n_members;
+	const coh_design *d = o->design;
+	coh_strbuf_printf(b, "%llu", (unsigned long long)pr->point);
+	for (size_t a = 0; a < coh_design_axes(d); a++) {
+		coh_strbuf_puts(b, ",");
+		coh_strbuf_puts(b, coh_design_value(d, pr->point, a));
+	}
+	coh_strbuf_printf(b, ",%zu,", R);
+	double *c = pr->final_cohesion;
+	double mean = gsl_stats_mean(c, 1, R);
+	double sd = R > 1 ? gsl_stats_sd_m(c, 1, R, mean) : 0.0;
+	double half = R > 1 ? 1.959963984540054 * sd / sqrt((double)R) : NAN;
+	gsl_sort(c, 1, R);
+	const double v[] = {mean, sd, mean - half, mean + half,
+			    gsl_stats_quantile_from_sorted_data(c, 1, R, 0.025),
+			    gsl_stats_quantile_from_sorted_data(c, 1, R, 0.975)};
+	for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
+		if (i)
+			coh_strbuf_puts(b, ",");
+		coh_strbuf_double(b, v[i]);
+	}
+	for (size_t i = 0; i < nm; i++) {
+		double *fz = pr->freeze_days + i * pr->reps;
+		double *ex = pr->exit_days + i * pr->reps;
+		coh_strbuf_puts(b, ",");
+		coh_strbuf_double(b, (double)count_finite(fz, R) / (double)R);
+		coh_strbuf_puts(b, ",");
+		coh_strbuf_double(b, (double)count_finite(ex, R) / (double)R);
+		coh_strbuf_puts(b, ",");
+		coh_strbuf_double(b, median_day(fz, R));
+	}
+	coh_strbuf_puts(b, "\n");
+}
+
+void coh_point_result_free(coh_point_result *r)
+{
+	if (!r)
+		return;
+	coh_free(r->rows);
+	coh_free(r->summary);
+	*r = (coh_point_result){0};
+}
+
+int coh_sweep_point(const coh_sweep_options *o, uint64_t p,
+		    coh_point_result *out, coh_diag *diag)
+{
+	coh_scenario *sc = NULL;
+	int rc = load_point(&sc, o, p, diag);
+	if (rc)
+		return rc;
+	const coh_model *m = coh_scenario_model(sc);
+	point_run pr = {.model = m, .point = p, .reps = m->replications};
+	size_t cells = (size_t)pr.reps * m->n_members;
+	pr.final_cohesion = coh_calloc((size_t)pr.reps, sizeof(double));
+	pr.freeze_days = coh_calloc(cells, sizeof(double));
+	pr.exit_days = coh_calloc(cells, sizeof(double));
+	coh_strbuf line = {0};
+	coh_error err = {0};
+	if (!pr.final_cohesion || !pr.freeze_days || !pr.exit_days) {
+		rc = coh_error_set(&err, COH_ENOMEM, NULL, 0,
+				   "out of memory for %llu replications",
+				   (unsigned long long)pr.reps);
+	} else {
+		coh_mc_options mo = {
+			.seed = m->seed, .point = p,
+			.replications = pr.reps, .threads = o->threads,
+			.stop = o->stop,
+		};
+		rc = coh_mc_run(&m, 1, &mo, take_replication, &pr, NULL, &err);
+	}
+	if (!rc) {
+		summary_line(&line, o, &pr);
+		if (line.failed || pr.rows.failed)
+			rc = coh_error_set(&err, COH_ENOMEM, NULL, 0,
+					   "out of memory");
+	}
+	if (rc) {
+		coh_diag_push(diag, &err);
+		coh_strbuf_free(&pr.rows);
+		coh_strbuf_free(&line);
+	} else {
+		*out = (coh_point_result){pr.rows.s, pr.rows.len, line.s,
+					  line.len};
+	}
+	coh_free(pr.final_cohesion);
+	coh_free(pr.freeze_days);
+	coh_free(pr.exit_days);
+	coh_scenario_free(sc);
+	return rc;
+}
+
+/*--- Files --------------------------------------------------------------------*/
+
+struct coh_sweep_files {
+	const coh_sweep_options *opts;
+	char *dir;
+	FILE *rows, *summary;
+	uint64_t total_points;
+	const coh_model *model;         /* of point 0, for the manifest */
+	coh_scenario *scenario;
+};
+
+static char *join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = coh_malloc(n);
+	if (p)
+		snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+static void headers(coh_strbuf *rows, coh_strbuf *summary,
+		    const coh_sweep_options *o, const coh_model *m)
+{
+	coh_strbuf_puts(rows, row_header);
+	for (size_t i = 0; i < m->n_members; i++) {
+		const char *id = m->members[i].id;
+		coh_strbuf_printf(rows, ",%s_commitment,%s_status,"
+				  "%s_freeze_day,%s_exit_day", id, id, id, id);
+	}
+	coh_strbuf_puts(rows, "\n");
+	coh_strbuf_puts(summary, "point");
+	for (size_t a = 0; a < coh_design_axes(o->design); a++)
+		coh_strbuf_printf(summary, ",%s", coh_design_path(o->design, a));
+	coh_strbuf_puts(summary, ",replications,cohesion_mean,cohesion_sd,"
+			"cohesion_ci_lo,cohesion_ci_hi,cohesion_q025,"
+			"cohesion_q975");
+	for (size_t i = 0; i < m->n_members; i++) {
+		const char *id = m->members[i].id;
+		coh_strbuf_printf(summary, ",%s_p_freeze,%s_p_exit,"
+				  "%s_median_freeze_day", id, id, id);
+	}
+	coh_strbuf_puts(summary, "\n");
+}
+
+static void points_text(coh_strbuf *b, const coh_design *d)
+{
+	coh_strbuf_puts(b, "point");
+	for (size_t a = 0; a < coh_design_axes(d); a++)
+		coh_strbuf_printf(b, ",%s", coh_design_path(d, a));
+	coh_strbuf_puts(b, "\n");
+	for (size_t p = 0; p < coh_design_points(d); p++) {
+		coh_strbuf_printf(b, "%zu", p);
+		for (size_t a = 0; a < coh_design_axes(d); a++)
+			coh_strbuf_printf(b, ",%s", coh_design_value(d, p, a));
+		coh_strbuf_puts(b, "\n");
+	}
+}
+
+/* Reads a whole (small) file; NULL with errno ENOENT if it is missing. */
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return NULL;
+	coh_strbuf b = {0};
+	char buf[65536];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
+		coh_strbuf_add(&b, buf, n);
+	int bad = ferror(fp) || b.failed;
+	fclose(fp);
+	if (bad) {
+		coh_strbuf_free(&b);
+		errno = EIO;
+		return NULL;
+	}
+	*len = b.len;
+	if (!b.s)
+		return coh_calloc(1, 1);
+	return b.s;
+}
+
+/* Keeps the header and the whole lines of a file whose first field (the
+ * point) is below `done`; returns how many points' lines it kept (for the
+ * summary file: the count of finished points). */
+static int trim_file(const char *path, const char *header, uint64_t done,
+		     uint64_t *kept_points, coh_error *err)
+{
+	size_t len = 0;
+	char *text = slurp(path, &len);
+	if (!text)
+		return coh_error_set(err, COH_EIO, path, 0, "cannot read: %s",
+				     strerror(errno));
+	size_t hl = strlen(header);
+	if (len < hl || memcmp(text, header, hl) != 0) {
+		coh_free(text);
+		return coh_error_set(err, COH_EINPUT, path, 1,
+				     "this is not the header of this sweep; "
+				     "resume with the same scenario and axes, "
+				     "or choose another -o");
+	}
+	size_t keep = hl;
+	uint64_t points = 0;
+	for (size_t at = hl; at < len;) {
+		char *nl = memchr(text + at, '\n', len - at);
+		if (!nl)
+			break;                  /* a partial last line */
+		unsigned long long p = strtoull(text + at, NULL, 10);
+		if (p >= done)
+			break;
+		if (p + 1 > points)
+			points = p + 1;
+		at = (size_t)(nl - text) + 1;
+		keep = at;
+	}
+	coh_free(text);
+	if (truncate(path, (off_t)keep))
+		return coh_error_set(err, COH_EIO, path, 0, "cannot trim: %s",
+				     strerror(errno));
+	*kept_points = points;
+	return 0;
+}
+
+static int write_whole(const char *dir, const char *name, const char *text,
+		       size_t len, coh_error *err)
+{
+	char *path = join(dir, name);
+	if (!path)
+		return coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+	coh_atomic_file *f;
+	int rc = coh_atomic_open(&f, path, 0, err);
+	coh_free(path);
+	if (rc)
+		return rc;
+	fwrite(text, 1, len, coh_atomic_stream(f));
+	return coh_atomic_commit(f, err);
+}
+
+static FILE *open_append(const char *dir, const char *name, coh_error *err)
+{
+	char *path = join(dir, name);
+	if (!path) {
+		coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+		return NULL;
+	}
+	FILE *fp = fopen(path, "ab");
+	if (!fp)
+		coh_error_set(err, COH_EIO, path, 0, "cannot open: %s",
+			      strerror(errno));
+	coh_free(path);
+	return fp;
+}
+
+static void files_free(coh_sweep_files *f)
+{
+	if (!f)
+		return;
+	if (f->rows)
+		fclose(f->rows);
+	if (f->summary)
+		fclose(f->summary);
+	coh_scenario_free(f->scenario);
+	coh_free(f->dir);
+	coh_free(f);
+}
+
+int coh_sweep_files_open(coh_sweep_files **out, const coh_sweep_options *o,
+			 uint64_t *done, coh_diag *diag)
+{
+	coh_error err = {0};
+	coh_sweep_files *f = coh_calloc(1, sizeof *f);
+	coh_strbuf rows_h = {0}, sum_h = {0}, points = {0};
+	char *path = NULL, *existing = NULL;
+	int rc = 0;
+	*done = 0;
+	if (!f || !(f->dir = coh_strdup(o->dir))) {
+		rc = coh_error_set(&err, COH_ENOMEM, NULL, 0, "out of memory");
+		goto fail_err;
+	}
+	f->opts = o;
+	f->total_points = coh_design_points(o->design);
+	rc = load_point(&f->scenario, o, 0, diag);
+	if (rc)
+		goto fail;
+	f->model = coh_scenario_model(f->scenario);
+	rc = coh_output_mkdirs(o->dir, &err);
+	if (rc)
+		goto fail_err;
+	headers(&rows_h, &sum_h, o, f->model);
+	points_text(&points, o->design);
+	if (rows_h.failed || sum_h.failed || points.failed) {
+		rc = coh_error_set(&err, COH_ENOMEM, NULL, 0, "out of memory");
+		goto fail_err;
+	}
+
+	path = join(o->dir, "sweep-summary.csv");
+	if (!path) {
+		rc = coh_error_set(&err, COH_ENOMEM, NULL, 0, "out of memory");
+		goto fail_err;
+	}
+	struct stat st;
+	int have = stat(path, &st) == 0;
+	if (have && !o->resume) {
+		uint64_t n = 0;
+		size_t len = 0;
+		existing = slurp(path, &len);
+		for (size_t i = 0; existing && i < len; i++)
+			n += existing[i] == '\n';
+		if (n > 1) {
+			rc = coh_error_set(&err, COH_EINPUT, o->dir, 0,
+					   "already holds a sweep with %llu "
+					   "finished points: add --resume to "
+					   "finish it, or choose another -o",
+					   (unsigned long long)(n - 1));
+			goto fail_err;
+		}
+		have = 0;
+	}
+	if (have) {
+		/* the design must be the one that was started */
+		size_t len = 0;
+		char *pp = join(o->dir, "points.csv");
+		char *old = pp ? slurp(pp, &len) : NULL;
+		int same = old && len == points.len &&
+			   memcmp(old, points.s, len) == 0;
+		coh_free(old);
+		coh_free(pp);
+		if (!same) {
+			rc = coh_error_set(&err, COH_EINPUT, o->dir, 0,
+					   "holds a sweep of another design "
+					   "(points.csv differs): resume with "
+					   "the same axes and design, or choose "
+					   "another -o");
+			goto fail_err;
+		}
+		uint64_t finished = 0, kept = 0;
+		rc = trim_file(path, sum_h.s, UINT64_MAX, &finished, &err);
+		if (!rc) {
+			char *rp = join(o->dir, "sweep.csv");
+			rc = rp ? trim_file(rp, rows_h.s, finished, &kept, &err)
+				: coh_error_set(&err, COH_ENOMEM, NULL, 0,
+						"out of memory");
+			coh_free(rp);
+		}
+		if (rc)
+			goto fail_err;
+		*done = finished;
+	} else {
+		rc = write_whole(o->dir, "points.csv", points.s, points.len,
+				 &err);
+		if (!rc)
+			rc = write_whole(o->dir, "sweep.csv", rows_h.s,
+					 rows_h.len, &err);
+		if (!rc)
+			rc = write_whole(o->dir, "sweep-summary.csv", sum_h.s,
+					 sum_h.len, &err);
+		if (rc)
+			goto fail_err;
+	}
+	f->rows = open_append(o->dir, "sweep.csv", &err);
+	f->summary = f->rows ? open_append(o->dir, "sweep-summary.csv", &err)
+			     : NULL;
+	if (!f->summary) {
+		rc = err.code ? err.code : COH_EIO;
+		goto fail_err;
+	}
+	coh_strbuf_free(&rows_h);
+	coh_strbuf_free(&sum_h);
+	coh_strbuf_free(&points);
+	coh_free(path);
+	coh_free(existing);
+	*out = f;
+	return 0;
+fail_err:
+	coh_diag_push(diag, &err);
+fail:
+	coh_strbuf_free(&rows_h);
+	coh_strbuf_free(&sum_h);
+	coh_strbuf_free(&points);
+	coh_free(path);
+	coh_free(existing);
+	files_free(f);
+	return rc;
+}
+
+static int sync_file(FILE *fp)
+{
+	return fflush(fp) || fsync(fileno(fp)) ? -1 : 0;
+}
+
+int coh_sweep_files_append(coh_sweep_files *f, const coh_point_result *r,
+			   coh_error *err)
+{
+	/* rows first, then the summary line that marks the point finished */
+	if (fwrite(r->rows, 1, r->rows_len, f->rows) != r->rows_len ||
+	    sync_file(f->rows))
+		return coh_error_set(err, COH_EIO, f->dir, 0,
+				     "cannot append to sweep.csv: %s",
+				     strerror(errno));
+	if (fwrite(r->summary, 1, r->summary_len, f->summary) !=
+		    r->summary_len || sync_file(f->summary))
+		return coh_error_set(err, COH_EIO, f->dir, 0,
+				     "cannot append to sweep-summary.csv: %s",
+				     strerror(errno));
+	return 0;
+}
+
+static json_t *design_json(const coh_sweep_options *o)
+{
+	static const char *const kinds[] = {"grid", "lhs", "sobol"};
+	const coh_design *d = o->design;
+	json_t *axes = json_array();
+	for (size_t a = 0; a < coh_design_axes(d); a++)
+		json_array_append_new(axes, json_string(coh_design_path(d, a)));
+	return json_pack("{s:s, s:o, s:I}", "kind",
+			 kinds[coh_design_kind_of(d)], "axes", axes, "points",
+			 (json_int_t)coh_design_points(d));
+}
+
+int coh_sweep_files_close(coh_sweep_files *f, uint64_t points_done,
+			  int argc, char *const *argv, double wall_seconds,
+			  coh_error *err)
+{
+	const coh_model *m = f->model;
+	char seed[32];
+	snprintf(seed, sizeof seed, "%llu", (unsigned long long)m->seed);
+	json_t *cmd = json_array();
+	for (int i = 0; i < argc; i++)
+		json_array_append_new(cmd, json_string(argv[i]));
+	json_t *files = json_array();
+	const char *names[] = {"points.csv", "sweep.csv", "sweep-summary.csv"};
+	for (size_t i = 0; i < 3; i++)
+		json_array_append_new(files, json_string(names[i]));
+	json_t *root = json_pack(
+		"{s:s, s:s, s:o, s:s, s:s, s:I, s:o, s:I, s:I, s:b, s:f, s:o}",
+		"program", "cohesim", "version", COH_VERSION, "command", cmd,
+		"scenario", f->opts->scenario_path, "seed", seed,
+		"replications_per_point", (json_int_t)m->replications,
+		"design", design_json(f->opts),
+		"points_done", (json_int_t)points_done,
+		"points_total", (json_int_t)f->total_points,
+		"complete", points_done == f->total_points,
+		"wall_seconds", wall_seconds, "files", files);
+	int rc = 0;
+	char *text = root ? json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS)
+			  : NULL;
+	json_decref(root);
+	if (!text)
+		rc = coh_error_set(err, COH_ENOMEM, NULL, 0,
+				   "out of memory writing manifest.json");
+	else
+		rc = write_whole(f->dir, "manifest.json", text, strlen(text),
+				 err);
+	free(text);
+	if (!rc && (fclose(f->rows) | fclose(f->summary)))
+		rc = coh_error_set(err, COH_EIO, f->dir, 0,
+				   "cannot close the sweep files: %s",
+				   strerror(errno));
+	f->rows = f->summary = NULL;
+	files_free(f);
+	return rc;
+}
+
+/*--- The single-process driver ----------------------------------------------*/
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Loads every point once, so a value out of range for its setting is
+ * reported before any work starts. */
+static int check_points(const coh_sweep_options *o, coh_diag *diag)
+{
+	for (uint64_t p = 0; p < coh_design_points(o->design); p++) {
+		coh_scenario *sc = NULL;
+		int rc = load_point(&sc, o, p, diag);
+		coh_scenario_free(sc);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+int coh_sweep_run(const coh_sweep_options *o, coh_diag *diag)
+{
+	double t0 = now_seconds();
+	int rc = check_points(o, diag);
+	if (rc)
+		return rc;
+	coh_sweep_files *f;
+	uint64_t done;
+	rc = coh_sweep_files_open(&f, o, &done, diag);
+	if (rc)
+		return rc;
+	uint64_t total = coh_design_points(o->design);
+	coh_error err = {0};
+	for (uint64_t p = done; p < total && !rc; p++) {
+		if (o->progress)
+			o->progress(o->progress_ctx, p, total);
+		coh_point_result r = {0};
+		rc = coh_sweep_point(o, p, &r, diag);
+		if (!rc) {
+			rc = coh_sweep_files_append(f, &r, &err);
+			if (rc)
+				coh_diag_push(diag, &err);
+			else
+				done = p + 1;
+		}
+		coh_point_result_free(&r);
+	}
+	if (o->progress)
+		o->progress(o->progress_ctx, done, total);
+	int crc = coh_sweep_files_close(f, done, o->argc, o->argv,
+					now_seconds() - t0, &err);
+	if (crc && !rc) {
+		coh_diag_push(diag, &err);
+		rc = crc;
+	}
+	return rc;
+}
+
+int coh_sweep_plan_make(coh_sweep_plan *out, const coh_sweep_options *o,
+			coh_diag *diag)
+{
+	int rc = check_points(o, diag);
+	if (rc)
+		return rc;
+	coh_scenario *sc = NULL;
+	rc = load_point(&sc, o, 0, diag);
+	if (rc)
+		return rc;
+	uint64_t reps = coh_scenario_model(sc)->replications;
+	coh_scenario_free(sc);
+	coh_sweep_options pilot = *o;
+	pilot.replications = reps < 20 ? reps : 20;
+	coh_point_result r = {0};
+	double t0 = now_seconds();
+	rc = coh_sweep_point(&pilot, 0, &r, diag);
+	double dt = now_seconds() - t0;
+	if (rc)
+		return rc;
+	uint64_t points = coh_design_points(o->design);
+	double per_rep = dt / (double)pilot.replications;
+	double row_bytes = (double)r.rows_len / (double)pilot.replications;
+	*out = (coh_sweep_plan){
+		.points = points, .runs = points * reps,
+		.seconds = per_rep * (double)(points * reps),
+		.bytes = (row_bytes * (double)reps + (double)r.summary_len) *
+			 (double)points,
+		.pilot_replications = pilot.replications,
+	};
+	coh_point_result_free(&r);
+	return 0;
+}
