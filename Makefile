@@ -11,13 +11,20 @@ OPT     ?= -O2
 SANITIZER ?=
 # WERROR=1 turns warnings into errors (CI sets it).
 WERROR  ?=
+# MPI=1 builds build/mpi/cohesim against Open MPI (sweeps across ranks).
+MPI     ?=
+ifeq ($(MPI),1)
+CC      := mpicc
+BUILD   := build/mpi
+MPI_DEF := -DCOH_MPI
+endif
 
 PKGS    := gsl libconfig jansson
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wpointer-arith -Wcast-qual -Wwrite-strings \
            -Wundef -Wold-style-definition -Wnull-dereference
 CFLAGS  ?= $(OPT) -g
-ALL_CFLAGS := -std=c11 -D_XOPEN_SOURCE=700 $(WARN) $(if $(WERROR),-Werror) \
+ALL_CFLAGS := -std=c11 -D_XOPEN_SOURCE=700 $(MPI_DEF) $(WARN) $(if $(WERROR),-Werror) \
               $(if $(SANITIZER),-fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recover=all) \
               -Iinclude -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
 LDLIBS_ALL := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
@@ -65,7 +72,7 @@ tests-build: $(BIN) $(TESTS)
 
 # Debian packages: pkg-config name or file -> package.
 deps:
-	@sh .ci/deps.sh
+	@COH_MPI=$(MPI) sh .ci/deps.sh
 
 run: deps
 	@$(MAKE) --no-print-directory all

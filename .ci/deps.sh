@@ -20,6 +20,10 @@ need cmocka libcmocka-dev
 need /usr/include/Random123/philox.h librandom123-dev
 need cmd:gnuplot gnuplot-nox
 need cmd:valgrind valgrind
+if [ "${COH_MPI:-}" = 1 ]; then
+	need cmd:mpicc libopenmpi-dev
+	need cmd:mpirun openmpi-bin
+fi
 [ -z "$missing" ] && exit 0
 echo "make deps: installing$missing" >&2
 if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

@@ -69,6 +69,15 @@ typedef struct coh_sweep_options {
  * work when the first point is checked up front, or at that point. */
 int coh_sweep_run(const coh_sweep_options *opts, coh_diag *diag);
 
+/* The same over MPI (only in builds made with `make MPI=1`): rank 0
+ * writes, the other ranks run points.  Every rank calls it after
+ * MPI_Init; ranks other than 0 return 0 when the sweep is over. */
+int coh_sweep_run_mpi(const coh_sweep_options *opts, coh_diag *diag);
+
+/* Loads every point once, so that a value out of range for its setting is
+ * reported (naming the override) before any work starts. */
+int coh_sweep_check(const coh_sweep_options *opts, coh_diag *diag);
+
 /* What a sweep would cost, from a short pilot of its first point. */
 typedef struct coh_sweep_plan {
 	uint64_t points, runs;          /* runs = points x replications */

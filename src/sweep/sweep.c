@@ -611,9 +611,7 @@ static double now_seconds(void)
 	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Loads every point once, so a value out of range for its setting is
- * reported before any work starts. */
-static int check_points(const coh_sweep_options *o, coh_diag *diag)
+int coh_sweep_check(const coh_sweep_options *o, coh_diag *diag)
 {
 	for (uint64_t p = 0; p < coh_design_points(o->design); p++) {
 		coh_scenario *sc = NULL;
@@ -628,7 +626,7 @@ static int check_points(const coh_sweep_options *o, coh_diag *diag)
 int coh_sweep_run(const coh_sweep_options *o, coh_diag *diag)
 {
 	double t0 = now_seconds();
-	int rc = check_points(o, diag);
+	int rc = coh_sweep_check(o, diag);
 	if (rc)
 		return rc;
 	coh_sweep_files *f;
@@ -666,7 +664,7 @@ int coh_sweep_run(const coh_sweep_options *o, coh_diag *diag)
 int coh_sweep_plan_make(coh_sweep_plan *out, const coh_sweep_options *o,
 			coh_diag *diag)
 {
-	int rc = check_points(o, diag);
+	int rc = coh_sweep_check(o, diag);
 	if (rc)
 		return rc;
 	coh_scenario *sc = NULL;
