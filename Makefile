@@ -68,7 +68,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka 2>/dev/null) -MMD -MP \
 	      $(LDFLAGS_ALL) -o $@ $< $(LIB) $(TEST_LIBS) $(LDLIBS_ALL)
 
-tests-build: $(BIN) $(TESTS)
+tests-build: $(BIN) $(TESTS) $(BUILD)/bench
 
 # Debian packages: pkg-config name or file -> package.
 deps:
@@ -91,7 +91,10 @@ check: deps
 	@$(MAKE) --no-print-directory tests-build
 	@COH_VALGRIND=1 sh tests/run.sh $(BUILD)
 
-bench: all
+$(BUILD)/bench: bench/bench.c $(LIB)
+	$(CC) $(ALL_CFLAGS) -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LIB) $(LDLIBS_ALL)
+
+bench: all $(BUILD)/bench
 	@sh bench/run.sh $(BUILD)
 
 install: all

@@ -1,0 +1,381 @@
+/* cohesim's benchmark suite (make bench).  Every speed claim is a ratio of
+ * two measurements taken in this one process, because the machines it runs
+ * on are shared and noisy: the engine's event queue against a bare binary
+ * heap, the engine on a stress scenario against that same bare heap, two
+ * threads against one, and memory at few against many replications.
+ * Prints a table and writes bench/results.csv. */
+#include "cohesim.h"
+#include "cohesim/mc.h"
+#include "engine/queue.h"
+#include "engine/rng.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static FILE *results;
+static int quick;   /* --quick: the smoke version run by make test */
+
+static void record(const char *name, double value, const char *unit,
+		   const char *note)
+{
+	printf("  %-46s %14.4g %-10s %s\n", name, value, unit, note);
+	fprintf(results, "%s,%.6g,%s,\"%s\"\n", name, value, unit, note);
+}
+
+static double exp_draw(coh_rng_state *r)
+{
+	/* 53 random bits in (0, 1] */
+	double u = ((double)(coh_rng_next(r) >> 11) + 1.0) * 0x1p-53;
+	return -log(u);
+}
+
+/*--- The bare hold loop: a minimal binary heap of times --------------------*/
+
+typedef struct bare_heap {
+	double *t;
+	size_t n;
+} bare_heap;
+
+static void bare_push(bare_heap *h, double t)
+{
+	size_t i = h->n++;
+	while (i > 0 && h->t[(i - 1) / 2] > t) {
+		h->t[i] = h->t[(i - 1) / 2];
+		i = (i - 1) / 2;
+	}
+	h->t[i] = t;
+}
+
+static double bare_pop(bare_heap *h)
+{
+	double top = h->t[0], last = h->t[--h->n];
+	size_t i = 0;
+	for (;;) {
+		size_t c = 2 * i + 1;
+		if (c >= h->n)
+			break;
+		if (c + 1 < h->n && h->t[c + 1] < h->t[c])
+			c++;
+		if (h->t[c] >= last)
+			break;
+		h->t[i] = h->t[c];
+		i = c;
+	}
+	if (h->n)
+		h->t[i] = last;
+	return top;
+}
+
+/* Hold operations (pop the next event, push one a random time later) per
+ * second with n pending events. */
+static double hold_bare(size_t n, size_t ops)
+{
+	bare_heap h = {malloc(n * sizeof(double)), 0};
+	coh_rng_state r;
+	coh_rng_stream(&r, 1, 0, 0, 0);
+	for (size_t i = 0; i < n; i++)
+		bare_push(&h, exp_draw(&r));
+	double t0 = now(), sink = 0;
+	for (size_t k = 0; k < ops; k++) {
+		double t = bare_pop(&h);
+		sink += t;
+		bare_push(&h, t + exp_draw(&r));
+	}
+	double dt = now() - t0;
+	free(h.t);
+	if (sink < 0)
+		puts("");
+	return (double)ops / dt;
+}
+
+static double hold_engine(size_t n, size_t ops)
+{
+	coh_queue q;
+	if (coh_queue_init(&q, n))
+		return NAN;
+	coh_rng_state r;
+	coh_rng_stream(&r, 1, 0, 0, 0);
+	coh_qitem item = {0, 0, 0, 0};
+	for (size_t i = 0; i < n; i++)
+		coh_queue_push(&q, exp_draw(&r), COH_PRIO_GENERATED, &item,
+			       NULL);
+	double t0 = now(), sink = 0;
+	for (size_t k = 0; k < ops; k++) {
+		double t;
+		int prio;
+		coh_queue_pop(&q, &t, &prio, &item);
+		sink += t;
+		coh_queue_push(&q, t + exp_draw(&r), COH_PRIO_GENERATED, &item,
+			       NULL);
+	}
+	double dt = now() - t0;
+	coh_queue_destroy(&q);
+	if (sink < 0)
+		puts("");
+	return (double)ops / dt;
+}
+
+/*--- Scenarios ----------------------------------------------------------------*/
+
+static coh_scenario *load(const char *path, const char *text)
+{
+	coh_scenario *sc = NULL;
+	coh_diag diag = COH_DIAG_INIT;
+	int rc = text ? coh_scenario_load_string(&sc, text, path, NULL, &diag)
+		      : coh_scenario_load(&sc, path, NULL, &diag);
+	if (rc) {
+		char msg[1200];
+		coh_error_format(&diag.items[0], msg, sizeof msg);
+		fprintf(stderr, "bench: %s\n", msg);
+		exit(1);
+	}
+	coh_diag_clear(&diag);
+	return sc;
+}
+
+/* Events per second of the engine alone (no recorder) over `reps`
+ * replications; *pending_out receives the mean events per replication. */
+static double engine_rate(const coh_model *m, int reps, double *per_rep)
+{
+	coh_sim *sim;
+	coh_error err = {0};
+	if (coh_sim_alloc(&sim, m, &err)) {
+		fprintf(stderr, "bench: %s\n", err.message);
+		exit(1);
+	}
+	coh_recorder none = {0};
+	uint64_t events = 0;
+	double t0 = now();
+	for (int r = 0; r < reps; r++) {
+		coh_stream_key key = {m->seed, 0, (uint64_t)r};
+		if (coh_sim_run(sim, &key, &none, &err)) {
+			fprintf(stderr, "bench: %s\n", err.message);
+			exit(1);
+		}
+		events += coh_sim_last_stats(sim).events;
+	}
+	double dt = now() - t0;
+	coh_sim_free(sim);
+	*per_rep = (double)events / reps;
+	return (double)events / dt;
+}
+
+static int add_to_summary(void *ctx, const coh_trace *const *t, size_t n)
+{
+	(void)n;
+	return coh_summary_add(ctx, t[0], NULL);
+}
+
+/* Replications per second through the Monte Carlo runner with a summary,
+ * as `cohesim run --keep summary` does. */
+static double mc_rate(const coh_model *m, uint64_t reps, int threads)
+{
+	coh_summary *s;
+	coh_error err = {0};
+	if (coh_summary_alloc(&s, m, 0, &err))
+		exit(1);
+	coh_mc_options o = {.seed = m->seed, .replications = reps,
+			    .threads = threads};
+	double t0 = now();
+	if (coh_mc_run(&m, 1, &o, add_to_summary, s, NULL, &err)) {
+		fprintf(stderr, "bench: %s\n", err.message);
+		exit(1);
+	}
+	double dt = now() - t0;
+	coh_summary_free(s);
+	return (double)reps / dt;
+}
+
+/* A scenario of n members, each with a generator of hedging exercises
+ * (no spillover), so every event touches one member. */
+static char *scaling_scenario(int n, double events_per_member)
+{
+	size_t cap = 4096 + (size_t)n * 96;
+	char *t = malloc(cap);
+	size_t len = (size_t)snprintf(t, cap,
+		"version = 1;\n"
+		"scenario: { name = \"scale-%d\"; start = \"2020-01-01\"; "
+		"end = \"2029-12-31\"; seed = 7; };\n"
+		"model: { half_life = 200.0; };\n"
+		"outsiders = ( { id = \"X\"; } );\n"
+		"generators = ( { type = \"third_party_exercise\"; by = \"*\"; "
+		"with = \"X\"; rate = %g; feedback = 1.0; magnitude = 0.05; } );\n"
+		"output: { sample_every = 3652.0; };\n"
+		"members = (\n", n, events_per_member / 10.0);
+	for (int i = 0; i < n; i++)
+		len += (size_t)snprintf(t + len, cap - len,
+			"{ id = \"M%d\"; power = 1.0; commitment = 0.8; }%s\n",
+			i, i + 1 < n ? "," : "");
+	snprintf(t + len, cap - len, ");\n");
+	return t;
+}
+
+/* Peak resident memory (KiB) of a child command, from the kernel's own
+ * accounting of the finished process. */
+static long child_peak_kib(char *const argv[])
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		freopen("/dev/null", "w", stdout);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	int status;
+	struct rusage ru;
+	if (wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "bench: %s failed\n", argv[0]);
+		return -1;
+	}
+	return ru.ru_maxrss;
+}
+
+static void machine(void)
+{
+	struct utsname u;
+	uname(&u);
+	char model[256] = "unknown";
+	FILE *fp = fopen("/proc/cpuinfo", "r");
+	char line[512];
+	while (fp && fgets(line, sizeof line, fp))
+		if (strncmp(line, "model name", 10) == 0) {
+			char *c = strchr(line, ':');
+			snprintf(model, sizeof model, "%s", c ? c + 2 : line);
+			model[strcspn(model, "\n")] = '\0';
+			break;
+		}
+	if (fp)
+		fclose(fp);
+	printf("machine: %s %s, %ld CPUs, %s\n", u.sysname, u.machine,
+	       sysconf(_SC_NPROCESSORS_ONLN), model);
+	fprintf(results, "# machine: %s %s %s, %ld CPUs, %s\n", u.sysname,
+		u.release, u.machine, sysconf(_SC_NPROCESSORS_ONLN), model);
+}
+
+int main(int argc, char **argv)
+{
+	const char *bin = argc > 1 ? argv[1] : "build/cohesim";
+	quick = argc > 2 && strcmp(argv[2], "--quick") == 0;
+	const char *out = quick ? "/dev/null" : "bench/results.csv";
+	results = fopen(out, "w");
+	if (!results) {
+		perror(out);
+		return 1;
+	}
+	fprintf(results, "benchmark,value,unit,note\n");
+	machine();
+	size_t ops = quick ? 20000 : 4000000;
+
+	puts("\nhold model (pop + push), operations per second:");
+	double bare100 = 0;
+	for (size_t n = 10; n <= (quick ? 1000 : 1000000); n *= 10) {
+		double b = hold_bare(n, ops), e = hold_engine(n, ops);
+		char name[64], note[64];
+		if (n == 100)
+			bare100 = b;
+		snprintf(name, sizeof name, "hold_bare_n%zu", n);
+		record(name, b, "ops/s", "minimal binary heap");
+		snprintf(name, sizeof name, "hold_engine_n%zu", n);
+		snprintf(note, sizeof note, "ratio to bare %.2f", e / b);
+		record(name, e, "ops/s", note);
+	}
+
+	puts("\nstress scenario (bench/stress.cfg), one thread:");
+	coh_scenario *stress = load("bench/stress.cfg", NULL);
+	double per_rep;
+	double ev = engine_rate(coh_scenario_model(stress), quick ? 1 : 20,
+				&per_rep);
+	char note[128];
+	snprintf(note, sizeof note, "%.0f events per replication; ratio to "
+		 "bare hold (n=100) %.2f (target >= 0.5)", per_rep,
+		 ev / bare100);
+	record("stress_events_per_second", ev, "events/s", note);
+	coh_scenario_free(stress);
+
+	puts("\nCSTO baseline, replications per second (summary only):");
+	coh_scenario *csto = load("scenarios/csto-armenia.cfg", NULL);
+	const coh_model *cm = coh_scenario_model(csto);
+	uint64_t reps = quick ? 20 : 4000;
+	double j1 = mc_rate(cm, reps, 1), j2 = mc_rate(cm, reps, 2);
+	record("csto_reps_per_second_j1", j1, "reps/s", "");
+	snprintf(note, sizeof note, "speed-up over -j 1: %.2f (target >= 1.8)",
+		 j2 / j1);
+	record("csto_reps_per_second_j2", j2, "reps/s", note);
+	coh_scenario_free(csto);
+
+	puts("\nhow cost grows with members (one member per event):");
+	double base_rate = 0;
+	for (int n = 10; n <= (quick ? 100 : 10000); n *= 10) {
+		char *text = scaling_scenario(n, 100000.0 / n);
+		coh_scenario *sc = load("scale.cfg", text);
+		free(text);
+		double r = engine_rate(coh_scenario_model(sc), quick ? 1 : 3,
+				       &per_rep);
+		if (n == 10)
+			base_rate = r;
+		char name[64];
+		snprintf(name, sizeof name, "members_%d_events_per_second", n);
+		snprintf(note, sizeof note, "ratio to 10 members %.2f",
+			 r / base_rate);
+		record(name, r, "events/s", note);
+		coh_scenario_free(sc);
+	}
+
+	if (!quick) {
+		puts("\npeak memory of whole runs (kernel accounting):");
+		char dir[] = "/tmp/coh-bench-XXXXXX";
+		if (!mkdtemp(dir))
+			return 1;
+		char *r1k[] = {(char *)bin, "run", "scenarios/csto-armenia.cfg",
+			       "-r", "1000", "--keep", "summary", "--plot",
+			       "none", "--quiet", "-o", dir, NULL};
+		char *r30k[] = {(char *)bin, "run",
+				"scenarios/csto-armenia.cfg", "-r", "30000",
+				"--keep", "summary", "--plot", "none",
+				"--quiet", "-o", dir, NULL};
+		long m1 = child_peak_kib(r1k), m30 = child_peak_kib(r30k);
+		record("peak_kib_run_r1000", (double)m1, "KiB", "");
+		snprintf(note, sizeof note, "ratio to -r 1000: %.2f (target <= "
+			 "1.2)", (double)m30 / (double)m1);
+		record("peak_kib_run_r30000", (double)m30, "KiB", note);
+		char sdir[300];
+		snprintf(sdir, sizeof sdir, "%s/s10", dir);
+		char *s10[] = {(char *)bin, "sweep", "scenarios/csto-armenia.cfg",
+			       "--vary", "model.half_life=200:800:10", "-r",
+			       "4", "--quiet", "-o", sdir, NULL};
+		char sdir2[300];
+		snprintf(sdir2, sizeof sdir2, "%s/s1000", dir);
+		char *s1000[] = {(char *)bin, "sweep",
+				 "scenarios/csto-armenia.cfg", "--vary",
+				 "model.half_life=200:800:1000", "-r", "4",
+				 "--quiet", "-o", sdir2, NULL};
+		long p10 = child_peak_kib(s10), p1000 = child_peak_kib(s1000);
+		record("peak_kib_sweep_10_points", (double)p10, "KiB", "");
+		snprintf(note, sizeof note, "ratio to 10 points: %.2f (target "
+			 "<= 1.2)", (double)p1000 / (double)p10);
+		record("peak_kib_sweep_1000_points", (double)p1000, "KiB",
+		       note);
+		char cmd[400];
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+		if (system(cmd))
+			return 1;
+	}
+	fclose(results);
+	if (!quick)
+		puts("\nwritten to bench/results.csv");
+	return 0;
+}
