@@ -1,0 +1,42 @@
+/* Drawing a finished run's figures, shared by run, compare and plot: the
+ * plot specification from a model, and the warning when gnuplot is absent
+ * (the data and the scripts are still written; the exit status stays 0). */
+#include "cli.h"
+#include "core/alloc.h"
+
+#include <stdio.h>
+
+int cli_draw(const char *dir, const coh_model *m, const char *const *figures,
+	     size_t n_figures, coh_plot_format format, char ***files,
+	     size_t *n_files, coh_error *err)
+{
+	const char **ids = coh_calloc(m->n_members, sizeof *ids);
+	const char **names = coh_calloc(m->n_members, sizeof *names);
+	if (!ids || !names) {
+		coh_free(ids);
+		coh_free(names);
+		return coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+	}
+	for (size_t i = 0; i < m->n_members; i++) {
+		ids[i] = m->members[i].id;
+		names[i] = m->members[i].name;
+	}
+	coh_plot_spec spec = {
+		.title = m->title, .start_day = m->start_day,
+		.end_day = m->start_day + (int64_t)m->horizon,
+		.n_members = m->n_members, .ids = ids, .names = names,
+		.figures = figures, .n_figures = n_figures,
+	};
+	int missing = 0;
+	int rc = coh_plot_render(dir, &spec, format, &missing, files, n_files,
+				 err);
+	coh_free(ids);
+	coh_free(names);
+	if (!rc && missing)
+		fprintf(stderr,
+			"cohesim: warning: gnuplot is not installed, so no "
+			"figures were drawn; the data and the gnuplot scripts "
+			"are in %s (install gnuplot, e.g. apt-get install "
+			"gnuplot-nox, then run 'cohesim plot %s')\n", dir, dir);
+	return rc;
+}
