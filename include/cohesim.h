@@ -9,5 +9,10 @@
 #include "cohesim/model.h"
 #include "cohesim/scenario.h"
 #include "cohesim/sim.h"
+#include "cohesim/mc.h"
+#include "cohesim/output.h"
+#include "cohesim/report.h"
+#include "cohesim/plot.h"
+#include "cohesim/sweep.h"
 
 #endif

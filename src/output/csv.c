@@ -1,0 +1,50 @@
+/* CSV field writers shared by every output file (RFC 4180, '\n' line
+ * ends).  Numbers use the shortest round-trip form so that files stay
+ * readable and a value read back is the value the engine computed. */
+#include "csv.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+size_t coh_csv_format_double(char *buf, double x)
+{
+	if (isnan(x)) {
+		buf[0] = '\0';
+		return 0;
+	}
+	/* %.17g always round-trips; the shorter forms usually do and read
+	 * better (0.1 rather than 0.10000000000000001). */
+	int n = 0;
+	for (int digits = 15; digits <= 17; digits++) {
+		n = snprintf(buf, COH_CSV_NUMBER_MAX, "%.*g", digits, x);
+		if (strtod(buf, NULL) == x)
+			break;
+	}
+	return (size_t)n;
+}
+
+int coh_csv_write_text(FILE *fp, const char *text)
+{
+	if (!text || !text[0])
+		return 0;
+	if (!strpbrk(text, ",\"\r\n"))
+		return fputs(text, fp);
+	if (fputc('"', fp) == EOF)
+		return EOF;
+	for (const char *p = text; *p; p++) {
+		if (*p == '"' && fputc('"', fp) == EOF)
+			return EOF;
+		if (fputc(*p, fp) == EOF)
+			return EOF;
+	}
+	return fputc('"', fp);
+}
+
+int coh_csv_write_double(FILE *fp, double x)
+{
+	char buf[COH_CSV_NUMBER_MAX];
+	if (coh_csv_format_double(buf, x) == 0)
+		return 0;
+	return fputs(buf, fp);
+}
