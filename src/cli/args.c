@@ -1,0 +1,156 @@
+/* Command-line option parsing shared by the commands: a small table-driven
+ * walker (getopt_long is a GNU extension, and its global state and argument
+ * permutation are what this avoids) and strict number parsing. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_usage_error(const char *command, const char *fmt, ...)
+{
+	va_list ap;
+	fputs("cohesim: ", stderr);
+	if (command)
+		fprintf(stderr, "%s: ", command);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (command)
+		fprintf(stderr, "\nTry 'cohesim %s --help'.\n", command);
+	else
+		fputs("\nTry 'cohesim --help'.\n", stderr);
+	return CLI_USAGE;
+}
+
+void cli_parser_init(cli_parser *p, const char *command,
+		     const cli_option *options, int argc, char **argv,
+		     int first)
+{
+	p->command = command;
+	p->options = options;
+	p->argc = argc;
+	p->argv = argv;
+	p->index = first;
+	p->options_done = 0;
+}
+
+static const cli_option *find_long(const cli_option *opts, const char *name,
+				   size_t len)
+{
+	for (; opts->long_name; opts++)
+		if (strlen(opts->long_name) == len &&
+		    strncmp(opts->long_name, name, len) == 0)
+			return opts;
+	return NULL;
+}
+
+static const cli_option *find_short(const cli_option *opts, char c)
+{
+	for (; opts->long_name; opts++)
+		if (opts->short_name && opts->short_name == c)
+			return opts;
+	return NULL;
+}
+
+/* "--name=value" or "--name [value]". */
+static int next_long(cli_parser *p, const char *arg, const char **value)
+{
+	const char *name = arg + 2;
+	const char *eq = strchr(name, '=');
+	size_t len = eq ? (size_t)(eq - name) : strlen(name);
+	const cli_option *opt = find_long(p->options, name, len);
+	if (!opt) {
+		cli_usage_error(p->command, "unknown option '--%.*s'",
+				(int)len, name);
+		return CLI_NEXT_ERROR;
+	}
+	if (!opt->takes_value) {
+		if (eq) {
+			cli_usage_error(p->command,
+					"option '--%s' takes no value",
+					opt->long_name);
+			return CLI_NEXT_ERROR;
+		}
+		*value = NULL;
+		return opt->id;
+	}
+	if (eq) {
+		*value = eq + 1;
+		return opt->id;
+	}
+	if (p->index >= p->argc) {
+		cli_usage_error(p->command, "option '--%s' needs a value",
+				opt->long_name);
+		return CLI_NEXT_ERROR;
+	}
+	*value = p->argv[p->index++];
+	return opt->id;
+}
+
+/* "-x", "-x value" or "-xvalue" (one short option per argument). */
+static int next_short(cli_parser *p, const char *arg, const char **value)
+{
+	const cli_option *opt = find_short(p->options, arg[1]);
+	if (!opt) {
+		cli_usage_error(p->command, "unknown option '%s'", arg);
+		return CLI_NEXT_ERROR;
+	}
+	if (!opt->takes_value) {
+		if (arg[2]) {
+			cli_usage_error(p->command, "unknown option '%s'",
+					arg);
+			return CLI_NEXT_ERROR;
+		}
+		*value = NULL;
+		return opt->id;
+	}
+	if (arg[2]) {
+		*value = arg + 2;
+		return opt->id;
+	}
+	if (p->index >= p->argc) {
+		cli_usage_error(p->command, "option '-%c' needs a value",
+				opt->short_name);
+		return CLI_NEXT_ERROR;
+	}
+	*value = p->argv[p->index++];
+	return opt->id;
+}
+
+int cli_next(cli_parser *p, const char **value)
+{
+	if (p->index >= p->argc)
+		return CLI_NEXT_END;
+	const char *arg = p->argv[p->index++];
+	/* "-" alone is a positional argument by convention (standard input). */
+	if (p->options_done || arg[0] != '-' || arg[1] == '\0') {
+		*value = arg;
+		return CLI_NEXT_POSITIONAL;
+	}
+	if (strcmp(arg, "--") == 0) {
+		p->options_done = 1;
+		return cli_next(p, value);
+	}
+	if (arg[1] == '-')
+		return next_long(p, arg, value);
+	return next_short(p, arg, value);
+}
+
+int cli_parse_uint(uint64_t *out, const char *text, uint64_t min)
+{
+	/* strtoull alone would accept " 5", "+5" and "-5" (as 2^64 - 5). */
+	if (!text || text[0] < '0' || text[0] > '9')
+		return -1;
+	for (const char *c = text; *c; c++)
+		if (*c < '0' || *c > '9')
+			return -1;
+	errno = 0;
+	unsigned long long v = strtoull(text, NULL, 10);
+	if (errno == ERANGE || v < min)
+		return -1;
+	*out = (uint64_t)v;
+	return 0;
+}
