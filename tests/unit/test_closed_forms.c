@@ -1,0 +1,292 @@
+/* Closed-form results (design/../reference/validation.md) checked through
+ * the real binary: each scenario of tests/scenarios/ is run with
+ * `cohesim run`, and the values are read back from members.csv and
+ * events.csv, so the whole path (loader, engine, CSV numbers) is tested.
+ * Every members.csv must also keep commitment within [0, 1]. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+
+#include "bin_helpers.h"
+
+/*--- Helpers -------------------------------------------------------------*/
+
+/* |got - want| <= tol * max(1, |want|): relative, but absolute near 0. */
+static void expect_close(double got, double want, double tol,
+			 const char *what)
+{
+	double scale = fabs(want) > 1 ? fabs(want) : 1;
+	if (!(fabs(got - want) <= tol * scale)) {
+		print_error("%s: got %.17g, expected %.17g (tolerance %g)\n",
+			    what, got, want, tol);
+		fail();
+	}
+}
+
+/* Runs tests/scenarios/NAME.cfg into dir. */
+static void run_scenario(const char *dir, const char *name)
+{
+	char path[256];
+	snprintf(path, sizeof path, "tests/scenarios/%s.cfg", name);
+	bin_result r;
+	bin_run(&r, "run", path, "-o", dir, "--quiet", NULL);
+	if (r.status != 0) {
+		print_error("cohesim run %s: exit %d\n%s\n", path, r.status,
+			    r.err);
+		fail();
+	}
+	bin_result_free(&r);
+}
+
+/* Each test's own folder, removed by the teardown even when the test
+ * fails part-way. */
+static int tmp_setup(void **state)
+{
+	*state = bin_tmpdir();
+	return *state ? 0 : -1;
+}
+
+static int tmp_teardown(void **state)
+{
+	bin_rmtree(*state);
+	return 0;
+}
+
+static void load(csv_table *t, const char *dir, const char *name)
+{
+	if (csv_load(t, bin_path(dir, name)) != 0) {
+		print_error("%s\n", t->error);
+		fail();
+	}
+}
+
+/* The invariant of MODEL.md section 3: commitment never leaves [0, 1]. */
+static void check_commitment_range(const char *dir)
+{
+	csv_table t;
+	load(&t, dir, "members.csv");
+	int c = csv_col(&t, "commitment");
+	assert_true(c >= 0);
+	assert_true(t.n_rows > 0);
+	for (size_t i = 0; i < t.n_rows; i++) {
+		double v = csv_num(csv_get(&t, i, c));
+		if (!(v >= 0 && v <= 1)) {
+			print_error("members.csv line %zu: commitment %s\n",
+				    i + 2, csv_get(&t, i, c));
+			fail();
+		}
+	}
+	csv_free(&t);
+}
+
+/* Commitment of `member` at sample `day` of replication 0 (NaN if the
+ * row is missing). */
+static double member_at(const csv_table *t, const char *member, double day)
+{
+	int cd = csv_col(t, "day"), cm = csv_col(t, "member"),
+	    cc = csv_col(t, "commitment"), cr = csv_col(t, "replication");
+	for (size_t i = 0; i < t->n_rows; i++)
+		if (strcmp(csv_get(t, i, cr), "0") == 0 &&
+		    strcmp(csv_get(t, i, cm), member) == 0 &&
+		    csv_num(csv_get(t, i, cd)) == day)
+			return csv_num(csv_get(t, i, cc));
+	return (double)NAN;
+}
+
+/* The last sample's day in members.csv. */
+static double last_day(const csv_table *t)
+{
+	return csv_num(csv_get(t, t->n_rows - 1, csv_col(t, "day")));
+}
+
+/* The rows of events.csv of one type, as indices (at most cap). */
+static size_t events_of_type(const csv_table *t, const char *type,
+			     size_t *rows, size_t cap)
+{
+	int ct = csv_col(t, "type");
+	size_t n = 0;
+	for (size_t i = 0; i < t->n_rows; i++)
+		if (strcmp(csv_get(t, i, ct), type) == 0 && n < cap)
+			rows[n++] = i;
+	return n;
+}
+
+/* The bounded impact rule of MODEL.md section 3. */
+static double apply_impact(double c, double x)
+{
+	return x >= 0 ? c + x * (1 - c) : c * (1 + x);
+}
+
+/*--- Closed forms --------------------------------------------------------*/
+
+static void test_relaxation(void **state)
+{
+	const char *dir = *state;
+	run_scenario(dir, "relaxation");
+	check_commitment_range(dir);
+	csv_table t;
+	load(&t, dir, "members.csv");
+	expect_close(member_at(&t, "A", 100), 0.6, 1e-12, "c(100)");
+	expect_close(member_at(&t, "A", 250), 0.40606601717798213, 1e-12,
+		     "c(250)");
+	/* and at every other sample, the end (day 366) included */
+	size_t checked = 0;
+	int cd = csv_col(&t, "day"), cc = csv_col(&t, "commitment");
+	for (size_t i = 0; i < t.n_rows; i++) {
+		double day = csv_num(csv_get(&t, i, cd));
+		double want = 0.3 + 0.6 * pow(2, -day / 100);
+		expect_close(csv_num(csv_get(&t, i, cc)), want, 1e-12,
+			     "c(t) at a sample");
+		checked++;
+	}
+	assert_int_equal(checked, 9);   /* 0, 50, ..., 350, 366 */
+	assert_true(last_day(&t) == 366);
+	csv_free(&t);
+}
+
+static void test_threshold_crossing(void **state)
+{
+	const char *dir = *state;
+	run_scenario(dir, "threshold");
+	check_commitment_range(dir);
+	csv_table t;
+	load(&t, dir, "events.csv");
+	size_t rows[4];
+	assert_int_equal(events_of_type(&t, "freeze", rows, 4), 1);
+	double day = csv_num(csv_get(&t, rows[0], csv_col(&t, "day")));
+	expect_close(day, 168.49625007211562, 1e-9, "freeze day");
+	assert_string_equal(csv_get(&t, rows[0], csv_col(&t, "actor")), "A");
+	csv_free(&t);
+
+	/* Frozen from then on, active before. */
+	load(&t, dir, "members.csv");
+	int cd = csv_col(&t, "day"), cs = csv_col(&t, "status");
+	for (size_t i = 0; i < t.n_rows; i++) {
+		double d = csv_num(csv_get(&t, i, cd));
+		assert_string_equal(csv_get(&t, i, cs),
+				    d < day ? "active" : "frozen");
+	}
+	csv_free(&t);
+}
+
+static void test_degroot(void **state)
+{
+	const char *dir = *state;
+	run_scenario(dir, "degroot");
+	check_commitment_range(dir);
+	csv_table t;
+	load(&t, dir, "members.csv");
+	double end = last_day(&t);
+	static const char *const ids[] = {"A", "B", "C"};
+	for (size_t i = 0; i < 3; i++)
+		expect_close(member_at(&t, ids[i], end), 6.2 / 11, 1e-9,
+			     ids[i]);
+	csv_free(&t);
+}
+
+static void test_friedkin_johnsen(void **state)
+{
+	const char *dir = *state;
+	run_scenario(dir, "friedkin-johnsen");
+	check_commitment_range(dir);
+	csv_table t;
+	load(&t, dir, "members.csv");
+	double end = last_day(&t);
+	expect_close(member_at(&t, "A", end), 205.0 / 622, 1e-9, "A");
+	expect_close(member_at(&t, "B", end), 615.0 / 1244, 1e-9, "B");
+	expect_close(member_at(&t, "C", end), 785.0 / 1244, 1e-9, "C");
+	csv_free(&t);
+}
+
+static void test_bounded_impacts(void **state)
+{
+	const char *dir = *state;
+	run_scenario(dir, "shocks");
+	check_commitment_range(dir);
+	csv_table t;
+	load(&t, dir, "members.csv");
+	double end = last_day(&t);
+	/* either order of two negative shocks: c (1 + x1)(1 + x2) */
+	expect_close(member_at(&t, "A", end), 0.8 * 0.8 * 0.7, 1e-12,
+		     "A: -0.2 then -0.3");
+	expect_close(member_at(&t, "B", end), 0.8 * 0.7 * 0.8, 1e-12,
+		     "B: -0.3 then -0.2");
+	/* a positive shock: 1 - (1 - c)(1 - x) */
+	expect_close(member_at(&t, "C", end), 1 - (1 - 0.6) * (1 - 0.4),
+		     1e-12, "C: +0.4");
+	csv_free(&t);
+
+	/* Each shock in the log obeys the rule, from its own before. */
+	load(&t, dir, "events.csv");
+	size_t rows[8];
+	assert_int_equal(events_of_type(&t, "shock", rows, 8), 5);
+	int cv = csv_col(&t, "value"), cb = csv_col(&t, "commitment_before"),
+	    ca = csv_col(&t, "commitment_after");
+	for (size_t i = 0; i < 5; i++) {
+		double x = csv_num(csv_get(&t, rows[i], cv));
+		double before = csv_num(csv_get(&t, rows[i], cb));
+		expect_close(csv_num(csv_get(&t, rows[i], ca)),
+			     apply_impact(before, x), 1e-15, "shock rule");
+	}
+	csv_free(&t);
+}
+
+static void test_scripted_fulfilment(void **state)
+{
+	const char *dir = *state;
+	run_scenario(dir, "request");
+	check_commitment_range(dir);
+	csv_table t;
+	load(&t, dir, "events.csv");
+	size_t rows[4];
+	assert_int_equal(events_of_type(&t, "request_resolved", rows, 4), 1);
+	size_t r = rows[0];
+	/* resolved at the deadline: day 10 + 30 */
+	assert_true(csv_num(csv_get(&t, r, csv_col(&t, "day"))) == 40);
+	assert_string_equal(csv_get(&t, r, csv_col(&t, "actor")), "A");
+
+	/* F = sum_j p_j l_j / sum_{j != i} p_j.  The powers and levels are
+	 * short binary fractions, so the sum is exact in any order. */
+	double F = (0.25 * 1.0 + 0.25 * 0.5) / (0.25 + 0.25);
+	double value = csv_num(csv_get(&t, r, csv_col(&t, "value")));
+	if (value != F) {
+		print_error("fulfilment %.17g, expected exactly %.17g\n", value,
+			    F);
+		fail();
+	}
+
+	/* The requester takes one impact x = m (w_answered F +
+	 * w_unanswered (1 - F)) with m = 1 and sensitivity 1 (MODEL.md
+	 * section 10); nothing else moved it (no relaxation). */
+	double before = csv_num(csv_get(&t, r, csv_col(&t, "commitment_before")));
+	double after = csv_num(csv_get(&t, r, csv_col(&t, "commitment_after")));
+	double x = 1.0 * (0.5 * F + -0.25 * (1 - F));
+	assert_true(before == 0.5);
+	expect_close(after, apply_impact(before, x), 1e-15,
+		     "requester after");
+	assert_true(after == 0.65625);
+	csv_free(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_relaxation,
+						tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_threshold_crossing,
+						tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_degroot,
+						tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_friedkin_johnsen,
+						tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_bounded_impacts,
+						tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_scripted_fulfilment,
+						tmp_setup, tmp_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
