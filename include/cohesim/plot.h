@@ -29,6 +29,9 @@ typedef struct coh_plot_spec {
 	size_t n_members;
 	const char *const *ids;
 	const char *const *names;
+	/* Sweep axes (setting paths), for the sweep figures; may be empty. */
+	const char *const *axes;
+	size_t n_axes;
 	/* Template names to render, e.g. {"cohesion.gp", "members.gp"};
 	 * common.gp is always written. */
 	const char *const *figures;

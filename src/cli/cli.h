@@ -21,6 +21,9 @@ enum { CLI_OK = 0, CLI_ERROR = 1, CLI_USAGE = 2 };
 int cli_run(int argc, char **argv, int first);
 int cli_validate(int argc, char **argv, int first);
 int cli_describe(int argc, char **argv, int first);
+int cli_compare(int argc, char **argv, int first);
+int cli_sweep(int argc, char **argv, int first);
+int cli_plot(int argc, char **argv, int first);
 
 /*--- Options (args.c) ---*/
 
@@ -91,13 +94,17 @@ void cli_strings_free(cli_strings *list);
 
 /*--- Figures (figures.c) ---*/
 
-/* Draws the given figures of the run in dir (plot templates by name),
- * appending the files written to *files; a missing gnuplot is a warning on
- * stderr, not an error. */
+/* Draws the given figures in dir (plot templates by name; a sweep's axes
+ * for the sweep figure), appending the files written to *files; a missing
+ * gnuplot is a warning on stderr, not an error. */
 int cli_draw(const char *dir, const coh_model *model,
 	     const char *const *figures, size_t n_figures,
-	     coh_plot_format format, char ***files, size_t *n_files,
-	     coh_error *err);
+	     const char *const *axes, size_t n_axes, coh_plot_format format,
+	     char ***files, size_t *n_files, coh_error *err);
+
+/* Writes dir/scenario.resolved.cfg atomically. */
+int cli_write_resolved(const char *dir, const coh_scenario *scenario,
+		       coh_error *err);
 
 /*--- Progress on stderr (progress.c) ---*/
 

@@ -7,8 +7,9 @@
 #include <stdio.h>
 
 int cli_draw(const char *dir, const coh_model *m, const char *const *figures,
-	     size_t n_figures, coh_plot_format format, char ***files,
-	     size_t *n_files, coh_error *err)
+	     size_t n_figures, const char *const *axes, size_t n_axes,
+	     coh_plot_format format, char ***files, size_t *n_files,
+	     coh_error *err)
 {
 	const char **ids = coh_calloc(m->n_members, sizeof *ids);
 	const char **names = coh_calloc(m->n_members, sizeof *names);
@@ -25,6 +26,7 @@ int cli_draw(const char *dir, const coh_model *m, const char *const *figures,
 		.title = m->title, .start_day = m->start_day,
 		.end_day = m->start_day + (int64_t)m->horizon,
 		.n_members = m->n_members, .ids = ids, .names = names,
+		.axes = axes, .n_axes = n_axes,
 		.figures = figures, .n_figures = n_figures,
 	};
 	int missing = 0;

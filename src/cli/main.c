@@ -6,6 +6,9 @@
 #include "core/alloc.h"
 
 #include <gsl/gsl_errno.h>
+#ifdef COH_MPI
+#include <mpi.h>
+#endif
 #include <stdio.h>
 #include <string.h>
 
@@ -21,7 +24,10 @@ static const char top_help[] =
 	"  validate SCENARIO...    check files, print every error\n"
 	"  describe SCENARIO       print members, parameters and timeline as\n"
 	"                          resolved\n"
-	"  sweep, compare, plot    not implemented yet\n"
+	"  sweep SCENARIO --vary PATH=SPEC...\n"
+	"                          run a design of parameter values\n"
+	"  compare BASE ALT        paired counterfactual (same random numbers)\n"
+	"  plot DIR                redraw the figures of a finished run\n"
 	"\n"
 	"Options:\n"
 	"  -h, --help              show this help; 'cohesim COMMAND --help'\n"
@@ -129,11 +135,12 @@ static int dispatch(int argc, char **argv)
 		char *args[] = {argv[0], argv[2], help};
 		return dispatch(3, args);
 	}
-	if (strcmp(cmd, "sweep") == 0 || strcmp(cmd, "compare") == 0 ||
-	    strcmp(cmd, "plot") == 0) {
-		fprintf(stderr, "cohesim: '%s' is not implemented yet\n", cmd);
-		return CLI_ERROR;
-	}
+	if (strcmp(cmd, "sweep") == 0)
+		return cli_sweep(argc, argv, 2);
+	if (strcmp(cmd, "compare") == 0)
+		return cli_compare(argc, argv, 2);
+	if (strcmp(cmd, "plot") == 0)
+		return cli_plot(argc, argv, 2);
 	if (cmd[0] == '-')
 		return cli_usage_error(NULL, "unknown option '%s'", cmd);
 	return cli_usage_error(NULL, "unknown command '%s'", cmd);
@@ -144,5 +151,17 @@ int main(int argc, char **argv)
 	/* GSL's default handler aborts the process; every GSL call in the
 	 * library checks its status instead. */
 	gsl_set_error_handler_off();
+#ifdef COH_MPI
+	/* Under mpirun every rank runs the command; only sweeps use the
+	 * other ranks, and only rank 0 writes files or prints. */
+	MPI_Init(&argc, &argv);
+	int rank = 0;
+	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+	int status = rank == 0 || (argc > 1 && strcmp(argv[1], "sweep") == 0)
+			     ? dispatch(argc, argv) : CLI_OK;
+	MPI_Finalize();
+	return status;
+#else
 	return dispatch(argc, argv);
+#endif
 }

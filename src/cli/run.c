@@ -309,8 +309,8 @@ static char *in_dir(const char *dir, const char *name)
 	return path;
 }
 
-static int write_resolved(const char *dir, const coh_scenario *sc,
-			  coh_error *err)
+int cli_write_resolved(const char *dir, const coh_scenario *sc,
+		       coh_error *err)
 {
 	char *path = in_dir(dir, "scenario.resolved.cfg");
 	if (!path)
@@ -445,7 +445,7 @@ static int run_loaded(const run_args *a, coh_scenario *sc, int argc,
 	if (rc || (rc = coh_report_summary(dir, sink.summary, model, &err)) ||
 	    (rc = coh_report_survival(dir, sink.summary, model, &err)) ||
 	    (rc = coh_report_timeline(dir, model, &err)) ||
-	    (rc = write_resolved(dir, sc, &err)))
+	    (rc = cli_write_resolved(dir, sc, &err)))
 		goto fail;
 	static const char *const reports[] = {
 		"outcomes.csv", "summary.csv", "survival.csv", "timeline.csv",
@@ -457,7 +457,8 @@ static int run_loaded(const run_args *a, coh_scenario *sc, int argc,
 		if (format == COH_PLOT_DUMB)
 			fflush(stdout);
 		rc = cli_draw(dir, model, run_figures,
-			      sizeof run_figures / sizeof *run_figures, format,
+			      sizeof run_figures / sizeof *run_figures, NULL, 0,
+			      format,
 			      &files.plot_files, &files.n_plot_files, &err);
 		if (rc)
 			goto fail;

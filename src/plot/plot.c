@@ -142,6 +142,19 @@ static void fill_field(coh_strbuf *b, const char *field, size_t len,
 		sb_quoted(b, ids.failed ? "" : ids.s);
 		b->failed |= ids.failed;
 		coh_free(ids.s);
+	} else if (IS("NAXES")) {
+		snprintf(date, sizeof date, "%zu", spec->n_axes);
+		coh_strbuf_puts(b, date);
+	} else if (IS("AXES")) {
+		coh_strbuf_puts(b, "[");
+		for (size_t i = 0; i < spec->n_axes; i++) {
+			if (i)
+				coh_strbuf_puts(b, ", ");
+			sb_quoted(b, spec->axes[i]);
+		}
+		if (spec->n_axes == 0)
+			sb_quoted(b, "");
+		coh_strbuf_puts(b, "]");
 	} else if (IS("NAMES")) {
 		coh_strbuf_puts(b, "[");
 		for (size_t i = 0; i < spec->n_members; i++) {

@@ -1,0 +1,153 @@
+/* `cohesim plot DIR`: redraws the figures of a finished run, comparison or
+ * sweep from the files in DIR, in another format if asked.  The scenario's
+ * names and dates come from DIR/scenario.resolved.cfg. */
+#include "cli.h"
+#include "core/alloc.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char plot_help[] =
+	"Usage: cohesim plot DIR [OPTIONS]\n"
+	"\n"
+	"Redraws the figures of a finished run, compare or sweep from the CSV\n"
+	"files in DIR (which must hold scenario.resolved.cfg).\n"
+	"\n"
+	"Options:\n"
+	"  -f, --format FORMAT     png (default), svg, pdf or dumb (text on\n"
+	"                          stdout)\n"
+	"  -q, --quiet             no closing message\n"
+	"  -h, --help              show this help\n";
+
+enum { OPT_FORMAT = 1, OPT_QUIET, OPT_HELP };
+
+static const cli_option plot_options[] = {
+	{"format", 'f', 1, OPT_FORMAT},
+	{"quiet", 'q', 0, OPT_QUIET},
+	{"help", 'h', 0, OPT_HELP},
+	{NULL, 0, 0, 0},
+};
+
+static int has(const char *dir, const char *name)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	return access(path, R_OK) == 0;
+}
+
+/* The axis paths of a sweep: the header of points.csv after "point". */
+static int read_axes(const char *dir, char *line, size_t size,
+		     const char **axes, size_t max, size_t *n)
+{
+	char path[4096];
+	snprintf(path, sizeof path, "%s/points.csv", dir);
+	FILE *fp = fopen(path, "r");
+	if (!fp || !fgets(line, (int)size, fp)) {
+		if (fp)
+			fclose(fp);
+		return -1;
+	}
+	fclose(fp);
+	line[strcspn(line, "\r\n")] = '\0';
+	*n = 0;
+	char *save = NULL;
+	for (char *tok = strtok_r(line, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save))
+		if (strcmp(tok, "point") != 0 && *n < max)
+			axes[(*n)++] = tok;
+	return 0;
+}
+
+int cli_plot(int argc, char **argv, int first)
+{
+	const char *dir = NULL;
+	coh_plot_format format = COH_PLOT_PNG;
+	int quiet = 0;
+	cli_parser p;
+	const char *v;
+	int id;
+	cli_parser_init(&p, "plot", plot_options, argc, argv, first);
+	while ((id = cli_next(&p, &v)) != CLI_NEXT_END) {
+		switch (id) {
+		case CLI_NEXT_ERROR:
+			return CLI_USAGE;
+		case CLI_NEXT_POSITIONAL:
+			if (dir)
+				return cli_usage_error("plot", "expected one "
+						       "DIR, got '%s' and '%s'",
+						       dir, v);
+			dir = v;
+			break;
+		case OPT_FORMAT:
+			if (coh_plot_format_parse(&format, v) ||
+			    format == COH_PLOT_NONE)
+				return cli_usage_error("plot", "--format "
+						       "expects png, svg, pdf "
+						       "or dumb, got \"%s\"", v);
+			break;
+		case OPT_QUIET:
+			quiet = 1;
+			break;
+		case OPT_HELP:
+			fputs(plot_help, stdout);
+			return CLI_OK;
+		}
+	}
+	if (!dir)
+		return cli_usage_error("plot", "missing DIR");
+
+	static const char *const run_figs[] = {"cohesion.gp", "members.gp",
+					       "survival.gp"};
+	static const char *const compare_figs[] = {"compare.gp"};
+	static const char *const sweep_figs[] = {"sweep.gp"};
+	const char *const *figs;
+	size_t n_figs;
+	const char *axes[64];
+	size_t n_axes = 0;
+	char header[8192];
+	if (has(dir, "sweep-summary.csv")) {
+		figs = sweep_figs;
+		n_figs = 1;
+		if (read_axes(dir, header, sizeof header, axes, 64, &n_axes)) {
+			fprintf(stderr, "cohesim: %s/points.csv: cannot read "
+				"the sweep's axes\n", dir);
+			return CLI_ERROR;
+		}
+	} else if (has(dir, "compare.csv")) {
+		figs = compare_figs;
+		n_figs = 1;
+	} else if (has(dir, "summary.csv")) {
+		figs = run_figs;
+		n_figs = 3;
+	} else {
+		fprintf(stderr, "cohesim: %s: no summary.csv, compare.csv or "
+			"sweep-summary.csv here; expected the folder of a "
+			"finished run\n", dir);
+		return CLI_ERROR;
+	}
+	char resolved[4096];
+	snprintf(resolved, sizeof resolved, "%s/scenario.resolved.cfg", dir);
+	coh_scenario *sc = NULL;
+	int status = cli_load(&sc, resolved, dir, NULL, 0);
+	if (status != CLI_OK)
+		return status;
+	char **files = NULL;
+	size_t n_files = 0;
+	coh_error err = {0};
+	if (format == COH_PLOT_DUMB)
+		fflush(stdout);
+	int rc = cli_draw(dir, coh_scenario_model(sc), figs, n_figs, axes,
+			  n_axes, format, &files, &n_files, &err);
+	if (rc)
+		cli_print_error(&err);
+	else if (!quiet) {
+		fprintf(stderr, "cohesim: drew");
+		for (size_t i = 0; i < n_files; i++)
+			fprintf(stderr, "%s %s", i ? "," : "", files[i]);
+		fprintf(stderr, " in %s\n", dir);
+	}
+	coh_plot_files_free(files, n_files);
+	coh_scenario_free(sc);
+	return cli_exit_status(rc);
+}

@@ -1,0 +1,379 @@
+/* `cohesim sweep`: runs a design of parameter values (grid, Latin
+ * hypercube or Sobol') with replications at each point.  Finished points
+ * are on disk as soon as they finish; --resume finishes an interrupted
+ * sweep to the same bytes; --dry-run says what it would cost.  Built with
+ * MPI=1, it spreads points over the ranks of mpirun. */
+#include "cli.h"
+#include "cohesim/sweep.h"
+#include "core/alloc.h"
+
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+#ifdef COH_MPI
+#include <mpi.h>
+#endif
+
+static const char sweep_help[] =
+	"Usage: cohesim sweep SCENARIO --vary PATH=SPEC [--vary ...] [OPTIONS]\n"
+	"\n"
+	"Runs the scenario at every point of a design over the varied\n"
+	"settings, with -r replications per point, and writes points.csv (the\n"
+	"design), sweep.csv (one row per point and replication),\n"
+	"sweep-summary.csv (per point: final cohesion mean, sd, 95% interval,\n"
+	"each member's chance of freezing and exiting by the end and median\n"
+	"freeze day), manifest.json and a figure.  Rows are appended as points\n"
+	"finish, so an interrupted sweep keeps every finished point.\n"
+	"\n"
+	"SPEC is lo:hi:n (n evenly spaced values) or v1,v2,... ; PATH is any\n"
+	"setting --set accepts (model.half_life, members.ARM.freeze, ...).\n"
+	"\n"
+	"Options:\n"
+	"      --vary PATH=SPEC    an axis of the design (repeatable)\n"
+	"      --design KIND       grid (default: every combination), lhs\n"
+	"                          (Latin hypercube) or sobol\n"
+	"      --points N          points of an lhs or sobol design\n"
+	"  -r, --replications N    per point (default: the scenario's)\n"
+	"      --seed S            seed (default: the scenario's)\n"
+	"  -j, --jobs N            worker threads (default: online CPUs)\n"
+	"  -o, --output DIR        output folder (default: out/<name>-sweep/)\n"
+	"      --resume            finish the sweep already in DIR\n"
+	"      --dry-run           print the number of runs, an estimated time\n"
+	"                          (from a short pilot) and the disk the\n"
+	"                          outputs will take, then stop\n"
+	"      --set PATH=VALUE    change a setting at every point (repeatable)\n"
+	"      --include-root DIR  folder that @include may not leave\n"
+	"      --plot FORMAT       png (default), svg, pdf, dumb or none\n"
+	"  -q, --quiet             no progress and no closing message\n"
+	"  -h, --help              show this help\n";
+
+enum {
+	OPT_VARY = 1, OPT_DESIGN, OPT_POINTS, OPT_REPS, OPT_SEED, OPT_JOBS,
+	OPT_OUTPUT, OPT_RESUME, OPT_DRY, OPT_SET, OPT_ROOT, OPT_PLOT,
+	OPT_QUIET, OPT_HELP
+};
+
+static const cli_option sweep_options[] = {
+	{"vary", 0, 1, OPT_VARY},
+	{"design", 0, 1, OPT_DESIGN},
+	{"points", 0, 1, OPT_POINTS},
+	{"replications", 'r', 1, OPT_REPS},
+	{"seed", 0, 1, OPT_SEED},
+	{"jobs", 'j', 1, OPT_JOBS},
+	{"output", 'o', 1, OPT_OUTPUT},
+	{"resume", 0, 0, OPT_RESUME},
+	{"dry-run", 0, 0, OPT_DRY},
+	{"set", 0, 1, OPT_SET},
+	{"include-root", 0, 1, OPT_ROOT},
+	{"plot", 0, 1, OPT_PLOT},
+	{"quiet", 'q', 0, OPT_QUIET},
+	{"help", 'h', 0, OPT_HELP},
+	{NULL, 0, 0, 0},
+};
+
+typedef struct sweep_args {
+	const char *scenario, *output, *root;
+	cli_strings axes, overrides;
+	coh_design_kind kind;
+	uint64_t points, reps, seed, jobs;
+	int have_points, have_seed, resume, dry_run, quiet;
+	coh_plot_format format;
+} sweep_args;
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int signo)
+{
+	stop_signal = signo;
+}
+
+static int parse(sweep_args *a, int argc, char **argv, int first)
+{
+	cli_parser p;
+	const char *v;
+	int id;
+	cli_parser_init(&p, "sweep", sweep_options, argc, argv, first);
+	while ((id = cli_next(&p, &v)) != CLI_NEXT_END) {
+		switch (id) {
+		case CLI_NEXT_ERROR:
+			return CLI_USAGE;
+		case CLI_NEXT_POSITIONAL:
+			if (a->scenario)
+				return cli_usage_error("sweep", "expected one "
+						       "SCENARIO, got '%s' and "
+						       "'%s'", a->scenario, v);
+			a->scenario = v;
+			break;
+		case OPT_VARY:
+			if (cli_strings_push(&a->axes, v))
+				return CLI_ERROR;
+			break;
+		case OPT_DESIGN:
+			if (coh_design_kind_parse(&a->kind, v))
+				return cli_usage_error("sweep", "--design "
+						       "expects grid, lhs or "
+						       "sobol, got \"%s\"", v);
+			break;
+		case OPT_POINTS:
+			if (cli_parse_uint(&a->points, v, 1))
+				return cli_usage_error("sweep", "--points "
+						       "expects a whole number "
+						       ">= 1, got \"%s\"", v);
+			a->have_points = 1;
+			break;
+		case OPT_REPS:
+			if (cli_parse_uint(&a->reps, v, 1))
+				return cli_usage_error("sweep", "-r expects a "
+						       "whole number >= 1, got "
+						       "\"%s\"", v);
+			break;
+		case OPT_SEED:
+			if (cli_parse_uint(&a->seed, v, 0) ||
+			    a->seed > INT64_MAX)
+				return cli_usage_error("sweep", "--seed "
+						       "expects a whole number "
+						       "from 0 to "
+						       "9223372036854775807, "
+						       "got \"%s\"", v);
+			a->have_seed = 1;
+			break;
+		case OPT_JOBS:
+			if (cli_parse_uint(&a->jobs, v, 1) || a->jobs > 1024)
+				return cli_usage_error("sweep", "-j expects a "
+						       "whole number from 1 to "
+						       "1024, got \"%s\"", v);
+			break;
+		case OPT_OUTPUT:
+			a->output = v;
+			break;
+		case OPT_RESUME:
+			a->resume = 1;
+			break;
+		case OPT_DRY:
+			a->dry_run = 1;
+			break;
+		case OPT_SET:
+			if (!strchr(v, '=') || v[0] == '=')
+				return cli_usage_error("sweep", "--set expects "
+						       "PATH=VALUE, got \"%s\"",
+						       v);
+			if (cli_strings_push(&a->overrides, v))
+				return CLI_ERROR;
+			break;
+		case OPT_ROOT:
+			a->root = v;
+			break;
+		case OPT_PLOT:
+			if (coh_plot_format_parse(&a->format, v))
+				return cli_usage_error("sweep", "--plot expects "
+						       "png, svg, pdf, dumb or "
+						       "none, got \"%s\"", v);
+			break;
+		case OPT_QUIET:
+			a->quiet = 1;
+			break;
+		case OPT_HELP:
+			fputs(sweep_help, stdout);
+			return -1;
+		}
+	}
+	if (!a->scenario)
+		return cli_usage_error("sweep", "missing SCENARIO");
+	if (a->axes.count == 0)
+		return cli_usage_error("sweep", "expected at least one --vary "
+				       "PATH=SPEC");
+	if (a->kind != COH_DESIGN_GRID && !a->have_points)
+		return cli_usage_error("sweep", "--design %s needs --points N",
+				       a->kind == COH_DESIGN_LHS ? "lhs"
+								 : "sobol");
+	return CLI_OK;
+}
+
+static void show_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	(void)total;
+	cli_progress_update(ctx, done);
+}
+
+static void print_plan(const coh_sweep_plan *plan, int jobs)
+{
+	double secs = plan->seconds / (jobs > 0 ? jobs : 1);
+	printf("points:       %" PRIu64 "\n", plan->points);
+	printf("runs:         %" PRIu64 " (replications at every point)\n",
+	       plan->runs);
+	printf("time:         about %.0f s with -j %d (from a pilot of %"
+	       PRIu64 " replications)\n", secs, jobs,
+	       plan->pilot_replications);
+	printf("disk:         about %.1f MB\n", plan->bytes / 1e6);
+}
+
+/* Refuses a sweep whose rows would not fit on the disk, before any work.
+ * The row size is estimated from the members: about 60 bytes each. */
+static int check_disk(const char *dir, const coh_model *m, uint64_t points,
+		      coh_error *err)
+{
+	struct statvfs vfs;
+	char probe[4096];
+	snprintf(probe, sizeof probe, "%s", dir);
+	while (statvfs(probe, &vfs) != 0) {
+		char *slash = strrchr(probe, '/');
+		if (!slash || slash == probe) {
+			snprintf(probe, sizeof probe, ".");
+			if (statvfs(probe, &vfs) != 0)
+				return 0;
+			break;
+		}
+		*slash = '\0';
+	}
+	double need = (double)points * (double)m->replications *
+		      (90.0 + 60.0 * (double)m->n_members);
+	double free_bytes = (double)vfs.f_bavail * (double)vfs.f_frsize;
+	if (need > free_bytes)
+		return coh_error_set(err, COH_EINPUT, dir, 0,
+				     "the sweep needs about %.0f MB and the disk "
+				     "has %.0f MB free; use fewer points or "
+				     "replications, or another -o", need / 1e6,
+				     free_bytes / 1e6);
+	return 0;
+}
+
+static int sweep_main(sweep_args *a, int argc, char **argv, int rank)
+{
+	/* the base scenario (no axes): the design's seed, the resolved file */
+	char reps_o[64], seed_o[64];
+	if (a->reps) {
+		snprintf(reps_o, sizeof reps_o, "scenario.replications=%" PRIu64,
+			 a->reps);
+		cli_strings_push(&a->overrides, reps_o);
+	}
+	if (a->have_seed) {
+		snprintf(seed_o, sizeof seed_o, "scenario.seed=%" PRIu64,
+			 a->seed);
+		cli_strings_push(&a->overrides, seed_o);
+	}
+	coh_scenario *base = NULL;
+	int status = cli_load(&base, a->scenario, a->root, a->overrides.items,
+			      a->overrides.count);
+	if (status != CLI_OK)
+		return status;
+	const coh_model *m = coh_scenario_model(base);
+	coh_error err = {0};
+	coh_design *design = NULL;
+	char dir[4096];
+	if (a->output)
+		snprintf(dir, sizeof dir, "%s", a->output);
+	else
+		snprintf(dir, sizeof dir, "out/%s-sweep", m->name);
+	int rc = coh_design_build(&design, a->axes.items, a->axes.count,
+				  a->kind, (size_t)a->points, m->seed, &err);
+	if (rc) {
+		cli_print_error(&err);
+		coh_scenario_free(base);
+		return cli_exit_status(rc);
+	}
+	coh_sweep_options so = {
+		.scenario_path = a->scenario, .include_root = a->root,
+		.overrides = a->overrides.items,
+		.n_overrides = a->overrides.count, .design = design,
+		.threads = (int)a->jobs, .dir = dir, .resume = a->resume,
+		.stop = &stop_signal, .argc = argc, .argv = argv,
+	};
+	coh_diag diag = COH_DIAG_INIT;
+	if (a->dry_run) {
+		coh_sweep_plan plan;
+		rc = coh_sweep_plan_make(&plan, &so, &diag);
+		if (!rc && rank == 0)
+			print_plan(&plan, (int)a->jobs);
+		goto out;
+	}
+	if (rank == 0 && !a->resume &&
+	    (rc = check_disk(dir, m, coh_design_points(design), &err))) {
+		coh_diag_push(&diag, &err);
+		goto out;
+	}
+	cli_progress progress;
+	cli_progress_start(&progress, coh_design_points(design),
+			   a->quiet || rank != 0);
+	so.progress = show_progress;
+	so.progress_ctx = &progress;
+	struct sigaction sa, old_int, old_term;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sa.sa_flags = SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+#ifdef COH_MPI
+	rc = coh_sweep_run_mpi(&so, &diag);
+#else
+	rc = coh_sweep_run(&so, &diag);
+#endif
+	cli_progress_finish(&progress);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	if (rank != 0)
+		goto out;
+	if (rc == COH_ECANCEL || (stop_signal && !rc)) {
+		coh_diag_clear(&diag);
+		fprintf(stderr, "cohesim: interrupted; the finished points are "
+			"in %s/ and 'cohesim sweep ... --resume -o %s' "
+			"finishes the sweep\n", dir, dir);
+		rc = COH_ECANCEL;
+		goto out;
+	}
+	if (rc)
+		goto out;
+	char **files = NULL;
+	size_t n_files = 0;
+	const char *paths[64];
+	size_t n_paths = 0;
+	while (n_paths < 64 && n_paths < coh_design_axes(design)) {
+		paths[n_paths] = coh_design_path(design, n_paths);
+		n_paths++;
+	}
+	rc = cli_write_resolved(dir, base, &err);
+	if (!rc && a->format != COH_PLOT_NONE)
+		rc = cli_draw(dir, m, (const char *const[]){"sweep.gp"}, 1,
+			      paths, n_paths, a->format, &files, &n_files,
+			      &err);
+	coh_plot_files_free(files, n_files);
+	if (rc)
+		coh_diag_push(&diag, &err);
+	else if (!a->quiet)
+		fprintf(stderr, "cohesim: wrote %s/ (points.csv, sweep.csv, "
+			"sweep-summary.csv, manifest.json, "
+			"scenario.resolved.cfg, figure)\n", dir);
+out:
+	for (size_t i = 0; i < diag.count; i++)
+		cli_print_error(&diag.items[i]);
+	coh_diag_clear(&diag);
+	coh_design_free(design);
+	coh_scenario_free(base);
+	if (rc == COH_ECANCEL)
+		return 128 + (stop_signal ? stop_signal : SIGINT);
+	return cli_exit_status(rc);
+}
+
+int cli_sweep(int argc, char **argv, int first)
+{
+	sweep_args a;
+	memset(&a, 0, sizeof a);
+	a.format = COH_PLOT_PNG;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	a.jobs = cpus > 0 ? (uint64_t)cpus : 1;
+	int rank = 0;
+#ifdef COH_MPI
+	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+#endif
+	int status = parse(&a, argc, argv, first);
+	if (status == CLI_OK)
+		status = sweep_main(&a, argc, argv, rank);
+	else if (status < 0)
+		status = CLI_OK;
+	cli_strings_free(&a.axes);
+	cli_strings_free(&a.overrides);
+	return status;
+}
