@@ -65,7 +65,7 @@ $(BIN): $(CLI_OBJ) $(LIB)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka 2>/dev/null) -MMD -MP \
+	$(CC) $(ALL_CFLAGS) -Wno-format-truncation $(shell pkg-config --cflags cmocka 2>/dev/null) -MMD -MP \
 	      $(LDFLAGS_ALL) -o $@ $< $(LIB) $(TEST_LIBS) $(LDLIBS_ALL)
 
 tests-build: $(BIN) $(TESTS) $(BUILD)/bench

@@ -4,12 +4,14 @@
  * heap, the engine on a stress scenario against that same bare heap, two
  * threads against one, and memory at few against many replications.
  * Prints a table and writes bench/results.csv. */
+#define _DEFAULT_SOURCE /* wait4: the kernel's accounting of a child */
 #include "cohesim.h"
 #include "cohesim/mc.h"
 #include "engine/queue.h"
 #include "engine/rng.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,12 +228,12 @@ static char *scaling_scenario(int n, double events_per_member)
 
 /* Peak resident memory (KiB) of a child command, from the kernel's own
  * accounting of the finished process. */
-static long child_peak_kib(char *const argv[])
+static long child_peak_kib(const char *const argv[])
 {
 	pid_t pid = fork();
 	if (pid == 0) {
 		freopen("/dev/null", "w", stdout);
-		execv(argv[0], argv);
+		execv(argv[0], (char *const *)(uintptr_t)argv);
 		_exit(127);
 	}
 	int status;
@@ -248,7 +250,7 @@ static void machine(void)
 {
 	struct utsname u;
 	uname(&u);
-	char model[256] = "unknown";
+	char model[600] = "unknown";
 	FILE *fp = fopen("/proc/cpuinfo", "r");
 	char line[512];
 	while (fp && fgets(line, sizeof line, fp))
@@ -340,10 +342,10 @@ int main(int argc, char **argv)
 		char dir[] = "/tmp/coh-bench-XXXXXX";
 		if (!mkdtemp(dir))
 			return 1;
-		char *r1k[] = {(char *)bin, "run", "scenarios/csto-armenia.cfg",
+		const char *r1k[] = {bin, "run", "scenarios/csto-armenia.cfg",
 			       "-r", "1000", "--keep", "summary", "--plot",
 			       "none", "--quiet", "-o", dir, NULL};
-		char *r30k[] = {(char *)bin, "run",
+		const char *r30k[] = {bin, "run",
 				"scenarios/csto-armenia.cfg", "-r", "30000",
 				"--keep", "summary", "--plot", "none",
 				"--quiet", "-o", dir, NULL};
@@ -354,12 +356,12 @@ int main(int argc, char **argv)
 		record("peak_kib_run_r30000", (double)m30, "KiB", note);
 		char sdir[300];
 		snprintf(sdir, sizeof sdir, "%s/s10", dir);
-		char *s10[] = {(char *)bin, "sweep", "scenarios/csto-armenia.cfg",
+		const char *s10[] = {bin, "sweep", "scenarios/csto-armenia.cfg",
 			       "--vary", "model.half_life=200:800:10", "-r",
 			       "4", "--quiet", "-o", sdir, NULL};
 		char sdir2[300];
 		snprintf(sdir2, sizeof sdir2, "%s/s1000", dir);
-		char *s1000[] = {(char *)bin, "sweep",
+		const char *s1000[] = {bin, "sweep",
 				 "scenarios/csto-armenia.cfg", "--vary",
 				 "model.half_life=200:800:1000", "-r", "4",
 				 "--quiet", "-o", sdir2, NULL};

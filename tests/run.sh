@@ -20,6 +20,12 @@ fi
 COH_BIN=$BIN
 COH_WRAP=$WRAP
 export COH_BIN COH_WRAP
+# The MPI build, when made (make MPI=1), for the test that compares a sweep
+# under mpirun with a single-process one.
+if [ -z "$COH_MPI_BIN" ] && [ -x build/mpi/cohesim ]; then
+	COH_MPI_BIN=build/mpi/cohesim
+	export COH_MPI_BIN
+fi
 
 for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
@@ -56,6 +62,15 @@ for cfg in tests/bad/*.cfg; do
 done
 passed=$((passed + bad_passed))
 echo "ok   bad input: $bad_passed files give their exact message"
+
+# The benchmark's smoke version: that it runs, not how fast.
+if [ -x "$BUILD/bench" ]; then
+	if $WRAP "$BUILD/bench" "$BIN" --quick >"$log" 2>&1; then
+		passed=$((passed + 1)); echo "ok   bench --quick"
+	else
+		failed=$((failed + 1)); echo "FAIL bench --quick"; cat "$log"
+	fi
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -273,9 +273,9 @@ static int take_replication(void *ctx, const coh_trace *const *traces,
 	if (sink->writer) {
 		coh_recorder rec = coh_run_writer_recorder(sink->writer,
 							   t->replication);
-		for (size_t i = 0; i < t->n_events && !rc; i++)
+		for (size_t i = 0; rec.event && i < t->n_events && !rc; i++)
 			rc = rec.event(rec.ctx, &t->events[i]);
-		for (size_t k = 0; k < t->n_samples && !rc; k++)
+		for (size_t k = 0; rec.sample && k < t->n_samples && !rc; k++)
 			rc = rec.sample(rec.ctx, &t->samples[k]);
 		if (rc) {
 			const coh_error *werr =

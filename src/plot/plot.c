@@ -235,8 +235,19 @@ void coh_plot_files_free(char **files, size_t n_files)
 
 /*--- gnuplot ----------------------------------------------------------------*/
 
+/* The gnuplot to run: $COH_GNUPLOT when set (a path), else the first
+ * gnuplot on $PATH. */
+static const char *gnuplot_program(void)
+{
+	const char *env = getenv("COH_GNUPLOT");
+	return env && env[0] ? env : "gnuplot";
+}
+
 static int gnuplot_installed(void)
 {
+	const char *env = getenv("COH_GNUPLOT");
+	if (env && env[0])
+		return access(env, X_OK) == 0;
 	const char *path = getenv("PATH");
 	if (!path)
 		path = "/usr/bin:/bin";
@@ -308,7 +319,7 @@ static int run_gnuplot(const char *dir, const char *commands, coh_error *err)
 		dup2(errp[1], STDERR_FILENO);
 		close(in[0]); close(in[1]); close(errp[0]); close(errp[1]);
 		if (chdir(dir) == 0)
-			execlp("gnuplot", "gnuplot", (char *)NULL);
+			execlp(gnuplot_program(), "gnuplot", (char *)NULL);
 		_exit(127);
 	}
 	close(in[0]);

@@ -1,0 +1,448 @@
+/* compare, sweep and plot through the real binary: paired comparisons of a
+ * scenario with itself are exactly zero, sweeps survive kill -9 and resume
+ * to the same bytes (also across MPI ranks), every bad axis is refused
+ * before work with its name, figures are drawn and redrawn, and a missing
+ * gnuplot is a warning, not a failure. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include "bin_helpers.h"
+
+#define SCENARIO "tests/scenarios/generator.cfg"
+
+static char *dir;
+
+static int setup(void **state)
+{
+	(void)state;
+	dir = bin_tmpdir();
+	return dir ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	bin_rmtree(dir); /* frees dir */
+	dir = NULL;
+	return 0;
+}
+
+static int same_file(const char *a, const char *b)
+{
+	size_t na, nb;
+	char *x = bin_slurp(a, &na), *y = bin_slurp(b, &nb);
+	int same = x && y && na == nb && memcmp(x, y, na) == 0;
+	free(x);
+	free(y);
+	return same;
+}
+
+static void expect_status(bin_result *r, int status)
+{
+	if (r->status != status)
+		fail_msg("exit %d, want %d; stderr:\n%s", r->status, status,
+			 r->err);
+}
+
+/*--- compare -----------------------------------------------------------*/
+
+static void test_compare_with_itself_is_zero(void **state)
+{
+	(void)state;
+	bin_result r;
+	char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s/%s", dir, "cmp");
+	assert_true(bin_run(&r, "compare", SCENARIO, SCENARIO, "-r",
+				 "40", "-o", out, "--plot", "none", "-q",
+				 NULL) >= 0);
+	expect_status(&r, 0);
+	assert_non_null(strstr(r.out, "paired replications"));
+	bin_result_free(&r);
+	csv_table t;
+	assert_int_equal(csv_load(&t, bin_path(out, "compare.csv")), 0);
+	assert_string_equal(t.header[5], "diff_mean");
+	size_t checked = 0;
+	for (size_t i = 0; i < t.n_rows; i++)
+		for (size_t c = 5; c < t.n_cols; c++) {
+			const char *cell = t.cells[i * t.n_cols + c];
+			if (!cell[0])
+				continue; /* reliability before any request */
+			if (strtod(cell, NULL) != 0.0)
+				fail_msg("row %zu %s = %s", i, t.header[c],
+					 cell);
+			checked++;
+		}
+	assert_true(checked > 100);
+	csv_free(&t);
+	assert_int_equal(csv_load(&t, bin_path(out, "compare-members.csv")),
+			 0);
+	for (size_t i = 0; i < t.n_rows; i++) {
+		assert_true(strtod(t.cells[i * t.n_cols + 3], NULL) == 0.0);
+		assert_true(strtod(t.cells[i * t.n_cols + 6], NULL) == 0.0);
+	}
+	csv_free(&t);
+}
+
+static void test_compare_refuses_other_members(void **state)
+{
+	(void)state;
+	bin_result r;
+	assert_true(bin_run(&r, "compare", SCENARIO,
+				 "tests/scenarios/relaxation.cfg", "-o",
+				 "/nonexistent/never-written", "-q", NULL) >= 0);
+	expect_status(&r, 1);
+	assert_non_null(strstr(r.err, "tests/scenarios/relaxation.cfg: has"));
+	assert_non_null(strstr(r.err, "same members"));
+	bin_result_free(&r);
+}
+
+/*--- sweep -------------------------------------------------------------*/
+
+static const char *const axes[] = {
+	"--vary", "model.half_life=100:400:6", "--vary",
+	"members.S.freeze=0.3,0.4,0.5",
+};
+
+static int sweep_into(bin_result *r, const char *out, const char *extra)
+{
+	return bin_run(r, "sweep", SCENARIO, axes[0], axes[1], axes[2],
+		       axes[3], "-r", "30", "--plot", "none", "-q", "-o", out,
+		       extra, NULL);
+}
+
+static const char *const sweep_files[] = {"points.csv", "sweep.csv",
+					  "sweep-summary.csv"};
+
+static void test_sweep_files_and_design(void **state)
+{
+	(void)state;
+	bin_result r;
+	char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s/%s", dir, "s");
+	assert_true(sweep_into(&r, out, NULL) >= 0);
+	expect_status(&r, 0);
+	bin_result_free(&r);
+	csv_table t;
+	assert_int_equal(csv_load(&t, bin_path(out, "points.csv")), 0);
+	assert_int_equal(t.n_rows, 18);
+	assert_string_equal(t.header[1], "model.half_life");
+	assert_string_equal(t.cells[1 * t.n_cols + 1], "100"); /* point 1 */
+	assert_string_equal(t.cells[1 * t.n_cols + 2], "0.4");
+	assert_string_equal(t.cells[17 * t.n_cols + 1], "400");
+	csv_free(&t);
+	assert_int_equal(csv_load(&t, bin_path(out, "sweep.csv")), 0);
+	assert_int_equal(t.n_rows, 18 * 30);
+	csv_free(&t);
+	assert_int_equal(csv_load(&t, bin_path(out, "sweep-summary.csv")),
+			 0);
+	assert_int_equal(t.n_rows, 18);
+	csv_free(&t);
+	/* a finished sweep is never overwritten by accident */
+	assert_true(sweep_into(&r, out, NULL) >= 0);
+	expect_status(&r, 1);
+	assert_non_null(strstr(r.err, "already holds a sweep with 18 "
+				      "finished points"));
+	bin_result_free(&r);
+	/* -j does not change a byte */
+	char out1[PATH_MAX];
+	snprintf(out1, sizeof out1, "%s/%s", dir, "s-j1");
+	assert_true(bin_run(&r, "sweep", SCENARIO, axes[0], axes[1],
+				 axes[2], axes[3], "-r", "30", "--plot", "none",
+				 "-q", "-j", "1", "-o", out1, NULL) >= 0);
+	expect_status(&r, 0);
+	bin_result_free(&r);
+	for (size_t i = 0; i < 3; i++)
+		assert_true(same_file(bin_path(out, sweep_files[i]),
+				      bin_path(out1, sweep_files[i])));
+}
+
+/* kill -9 part-way, then --resume: the same bytes as a sweep that was
+ * never interrupted. */
+static void test_sweep_resume_after_kill(void **state)
+{
+	(void)state;
+	bin_result r;
+	char whole[PATH_MAX];
+	snprintf(whole, sizeof whole, "%s/%s", dir, "whole");
+	char cut[PATH_MAX];
+	snprintf(cut, sizeof cut, "%s/%s", dir, "cut");
+	const char *args[] = {"sweep", SCENARIO, "--vary",
+			      "model.half_life=50:500:40", "-r", "60",
+			      "--plot", "none", "-q", "-j", "1", "-o", NULL,
+			      NULL};
+	args[12] = whole;
+	assert_true(bin_run_argv(&r, NULL, args) >= 0);
+	expect_status(&r, 0);
+	bin_result_free(&r);
+
+	args[12] = cut;
+	bin_child c;
+	assert_int_equal(bin_start(&c, NULL, args), 0);
+	/* wait for a few finished points, then kill without warning */
+	const char *summary = bin_path(cut, "sweep-summary.csv");
+	for (int tries = 0; tries < 3000; tries++) {
+		size_t n = 0;
+		char *text = bin_slurp(summary, NULL);
+		for (char *p = text; p && *p; p++)
+			n += *p == '\n';
+		free(text);
+		if (n >= 4)
+			break;
+		struct timespec ms = {0, 2000000};
+		nanosleep(&ms, NULL);
+	}
+	kill(c.pid, SIGKILL);
+	assert_int_equal(bin_wait(&c, &r), 0);
+	bin_result_free(&r);
+	assert_false(same_file(bin_path(whole, "sweep.csv"),
+			       bin_path(cut, "sweep.csv")));
+
+	const char *more[] = {"sweep", SCENARIO, "--vary",
+			      "model.half_life=50:500:40", "-r", "60",
+			      "--plot", "none", "-q", "-j", "1", "-o", cut,
+			      "--resume", NULL};
+	assert_true(bin_run_argv(&r, NULL, more) >= 0);
+	expect_status(&r, 0);
+	bin_result_free(&r);
+	for (size_t i = 0; i < 3; i++)
+		if (!same_file(bin_path(whole, sweep_files[i]),
+			       bin_path(cut, sweep_files[i])))
+			fail_msg("%s differs after resume", sweep_files[i]);
+}
+
+static void test_sweep_resume_refuses_another_design(void **state)
+{
+	(void)state;
+	bin_result r;
+	char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s/%s", dir, "d");
+	assert_true(sweep_into(&r, out, NULL) >= 0);
+	expect_status(&r, 0);
+	bin_result_free(&r);
+	assert_true(bin_run(&r, "sweep", SCENARIO, "--vary",
+				 "model.half_life=1:2:2", "-o", out,
+				 "--resume", "-q", NULL) >= 0);
+	expect_status(&r, 1);
+	assert_non_null(strstr(r.err, "another design"));
+	bin_result_free(&r);
+}
+
+/* Every bad axis: status and the exact message, before any file. */
+static void test_sweep_bad_axes(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *vary, *message;
+		int status;
+	} cases[] = {
+		{"model.half_life=400:100:3",
+		 "cohesim: --vary model.half_life: the range 400:100 is "
+		 "reversed, expected lo <= hi\n", 2},
+		{"model.half_life=1:1:3",
+		 "cohesim: --vary model.half_life: the range 1:1 is empty but "
+		 "asks for 3 values\n", 2},
+		{"model.half_life=1:x:3",
+		 "cohesim: --vary model.half_life: lo and hi must be finite "
+		 "numbers, got \"1:x:3\"\n", 2},
+		{"model.half_life=1:2:0",
+		 "cohesim: --vary model.half_life: n must be a whole number "
+		 "from 1 to 10000000, got \"0\"\n", 2},
+		{"model.half_life=1,,2",
+		 "cohesim: --vary model.half_life: empty value in the list "
+		 "\"1,,2\"\n", 2},
+		{"model.half_life",
+		 "cohesim: --vary model.half_life: expected PATH=lo:hi:n or "
+		 "PATH=v1,v2,...\n", 2},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		bin_result r;
+		char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s/%s", dir, "bad");
+		assert_true(bin_run(&r, "sweep", SCENARIO, "--vary",
+					 cases[i].vary, "-o", out, "-q", NULL) >= 0);
+		if (r.status != cases[i].status ||
+		    strcmp(r.err, cases[i].message) != 0)
+			fail_msg("--vary %s: exit %d, stderr:\n%s",
+				 cases[i].vary, r.status, r.err);
+		assert_false(bin_exists(out));
+		bin_result_free(&r);
+	}
+	/* a value out of range for its setting names the axis's override */
+	bin_result r;
+	char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s/%s", dir, "bad2");
+	assert_true(bin_run(&r, "sweep", SCENARIO, "--vary",
+				 "members.S.freeze=0.2,1.5", "-o", out, "-q",
+				 NULL) >= 0);
+	expect_status(&r, 1);
+	assert_non_null(strstr(r.err, "members.S.freeze=1.5"));
+	assert_false(bin_exists(bin_path(out, "sweep.csv")));
+	bin_result_free(&r);
+	/* and so does a path that does not exist */
+	assert_true(bin_run(&r, "sweep", SCENARIO, "--vary",
+				 "members.NOPE.freeze=0.2,0.3", "-o", out, "-q",
+				 NULL) >= 0);
+	expect_status(&r, 1);
+	assert_non_null(strstr(r.err, "members.NOPE.freeze"));
+	bin_result_free(&r);
+}
+
+static void test_sweep_dry_run_writes_nothing(void **state)
+{
+	(void)state;
+	bin_result r;
+	char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s/%s", dir, "dry");
+	assert_true(bin_run(&r, "sweep", SCENARIO, axes[0], axes[1],
+				 axes[2], axes[3], "-r", "30", "--dry-run",
+				 "-o", out, NULL) >= 0);
+	expect_status(&r, 0);
+	assert_non_null(strstr(r.out, "points:       18\n"));
+	assert_non_null(strstr(r.out, "runs:         540"));
+	assert_non_null(strstr(r.out, "disk:"));
+	assert_false(bin_exists(out));
+	bin_result_free(&r);
+}
+
+static void test_sweep_designs(void **state)
+{
+	(void)state;
+	const char *kinds[] = {"lhs", "sobol"};
+	for (size_t k = 0; k < 2; k++) {
+		bin_result r;
+		char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s/%s", dir, kinds[k]);
+		assert_true(bin_run(&r, "sweep", SCENARIO, "--vary",
+					 "model.half_life=100:400:2", "--vary",
+					 "members.S.freeze=0.3:0.5:2",
+					 "--design", kinds[k], "--points", "7",
+					 "-r", "5", "--plot", "none", "-q", "-o",
+					 out, NULL) >= 0);
+		expect_status(&r, 0);
+		bin_result_free(&r);
+		csv_table t;
+		assert_int_equal(csv_load(&t, bin_path(out, "points.csv")), 0);
+		assert_int_equal(t.n_rows, 7);
+		for (size_t i = 0; i < t.n_rows; i++) {
+			double h = strtod(t.cells[i * t.n_cols + 1], NULL);
+			double f = strtod(t.cells[i * t.n_cols + 2], NULL);
+			assert_true(h >= 100 && h <= 400);
+			assert_true(f >= 0.3 && f <= 0.5);
+		}
+		csv_free(&t);
+	}
+}
+
+/* The same sweep under mpirun -np 3 writes the same bytes.  Needs the MPI
+ * build (make MPI=1, which .ci/run makes); COH_MPI_BIN names it. */
+static void test_sweep_under_mpi(void **state)
+{
+	(void)state;
+	const char *mpi_bin = getenv("COH_MPI_BIN");
+	if (!mpi_bin || !bin_exists(mpi_bin)) {
+		print_message("no MPI build (COH_MPI_BIN); skipped\n");
+		skip();
+	}
+	bin_result r;
+	char single[PATH_MAX];
+	snprintf(single, sizeof single, "%s/%s", dir, "single");
+	char multi[PATH_MAX];
+	snprintf(multi, sizeof multi, "%s/%s", dir, "multi");
+	assert_true(sweep_into(&r, single, NULL) >= 0);
+	expect_status(&r, 0);
+	bin_result_free(&r);
+	char cmd[4096];
+	snprintf(cmd, sizeof cmd,
+		 "mpirun --oversubscribe %s -np 3 %s sweep %s %s %s %s %s "
+		 "-r 30 -j 1 --plot none -q -o %s 2>&1",
+		 geteuid() == 0 ? "--allow-run-as-root" : "", mpi_bin,
+		 SCENARIO, axes[0], axes[1], axes[2], axes[3], multi);
+	int status = system(cmd);
+	assert_int_equal(status, 0);
+	for (size_t i = 0; i < 3; i++)
+		if (!same_file(bin_path(single, sweep_files[i]),
+			       bin_path(multi, sweep_files[i])))
+			fail_msg("%s differs under mpirun -np 3",
+				 sweep_files[i]);
+}
+
+/*--- plot --------------------------------------------------------------*/
+
+static void test_plot_redraws_and_dumb(void **state)
+{
+	(void)state;
+	bin_result r;
+	char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s/%s", dir, "run");
+	assert_true(bin_run(&r, "run", SCENARIO, "-r", "20", "-q", "-o",
+				 out, NULL) >= 0);
+	expect_status(&r, 0);
+	bin_result_free(&r);
+	assert_true(bin_exists(bin_path(out, "cohesion.png")));
+	assert_true(bin_exists(bin_path(out, "members.png")));
+	assert_true(bin_exists(bin_path(out, "survival.png")));
+	assert_true(bin_run(&r, "plot", out, "--format", "svg", "-q",
+				 NULL) >= 0);
+	expect_status(&r, 0);
+	bin_result_free(&r);
+	assert_true(bin_exists(bin_path(out, "cohesion.svg")));
+	assert_true(bin_run(&r, "plot", out, "--format", "dumb", NULL) >= 0);
+	expect_status(&r, 0);
+	assert_non_null(strstr(r.out, "Hedging at random"));
+	bin_result_free(&r);
+	assert_true(bin_run(&r, "plot", dir, NULL) >= 0);
+	expect_status(&r, 1);
+	assert_non_null(strstr(r.err, "expected the folder of a finished "
+				      "run"));
+	bin_result_free(&r);
+}
+
+static void test_missing_gnuplot_is_a_warning(void **state)
+{
+	(void)state;
+	bin_result r;
+	char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s/%s", dir, "nognuplot");
+	setenv("COH_GNUPLOT", "/nonexistent/gnuplot", 1);
+	int rc = bin_run(&r, "run", SCENARIO, "-r", "5", "-o", out, NULL);
+	unsetenv("COH_GNUPLOT");
+	assert_true(rc >= 0);
+	expect_status(&r, 0);
+	assert_non_null(strstr(r.err, "warning: gnuplot is not installed"));
+	assert_true(bin_exists(bin_path(out, "cohesion.gp")));
+	assert_false(bin_exists(bin_path(out, "cohesion.png")));
+	assert_true(bin_exists(bin_path(out, "summary.csv")));
+	bin_result_free(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			test_compare_with_itself_is_zero, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_compare_refuses_other_members, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sweep_files_and_design,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sweep_resume_after_kill,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_sweep_resume_refuses_another_design, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(test_sweep_bad_axes, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_sweep_dry_run_writes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sweep_designs, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_sweep_under_mpi, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_plot_redraws_and_dumb,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_missing_gnuplot_is_a_warning, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
