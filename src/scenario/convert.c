@@ -1,0 +1,548 @@
+/* From the parsed (and overridden) libconfig tree to a validated coh_model:
+ * the scenario, model, alliance and output blocks, members, outsiders, ties
+ * and affinities (events.c does the timeline and generators).  Every
+ * problem is reported, none stops the walk; the model is only used when
+ * there were none. */
+#include "internal.h"
+#include "cohesim/date.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const top_keys[] = {
+	"version", "scenario", "model", "alliance", "members", "outsiders",
+	"ties", "affinities", "events", "generators", "output", NULL
+};
+
+/* The member parameters that the model block defaults and `set` events
+ * change, with their ranges; order follows coh_member_field. */
+static const struct {
+	const char *key;
+	scn_range range;
+	size_t offset;
+} params[COH_FIELD__COUNT] = {
+	/* first: the model block has no default baseline */
+	[COH_FIELD_BASELINE] = {"baseline", SCN_UNIT,
+				offsetof(coh_member, baseline)},
+	[COH_FIELD_SENSITIVITY] = {"sensitivity", SCN_NONNEG,
+				   offsetof(coh_member, sensitivity)},
+	[COH_FIELD_HALF_LIFE] = {"half_life", SCN_NONNEG,
+				 offsetof(coh_member, half_life)},
+	[COH_FIELD_ADAPTATION_HALF_LIFE] = {"adaptation_half_life", SCN_NONNEG,
+			offsetof(coh_member, adaptation_half_life)},
+	[COH_FIELD_SUSCEPTIBILITY] = {"susceptibility", SCN_UNIT,
+				      offsetof(coh_member, susceptibility)},
+	[COH_FIELD_FREEZE] = {"freeze", SCN_UNIT, offsetof(coh_member, freeze)},
+	[COH_FIELD_EXIT] = {"exit", SCN_UNIT, offsetof(coh_member, exit)},
+	[COH_FIELD_DWELL] = {"dwell", SCN_NONNEG, offsetof(coh_member, dwell)},
+	[COH_FIELD_RECOVER] = {"recover", SCN_NONNEG,
+			       offsetof(coh_member, recover)},
+};
+
+scn_range scn_field_range(coh_member_field field)
+{
+	return (unsigned)field < COH_FIELD__COUNT ? params[field].range
+						  : SCN_ANY;
+}
+
+static double *param(coh_member *m, int field)
+{
+	return (double *)(void *)((char *)m + params[field].offset);
+}
+
+static int matches(const char *text, const char *allowed, size_t max)
+{
+	size_t n = strlen(text);
+	return n > 0 && n <= max && strspn(text, allowed) == n;
+}
+
+/*--- version and scenario ---*/
+
+static void convert_version(scn_ctx *ctx, const config_setting_t *root)
+{
+	long long v;
+	if (!config_setting_get_member(root, "version")) {
+		scn_error(ctx, root, "missing version, expected version = 1 "
+			  "(the format version) at the top of the file");
+		return;
+	}
+	if (scn_get_integer(ctx, root, "version", 1, 1, &v) == SCN_OK &&
+	    v != 1) {
+		const config_setting_t *s = config_setting_get_member(root,
+								      "version");
+		scn_error(ctx, s, "version must be 1 (the only format version), "
+			  "got %lld", v);
+	}
+}
+
+static void convert_scenario(scn_ctx *ctx, const config_setting_t *root)
+{
+	static const char *const keys[] = {
+		"name", "title", "start", "end", "seed", "replications", NULL
+	};
+	coh_model *m = &ctx->sc->model;
+	const config_setting_t *g = scn_get_group(ctx, root, "scenario", 1);
+	if (!g)
+		return;
+	scn_check_keys(ctx, g, keys, NULL);
+	if (scn_get_string(ctx, g, "name", "a name made of a-z, 0-9 and -", 1,
+			   &m->name) == SCN_OK &&
+	    !matches(m->name, "abcdefghijklmnopqrstuvwxyz0123456789-", 200)) {
+		scn_error(ctx, config_setting_get_member(g, "name"),
+			  "scenario.name must be made of a-z, 0-9 and - "
+			  "(it names output folders), got \"%s\"", m->name);
+		m->name = NULL;
+	}
+	m->title = m->name;
+	scn_get_string(ctx, g, "title", "a string", 0, &m->title);
+
+	int64_t start, end;
+	int have_start = scn_get_date(ctx, g, "start", 1, &start) == SCN_OK;
+	int have_end = scn_get_date(ctx, g, "end", 1, &end) == SCN_OK;
+	if (have_start && have_end) {
+		if (end <= start) {
+			char a[16], b[16];
+			coh_date_format(a, sizeof a, start);
+			coh_date_format(b, sizeof b, end);
+			scn_error(ctx, config_setting_get_member(g, "end"),
+				  "scenario.end %s must be after scenario.start "
+				  "%s", b, a);
+		} else {
+			ctx->have_dates = 1;
+			ctx->start_day = start;
+			ctx->end_day = end;
+			m->start_day = start;
+			m->horizon = (double)(end - start);
+		}
+	}
+
+	long long v;
+	m->seed = 1;
+	if (scn_get_integer(ctx, g, "seed", 0, 0, &v) == SCN_OK)
+		m->seed = (uint64_t)v;
+	m->replications = 1;
+	if (scn_get_integer(ctx, g, "replications", 1, 0, &v) == SCN_OK)
+		m->replications = (uint64_t)v;
+}
+
+/*--- model ---*/
+
+/* weights or spillover: keys are weight names, values in `range`. */
+static void convert_weights(scn_ctx *ctx, const config_setting_t *model,
+			    const char *key, scn_range range, double *out)
+{
+	const config_setting_t *g = scn_get_group(ctx, model, key, 0);
+	if (!g)
+		return;
+	int n = config_setting_length(g);
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(g,
+								    (unsigned)i);
+		const char *name = config_setting_name(s);
+		int k = coh_weight_key_lookup(name);
+		if (k < 0) {
+			scn_suggest sg;
+			scn_suggest_init(&sg, name);
+			for (int j = 0; j < COH_W__COUNT; j++)
+				scn_suggest_try(&sg, coh_weight_key_name(j));
+			if (sg.best)
+				scn_error(ctx, s, "unknown weight key \"%s\" in "
+					  "model.%s (did you mean \"%s\"?)",
+					  name, key, sg.best);
+			else
+				scn_error(ctx, s, "unknown weight key \"%s\" in "
+					  "model.%s, expected an event weight "
+					  "name such as request_unanswered",
+					  name, key);
+			continue;
+		}
+		scn_number(ctx, s, range, &out[k]);
+	}
+}
+
+/* The thresholds must satisfy exit <= freeze; when one comes from an
+ * override the error names it, since that is what the user just changed. */
+static void check_thresholds(scn_ctx *ctx, const config_setting_t *g,
+			     double freeze, double exit)
+{
+	if (exit <= freeze)
+		return;
+	const config_setting_t *f = config_setting_get_member(g, "freeze");
+	const config_setting_t *x = config_setting_get_member(g, "exit");
+	const config_setting_t *blame = x ? x : f ? f : g;
+	if (f && scn_override_of(ctx, f) && !(x && scn_override_of(ctx, x)))
+		blame = f;
+	char where[SCN_PATH_MAX], a[32], b[32];
+	scn_path(g, where, sizeof where);
+	scn_format_double(a, sizeof a, exit, 0);
+	scn_format_double(b, sizeof b, freeze, 0);
+	scn_error(ctx, blame, "%s: thresholds out of order, expected exit <= "
+		  "freeze, got exit %s and freeze %s", where, a, b);
+}
+
+/* Reads the member parameters a group sets (the model block's defaults,
+ * without baseline, or a member's own) and checks their thresholds. */
+static void read_params(scn_ctx *ctx, const config_setting_t *g,
+			coh_member *mb, int defaults)
+{
+	int ok = 1;
+	for (int f = defaults ? 1 : 0; f < COH_FIELD__COUNT; f++)
+		if (scn_get_number(ctx, g, params[f].key, params[f].range, 0,
+				   param(mb, f)) == SCN_BAD &&
+		    (f == COH_FIELD_FREEZE || f == COH_FIELD_EXIT))
+			ok = 0;
+	/* A member's thresholds are checked only where it sets one: a bad
+	 * pair of defaults is reported once, at the model block. */
+	if (ok && (defaults || config_setting_get_member(g, "freeze") ||
+		   config_setting_get_member(g, "exit")))
+		check_thresholds(ctx, g, mb->freeze, mb->exit);
+}
+
+/* Reads the model block; `proto` receives the member defaults. */
+static void convert_model(scn_ctx *ctx, const config_setting_t *root,
+			  coh_member *proto)
+{
+	static const char *const keys[] = {
+		"half_life", "adaptation_half_life", "susceptibility",
+		"sensitivity", "freeze", "exit", "dwell", "recover",
+		"consultation_period", "weights", "spillover", "response",
+		"rebuke", NULL
+	};
+	static const char *const response_keys[] = {
+		"base", "commitment", "tie", "affinity", "scope_factor", NULL
+	};
+	static const char *const rebuke_keys[] = {
+		"probability", "delay", "magnitude", NULL
+	};
+	coh_model *m = &ctx->sc->model;
+
+	memset(proto, 0, sizeof *proto);
+	proto->half_life = 365.0;
+	proto->susceptibility = 0.5;
+	proto->sensitivity = 1.0;
+	for (int k = 0; k < COH_W__COUNT; k++) {
+		m->weight[k] = coh_default_weight(k);
+		m->spillover[k] = coh_default_spillover(k);
+	}
+	m->response = (coh_response_params){
+		.base = -0.73, .commitment = 2.0, .tie = 1.0, .affinity = 2.0,
+		.scope_factor = 0.2
+	};
+	m->rebuke = (coh_rebuke_params){
+		.probability = 0.5, .delay = 7.0, .magnitude = 1.0
+	};
+
+	const config_setting_t *g = scn_get_group(ctx, root, "model", 0);
+	if (!g)
+		return;
+	scn_check_keys(ctx, g, keys, NULL);
+	read_params(ctx, g, proto, 1);
+	scn_get_number(ctx, g, "consultation_period", SCN_NONNEG, 0,
+		       &m->consultation_period);
+	convert_weights(ctx, g, "weights", SCN_SIGNED_UNIT, m->weight);
+	convert_weights(ctx, g, "spillover", SCN_UNIT, m->spillover);
+
+	const config_setting_t *r = scn_get_group(ctx, g, "response", 0);
+	if (r) {
+		scn_check_keys(ctx, r, response_keys, NULL);
+		scn_get_number(ctx, r, "base", SCN_ANY, 0, &m->response.base);
+		scn_get_number(ctx, r, "commitment", SCN_ANY, 0,
+			       &m->response.commitment);
+		scn_get_number(ctx, r, "tie", SCN_ANY, 0, &m->response.tie);
+		scn_get_number(ctx, r, "affinity", SCN_ANY, 0,
+			       &m->response.affinity);
+		scn_get_number(ctx, r, "scope_factor", SCN_UNIT, 0,
+			       &m->response.scope_factor);
+	}
+	const config_setting_t *b = scn_get_group(ctx, g, "rebuke", 0);
+	if (b) {
+		scn_check_keys(ctx, b, rebuke_keys, NULL);
+		scn_get_number(ctx, b, "probability", SCN_UNIT, 0,
+			       &m->rebuke.probability);
+		scn_get_number(ctx, b, "delay", SCN_NONNEG, 0,
+			       &m->rebuke.delay);
+		scn_get_number(ctx, b, "magnitude", SCN_NONNEG, 0,
+			       &m->rebuke.magnitude);
+	}
+}
+
+/*--- members and outsiders ---*/
+
+/* The length of a list of groups (0 if there is none); an entry that is
+ * not a group is reported, and callers skip it. */
+static size_t group_list(scn_ctx *ctx, const config_setting_t *list)
+{
+	int n = list ? config_setting_length(list) : 0;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(list,
+								    (unsigned)i);
+		if (!config_setting_is_group(s)) {
+			char where[SCN_PATH_MAX];
+			scn_path(s, where, sizeof where);
+			scn_error(ctx, s, "%s must be a group { ... }, got %s",
+				  where,
+				  scn_type_phrase(config_setting_type(s)));
+		}
+	}
+	return (size_t)n;
+}
+
+/* Where an id is already used, for duplicate-id messages; -1 if not. */
+static int id_taken(const coh_model *m, const char *id, size_t n_members,
+		    size_t n_outsiders, const char **kind)
+{
+	for (size_t i = 0; i < n_members; i++)
+		if (m->members[i].id && strcmp(m->members[i].id, id) == 0) {
+			*kind = "members";
+			return (int)i;
+		}
+	for (size_t i = 0; i < n_outsiders; i++)
+		if (m->outsiders[i].id && strcmp(m->outsiders[i].id, id) == 0) {
+			*kind = "outsiders";
+			return (int)i;
+		}
+	return -1;
+}
+
+/* Reads the id of actor slot i: valid and unused, or NULL. */
+static const char *read_id(scn_ctx *ctx, const config_setting_t *g,
+			   size_t n_members, size_t n_outsiders)
+{
+	const char *id;
+	if (scn_get_string(ctx, g, "id", "an id of 1 to 32 letters, digits "
+			   "or _", 1, &id) != SCN_OK)
+		return NULL;
+	const config_setting_t *s = config_setting_get_member(g, "id");
+	char where[SCN_PATH_MAX];
+	scn_path(s, where, sizeof where);
+	if (!matches(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		     "0123456789_", 32)) {
+		scn_error(ctx, s, "%s must be 1 to 32 letters, digits or _, got "
+			  "\"%s\"", where, id);
+		return NULL;
+	}
+	const char *kind;
+	int other = id_taken(&ctx->sc->model, id, n_members, n_outsiders,
+			     &kind);
+	if (other >= 0) {
+		scn_error(ctx, s, "%s: duplicate id \"%s\", already used by "
+			  "%s.[%d]; ids must be unique across members and "
+			  "outsiders", where, id, kind, other);
+		return NULL;
+	}
+	return id;
+}
+
+/* Allocates the member and outsider tables and reads their ids, so that
+ * every later reference can be resolved whatever the order of the file. */
+static void read_actor_ids(scn_ctx *ctx, const config_setting_t *members,
+			   const config_setting_t *outsiders)
+{
+	coh_model *m = &ctx->sc->model;
+	size_t nm = group_list(ctx, members);
+	size_t no = group_list(ctx, outsiders);
+	m->members = scn_alloc(ctx, nm, sizeof *m->members);
+	m->outsiders = scn_alloc(ctx, no, sizeof *m->outsiders);
+	if (!m->members || !m->outsiders)
+		return;
+	for (size_t i = 0; i < nm; i++) {
+		const config_setting_t *g = config_setting_get_elem(members,
+								    (unsigned)i);
+		if (config_setting_is_group(g))
+			m->members[i].id = read_id(ctx, g, i, 0);
+	}
+	m->n_members = nm;
+	for (size_t i = 0; i < no; i++) {
+		const config_setting_t *g = config_setting_get_elem(outsiders,
+								    (unsigned)i);
+		if (config_setting_is_group(g))
+			m->outsiders[i].id = read_id(ctx, g, nm, i);
+	}
+	m->n_outsiders = no;
+}
+
+static void convert_member(scn_ctx *ctx, const config_setting_t *g,
+			   const coh_member *proto, coh_member *mb)
+{
+	static const char *const keys[] = {
+		"id", "name", "power", "commitment", "baseline", "half_life",
+		"adaptation_half_life", "sensitivity", "susceptibility",
+		"freeze", "exit", "dwell", "recover", NULL
+	};
+	const char *id = mb->id;
+	*mb = *proto;
+	mb->id = id;
+	mb->line = (int)config_setting_source_line(g);
+	scn_check_keys(ctx, g, keys, NULL);
+	mb->name = id;
+	scn_get_string(ctx, g, "name", "a string", 0, &mb->name);
+	scn_get_number(ctx, g, "power", SCN_POS, 1, &mb->power);
+	scn_get_number(ctx, g, "commitment", SCN_UNIT, 1, &mb->commitment);
+	mb->baseline = mb->commitment;
+	read_params(ctx, g, mb, 0);
+}
+
+static void convert_actors(scn_ctx *ctx, const config_setting_t *root,
+			   const coh_member *proto)
+{
+	static const char *const outsider_keys[] = {"id", "name", NULL};
+	coh_model *m = &ctx->sc->model;
+	const config_setting_t *members = scn_get_list(ctx, root, "members",
+							1);
+	const config_setting_t *outsiders = scn_get_list(ctx, root,
+							  "outsiders", 0);
+	if (members && config_setting_length(members) == 0)
+		scn_error(ctx, members, "members must list at least one member");
+	read_actor_ids(ctx, members, outsiders);
+	if (ctx->nomem)
+		return;
+	for (size_t i = 0; i < m->n_members; i++) {
+		const config_setting_t *g = config_setting_get_elem(members,
+								    (unsigned)i);
+		if (config_setting_is_group(g))
+			convert_member(ctx, g, proto, &m->members[i]);
+	}
+	for (size_t i = 0; i < m->n_outsiders; i++) {
+		const config_setting_t *g = config_setting_get_elem(outsiders,
+								    (unsigned)i);
+		if (!config_setting_is_group(g))
+			continue;
+		scn_check_keys(ctx, g, outsider_keys, NULL);
+		m->outsiders[i].name = m->outsiders[i].id;
+		scn_get_string(ctx, g, "name", "a string", 0,
+			       &m->outsiders[i].name);
+	}
+}
+
+/*--- alliance, ties, affinities, output ---*/
+
+static void convert_alliance(scn_ctx *ctx, const config_setting_t *root)
+{
+	static const char *const keys[] = {"name", "leader", NULL};
+	coh_model *m = &ctx->sc->model;
+	m->alliance_name = "alliance";
+	m->leader = -1;
+	const config_setting_t *g = scn_get_group(ctx, root, "alliance", 0);
+	if (!g)
+		return;
+	scn_check_keys(ctx, g, keys, NULL);
+	scn_get_string(ctx, g, "name", "a string", 0, &m->alliance_name);
+	scn_get_member(ctx, g, "leader", 0, 0, &m->leader);
+}
+
+static void convert_ties(scn_ctx *ctx, const config_setting_t *root)
+{
+	static const char *const keys[] = {"from", "to", "weight", NULL};
+	coh_model *m = &ctx->sc->model;
+	const config_setting_t *list = scn_get_list(ctx, root, "ties", 0);
+	size_t n = group_list(ctx, list);
+	m->ties = scn_alloc(ctx, n, sizeof *m->ties);
+	if (!m->ties)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(list,
+								    (unsigned)i);
+		if (!config_setting_is_group(g))
+			continue;
+		scn_check_keys(ctx, g, keys, NULL);
+		coh_tie t = {-1, -1, 0.0};
+		int ok = scn_get_member(ctx, g, "from", 1, 0, &t.from) == SCN_OK;
+		ok &= scn_get_member(ctx, g, "to", 1, 0, &t.to) == SCN_OK;
+		ok &= scn_get_number(ctx, g, "weight", SCN_NONNEG, 1,
+				     &t.weight) == SCN_OK;
+		if (!ok)
+			continue;
+		int dup = -1;
+		for (size_t j = 0; j < m->n_ties && dup < 0; j++)
+			if (m->ties[j].from == t.from && m->ties[j].to == t.to)
+				dup = (int)j;
+		if (dup >= 0) {
+			char where[SCN_PATH_MAX];
+			scn_path(g, where, sizeof where);
+			scn_error(ctx, g, "%s: duplicate tie from %s to %s, "
+				  "already given by ties.[%d]", where,
+				  m->members[t.from].id, m->members[t.to].id,
+				  dup);
+			continue;
+		}
+		/* Listing any tie makes the member's row explicit: the ties
+		 * it does not list are 0 (MODEL.md section 10). */
+		m->members[t.from].explicit_ties = 1;
+		m->ties[m->n_ties++] = t;
+	}
+}
+
+static void convert_affinities(scn_ctx *ctx, const config_setting_t *root)
+{
+	static const char *const keys[] = {"member", "outsider", "value", NULL};
+	coh_model *m = &ctx->sc->model;
+	const config_setting_t *list = scn_get_list(ctx, root, "affinities",
+						     0);
+	size_t n = group_list(ctx, list);
+	m->affinities = scn_alloc(ctx, n, sizeof *m->affinities);
+	if (!m->affinities)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(list,
+								    (unsigned)i);
+		if (!config_setting_is_group(g))
+			continue;
+		scn_check_keys(ctx, g, keys, NULL);
+		coh_affinity a = {-1, -1, 0.0};
+		int ok = scn_get_member(ctx, g, "member", 1, 0,
+					&a.member) == SCN_OK;
+		ok &= scn_get_outsider(ctx, g, "outsider", 1,
+				       &a.outsider) == SCN_OK;
+		ok &= scn_get_number(ctx, g, "value", SCN_SIGNED_UNIT, 1,
+				     &a.value) == SCN_OK;
+		if (!ok)
+			continue;
+		for (size_t j = 0; j < m->n_affinities; j++)
+			if (m->affinities[j].member == a.member &&
+			    m->affinities[j].outsider == a.outsider) {
+				char where[SCN_PATH_MAX];
+				scn_path(g, where, sizeof where);
+				scn_error(ctx, g, "%s: duplicate affinity of %s "
+					  "toward %s, already given by "
+					  "affinities.[%zu]", where,
+					  m->members[a.member].id,
+					  m->outsiders[a.outsider].id, j);
+				ok = 0;
+				break;
+			}
+		if (ok)
+			m->affinities[m->n_affinities++] = a;
+	}
+}
+
+static void convert_output(scn_ctx *ctx, const config_setting_t *root)
+{
+	static const char *const keys[] = {"sample_every", NULL};
+	coh_model *m = &ctx->sc->model;
+	m->sample_every = 7.0;
+	const config_setting_t *g = scn_get_group(ctx, root, "output", 0);
+	if (!g)
+		return;
+	scn_check_keys(ctx, g, keys, NULL);
+	scn_get_number(ctx, g, "sample_every", SCN_POS, 0, &m->sample_every);
+}
+
+void scn_convert(scn_ctx *ctx)
+{
+	const config_setting_t *root = config_root_setting(&ctx->sc->cfg);
+	coh_member proto;
+	scn_check_keys(ctx, root, top_keys, NULL);
+	convert_version(ctx, root);
+	convert_scenario(ctx, root);
+	convert_model(ctx, root, &proto);
+	convert_actors(ctx, root, &proto);
+	if (ctx->nomem)
+		return;
+	convert_alliance(ctx, root);
+	convert_ties(ctx, root);
+	convert_affinities(ctx, root);
+	scn_convert_events(ctx, scn_get_list(ctx, root, "events", 0));
+	scn_convert_generators(ctx, scn_get_list(ctx, root, "generators", 0));
+	convert_output(ctx, root);
+}

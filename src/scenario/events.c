@@ -1,0 +1,574 @@
+/* The scenario's timeline and generators: each event type with its own
+ * keys (MODEL.md section 4), dates inside the scenario, responses inside
+ * the window of the request they answer, and the timeline sorted by day
+ * with file order kept among events of the same day. */
+#include "internal.h"
+#include "cohesim/date.h"
+#include "core/alloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define COMMON "date", "type", "note", "source"
+
+/* The keys each timeline type takes, beside date, type, note and source. */
+static const char *const *event_keys(coh_event_type type)
+{
+	static const char *const request[] = {
+		COMMON, "by", "against", "deadline", "severity", "in_scope",
+		"answers", NULL
+	};
+	static const char *const response[] = {COMMON, "by", "to", "level", NULL};
+	static const char *const third_party[] = {
+		COMMON, "by", "with", "magnitude", NULL
+	};
+	static const char *const exercise[] = {
+		COMMON, "host", "participants", "magnitude", NULL
+	};
+	static const char *const by_only[] = {COMMON, "by", "magnitude", NULL};
+	static const char *const summit[] = {
+		COMMON, "absent", "host", "magnitude", NULL
+	};
+	static const char *const mission[] = {
+		COMMON, "by", "from", "magnitude", NULL
+	};
+	static const char *const statement[] = {
+		COMMON, "by", "about", "tone", NULL
+	};
+	static const char *const defeat[] = {
+		COMMON, "member", "magnitude", NULL
+	};
+	static const char *const shock[] = {COMMON, "member", "delta", NULL};
+	static const char *const set[] = {
+		COMMON, "member", "field", "value", NULL
+	};
+	switch (type) {
+	case COH_EV_ASSISTANCE_REQUEST: return request;
+	case COH_EV_ASSISTANCE_RESPONSE: return response;
+	case COH_EV_THIRD_PARTY_EXERCISE: return third_party;
+	case COH_EV_ALLIANCE_EXERCISE: return exercise;
+	case COH_EV_EXERCISE_REFUSAL: return by_only;
+	case COH_EV_SUMMIT: return summit;
+	case COH_EV_DECLARATION_REFUSAL: return by_only;
+	case COH_EV_EXTERNAL_MISSION: return mission;
+	case COH_EV_STATEMENT: return statement;
+	case COH_EV_DEFEAT: return defeat;
+	case COH_EV_SHOCK: return shock;
+	case COH_EV_SET: return set;
+	default: return NULL;
+	}
+}
+
+static const char *article(const char *word)
+{
+	return strchr("aeiou", word[0]) ? "an" : "a";
+}
+
+/* Reads `type` and resolves it among `allowed` (a flag per type); reports
+ * an unknown type with a hint, and a known one that is not allowed with
+ * `refusal`.  Returns the type or -1. */
+static int read_type(scn_ctx *ctx, const config_setting_t *g,
+		     const unsigned char *allowed, const char *refusal)
+{
+	const char *name;
+	if (scn_get_string(ctx, g, "type", "an event type name", 1, &name) !=
+	    SCN_OK)
+		return -1;
+	const config_setting_t *s = config_setting_get_member(g, "type");
+	char where[SCN_PATH_MAX];
+	scn_path(s, where, sizeof where);
+	int t = coh_event_type_lookup(name);
+	if (t >= 0 && allowed[t])
+		return t;
+	if (t >= 0) {
+		scn_error(ctx, s, "%s: \"%s\" %s", where, name, refusal);
+		return -1;
+	}
+	scn_suggest sg;
+	scn_suggest_init(&sg, name);
+	for (int k = 0; k < COH_EV__COUNT; k++)
+		if (allowed[k])
+			scn_suggest_try(&sg, coh_event_type_name(k));
+	if (sg.best)
+		scn_error(ctx, s, "%s: unknown event type \"%s\" (did you mean "
+			  "\"%s\"?)", where, name, sg.best);
+	else
+		scn_error(ctx, s, "%s: unknown event type \"%s\"", where, name);
+	return -1;
+}
+
+/* A date inside [start, end] of the scenario, as days since the start. */
+static int read_day(scn_ctx *ctx, const config_setting_t *g, const char *key,
+		    int required, double *out)
+{
+	int64_t day;
+	int rc = scn_get_date(ctx, g, key, required, &day);
+	if (rc != SCN_OK || !ctx->have_dates)
+		return rc == SCN_OK ? SCN_BAD : rc;
+	if (day < ctx->start_day || day > ctx->end_day) {
+		const config_setting_t *s = config_setting_get_member(g, key);
+		char where[SCN_PATH_MAX], a[16], b[16];
+		scn_path(s, where, sizeof where);
+		coh_date_format(a, sizeof a, day);
+		coh_date_format(b, sizeof b, day < ctx->start_day ?
+				ctx->start_day : ctx->end_day);
+		scn_error(ctx, s, "%s %s is %s the scenario's %s %s, expected a "
+			  "date within the scenario", where, a,
+			  day < ctx->start_day ? "before" : "after",
+			  day < ctx->start_day ? "start" : "end", b);
+		return SCN_BAD;
+	}
+	*out = (double)(day - ctx->start_day);
+	return SCN_OK;
+}
+
+/* The members listed under `key` (array or list of ids), appended to the
+ * model's lists; no id twice.  Returns the count. */
+static size_t read_members(scn_ctx *ctx, const config_setting_t *g,
+			   const char *key, int required, size_t room)
+{
+	coh_model *m = &ctx->sc->model;
+	const config_setting_t *s = config_setting_get_member(g, key);
+	char where[SCN_PATH_MAX];
+	if (!s) {
+		if (required) {
+			scn_path(g, where, sizeof where);
+			scn_error(ctx, g, "%s: missing %s, expected an array of "
+				  "member ids [\"A\", \"B\"]", where, key);
+		}
+		return 0;
+	}
+	scn_path(s, where, sizeof where);
+	if (!config_setting_is_array(s) && !config_setting_is_list(s)) {
+		scn_error(ctx, s, "%s must be an array of member ids "
+			  "[\"A\", \"B\"], got %s", where,
+			  scn_type_phrase(config_setting_type(s)));
+		return 0;
+	}
+	size_t first = m->n_lists, count = 0;
+	int n = config_setting_length(s);
+	for (int i = 0; i < n && count < room; i++) {
+		const config_setting_t *e = config_setting_get_elem(s,
+								    (unsigned)i);
+		int idx;
+		if (scn_member_of(ctx, e, &idx) != SCN_OK)
+			continue;
+		int dup = 0;
+		for (size_t j = 0; j < count; j++)
+			dup |= m->lists[first + j] == idx;
+		if (dup) {
+			scn_error(ctx, e, "%s: \"%s\" is listed twice", where,
+				  m->members[idx].id);
+			continue;
+		}
+		m->lists[first + count++] = idx;
+	}
+	m->n_lists += count;
+	return count;
+}
+
+/* The fields of one event, by type (MODEL.md section 4 and model.h). */
+static void event_fields(scn_ctx *ctx, const config_setting_t *g,
+			 coh_event *e, size_t room)
+{
+	coh_model *m = &ctx->sc->model;
+	switch (e->type) {
+	case COH_EV_ASSISTANCE_REQUEST: {
+		scn_get_member(ctx, g, "by", 1, 0, &e->actor);
+		scn_get_outsider(ctx, g, "against", 1, &e->outsider);
+		e->deadline = 30.0;
+		scn_get_number(ctx, g, "deadline", SCN_POS, 0, &e->deadline);
+		scn_get_number(ctx, g, "severity", SCN_NONNEG, 0,
+			       &e->magnitude);
+		scn_get_bool(ctx, g, "in_scope", &e->in_scope);
+		const char *answers;
+		if (scn_get_string(ctx, g, "answers", "", 0, &answers) ==
+		    SCN_OK) {
+			if (strcmp(answers, "drawn") == 0) {
+				e->drawn_answers = 1;
+			} else if (strcmp(answers, "scripted") != 0) {
+				const config_setting_t *s =
+					config_setting_get_member(g, "answers");
+				char where[SCN_PATH_MAX];
+				scn_path(s, where, sizeof where);
+				scn_error(ctx, s, "%s must be \"scripted\" or "
+					  "\"drawn\", got \"%s\"", where,
+					  answers);
+			}
+		}
+		break;
+	}
+	case COH_EV_ASSISTANCE_RESPONSE:
+		if (scn_get_member(ctx, g, "by", 1, 0, &e->actor) == SCN_OK &&
+		    scn_get_member(ctx, g, "to", 1, 0, &e->target) == SCN_OK &&
+		    e->actor == e->target) {
+			const config_setting_t *s =
+				config_setting_get_member(g, "to");
+			char where[SCN_PATH_MAX];
+			scn_path(s, where, sizeof where);
+			scn_error(ctx, s, "%s: %s cannot answer its own request, "
+				  "expected another member", where,
+				  m->members[e->actor].id);
+		}
+		scn_get_number(ctx, g, "level", SCN_UNIT, 0, &e->magnitude);
+		break;
+	case COH_EV_THIRD_PARTY_EXERCISE:
+	case COH_EV_EXTERNAL_MISSION:
+		scn_get_member(ctx, g, "by", 1, 0, &e->actor);
+		scn_get_outsider(ctx, g, e->type == COH_EV_EXTERNAL_MISSION ?
+				 "from" : "with", 1, &e->outsider);
+		scn_get_number(ctx, g, "magnitude", SCN_NONNEG, 0,
+			       &e->magnitude);
+		break;
+	case COH_EV_ALLIANCE_EXERCISE: {
+		int host = scn_get_member(ctx, g, "host", 1, 0, &e->actor);
+		e->list_first = m->n_lists;
+		e->list_count = read_members(ctx, g, "participants", 1, room);
+		int listed = 0;
+		for (size_t j = 0; j < e->list_count; j++)
+			listed |= m->lists[e->list_first + j] == e->actor;
+		/* The host takes part in its own exercise. */
+		if (host == SCN_OK && !listed && e->list_count < room) {
+			m->lists[m->n_lists++] = e->actor;
+			e->list_count++;
+		}
+		scn_get_number(ctx, g, "magnitude", SCN_NONNEG, 0,
+			       &e->magnitude);
+		break;
+	}
+	case COH_EV_SUMMIT:
+		scn_get_member(ctx, g, "host", 0, 0, &e->actor);
+		e->list_first = m->n_lists;
+		e->list_count = read_members(ctx, g, "absent", 0, room);
+		scn_get_number(ctx, g, "magnitude", SCN_NONNEG, 0,
+			       &e->magnitude);
+		break;
+	case COH_EV_EXERCISE_REFUSAL:
+	case COH_EV_DECLARATION_REFUSAL:
+	case COH_EV_DEFEAT:
+		scn_get_member(ctx, g, e->type == COH_EV_DEFEAT ? "member" : "by",
+			       1, 0, &e->actor);
+		scn_get_number(ctx, g, "magnitude", SCN_NONNEG, 0,
+			       &e->magnitude);
+		break;
+	case COH_EV_STATEMENT: {
+		double tone = 0.0;
+		scn_get_member(ctx, g, "by", 1, 0, &e->actor);
+		scn_get_member(ctx, g, "about", 1, 0, &e->target);
+		scn_get_number(ctx, g, "tone", SCN_TONE, 1, &tone);
+		e->magnitude = tone / 10.0;
+		break;
+	}
+	case COH_EV_SHOCK:
+		scn_get_member(ctx, g, "member", 1, 0, &e->actor);
+		scn_get_number(ctx, g, "delta", SCN_SIGNED_UNIT, 1,
+			       &e->magnitude);
+		break;
+	case COH_EV_SET: {
+		scn_get_member(ctx, g, "member", 1, 0, &e->actor);
+		const char *field;
+		int f = -1;
+		if (scn_get_string(ctx, g, "field", "a member field name", 1,
+				   &field) == SCN_OK) {
+			f = coh_member_field_lookup(field);
+			if (f < 0) {
+				const config_setting_t *s =
+					config_setting_get_member(g, "field");
+				char where[SCN_PATH_MAX];
+				scn_path(s, where, sizeof where);
+				scn_suggest sg;
+				scn_suggest_init(&sg, field);
+				for (int k = 0; k < COH_FIELD__COUNT; k++)
+					scn_suggest_try(&sg,
+						coh_member_field_name(k));
+				if (sg.best)
+					scn_error(ctx, s, "%s: unknown member "
+						  "field \"%s\" (did you mean "
+						  "\"%s\"?)", where, field,
+						  sg.best);
+				else
+					scn_error(ctx, s, "%s: unknown member "
+						  "field \"%s\", expected one "
+						  "of baseline, sensitivity, "
+						  "half_life, "
+						  "adaptation_half_life, "
+						  "susceptibility, freeze, exit, "
+						  "dwell, recover", where, field);
+			}
+		}
+		if (f >= 0) {
+			e->field = (coh_member_field)f;
+			scn_get_number(ctx, g, "value", scn_field_range(e->field),
+				       1, &e->magnitude);
+		} else {
+			double ignored;
+			scn_get_number(ctx, g, "value", SCN_ANY, 1, &ignored);
+		}
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static void convert_event(scn_ctx *ctx, const config_setting_t *g,
+			  coh_event *e, size_t room)
+{
+	static const unsigned char timeline[COH_EV__COUNT] = {
+		[COH_EV_ASSISTANCE_REQUEST] = 1, [COH_EV_ASSISTANCE_RESPONSE] = 1,
+		[COH_EV_THIRD_PARTY_EXERCISE] = 1, [COH_EV_ALLIANCE_EXERCISE] = 1,
+		[COH_EV_EXERCISE_REFUSAL] = 1, [COH_EV_SUMMIT] = 1,
+		[COH_EV_DECLARATION_REFUSAL] = 1, [COH_EV_EXTERNAL_MISSION] = 1,
+		[COH_EV_STATEMENT] = 1, [COH_EV_DEFEAT] = 1, [COH_EV_SHOCK] = 1,
+		[COH_EV_SET] = 1,
+	};
+	memset(e, 0, sizeof *e);
+	e->actor = e->target = e->outsider = -1;
+	e->magnitude = 1.0;
+	e->in_scope = 1;
+	e->file = scn_display_name(ctx, g->file);
+	e->line = (int)config_setting_source_line(g);
+
+	int type = read_type(ctx, g, timeline, "is not a timeline event type "
+			     "(the engine generates it)");
+	read_day(ctx, g, "date", 1, &e->day);
+	scn_get_string(ctx, g, "note", "a string", 0, &e->note);
+	scn_get_string(ctx, g, "source", "a string", 0, &e->source);
+	if (type < 0)
+		return;   /* its other keys cannot be judged */
+	e->type = (coh_event_type)type;
+	char what[SCN_PATH_MAX + 48];
+	scn_path(g, what, SCN_PATH_MAX);
+	size_t n = strlen(what);
+	snprintf(what + n, sizeof what - n, " (%s %s)",
+		 article(coh_event_type_name(e->type)),
+		 coh_event_type_name(e->type));
+	scn_check_keys(ctx, g, event_keys(e->type), what);
+	event_fields(ctx, g, e, room);
+}
+
+/* A response counts for a request by the member it answers if it falls in
+ * [t, t + deadline]; on the request's own day it must come after it in the
+ * file, since equal days keep file order. */
+static void check_responses(scn_ctx *ctx, const config_setting_t *list,
+			    const coh_event *ev, size_t n)
+{
+	coh_model *m = &ctx->sc->model;
+	for (size_t j = 0; j < n; j++) {
+		const coh_event *r = &ev[j];
+		if (r->type != COH_EV_ASSISTANCE_RESPONSE || r->actor < 0 ||
+		    r->target < 0)
+			continue;
+		int found = 0;
+		for (size_t i = 0; i < n && !found; i++) {
+			const coh_event *q = &ev[i];
+			found = q->type == COH_EV_ASSISTANCE_REQUEST &&
+				q->actor == r->target && q->day <= r->day &&
+				r->day <= q->day + q->deadline &&
+				(q->day < r->day || i < j);
+		}
+		if (found)
+			continue;
+		const config_setting_t *g = config_setting_get_elem(list,
+								    (unsigned)j);
+		char where[SCN_PATH_MAX], date[16];
+		scn_path(g, where, sizeof where);
+		coh_date_format(date, sizeof date,
+				ctx->start_day + (int64_t)r->day);
+		scn_error(ctx, g, "%s: the assistance_response by %s to %s on %s "
+			  "answers no assistance_request by %s, expected one "
+			  "made on or before that day whose deadline has not "
+			  "passed", where, m->members[r->actor].id,
+			  m->members[r->target].id, date,
+			  m->members[r->target].id);
+	}
+}
+
+typedef struct keyed_event {
+	coh_event ev;
+	size_t seq;
+} keyed_event;
+
+static int by_day(const void *a, const void *b)
+{
+	const keyed_event *x = a, *y = b;
+	if (x->ev.day != y->ev.day)
+		return x->ev.day < y->ev.day ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Sorts by day, file order kept at equal days (qsort is not stable, so
+ * the file position is part of the key). */
+static void sort_events(scn_ctx *ctx, coh_event *ev, size_t n)
+{
+	keyed_event *tmp = coh_calloc(n ? n : 1, sizeof *tmp);
+	if (!tmp) {
+		ctx->nomem = 1;
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		tmp[i].ev = ev[i];
+		tmp[i].seq = i;
+	}
+	qsort(tmp, n, sizeof *tmp, by_day);
+	for (size_t i = 0; i < n; i++)
+		ev[i] = tmp[i].ev;
+	coh_free(tmp);
+}
+
+void scn_convert_events(scn_ctx *ctx, const config_setting_t *list)
+{
+	coh_model *m = &ctx->sc->model;
+	size_t n = list ? (size_t)config_setting_length(list) : 0;
+	/* Room for every listed id, plus a host per event. */
+	size_t room = 0;
+	for (size_t i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(list,
+								    (unsigned)i);
+		if (!config_setting_is_group(g))
+			continue;
+		const char *keys[] = {"participants", "absent"};
+		for (int k = 0; k < 2; k++) {
+			const config_setting_t *s =
+				config_setting_get_member(g, keys[k]);
+			if (s && config_setting_is_aggregate(s))
+				room += (size_t)config_setting_length(s);
+		}
+		room++;
+	}
+	m->events = scn_alloc(ctx, n, sizeof *m->events);
+	m->lists = scn_alloc(ctx, room, sizeof *m->lists);
+	if (!m->events || !m->lists)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(list,
+								    (unsigned)i);
+		if (!config_setting_is_group(g)) {
+			char where[SCN_PATH_MAX];
+			scn_path(g, where, sizeof where);
+			scn_error(ctx, g, "%s must be a group { date = ...; "
+				  "type = ...; ... }, got %s", where,
+				  scn_type_phrase(config_setting_type(g)));
+			continue;
+		}
+		convert_event(ctx, g, &m->events[m->n_events],
+			      room - m->n_lists);
+		m->n_events++;
+	}
+	/* Every slot was filled (in file order) unless an entry was not a
+	 * group, which is an error anyway. */
+	if (m->n_events == n && ctx->have_dates)
+		check_responses(ctx, list, m->events, n);
+	sort_events(ctx, m->events, m->n_events);
+}
+
+/*--- Generators ---*/
+
+static const char *const *generator_keys(coh_event_type type)
+{
+#define GEN "type", "by", "rate", "feedback", "start", "end"
+	static const char *const request[] = {
+		GEN, "against", "severity", "deadline", "in_scope", NULL
+	};
+	static const char *const third_party[] = {GEN, "with", "magnitude", NULL};
+	static const char *const mission[] = {GEN, "from", "magnitude", NULL};
+	static const char *const plain[] = {GEN, "magnitude", NULL};
+#undef GEN
+	switch (type) {
+	case COH_EV_ASSISTANCE_REQUEST: return request;
+	case COH_EV_THIRD_PARTY_EXERCISE: return third_party;
+	case COH_EV_EXTERNAL_MISSION: return mission;
+	default: return plain;
+	}
+}
+
+static void convert_generator(scn_ctx *ctx, const config_setting_t *g,
+			      coh_generator *gen)
+{
+	static const unsigned char allowed[COH_EV__COUNT] = {
+		[COH_EV_ASSISTANCE_REQUEST] = 1,
+		[COH_EV_THIRD_PARTY_EXERCISE] = 1,
+		[COH_EV_EXTERNAL_MISSION] = 1,
+		[COH_EV_EXERCISE_REFUSAL] = 1,
+		[COH_EV_DECLARATION_REFUSAL] = 1,
+		[COH_EV_DEFEAT] = 1,
+		[COH_EV_SUMMIT_ABSENCE] = 1,
+	};
+	memset(gen, 0, sizeof *gen);
+	gen->member = gen->outsider = -1;
+	gen->magnitude = 1.0;
+	gen->in_scope = 1;
+	gen->line = (int)config_setting_source_line(g);
+	gen->start = 0.0;
+	gen->end = ctx->sc->model.horizon;
+
+	int type = read_type(ctx, g, allowed, "cannot be generated, expected "
+			     "assistance_request, third_party_exercise, "
+			     "external_mission, exercise_refusal, "
+			     "declaration_refusal, defeat or summit_absence");
+	scn_get_member(ctx, g, "by", 1, 1, &gen->member);
+	scn_get_number(ctx, g, "rate", SCN_NONNEG, 1, &gen->rate);
+	scn_get_number(ctx, g, "feedback", SCN_ANY, 0, &gen->feedback);
+	int have_start = read_day(ctx, g, "start", 0, &gen->start);
+	int have_end = read_day(ctx, g, "end", 0, &gen->end);
+	if (have_start == SCN_OK && have_end == SCN_OK &&
+	    gen->end < gen->start) {
+		const config_setting_t *s = config_setting_get_member(g, "end");
+		char where[SCN_PATH_MAX];
+		scn_path(s, where, sizeof where);
+		scn_error(ctx, s, "%s must not be before the generator's start",
+			  where);
+	}
+	if (type < 0)
+		return;
+	gen->type = (coh_event_type)type;
+	char what[SCN_PATH_MAX + 48];
+	scn_path(g, what, SCN_PATH_MAX);
+	size_t n = strlen(what);
+	snprintf(what + n, sizeof what - n, " (%s %s generator)",
+		 article(coh_event_type_name(gen->type)),
+		 coh_event_type_name(gen->type));
+	scn_check_keys(ctx, g, generator_keys(gen->type), what);
+	switch (gen->type) {
+	case COH_EV_ASSISTANCE_REQUEST:
+		scn_get_outsider(ctx, g, "against", 1, &gen->outsider);
+		scn_get_number(ctx, g, "severity", SCN_NONNEG, 0,
+			       &gen->magnitude);
+		gen->deadline = 30.0;
+		scn_get_number(ctx, g, "deadline", SCN_POS, 0, &gen->deadline);
+		scn_get_bool(ctx, g, "in_scope", &gen->in_scope);
+		break;
+	case COH_EV_THIRD_PARTY_EXERCISE:
+	case COH_EV_EXTERNAL_MISSION:
+		scn_get_outsider(ctx, g, gen->type == COH_EV_EXTERNAL_MISSION ?
+				 "from" : "with", 1, &gen->outsider);
+		/* fall through */
+	default:
+		scn_get_number(ctx, g, "magnitude", SCN_NONNEG, 0,
+			       &gen->magnitude);
+		break;
+	}
+}
+
+void scn_convert_generators(scn_ctx *ctx, const config_setting_t *list)
+{
+	coh_model *m = &ctx->sc->model;
+	size_t n = list ? (size_t)config_setting_length(list) : 0;
+	m->generators = scn_alloc(ctx, n, sizeof *m->generators);
+	if (!m->generators)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(list,
+								    (unsigned)i);
+		if (!config_setting_is_group(g)) {
+			char where[SCN_PATH_MAX];
+			scn_path(g, where, sizeof where);
+			scn_error(ctx, g, "%s must be a group { type = ...; ... }, "
+				  "got %s", where,
+				  scn_type_phrase(config_setting_type(g)));
+			continue;
+		}
+		convert_generator(ctx, g, &m->generators[m->n_generators++]);
+	}
+}
