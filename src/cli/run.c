@@ -386,8 +386,9 @@ static int run_loaded(const run_args *a, coh_scenario *sc, int argc,
 	stop_signal = 0;
 	catch_stop_signals(&saved_int, &saved_term);
 	catching = 1;
-	if (keep && (rc = coh_run_writer_open(&sink.writer, dir, model, keep,
-					      &err)))
+	/* opened even when it keeps nothing: it clears an earlier run's
+	 * per-replication files */
+	if ((rc = coh_run_writer_open(&sink.writer, dir, model, keep, &err)))
 		goto fail;
 	if ((rc = coh_summary_alloc(&sink.summary, model, 0, &err)) ||
 	    (rc = coh_outcomes_open(&sink.outcomes, dir, model, &err)))

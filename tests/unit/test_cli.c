@@ -237,8 +237,19 @@ static void test_usage_errors(void **state)
 		 "run: --plot expects png, svg, pdf, dumb or none, got \"gif\"",
 		 "run"},
 		{{"run", GEN, "--keep", "members,bogus"},
-		 "run: --keep expects a comma list of summary, members, events "
-		 "or all, got \"members,bogus\"", "run"},
+		 "run: --keep expects a comma list of summary, cohesion, "
+		 "members, events or all, got \"members,bogus\"", "run"},
+		{{"sweep", GEN},
+		 "sweep: expected at least one --vary PATH=SPEC", "sweep"},
+		{{"sweep", GEN, "--vary", "model.half_life=1,2", "--design",
+		  "lhs"},
+		 "sweep: --design lhs needs --points N", "sweep"},
+		{{"compare", GEN}, "compare: expected BASE and ALT scenarios",
+		 "compare"},
+		{{"plot"}, "plot: missing DIR", "plot"},
+		{{"plot", ".", "--format", "none"},
+		 "plot: --format expects png, svg, pdf or dumb, got \"none\"",
+		 "plot"},
 		{{"run", GEN, "--set", "novalue"},
 		 "run: --set expects PATH=VALUE, got \"novalue\"", "run"},
 		{{"validate"}, "validate: missing SCENARIO", "validate"},
@@ -283,21 +294,6 @@ static void test_usage_errors(void **state)
 	bin_result_free(&r);
 }
 
-static void test_not_implemented(void **state)
-{
-	(void)state;
-	static const char *const commands[] = {"sweep", "compare", "plot"};
-	for (size_t i = 0; i < 3; i++) {
-		bin_result r;
-		bin_run(&r, commands[i], GEN, NULL);
-		expect_status(&r, 1);
-		char want[64];
-		snprintf(want, sizeof want,
-			 "cohesim: '%s' is not implemented yet\n", commands[i]);
-		assert_string_equal(r.err, want);
-		bin_result_free(&r);
-	}
-}
 
 /*--- validate and describe -----------------------------------------------*/
 
@@ -420,7 +416,10 @@ static void test_run_writes_every_file(void **state)
 	char want[PATH_MAX + 128];
 	snprintf(want, sizeof want,
 		 "cohesim: wrote %s/ (cohesion.csv, members.csv, events.csv, "
-		 "scenario.resolved.cfg, manifest.json)\n",
+		 "outcomes.csv, summary.csv, survival.csv, timeline.csv, "
+		 "scenario.resolved.cfg, common.gp, cohesion.gp, members.gp, "
+		 "survival.gp, cohesion.png, members.png, survival.png, "
+		 "manifest.json)\n",
 		 dir);
 	assert_string_equal(r.err, want);
 	bin_result_free(&r);
@@ -476,11 +475,13 @@ static void test_run_writes_every_file(void **state)
 								  "sha256"))),
 			 64);
 	json_t *list = json_object_get(root, "files");
-	assert_int_equal(json_array_size(list), 4);
-	for (size_t i = 0; i < 4; i++) {
+	/* every file but the manifest itself, with its size */
+	assert_int_equal(json_array_size(list), 15);
+	for (size_t i = 0; i < 15; i++) {
 		json_t *f = json_array_get(list, i);
 		const char *name = json_string_value(json_object_get(f, "name"));
-		assert_string_equal(name, files[i]);
+		if (i < 3)
+			assert_string_equal(name, files[i]);
 		struct stat st;
 		assert_int_equal(stat(bin_path(dir, name), &st), 0);
 		assert_int_equal(json_integer_value(json_object_get(f, "bytes")),
@@ -588,41 +589,48 @@ static void test_keep(void **state)
 	run_into(dir, NULL, NULL, NULL, NULL);
 	/* A second run into the same folder keeping only events replaces
 	 * the folder's contents: no stale cohesion.csv or members.csv. */
-	run_into(dir, "--keep", "events", NULL, NULL);
+	run_into(dir, "--keep", "events", "--plot", "none");
 	assert_false(bin_exists(bin_path(dir, "cohesion.csv")));
 	assert_false(bin_exists(bin_path(dir, "members.csv")));
 	assert_true(bin_exists(bin_path(dir, "events.csv")));
 	json_t *root = json_load_file(bin_path(dir, "manifest.json"), 0, NULL);
 	assert_non_null(root);
 	json_t *list = json_object_get(root, "files");
-	assert_int_equal(json_array_size(list), 2);
+	/* events.csv, the four summaries, the resolved scenario */
+	assert_int_equal(json_array_size(list), 6);
 	assert_string_equal(json_string_value(json_object_get(
 				    json_array_get(list, 0), "name")),
 			    "events.csv");
 	json_decref(root);
 
-	run_into(dir, "--keep=summary,members", NULL, NULL, NULL);
+	run_into(dir, "--keep=cohesion,members", NULL, NULL, NULL);
 	assert_true(bin_exists(bin_path(dir, "cohesion.csv")));
 	assert_true(bin_exists(bin_path(dir, "members.csv")));
 	assert_false(bin_exists(bin_path(dir, "events.csv")));
+	/* summary: none of the per-replication files, the summaries always */
+	run_into(dir, "--keep=summary", NULL, NULL, NULL);
+	assert_false(bin_exists(bin_path(dir, "cohesion.csv")));
+	assert_true(bin_exists(bin_path(dir, "summary.csv")));
+	assert_true(bin_exists(bin_path(dir, "outcomes.csv")));
 	free(dir);
 }
 
-static void test_plot_note(void **state)
+static void test_plot_formats(void **state)
 {
 	const char *tmp = *state;
 	bin_result r;
-	bin_run(&r, "run", GEN, "-o", tmp, "-r", "1", "--plot", "png", NULL);
-	expect_status(&r, 0);
-	assert_true(strncmp(r.err, "cohesim: note: plots come in a later "
-				   "version",
-			    strlen("cohesim: note: plots come in a later "
-				   "version")) == 0);
-	bin_result_free(&r);
 	bin_run(&r, "run", GEN, "-o", tmp, "-r", "1", "--plot", "svg", "-q",
 		NULL);
 	expect_status(&r, 0);
 	assert_string_equal(r.err, "");
+	assert_true(bin_exists(bin_path(tmp, "cohesion.svg")));
+	assert_false(bin_exists(bin_path(tmp, "cohesion.png")));
+	bin_result_free(&r);
+	/* dumb draws on stdout, and the figures' titles are in it */
+	bin_run(&r, "run", GEN, "-o", tmp, "-r", "1", "--plot", "dumb", "-q",
+		NULL);
+	expect_status(&r, 0);
+	assert_non_null(strstr(r.out, "Hedging at random"));
 	bin_result_free(&r);
 }
 
@@ -668,7 +676,7 @@ static void test_interrupt(void **state)
 	const char *tmp = *state;
 	char *dir = strdup(bin_path(tmp, "int"));
 	const char *args[] = {"run", GEN, "-o", dir, "-r", "100000000",
-			      "--keep", "summary", NULL};
+			      "--keep", "cohesion", "--plot", "none", NULL};
 	bin_child c;
 	assert_int_equal(bin_start(&c, NULL, args), 0);
 	/* Wait until the run is under way (its temporaries exist), then let
@@ -718,7 +726,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_help_and_version),
 		cmocka_unit_test(test_usage_errors),
-		cmocka_unit_test(test_not_implemented),
 		cmocka_unit_test_setup_teardown(test_validate, tmp_setup,
 						tmp_teardown),
 		cmocka_unit_test(test_describe),
@@ -736,7 +743,7 @@ int main(void)
 						tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_keep, tmp_setup,
 						tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_plot_note, tmp_setup,
+		cmocka_unit_test_setup_teardown(test_plot_formats, tmp_setup,
 						tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_unwritable_output,
 						tmp_setup, tmp_teardown),
