@@ -80,6 +80,8 @@ run: deps
 
 test: deps
 	@$(MAKE) --no-print-directory tests-build
+	@if [ -d build/mpi ] && command -v mpicc >/dev/null; then \
+		$(MAKE) --no-print-directory MPI=1 all; fi
 	@sh tests/run.sh $(BUILD)
 
 # Tests again under AddressSanitizer + UndefinedBehaviorSanitizer, then
