@@ -1,6 +1,8 @@
-# Cohesion over time: median across replications with its 50% and 90%
-# bands, the scenario's dated events marked, and below it the share of
-# members active / frozen / exited.  Redraw with: gnuplot cohesion.gp
+# Cohesion over time: the dated events of the scenario on a strip at the
+# top, then cohesion (power-weighted) and the unweighted mean commitment,
+# each the median across replications with its 50% and 90% bands, and at
+# the bottom the share of members active / frozen / exited.
+# Redraw with: gnuplot cohesion.gp
 out_file = @OUTPUT@
 load 'common.gp'
 n_members = @NMEMBERS@
@@ -8,26 +10,43 @@ set multiplot title @TITLE@ font ',13'
 set lmargin at screen 0.09
 set rmargin at screen 0.97
 
-# top panel: cohesion fan chart with event markers
-set tmargin at screen 0.90
-set bmargin at screen 0.40
-set ylabel 'cohesion (power-weighted commitment)'
-set yrange [0:1.05]
+# event strip: a tick for every event, its label on the row given in
+# timeline.csv (rows chosen so that labels do not overlap)
+set tmargin at screen 0.93
+set bmargin at screen 0.79
+unset ytics
+unset ylabel
+set yrange [0:5.2]
 set format x ''
-set xlabel ''
+set border 1
+set grid noytics
+unset key
+plot 'timeline.csv' using 2:(0):(0):(5.1) skip 1 with vectors nohead lc rgb '#c8c8c8' notitle, \
+     'timeline.csv' using 2:(column(6) >= 0 ? column(6) + 0.5 : NaN):5 skip 1 with labels left font ',8' tc rgb '#444444' offset 0.3,0 notitle, \
+     'timeline.csv' using 2:(column(6) >= 0 ? column(6) + 0.5 : NaN) skip 1 with points pt 7 ps 0.4 lc rgb '#444444' notitle
+
+# cohesion: power-weighted, and the unweighted mean
+set border 3
+set grid
+set ytics nomirror
+set tmargin at screen 0.78
+set bmargin at screen 0.38
+set ylabel 'commitment'
+set yrange [0:1.02]
 set key bottom left opaque box
 set style fill transparent solid 0.25 noborder
-plot 'timeline.csv' using 2:(1.0):(0):(-1.0) skip 1 with vectors nohead dt 3 lc rgb '#bbbbbb' notitle, \
-     'timeline.csv' using 2:(1.04 - 0.06 * ($0 - 4 * floor($0 / 4))):5 skip 1 with labels left rotate by 0 font ',7' tc rgb '#555555' offset 0.2,0 notitle, \
-     'summary.csv' using 2:(pick('cohesion', 6)):(pick('cohesion', 10)) skip 1 with filledcurves lc rgb '#3b6ea8' fs transparent solid 0.18 title '90% of replications', \
+plot 'timeline.csv' using 2:(0):(0):(1.02) skip 1 with vectors nohead dt 3 lc rgb '#d8d8d8' notitle, \
+     'summary.csv' using 2:(pick('cohesion', 6)):(pick('cohesion', 10)) skip 1 with filledcurves lc rgb '#3b6ea8' fs transparent solid 0.18 title 'cohesion (power-weighted): 90% of replications', \
      'summary.csv' using 2:(pick('cohesion', 7)):(pick('cohesion', 9)) skip 1 with filledcurves lc rgb '#3b6ea8' fs transparent solid 0.35 title '50%', \
-     'summary.csv' using 2:(pick('cohesion', 8)) skip 1 with lines lw 2 lc rgb '#1f3f66' title 'median'
+     'summary.csv' using 2:(pick('cohesion', 8)) skip 1 with lines lw 2 lc rgb '#1f3f66' title 'median', \
+     'summary.csv' using 2:(pick('mean', 6)):(pick('mean', 10)) skip 1 with filledcurves lc rgb '#c05a1a' fs transparent solid 0.15 title 'mean over members (unweighted): 90%', \
+     'summary.csv' using 2:(pick('mean', 8)) skip 1 with lines lw 2 dt 2 lc rgb '#a04010' title 'median'
 
-# bottom panel: member status shares (mean over replications)
-set tmargin at screen 0.36
+# status of the members (mean share over replications)
+set tmargin at screen 0.35
 set bmargin at screen 0.08
 set ylabel 'share of members'
-set yrange [0:1]
+set yrange [0:1.02]
 set format x "%b\n%Y"
 set xlabel 'date'
 set key top right horizontal opaque box

@@ -1,4 +1,6 @@
 # Shared settings of every cohesim figure (cohesim fills the @...@ fields).
+# Several figures are drawn in one gnuplot session: start from a clean state.
+reset
 @TERMINAL@
 if (out_file ne '') { set output out_file } else { set output }
 set datafile separator comma

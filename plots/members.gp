@@ -10,6 +10,9 @@ rows = ceil(n * 1.0 / cols)
 set multiplot layout rows, cols title @TITLE@ . ': commitment of each member' font ',13'
 set yrange [0:1]
 set ylabel 'commitment'
+# small panels: one tick a year, labelled with the year only
+set xtics strptime('%Y-%m-%d', @START@), 365.25 * 86400
+set format x '%Y'
 set key off
 set style fill transparent solid 0.25 noborder
 do for [i = 1:n] {

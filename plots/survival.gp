@@ -9,7 +9,7 @@ set title @TITLE@ . ': probability of having frozen or exited' font ',13'
 set ylabel 'probability (share of replications)'
 set xlabel 'date'
 set yrange [0:1.02]
-set key outside right top
+set key outside right top vertical font ',9' samplen 2
 picks(id, col) = (strcol(3) eq id) ? column(col) : NaN
 plot for [i = 1:n] 'survival.csv' using 2:(picks(word(ids, i), 4)) skip 1 with lines dt 2 lw 2 lc rgb colour(i) title names[i] . ' frozen', \
      for [i = 1:n] 'survival.csv' using 2:(picks(word(ids, i), 5)) skip 1 with lines lw 2 lc rgb colour(i) title names[i] . ' exited'

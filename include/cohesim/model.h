@@ -153,6 +153,7 @@ typedef struct coh_event {
 	size_t list_count;
 	const char *note;       /* may be NULL */
 	const char *source;     /* may be NULL */
+	const char *label;      /* a few words for figures; may be NULL */
 	const char *file;       /* where it was written */
 	int line;
 } coh_event;

@@ -19,8 +19,11 @@ int coh_report_summary(const char *dir, const coh_summary *summary,
 int coh_report_survival(const char *dir, const coh_summary *summary,
 			const coh_model *model, coh_error *err);
 
-/* timeline.csv: day,date,type,actor,label for each timeline event; the
- * label is short and free of commas and quotes so gnuplot reads it. */
+/* timeline.csv: day,date,type,actor,label,row for each timeline event:
+ * the label (the event's own, or "type actor" when the scenario gives
+ * none) is free of commas and quotes so gnuplot reads it, and row (0-4)
+ * is where the figures write it so that labels never overlap; -1 (and no
+ * label) when it fits on no row. */
 int coh_report_timeline(const char *dir, const coh_model *model,
 			coh_error *err);
 

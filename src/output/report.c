@@ -84,17 +84,34 @@ int coh_report_survival(const char *dir, const coh_summary *s,
 	return coh_atomic_commit(f, err);
 }
 
+/* Figures mark every timeline event with a tick and write the labels the
+ * scenario gives (or, when it gives none, "type actor") on a few rows
+ * above the cohesion chart, each label on the first row where it does not
+ * run into the one before; labels that fit nowhere are left out.  The
+ * width of a label in days is estimated from the figure's size: about 6
+ * pixels a character over the 1056-pixel wide plot of a 1200-pixel
+ * figure (plots/cohesion.gp). */
+#define LABEL_ROWS 5
+#define LABEL_PX_PER_CHAR 6.0
+#define PLOT_WIDTH_PX 1056.0
+
 /* A label gnuplot can read from a comma-separated file: no commas, quotes
  * or control characters, at most ~40 bytes. */
 static void plot_label(char *buf, size_t size, const coh_event *ev,
-		       const coh_model *model)
+		       const coh_model *model, int use_default)
 {
-	const char *actor = ev->actor >= 0 ? model->members[ev->actor].id : "";
-	snprintf(buf, size, "%s %s", coh_event_type_name(ev->type), actor);
+	if (ev->label)
+		snprintf(buf, size, "%s", ev->label);
+	else if (use_default)
+		snprintf(buf, size, "%s %s", coh_event_type_name(ev->type),
+			 ev->actor >= 0 ? model->members[ev->actor].id : "");
+	else
+		buf[0] = '\0';
 	for (char *p = buf; *p; p++)
-		if (*p == ',' || *p == '"' || (unsigned char)*p < 0x20)
+		if (*p == ',' || *p == '"' || *p == '\'' ||
+		    (unsigned char)*p < 0x20)
 			*p = ' ';
-		else if (*p == '_')
+		else if (*p == '_' && !ev->label)
 			*p = ' ';
 }
 
@@ -106,18 +123,36 @@ int coh_report_timeline(const char *dir, const coh_model *model,
 	if (rc)
 		return rc;
 	FILE *fp = coh_atomic_stream(f);
-	fputs("day,date,type,actor,label\n", fp);
+	fputs("day,date,type,actor,label,row\n", fp);
+	int any_label = 0;
+	for (size_t e = 0; e < model->n_events; e++)
+		any_label |= model->events[e].label != NULL;
+	double row_end[LABEL_ROWS];
+	for (int r = 0; r < LABEL_ROWS; r++)
+		row_end[r] = -INFINITY;
+	double days_per_char = LABEL_PX_PER_CHAR / PLOT_WIDTH_PX *
+			       (model->horizon > 0 ? model->horizon : 1);
 	for (size_t e = 0; e < model->n_events; e++) {
 		const coh_event *ev = &model->events[e];
 		char label[64];
 		if (ev->type == COH_EV_SET)
 			continue; /* parameter changes are not events to mark */
-		plot_label(label, sizeof label, ev, model);
+		plot_label(label, sizeof label, ev, model, !any_label);
+		int row = -1;
+		if (label[0]) {
+			double width = (double)(strlen(label) + 2) *
+				       days_per_char;
+			for (int r = 0; r < LABEL_ROWS && row < 0; r++)
+				if (row_end[r] < ev->day) {
+					row = r;
+					row_end[r] = ev->day + width;
+				}
+		}
 		day_and_date(fp, model, ev->day);
 		fprintf(fp, "%s,", coh_event_type_name(ev->type));
 		coh_csv_write_text(fp, ev->actor >= 0
 					   ? model->members[ev->actor].id : "");
-		fprintf(fp, ",%s\n", label);
+		fprintf(fp, ",%s,%d\n", row >= 0 ? label : "", row);
 	}
 	return coh_atomic_commit(f, err);
 }

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define COMMON "date", "type", "note", "source"
+#define COMMON "date", "type", "note", "source", "label"
 
 /* The keys each timeline type takes, beside date, type, note and source. */
 static const char *const *event_keys(coh_event_type type)
@@ -335,6 +335,7 @@ static void convert_event(scn_ctx *ctx, const config_setting_t *g,
 	read_day(ctx, g, "date", 1, &e->day);
 	scn_get_string(ctx, g, "note", "a string", 0, &e->note);
 	scn_get_string(ctx, g, "source", "a string", 0, &e->source);
+	scn_get_string(ctx, g, "label", "a short string", 0, &e->label);
 	if (type < 0)
 		return;   /* its other keys cannot be judged */
 	e->type = (coh_event_type)type;

@@ -675,7 +675,7 @@ static void test_errors_in_file_order(void **state)
 		"test.cfg:4: events.[0].by: unknown member \"XX\", expected one "
 		"of RUS, ARM",
 		"test.cfg:5: unknown key \"colour\" in events.[1] (a shock), "
-		"expected one of date, type, note, source, member, delta",
+		"expected one of date, type, note, source, label, member, delta",
 		"test.cfg:7: members.[0]: missing power, expected a number > 0",
 		"test.cfg:7: members.[0].commitment must be in [0, 1], got 2",
 		"test.cfg:8: members.[1].commitment must be a number, got a "
