@@ -40,6 +40,10 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TESTS   := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 PLOT_TEMPLATES := $(sort $(wildcard plots/*.gp))
 
+# V=1 shows the full compiler command lines.
+Q := $(if $(V),,@)
+say = $(if $(V),,@printf '  %-6s %s\n' $(1) $(2);)
+
 LIB := $(BUILD)/libcohesim.a
 BIN := $(BUILD)/cohesim
 
@@ -49,23 +53,28 @@ all: $(BIN) $(LIB)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	$(call say,CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/gen/plot_templates.c: $(PLOT_TEMPLATES) src/plot/embed.sh
 	@mkdir -p $(dir $@)
-	sh src/plot/embed.sh $(PLOT_TEMPLATES) > $@.tmp && mv $@.tmp $@
+	$(call say,EMBED,$@)
+	$(Q)sh src/plot/embed.sh $(PLOT_TEMPLATES) > $@.tmp && mv $@.tmp $@
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
-	rm -f $@
-	ar rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
 
 $(BIN): $(CLI_OBJ) $(LIB)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS_ALL)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS_ALL)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Wno-format-truncation $(shell pkg-config --cflags cmocka 2>/dev/null) -MMD -MP \
+	$(call say,TEST,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -Wno-format-truncation $(shell pkg-config --cflags cmocka 2>/dev/null) -MMD -MP \
 	      $(LDFLAGS_ALL) -o $@ $< $(LIB) $(TEST_LIBS) $(LDLIBS_ALL)
 
 tests-build: $(BIN) $(TESTS) $(BUILD)/bench
@@ -94,7 +103,8 @@ check: deps
 	@COH_VALGRIND=1 sh tests/run.sh $(BUILD)
 
 $(BUILD)/bench: bench/bench.c $(LIB)
-	$(CC) $(ALL_CFLAGS) -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LIB) $(LDLIBS_ALL)
+	$(call say,BENCH,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LIB) $(LDLIBS_ALL)
 
 bench: all $(BUILD)/bench
 	@sh bench/run.sh $(BUILD)
