@@ -12,7 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gsl/gsl_sort.h>
-#include <gsl/gsl_statistics_double.h>
+#include <gsl/gsl_statistics_double.h> /* median and quantiles: plain double */
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -157,8 +157,16 @@ static void summary_line(coh_strbuf *b, const coh_sweep_options *o,
 	}
 	coh_strbuf_printf(b, ",%zu,", R);
 	double *c = pr->final_cohesion;
-	double mean = gsl_stats_mean(c, 1, R);
-	double sd = R > 1 ? gsl_stats_sd_m(c, 1, R, mean) : 0.0;
+	/* Welford in plain doubles, in replication order: GSL's mean sums in
+	 * long double, whose precision is not the same everywhere (valgrind
+	 * runs it as double), and these bytes must be */
+	double mean = 0, m2 = 0;
+	for (size_t r = 0; r < R; r++) {
+		double delta = c[r] - mean;
+		mean += delta / (double)(r + 1);
+		m2 += delta * (c[r] - mean);
+	}
+	double sd = R > 1 ? sqrt(m2 / (double)(R - 1)) : 0.0;
 	double half = R > 1 ? 1.959963984540054 * sd / sqrt((double)R) : NAN;
 	gsl_sort(c, 1, R);
 	const double v[] = {mean, sd, mean - half, mean + half,
