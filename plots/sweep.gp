@@ -37,17 +37,23 @@ if (K == 1) {
     unset multiplot
 } else {
     if (K == 2) {
+        # each point a filled square, sized so that a grid's squares
+        # nearly touch; one colour scale (viridis-like) per panel
+        stats 'sweep-summary.csv' using 1 skip 1 nooutput
+        side = 60.0 / sqrt(STATS_records)
+        side = side < 1.5 ? 1.5 : (side > 8 ? 8 : side)
         set multiplot layout 1,2 title @TITLE@ . ': sweep' font ',13'
         set xlabel axes[1]
         set ylabel axes[2]
-        set palette defined (0 '#b2182b', 0.5 '#f7f7f7', 1 '#2166ac')
-        set cbrange [0:1]
+        set offsets graph 0.03, graph 0.03, graph 0.03, graph 0.03
+        set style fill solid 1.0 noborder
+        set palette defined (0 '#440154', 0.25 '#3b528b', 0.5 '#21918c', 0.75 '#5ec962', 1 '#fde725')
+        set cbrange [*:*]
         unset key
         set title 'mean final cohesion'
-        plot 'sweep-summary.csv' using 2:3:c_mean skip 1 with points pt 5 ps 3 lc palette notitle
-        set palette defined (0 '#f7f7f7', 1 '#b2182b')
-        set title 'probability that ' . names[worst] . ' exits'
-        plot 'sweep-summary.csv' using 2:3:(column(c_exit(worst))) skip 1 with points pt 5 ps 3 lc palette notitle
+        plot 'sweep-summary.csv' using 2:3:c_mean skip 1 with points pt 5 ps side lc palette notitle
+        set title 'probability that ' . names[worst] . ' exits by the end'
+        plot 'sweep-summary.csv' using 2:3:(column(c_exit(worst))) skip 1 with points pt 5 ps side lc palette notitle
         unset multiplot
     } else {
         set multiplot layout ceil(K / 2.0), 2 title @TITLE@ . ': sweep' font ',13'

@@ -69,7 +69,25 @@ static int load_point(coh_scenario **out, const coh_sweep_options *o,
 			goto out;
 		}
 	coh_load_options lo = {o->include_root, ov, k};
+	size_t first_error = diag->count;
 	rc = coh_scenario_load(out, o->scenario_path, &lo, diag);
+	/* an axis's value is an override the user wrote as --vary */
+	for (size_t e = first_error; e < diag->count; e++) {
+		coh_error *er = &diag->items[e];
+		for (size_t a = 0; a < n_axes; a++) {
+			const char *path = coh_design_path(d, a);
+			size_t len = strlen(path);
+			if (strncmp(er->file, "--set ", 6) == 0 &&
+			    strncmp(er->file + 6, path, len) == 0 &&
+			    er->file[6 + len] == '=') {
+				char fixed[COH_ERROR_FILE_MAX];
+				snprintf(fixed, sizeof fixed, "--vary %s",
+					 er->file + 6);
+				memcpy(er->file, fixed, sizeof fixed);
+				break;
+			}
+		}
+	}
 out:
 	for (size_t i = 0; owned && i < n_owned; i++)
 		coh_free(owned[i]);
