@@ -1,7 +1,8 @@
 /* The scenarios shipped in scenarios/, checked through the real binary:
  * every one validates and runs; the baseline meets its calibration targets
  * (docs/csto-scenario.md) and reproduces its pinned outputs at its fixed
- * seed; the "answers" counterfactual leaves Armenia more committed than the
+ * seed; the "answers" counterfactual changes one decision and the reactions
+ * the sources tie to it, and leaves Armenia more committed than the
  * baseline.  Run from the project root, as tests/run.sh does. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -297,21 +298,148 @@ static void test_baseline_pinned(void **state)
 
 /*--- The "answers" counterfactual -------------------------------------------*/
 
+/* One row of timeline.csv reduced to what identifies a scripted event. */
+static int same_event(const csv_table *a, size_t i, const csv_table *b,
+		      size_t k, const int ca[3], const int cb[3])
+{
+	for (int c = 0; c < 3; c++)
+		if (strcmp(csv_get(a, i, ca[c]), csv_get(b, k, cb[c])) != 0)
+			return 0;
+	return 1;
+}
+
+/* The counterfactual changes one decision of the record and the Armenian
+ * steps the sources give as answers to it, nothing else
+ * (docs/csto-scenario.md, section 6): its scripted timeline is the
+ * baseline's without the refused Yerevan declaration (23 November 2022) and
+ * the refused 2023 exercise (10 January 2023), event for event (date, type,
+ * actor), so the EU missions, Eagle Partner, the fall of Nagorno-Karabakh
+ * and the Minsk absence all stay; and the five answers to the Article 4
+ * call of September 2022 come at level 1 instead of 0.2. */
+static void test_answers_one_decision(void **state)
+{
+	(void)state;
+	static const char *const removed[][3] = {
+		{ "2022-11-23", "declaration_refusal", "ARM" },
+		{ "2023-01-10", "exercise_refusal", "ARM" },
+	};
+	const size_t n_removed = sizeof removed / sizeof removed[0];
+	char *base_dir = run_into(BASELINE, "1", NULL);
+	char *alt_dir = run_into(ANSWERS, "1", NULL);
+	csv_table base, alt;
+	load(&base, base_dir, "timeline.csv");
+	load(&alt, alt_dir, "timeline.csv");
+	int cb[3] = { csv_col(&base, "date"), csv_col(&base, "type"),
+		      csv_col(&base, "actor") };
+	int ca[3] = { csv_col(&alt, "date"), csv_col(&alt, "type"),
+		      csv_col(&alt, "actor") };
+	assert_true(cb[0] >= 0 && cb[1] >= 0 && cb[2] >= 0 && ca[0] >= 0 &&
+		    ca[1] >= 0 && ca[2] >= 0);
+	char *used = calloc(alt.n_rows + 1, 1);
+	assert_non_null(used);
+	size_t n_gone = 0;
+	for (size_t i = 0; i < base.n_rows; i++) {
+		int is_removed = 0;
+		for (size_t r = 0; r < n_removed && !is_removed; r++)
+			is_removed =
+				!strcmp(csv_get(&base, i, cb[0]), removed[r][0]) &&
+				!strcmp(csv_get(&base, i, cb[1]), removed[r][1]) &&
+				!strcmp(csv_get(&base, i, cb[2]), removed[r][2]);
+		if (is_removed) {
+			n_gone++;
+			continue;
+		}
+		size_t k = 0;
+		while (k < alt.n_rows &&
+		       (used[k] || !same_event(&base, i, &alt, k, cb, ca)))
+			k++;
+		if (k == alt.n_rows) {
+			print_error("%s: the baseline's %s %s by %s is missing "
+				    "from the counterfactual\n", ANSWERS,
+				    csv_get(&base, i, cb[0]),
+				    csv_get(&base, i, cb[1]),
+				    csv_get(&base, i, cb[2]));
+			fail();
+		}
+		used[k] = 1;
+	}
+	if (n_gone != n_removed) {
+		print_error("the baseline has %zu of the %zu refusals the "
+			    "counterfactual leaves out\n", n_gone, n_removed);
+		fail();
+	}
+	for (size_t k = 0; k < alt.n_rows; k++)
+		if (!used[k]) {
+			print_error("%s: %s %s by %s is not in the baseline\n",
+				    ANSWERS, csv_get(&alt, k, ca[0]),
+				    csv_get(&alt, k, ca[1]),
+				    csv_get(&alt, k, ca[2]));
+			fail();
+		}
+	free(used);
+	csv_free(&base);
+	csv_free(&alt);
+
+	/* The answers to the call: five at 0.2 in the record, five at 1. */
+	const char *dirs[2] = { base_dir, alt_dir };
+	const double want[2] = { 0.2, 1.0 };
+	for (int s = 0; s < 2; s++) {
+		csv_table t;
+		load(&t, dirs[s], "events.csv");
+		int cd = csv_col(&t, "date"), ct = csv_col(&t, "type"),
+		    cg = csv_col(&t, "target"), cv = csv_col(&t, "value");
+		assert_true(cd >= 0 && ct >= 0 && cg >= 0 && cv >= 0);
+		int n = 0;
+		for (size_t i = 0; i < t.n_rows; i++) {
+			if (strcmp(csv_get(&t, i, cd), "2022-09-17") != 0 ||
+			    strcmp(csv_get(&t, i, ct),
+				   "assistance_response") != 0 ||
+			    strcmp(csv_get(&t, i, cg), "ARM") != 0)
+				continue;
+			n++;
+			double v = csv_num(csv_get(&t, i, cv));
+			if (v != want[s]) {
+				print_error("%s: an answer of 2022-09-17 at "
+					    "level %g, expected %g\n",
+					    s ? ANSWERS : BASELINE, v, want[s]);
+				fail();
+			}
+		}
+		if (n != 5) {
+			print_error("%s: %d answers to Armenia on 2022-09-17, "
+				    "expected 5\n", s ? ANSWERS : BASELINE, n);
+			fail();
+		}
+		csv_free(&t);
+	}
+	bin_rmtree(base_dir);
+	bin_rmtree(alt_dir);
+}
+
 /* Paired with the baseline (same seed, so replication r of each draws from
  * the same streams), over 200 replications sampled on the eve of the Minsk
  * summit (day 1421) and at the end (sample_every = 1421 puts exactly those
  * two, and day 0, on the grid; sampling never changes results):
- *   - on the eve, before anything is drawn, Armenia is more committed;
- *   - at the end of 2025 it is more committed on average, by more than
- *     three standard errors of the paired differences;
- *   - and it has left the alliance in at least 20 fewer replications.
- * The margins are about half of what the model gives today
- * (docs/csto-scenario.md): +0.018, +0.008 (4.6 standard errors), 31 fewer
- * exits. */
+ *   - on the eve, before anything is drawn, Armenia is more committed by at
+ *     least 0.05;
+ *   - at the end of 2025 it is more committed on average by at least 0.01,
+ *     and by more than four standard errors of the paired differences;
+ *   - and it has left the alliance in at least 40 fewer replications.
+ * What the model gives today (docs/csto-scenario.md, section 6): +0.075 on
+ * the eve; +0.0195 at the end (standard error 0.0026, 7.6 standard errors;
+ * higher in 141 of 200); 51 exits instead of 109.  The end gain is small in
+ * size, and a threshold of 0.05 would not hold: Armenia freezes in
+ * October 2023 in both runs (after Eagle Partner and the fall of
+ * Nagorno-Karabakh, which the counterfactual keeps), and from then on every
+ * blow scales both commitments down by the same factor while nothing lifts
+ * a frozen member, so the gap narrows toward the exit threshold.  The
+ * lasting difference is the risk of leaving, which halves: that is the
+ * substantive threshold here (40 of 200, a fifth of the replications). */
 #define ANSWERS_REPS 200
-#define ANSWERS_MIN_EVE_GAIN 0.01
-#define ANSWERS_MIN_END_GAIN 0.004
-#define ANSWERS_MIN_FEWER_EXITS 20
+#define ANSWERS_MIN_EVE_GAIN 0.05
+#define ANSWERS_MIN_END_GAIN 0.01
+#define ANSWERS_MIN_END_SE 4.0
+#define ANSWERS_MIN_FEWER_EXITS 40
 
 static void test_answers_above_baseline(void **state)
 {
@@ -327,7 +455,8 @@ static void test_answers_above_baseline(void **state)
 		     commitment_at(&base, 0, "2023-11-22", "ARM");
 	if (!(eve >= ANSWERS_MIN_EVE_GAIN)) {
 		print_error("ARM on 2023-11-22: answers - baseline = %g, "
-			    "expected >= %g\n", eve, ANSWERS_MIN_EVE_GAIN);
+			    "expected >= %g (seed " SEED ")\n", eve,
+			    ANSWERS_MIN_EVE_GAIN);
 		fail();
 	}
 
@@ -347,12 +476,14 @@ static void test_answers_above_baseline(void **state)
 	double mean = sum / n;
 	double var = (sum2 - n * mean * mean) / (n - 1);
 	double se = sqrt(var > 0 ? var : 0) / sqrt(n);
-	if (!(mean >= ANSWERS_MIN_END_GAIN && mean > 3 * se)) {
+	if (!(mean >= ANSWERS_MIN_END_GAIN &&
+	      mean > ANSWERS_MIN_END_SE * se)) {
 		print_error("ARM on 2025-12-31: answers - baseline = %g on "
 			    "average (standard error %g, %d paired "
 			    "replications, seed " SEED "), expected >= %g and "
-			    "above 3 standard errors\n",
-			    mean, se, ANSWERS_REPS, ANSWERS_MIN_END_GAIN);
+			    "above %g standard errors\n",
+			    mean, se, ANSWERS_REPS, ANSWERS_MIN_END_GAIN,
+			    ANSWERS_MIN_END_SE);
 		fail();
 	}
 	if (!(alt_exits + ANSWERS_MIN_FEWER_EXITS <= base_exits)) {
@@ -376,6 +507,7 @@ int main(void)
 		cmocka_unit_test(test_every_scenario_runs),
 		cmocka_unit_test(test_baseline_calibration_targets),
 		cmocka_unit_test(test_baseline_pinned),
+		cmocka_unit_test(test_answers_one_decision),
 		cmocka_unit_test(test_answers_above_baseline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
