@@ -7,9 +7,11 @@
 #define _DEFAULT_SOURCE /* wait4: the kernel's accounting of a child */
 #include "cohesim.h"
 #include "cohesim/mc.h"
+#include "cohesim/report.h"
 #include "engine/queue.h"
 #include "engine/rng.h"
 
+#include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,11 +40,22 @@ static void record(const char *name, double value, const char *unit,
 	fprintf(results, "%s,%.6g,%s,\"%s\"\n", name, value, unit, note);
 }
 
-static double exp_draw(coh_rng_state *r)
+/* Both hold loops draw their waiting times as the engine does: from a
+ * Philox stream through the GSL generator interface. */
+typedef struct stream {
+	coh_rng_state state;
+	gsl_rng rng;
+} stream;
+
+static void stream_init(stream *st)
 {
-	/* 53 random bits in (0, 1] */
-	double u = ((double)(coh_rng_next(r) >> 11) + 1.0) * 0x1p-53;
-	return -log(u);
+	coh_rng_bind(&st->rng, &st->state);
+	coh_rng_stream(&st->state, 1, 0, 0, 0);
+}
+
+static double exp_draw(stream *st)
+{
+	return gsl_ran_exponential(&st->rng, 1.0);
 }
 
 /*--- The bare hold loop: a minimal binary heap of times --------------------*/
@@ -87,8 +100,8 @@ static double bare_pop(bare_heap *h)
 static double hold_bare(size_t n, size_t ops)
 {
 	bare_heap h = {malloc(n * sizeof(double)), 0};
-	coh_rng_state r;
-	coh_rng_stream(&r, 1, 0, 0, 0);
+	stream r;
+	stream_init(&r);
 	for (size_t i = 0; i < n; i++)
 		bare_push(&h, exp_draw(&r));
 	double t0 = now(), sink = 0;
@@ -109,8 +122,8 @@ static double hold_engine(size_t n, size_t ops)
 	coh_queue q;
 	if (coh_queue_init(&q, n))
 		return NAN;
-	coh_rng_state r;
-	coh_rng_stream(&r, 1, 0, 0, 0);
+	stream r;
+	stream_init(&r);
 	coh_qitem item = {0, 0, 0, 0};
 	for (size_t i = 0; i < n; i++)
 		coh_queue_push(&q, exp_draw(&r), COH_PRIO_GENERATED, &item,
@@ -176,29 +189,50 @@ static double engine_rate(const coh_model *m, int reps, double *per_rep)
 	return (double)events / dt;
 }
 
-static int add_to_summary(void *ctx, const coh_trace *const *t, size_t n)
+/* As `cohesim run --keep summary` does: each worker adds its replications
+ * to its own summary and formats the outcome rows, the calling thread
+ * writes them in order (here: counts them), and the summaries are merged. */
+typedef struct mc_sink {
+	coh_summary *summaries[64];
+	size_t bytes;
+} mc_sink;
+
+static int prepare(void *ctx, int worker, coh_trace *const *t, size_t n)
 {
 	(void)n;
-	return coh_summary_add(ctx, t[0], NULL);
+	mc_sink *sink = ctx;
+	int rc = coh_summary_add(sink->summaries[worker], t[0], NULL);
+	return rc ? rc : coh_outcomes_format(t[0]);
 }
 
-/* Replications per second through the Monte Carlo runner with a summary,
- * as `cohesim run --keep summary` does. */
+static int consume(void *ctx, const coh_trace *const *t, size_t n)
+{
+	(void)n;
+	((mc_sink *)ctx)->bytes += t[0]->text_len;
+	return 0;
+}
+
+/* Replications per second through the Monte Carlo runner. */
 static double mc_rate(const coh_model *m, uint64_t reps, int threads)
 {
-	coh_summary *s;
-	coh_error err = {0};
-	if (coh_summary_alloc(&s, m, 0, &err))
-		exit(1);
+	mc_sink sink = {{0}, 0};
+	for (int w = 0; w < threads; w++)
+		if (coh_summary_alloc(&sink.summaries[w], m, 0, NULL))
+			exit(1);
 	coh_mc_options o = {.seed = m->seed, .replications = reps,
-			    .threads = threads};
+			    .threads = threads, .prepare = prepare,
+			    .prepare_ctx = &sink};
+	coh_error err = {0};
 	double t0 = now();
-	if (coh_mc_run(&m, 1, &o, add_to_summary, s, NULL, &err)) {
+	if (coh_mc_run(&m, 1, &o, consume, &sink, NULL, &err)) {
 		fprintf(stderr, "bench: %s\n", err.message);
 		exit(1);
 	}
+	for (int w = 1; w < threads; w++)
+		coh_summary_merge(sink.summaries[0], sink.summaries[w], NULL);
 	double dt = now() - t0;
-	coh_summary_free(s);
+	for (int w = 0; w < threads; w++)
+		coh_summary_free(sink.summaries[w]);
 	return (double)reps / dt;
 }
 
@@ -230,9 +264,11 @@ static char *scaling_scenario(int n, double events_per_member)
  * accounting of the finished process. */
 static long child_peak_kib(const char *const argv[])
 {
+	fflush(stdout); /* or the child's freopen writes our buffer twice */
 	pid_t pid = fork();
 	if (pid == 0) {
-		freopen("/dev/null", "w", stdout);
+		if (!freopen("/dev/null", "w", stdout))
+			_exit(127);
 		execv(argv[0], (char *const *)(uintptr_t)argv);
 		_exit(127);
 	}
@@ -311,7 +347,7 @@ int main(int argc, char **argv)
 	puts("\nCSTO baseline, replications per second (summary only):");
 	coh_scenario *csto = load("scenarios/csto-armenia.cfg", NULL);
 	const coh_model *cm = coh_scenario_model(csto);
-	uint64_t reps = quick ? 20 : 4000;
+	uint64_t reps = quick ? 20 : 10000;
 	double j1 = mc_rate(cm, reps, 1), j2 = mc_rate(cm, reps, 2);
 	record("csto_reps_per_second_j1", j1, "reps/s", "");
 	snprintf(note, sizeof note, "speed-up over -j 1: %.2f (target >= 1.8)",

@@ -24,7 +24,24 @@ typedef struct coh_trace {
 	const coh_event_record *events; /* empty unless keep_events */
 	const double *first_freeze;     /* per member: day, or NaN if never */
 	const double *first_exit;
+	/* Text a prepare callback appended (coh_trace_append), for the
+	 * consumer to write out; empty otherwise. */
+	char *text;
+	size_t text_len, text_cap;
 } coh_trace;
+
+/* Appends len bytes to the trace's text; 0 or COH_ENOMEM.  The buffer
+ * is kept from one replication to the next, so it stops allocating once
+ * warm. */
+int coh_trace_append(coh_trace *trace, const char *text, size_t len);
+
+/* Called on the worker thread that ran replication r, right after it,
+ * with that worker's index (0 .. threads - 1): the place for work that may
+ * run in parallel and in any order, such as adding to a per-worker
+ * summary (see coh_summary_merge) or formatting rows into the trace's
+ * text.  A non-zero return stops the run and is returned. */
+typedef int (*coh_prepare_fn)(void *ctx, int worker,
+			      coh_trace *const *traces, size_t n_models);
 
 /* Receives the traces of replication r (one per model, in model order),
  * on the calling thread, for r = first, first + 1, ... in order.  A non-zero
@@ -43,6 +60,8 @@ typedef struct coh_mc_options {
 	uint64_t replications;
 	int threads;                    /* >= 1 */
 	int keep_events;                /* record the event log in traces */
+	coh_prepare_fn prepare;         /* may be NULL */
+	void *prepare_ctx;
 	coh_progress_fn progress;       /* may be NULL */
 	void *progress_ctx;
 	/* When it becomes non-zero (e.g. from a signal handler), no new
@@ -65,7 +84,10 @@ int coh_mc_run(const coh_model *const *models, size_t n_models,
  * with memory independent of their number.  Quantiles come from histograms
  * over each metric's range (commitment-like metrics lie in [0, 1], counts
  * in 0..n): exact when all values agree, otherwise within one bin width
- * (coh_summary_resolution). */
+ * (coh_summary_resolution).  Means and sds come from exact integer sums of
+ * the values rounded to multiples of 2^-32 (within 1.2e-10; exact when all
+ * values agree), so the order in which replications are added, and how
+ * partial summaries are merged, never changes a bit. */
 typedef struct coh_summary coh_summary;
 
 /* The metrics, in output order: cohesion, mean, min, sd, active, frozen,
@@ -91,10 +113,13 @@ int coh_summary_alloc(coh_summary **out, const coh_model *model,
 		      int difference, coh_error *err);
 void coh_summary_free(coh_summary *summary);
 
-/* Adds one replication; traces must come in replication order for the
- * floating-point sums to be the same whatever the thread count. */
+/* Adds one replication (at most 2^31 in a summary). */
 int coh_summary_add(coh_summary *summary, const coh_trace *trace,
 		    coh_error *err);
+
+/* Adds the partial summary src (same model, same kind) into dst. */
+int coh_summary_merge(coh_summary *dst, const coh_summary *src,
+		      coh_error *err);
 
 /* Adds the paired difference alt - base of one replication. */
 int coh_summary_add_difference(coh_summary *summary, const coh_trace *base,

@@ -41,8 +41,13 @@ typedef struct coh_outcomes coh_outcomes;
 
 int coh_outcomes_open(coh_outcomes **out, const char *dir,
 		      const coh_model *model, coh_error *err);
-int coh_outcomes_add(coh_outcomes *outcomes, const coh_trace *trace,
-		     coh_error *err);
+/* Appends the replication's row to the trace's own text (coh_trace_append),
+ * so that rows can be formatted on the threads that ran them; 0,
+ * COH_EINPUT (no samples) or COH_ENOMEM. */
+int coh_outcomes_format(coh_trace *trace);
+/* Writes formatted rows, in replication order. */
+int coh_outcomes_write(coh_outcomes *outcomes, const char *text, size_t len,
+		       coh_error *err);
 /* Renames the file into place; always frees. */
 int coh_outcomes_commit(coh_outcomes *outcomes, coh_error *err);
 /* Drops the temporary; accepts NULL. */

@@ -178,11 +178,12 @@ static int parse_args(run_args *a, int argc, char **argv, int first)
 			a->have_seed = 1;
 			break;
 		case OPT_JOBS:
-			if (cli_parse_uint(&a->jobs, v, 1) != 0)
+			if (cli_parse_uint(&a->jobs, v, 1) != 0 ||
+			    a->jobs > 1024)
 				return cli_usage_error(
 					"run",
-					"-j expects a whole number >= 1, "
-					"got \"%s\"",
+					"-j expects a whole number from 1 to "
+					"1024, got \"%s\"",
 					v);
 			break;
 		case OPT_SET:
@@ -253,16 +254,29 @@ static void print_wrote(const char *dir, const char *const *files,
 		fputs(")\n", stderr);
 }
 
-/* What the consumer of replications writes to, in replication order. */
+/* Where replications go.  Each worker adds its replications to its own
+ * summary and formats their outcome rows (in parallel, in any order: the
+ * summaries' sums are exact integers); the calling thread then writes the
+ * rows and the per-replication files in replication order. */
 typedef struct run_sink {
 	coh_run_writer *writer;         /* per-replication files, or NULL */
-	coh_summary *summary;
+	coh_summary **summaries;        /* one per worker, merged at the end */
+	size_t n_summaries;
 	coh_outcomes *outcomes;
 	coh_error err;
 } run_sink;
 
+static int prepare_replication(void *ctx, int worker,
+			       coh_trace *const *traces, size_t n_models)
+{
+	(void)n_models;
+	run_sink *sink = ctx;
+	int rc = coh_summary_add(sink->summaries[worker], traces[0], NULL);
+	return rc ? rc : coh_outcomes_format(traces[0]);
+}
+
 /* Replays one replication's recording into the per-replication files and
- * adds it to the summaries. */
+ * writes its outcome row. */
 static int take_replication(void *ctx, const coh_trace *const *traces,
 			    size_t n_models)
 {
@@ -285,10 +299,16 @@ static int take_replication(void *ctx, const coh_trace *const *traces,
 			return rc;
 		}
 	}
-	rc = coh_summary_add(sink->summary, t, &sink->err);
-	if (!rc)
-		rc = coh_outcomes_add(sink->outcomes, t, &sink->err);
-	return rc;
+	return coh_outcomes_write(sink->outcomes, t->text, t->text_len,
+				  &sink->err);
+}
+
+static void free_summaries(run_sink *sink)
+{
+	for (size_t i = 0; sink->summaries && i < sink->n_summaries; i++)
+		coh_summary_free(sink->summaries[i]);
+	coh_free(sink->summaries);
+	sink->summaries = NULL;
 }
 
 static void show_progress(void *ctx, uint64_t done, uint64_t total)
@@ -390,16 +410,28 @@ static int run_loaded(const run_args *a, coh_scenario *sc, int argc,
 	 * per-replication files */
 	if ((rc = coh_run_writer_open(&sink.writer, dir, model, keep, &err)))
 		goto fail;
-	if ((rc = coh_summary_alloc(&sink.summary, model, 0, &err)) ||
-	    (rc = coh_outcomes_open(&sink.outcomes, dir, model, &err)))
+	/* no more workers (and summaries) than replications */
+	size_t n_workers = a->jobs < model->replications
+			   ? (size_t)a->jobs : (size_t)model->replications;
+	sink.summaries = coh_calloc(n_workers, sizeof *sink.summaries);
+	if (!sink.summaries) {
+		rc = coh_error_set(&err, COH_ENOMEM, NULL, 0, "out of memory");
+		goto fail;
+	}
+	sink.n_summaries = n_workers;
+	for (size_t w = 0; w < n_workers; w++)
+		if ((rc = coh_summary_alloc(&sink.summaries[w], model, 0, &err)))
+			goto fail;
+	if ((rc = coh_outcomes_open(&sink.outcomes, dir, model, &err)))
 		goto fail;
 
 	cli_progress progress;
 	cli_progress_start(&progress, model->replications, a->quiet);
 	coh_mc_options mo = {
 		.seed = model->seed, .replications = model->replications,
-		.threads = (int)a->jobs, .keep_events =
+		.threads = (int)n_workers, .keep_events =
 			(keep & COH_KEEP_EVENTS) != 0,
+		.prepare = prepare_replication, .prepare_ctx = &sink,
 		.progress = show_progress, .progress_ctx = &progress,
 		.stop = &stop_signal,
 	};
@@ -443,8 +475,12 @@ static int run_loaded(const run_args *a, coh_scenario *sc, int argc,
 	}
 	rc = coh_outcomes_commit(sink.outcomes, &err);
 	sink.outcomes = NULL;
-	if (rc || (rc = coh_report_summary(dir, sink.summary, model, &err)) ||
-	    (rc = coh_report_survival(dir, sink.summary, model, &err)) ||
+	for (size_t w = 1; w < n_workers && !rc; w++)
+		rc = coh_summary_merge(sink.summaries[0], sink.summaries[w],
+				       &err);
+	const coh_summary *summary = sink.summaries[0];
+	if (rc || (rc = coh_report_summary(dir, summary, model, &err)) ||
+	    (rc = coh_report_survival(dir, summary, model, &err)) ||
 	    (rc = coh_report_timeline(dir, model, &err)) ||
 	    (rc = cli_write_resolved(dir, sc, &err)))
 		goto fail;
@@ -494,7 +530,7 @@ static int run_loaded(const run_args *a, coh_scenario *sc, int argc,
 
 	sigaction(SIGINT, &saved_int, NULL);
 	sigaction(SIGTERM, &saved_term, NULL);
-	coh_summary_free(sink.summary);
+	free_summaries(&sink);
 	coh_plot_files_free(files.plot_files, files.n_plot_files);
 	coh_free(dir);
 	/* Shells report death by signal N as 128 + N; a stopped run says
@@ -509,7 +545,7 @@ fail:
 	cli_print_error(&err);
 	coh_run_writer_abort(sink.writer);
 	coh_outcomes_abort(sink.outcomes);
-	coh_summary_free(sink.summary);
+	free_summaries(&sink);
 	coh_plot_files_free(files.plot_files, files.n_plot_files);
 	coh_free(dir);
 	return cli_exit_status(rc);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <time.h>
 
@@ -28,11 +29,15 @@ typedef struct record {
 
 typedef struct slot {
 	record *records;        /* one per model */
-	int ready;
+	atomic_int ready;       /* set by the worker that filled it */
 	int rc;
 	coh_error err;
 } slot;
 
+/* The counters are atomics, so that a replication costs no lock at all
+ * in the common case; the mutex and conditions serve only to sleep when
+ * a worker runs too far ahead of the consumer or the consumer waits for a
+ * replication still running, and signals go only to a sleeper. */
 typedef struct runner {
 	const coh_model *const *models;
 	size_t n_models;
@@ -40,11 +45,18 @@ typedef struct runner {
 	slot *slots;
 	size_t n_slots;
 	pthread_mutex_t lock;
-	pthread_cond_t work_cv; /* a slot became free */
+	pthread_cond_t work_cv; /* the consumer moved on */
 	pthread_cond_t done_cv; /* a replication finished */
-	uint64_t next;          /* next replication offset to start */
-	uint64_t consumed;      /* replications handed over */
-	int stopping;
+	atomic_uint_fast64_t next;      /* next replication offset to claim */
+	atomic_uint_fast64_t consumed;  /* replications handed over */
+	/* lowest replication claimed but given up because of a stop */
+	atomic_uint_fast64_t abandoned;
+	atomic_int stopping;
+	atomic_int main_waiting;
+	atomic_int workers_waiting;
+	/* The consumer, once out of work, sleeps until this replication is
+	 * done (half a window ahead), so that it wakes once for a batch. */
+	atomic_uint_fast64_t wake_at;
 } runner;
 
 /*--- Recording ------------------------------------------------------------*/
@@ -115,8 +127,27 @@ static int record_sample(void *ctx, const coh_sample *s)
 	return 0;
 }
 
+int coh_trace_append(coh_trace *t, const char *text, size_t len)
+{
+	if (t->text_len + len + 1 > t->text_cap) {
+		size_t cap = t->text_cap ? t->text_cap : 256;
+		while (t->text_len + len + 1 > cap)
+			cap *= 2;
+		char *p = coh_realloc(t->text, cap);
+		if (!p)
+			return COH_ENOMEM;
+		t->text = p;
+		t->text_cap = cap;
+	}
+	memcpy(t->text + t->text_len, text, len);
+	t->text_len += len;
+	t->text[t->text_len] = '\0';
+	return 0;
+}
+
 static void record_reset(record *r, uint64_t replication, size_t n_members)
 {
+	r->trace.text_len = 0;
 	r->trace.replication = replication;
 	r->trace.n_members = n_members;
 	r->trace.n_samples = 0;
@@ -143,6 +174,7 @@ static void record_finish(record *r)
 
 static void record_free(record *r)
 {
+	coh_free(r->trace.text);
 	coh_free(r->samples);
 	coh_free(r->commitment);
 	coh_free(r->status);
@@ -155,6 +187,7 @@ static void record_free(record *r)
 
 typedef struct worker {
 	runner *run;
+	int index;
 	coh_sim **sims;         /* one per model */
 	int alloc_rc;
 	coh_error alloc_err;
@@ -178,6 +211,56 @@ static void run_one(worker *w, slot *sl, uint64_t replication)
 					       (unsigned long long)replication);
 		record_finish(r);
 	}
+	const coh_mc_options *o = run->opts;
+	if (!sl->rc && o->prepare) {
+		coh_trace *traces[8];
+		size_t n = run->n_models < 8 ? run->n_models : 8;
+		for (size_t m = 0; m < n; m++)
+			traces[m] = &sl->records[m].trace;
+		sl->rc = o->prepare(o->prepare_ctx, w->index, traces, n);
+		if (sl->rc && !sl->err.code)
+			coh_error_set(&sl->err, sl->rc, NULL, 0,
+				      "replication %llu: preparing its "
+				      "results failed",
+				      (unsigned long long)replication);
+	}
+}
+
+static void wake(runner *run, pthread_cond_t *cv, int all)
+{
+	pthread_mutex_lock(&run->lock);
+	if (all)
+		pthread_cond_broadcast(cv);
+	else
+		pthread_cond_signal(cv);
+	pthread_mutex_unlock(&run->lock);
+}
+
+/* Records that replication offset i was claimed but will not run. */
+static void abandon(runner *run, uint64_t i)
+{
+	uint_fast64_t low = atomic_load(&run->abandoned);
+	while (i < low &&
+	       !atomic_compare_exchange_weak(&run->abandoned, &low, i))
+		;
+}
+
+/* Sleeps until replication offset i has a free slot; 0 when it has, -1
+ * when the run is stopping. */
+static int wait_for_slot(runner *run, uint64_t i)
+{
+	while (i >= atomic_load(&run->consumed) + run->n_slots) {
+		pthread_mutex_lock(&run->lock);
+		atomic_fetch_add(&run->workers_waiting, 1);
+		while (!atomic_load(&run->stopping) &&
+		       i >= atomic_load(&run->consumed) + run->n_slots)
+			pthread_cond_wait(&run->work_cv, &run->lock);
+		atomic_fetch_sub(&run->workers_waiting, 1);
+		pthread_mutex_unlock(&run->lock);
+		if (atomic_load(&run->stopping))
+			return -1;
+	}
+	return 0;
 }
 
 static void *worker_main(void *arg)
@@ -185,28 +268,25 @@ static void *worker_main(void *arg)
 	worker *w = arg;
 	runner *run = w->run;
 	uint64_t total = run->opts->replications;
-	for (;;) {
-		pthread_mutex_lock(&run->lock);
-		while (!run->stopping && run->next < total &&
-		       run->next >= run->consumed + run->n_slots)
-			pthread_cond_wait(&run->work_cv, &run->lock);
-		if (run->stopping || run->next >= total) {
-			pthread_mutex_unlock(&run->lock);
-			return NULL;
+	while (!atomic_load(&run->stopping)) {
+		uint64_t i = atomic_fetch_add(&run->next, 1);
+		if (i >= total)
+			break;
+		if (wait_for_slot(run, i)) {
+			abandon(run, i);
+			break;
 		}
-		uint64_t i = run->next++;
-		pthread_mutex_unlock(&run->lock);
-
 		slot *sl = &run->slots[i % run->n_slots];
 		run_one(w, sl, run->opts->first_replication + i);
-
-		pthread_mutex_lock(&run->lock);
-		sl->ready = 1;
 		if (sl->rc)
-			run->stopping = 1;
-		pthread_cond_signal(&run->done_cv);
-		pthread_mutex_unlock(&run->lock);
+			atomic_store(&run->stopping, 1);
+		atomic_store(&sl->ready, 1);
+		if (atomic_load(&run->main_waiting) &&
+		    (i >= atomic_load(&run->wake_at) || sl->rc ||
+		     i + 1 == total))
+			wake(run, &run->done_cv, 0);
 	}
+	return NULL;
 }
 
 /*--- The calling thread -----------------------------------------------------*/
@@ -232,6 +312,7 @@ static int alloc_slots(runner *run, int keep_events)
 		return -1;
 	for (size_t s = 0; s < run->n_slots; s++) {
 		slot *sl = &run->slots[s];
+		atomic_init(&sl->ready, 0);
 		sl->records = coh_calloc(run->n_models, sizeof *sl->records);
 		if (!sl->records)
 			return -1;
@@ -279,6 +360,9 @@ int coh_mc_run(const coh_model *const *models, size_t n_models,
 	if (n_models == 0 || opts->threads < 1)
 		return coh_error_set(err, COH_EUSAGE, NULL, 0,
 				     "coh_mc_run needs a model and a thread");
+	if (n_models > 8 && opts->prepare)
+		return coh_error_set(err, COH_EUSAGE, NULL, 0,
+				     "coh_mc_run prepares at most 8 models");
 	for (size_t m = 1; m < n_models; m++)
 		if (models[m]->n_members != models[0]->n_members)
 			return coh_error_set(err, COH_EINPUT, NULL, 0,
@@ -290,6 +374,13 @@ int coh_mc_run(const coh_model *const *models, size_t n_models,
 		nthreads = total ? (int)total : 1;
 
 	runner run = {.models = models, .n_models = n_models, .opts = opts};
+	atomic_init(&run.next, 0);
+	atomic_init(&run.consumed, 0);
+	atomic_init(&run.abandoned, UINT64_MAX);
+	atomic_init(&run.stopping, 0);
+	atomic_init(&run.main_waiting, 0);
+	atomic_init(&run.workers_waiting, 0);
+	atomic_init(&run.wake_at, 0);
 	/* enough slots that workers rarely wait for the consumer */
 	run.n_slots = 8 * (size_t)nthreads;
 	int rc = 0;
@@ -303,6 +394,7 @@ int coh_mc_run(const coh_model *const *models, size_t n_models,
 	}
 	for (int i = 0; i < nthreads && !rc; i++) {
 		workers[i].run = &run;
+		workers[i].index = i;
 		workers[i].sims = coh_calloc(n_models, sizeof *workers[i].sims);
 		if (!workers[i].sims) {
 			rc = coh_error_set(err, COH_ENOMEM, NULL, 0,
@@ -336,37 +428,48 @@ int coh_mc_run(const coh_model *const *models, size_t n_models,
 
 	struct timespec next_report;
 	deadline_in(&next_report, 100);
-	while (!rc && run.consumed < total) {
-		pthread_mutex_lock(&run.lock);
-		slot *sl = &run.slots[run.consumed % run.n_slots];
-		while (!sl->ready) {
-			if (opts->stop && *opts->stop)
-				run.stopping = 1;
-			if (run.stopping && run.next == run.consumed)
-				break; /* nothing in flight will fill it */
-			pthread_cond_timedwait(&run.done_cv, &run.lock,
-					       &next_report);
-			struct timespec now;
-			clock_gettime(CLOCK_REALTIME, &now);
-			if (now.tv_sec > next_report.tv_sec ||
-			    (now.tv_sec == next_report.tv_sec &&
-			     now.tv_nsec >= next_report.tv_nsec)) {
-				uint64_t done = run.consumed;
-				pthread_mutex_unlock(&run.lock);
-				if (opts->progress)
-					opts->progress(opts->progress_ctx, done,
-						       total);
-				pthread_mutex_lock(&run.lock);
-				deadline_in(&next_report, 100);
+	uint64_t done = 0;
+	while (!rc && done < total) {
+		slot *sl = &run.slots[done % run.n_slots];
+		int ready = atomic_load(&sl->ready);
+		if (!ready) {
+			uint64_t batch = run.n_slots / 2;
+			uint64_t target = done + (batch ? batch : 1) - 1;
+			atomic_store(&run.wake_at,
+				     target < total ? target : total - 1);
+			pthread_mutex_lock(&run.lock);
+			atomic_store(&run.main_waiting, 1);
+			while (!(ready = atomic_load(&sl->ready))) {
+				if (opts->stop && *opts->stop)
+					atomic_store(&run.stopping, 1);
+				/* nothing claimed will fill this slot */
+				if (atomic_load(&run.stopping) &&
+				    (atomic_load(&run.next) <= done ||
+				     atomic_load(&run.abandoned) <= done))
+					break;
+				pthread_cond_timedwait(&run.done_cv, &run.lock,
+						       &next_report);
+				struct timespec now;
+				clock_gettime(CLOCK_REALTIME, &now);
+				if (now.tv_sec > next_report.tv_sec ||
+				    (now.tv_sec == next_report.tv_sec &&
+				     now.tv_nsec >= next_report.tv_nsec)) {
+					pthread_mutex_unlock(&run.lock);
+					if (opts->progress)
+						opts->progress(opts->progress_ctx,
+							       done, total);
+					pthread_mutex_lock(&run.lock);
+					deadline_in(&next_report, 100);
+				}
 			}
+			atomic_store(&run.main_waiting, 0);
+			pthread_mutex_unlock(&run.lock);
 		}
-		int ready = sl->ready;
-		pthread_mutex_unlock(&run.lock);
 		if (!ready) {
 			rc = coh_error_set(err, COH_ECANCEL, NULL, 0,
 					   "stopped after %llu of %llu "
 					   "replications",
-					   (unsigned long long)run.consumed,
+					   (unsigned long long)done,
 					   (unsigned long long)total);
 			break;
 		}
@@ -385,19 +488,18 @@ int coh_mc_run(const coh_model *const *models, size_t n_models,
 					      "stopped by the consumer");
 			break;
 		}
-		pthread_mutex_lock(&run.lock);
-		sl->ready = 0;
-		run.consumed++;
-		pthread_cond_broadcast(&run.work_cv);
-		pthread_mutex_unlock(&run.lock);
+		atomic_store(&sl->ready, 0);
+		atomic_store(&run.consumed, ++done);
+		if (atomic_load(&run.workers_waiting))
+			wake(&run, &run.work_cv, 1);
+		if (opts->stop && *opts->stop)
+			atomic_store(&run.stopping, 1);
 	}
 	if (opts->progress && !rc)
-		opts->progress(opts->progress_ctx, run.consumed, total);
+		opts->progress(opts->progress_ctx, done, total);
 
-	pthread_mutex_lock(&run.lock);
-	run.stopping = 1;
-	pthread_cond_broadcast(&run.work_cv);
-	pthread_mutex_unlock(&run.lock);
+	atomic_store(&run.stopping, 1);
+	wake(&run, &run.work_cv, 1);
 	for (int i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
 	coh_free(tids);
@@ -406,7 +508,7 @@ int coh_mc_run(const coh_model *const *models, size_t n_models,
 	pthread_mutex_destroy(&run.lock);
 out:
 	if (out_done)
-		*out_done = run.consumed;
+		*out_done = atomic_load(&run.consumed);
 	free_workers(workers, nthreads, n_models);
 	free_slots(&run);
 	coh_free(traces);

@@ -1,6 +1,14 @@
-/* Streaming summaries across replications: Welford means and variances,
- * histogram quantiles, and freeze / exit shares per sample time.  Memory
- * depends on samples x metrics, never on the number of replications. */
+/* Streaming summaries across replications: means and variances from exact
+ * integer sums, histogram quantiles, and freeze / exit shares per sample
+ * time.  Memory depends on samples x metrics, never on the number of
+ * replications.
+ *
+ * Every accumulator is an integer (values are rounded to multiples of
+ * 2^-32, counts kept as they are), so adding replications in any order and
+ * merging the partial summaries of several threads gives the same bits:
+ * the summary can be built where the replications are run, in parallel,
+ * and still not depend on the thread count.  Sums use the 128-bit integers
+ * of GCC and Clang (__int128). */
 #include "cohesim/mc.h"
 #include "core/alloc.h"
 
@@ -15,12 +23,21 @@ const double coh_summary_quantiles[COH_SUMMARY_NQ] = {
 /* Histograms take at most this many counters in all; finer bins for small
  * models, coarser ones for huge ones (the resolution is reported). */
 #define HIST_BUDGET (64u * 1024u * 1024u)
-#define HIST_MAX_BINS 2048u
+#define HIST_MAX_BINS 1024u
 #define HIST_MIN_BINS 64u
+
+/* Values are kept as multiples of 2^-31, so that a square fits 63 bits
+ * (|q| <= 2^31 for values in [-1, 1]); replications are limited so that
+ * n * sum of squares fits 127 bits. */
+#define MAX_REPLICATIONS (1ull << 31)
+#define FIXED_SCALE 2147483648.0 /* 2^31 */
+
+typedef __int128 wide;
 
 typedef struct accum {
 	uint64_t n;
-	double mean, m2, min, max;
+	wide s1, s2;            /* sums of q and q^2, q = round(x * scale) */
+	double min, max;
 } accum;
 
 struct coh_summary {
@@ -30,6 +47,8 @@ struct coh_summary {
 	double *days;
 	char **names;
 	double *lo, *hi;       /* range of each metric */
+	double *scale;         /* FIXED_SCALE, or 1 for counts */
+	double *per_width;     /* bins / (hi - lo), or 1 for counts */
 	unsigned *bins;        /* per metric: count of histogram bins */
 	size_t *hist_offset;   /* per metric: offset of sample 0's histogram */
 	accum *acc;            /* [sample][metric] */
@@ -83,6 +102,8 @@ void coh_summary_free(coh_summary *s)
 	coh_free(s->days);
 	coh_free(s->lo);
 	coh_free(s->hi);
+	coh_free(s->scale);
+	coh_free(s->per_width);
 	coh_free(s->bins);
 	coh_free(s->hist_offset);
 	coh_free(s->acc);
@@ -115,12 +136,15 @@ int coh_summary_alloc(coh_summary **out, const coh_model *model,
 	s->names = coh_calloc(nm, sizeof *s->names);
 	s->lo = coh_calloc(nm, sizeof *s->lo);
 	s->hi = coh_calloc(nm, sizeof *s->hi);
+	s->scale = coh_calloc(nm, sizeof *s->scale);
+	s->per_width = coh_calloc(nm, sizeof *s->per_width);
 	s->bins = coh_calloc(nm, sizeof *s->bins);
 	s->hist_offset = coh_calloc(nm, sizeof *s->hist_offset);
 	s->acc = coh_calloc(ns * nm, sizeof *s->acc);
 	s->frozen_by = coh_calloc(ns * s->n_members, sizeof *s->frozen_by);
 	s->exited_by = coh_calloc(ns * s->n_members, sizeof *s->exited_by);
-	if (!s->days || !s->names || !s->lo || !s->hi || !s->bins ||
+	if (!s->days || !s->names || !s->lo || !s->hi || !s->scale ||
+	    !s->per_width || !s->bins ||
 	    !s->hist_offset || !s->acc || !s->frozen_by || !s->exited_by)
 		goto nomem;
 	coh_sample_days(model, s->days, ns);
@@ -150,6 +174,9 @@ int coh_summary_alloc(coh_summary **out, const coh_model *model,
 		s->lo[m] = difference ? -s->hi[m] : 0.0;
 		s->bins[m] = count ? (unsigned)(s->hi[m] - s->lo[m]) + 1
 				   : fine * (difference ? 2 : 1);
+		s->scale[m] = count ? 1.0 : FIXED_SCALE;
+		s->per_width[m] = count ? 1.0
+				 : s->bins[m] / (s->hi[m] - s->lo[m]);
 		s->hist_offset[m] = total;
 		total += (size_t)s->bins[m] * ns;
 	}
@@ -177,12 +204,7 @@ static int is_count(size_t metric)
 static unsigned bin_of(const coh_summary *s, size_t metric, double x)
 {
 	unsigned bins = s->bins[metric];
-	double u;
-	if (is_count(metric))
-		u = x - s->lo[metric];
-	else
-		u = (x - s->lo[metric]) / (s->hi[metric] - s->lo[metric]) *
-		    bins;
+	double u = (x - s->lo[metric]) * s->per_width[metric];
 	if (!(u > 0))
 		return 0;
 	if (u >= bins)
@@ -196,9 +218,11 @@ static void add_value(coh_summary *s, size_t k, size_t metric, double x)
 		return;
 	accum *a = &s->acc[k * s->n_metrics + metric];
 	a->n++;
-	double d = x - a->mean;
-	a->mean += d / (double)a->n;
-	a->m2 += d * (x - a->mean);
+	/* rounded half away from zero, without a call into libm */
+	double v = x * s->scale[metric];
+	int64_t q = (int64_t)(v >= 0 ? v + 0.5 : v - 0.5);
+	a->s1 += q;
+	a->s2 += q * q;
 	if (x < a->min)
 		a->min = x;
 	if (x > a->max)
@@ -220,9 +244,20 @@ static int check_shape(const coh_summary *s, const coh_trace *t,
 	return 0;
 }
 
+static int check_room(const coh_summary *s, coh_error *err)
+{
+	if (s->replications >= MAX_REPLICATIONS)
+		return coh_error_set(err, COH_EINPUT, NULL, 0,
+				     "a summary holds at most %llu "
+				     "replications", MAX_REPLICATIONS);
+	return 0;
+}
+
 int coh_summary_add(coh_summary *s, const coh_trace *t, coh_error *err)
 {
 	int rc = check_shape(s, t, err);
+	if (!rc)
+		rc = check_room(s, err);
 	if (rc)
 		return rc;
 	for (size_t k = 0; k < s->n_samples; k++) {
@@ -246,6 +281,8 @@ int coh_summary_add_difference(coh_summary *s, const coh_trace *base,
 	int rc = check_shape(s, base, err);
 	if (!rc)
 		rc = check_shape(s, alt, err);
+	if (!rc)
+		rc = check_room(s, err);
 	if (rc)
 		return rc;
 	for (size_t k = 0; k < s->n_samples; k++) {
@@ -255,6 +292,43 @@ int coh_summary_add_difference(coh_summary *s, const coh_trace *base,
 				  metric_value(&base->samples[k], m));
 	}
 	s->replications++;
+	return 0;
+}
+
+int coh_summary_merge(coh_summary *dst, const coh_summary *src,
+		      coh_error *err)
+{
+	if (dst->n_samples != src->n_samples ||
+	    dst->n_metrics != src->n_metrics ||
+	    dst->difference != src->difference)
+		return coh_error_set(err, COH_EINPUT, NULL, 0,
+				     "cannot merge summaries of different "
+				     "shapes");
+	if (dst->replications + src->replications > MAX_REPLICATIONS)
+		return coh_error_set(err, COH_EINPUT, NULL, 0,
+				     "a summary holds at most %llu "
+				     "replications", MAX_REPLICATIONS);
+	size_t cells = dst->n_samples * dst->n_metrics;
+	for (size_t i = 0; i < cells; i++) {
+		accum *a = &dst->acc[i];
+		const accum *b = &src->acc[i];
+		a->n += b->n;
+		a->s1 += b->s1;
+		a->s2 += b->s2;
+		if (b->min < a->min)
+			a->min = b->min;
+		if (b->max > a->max)
+			a->max = b->max;
+	}
+	size_t total = dst->hist_offset[dst->n_metrics - 1] +
+		       (size_t)dst->bins[dst->n_metrics - 1] * dst->n_samples;
+	for (size_t i = 0; i < total; i++)
+		dst->hist[i] += src->hist[i];
+	for (size_t i = 0; i < dst->n_samples * dst->n_members; i++) {
+		dst->frozen_by[i] += src->frozen_by[i];
+		dst->exited_by[i] += src->exited_by[i];
+	}
+	dst->replications += src->replications;
 	return 0;
 }
 
@@ -321,8 +395,18 @@ coh_stat coh_summary_stat(const coh_summary *s, size_t sample, size_t metric)
 		st.q[i] = NAN;
 	if (a->n == 0)
 		return st;
-	st.mean = a->mean;
-	st.sd = a->n > 1 ? sqrt(a->m2 / (double)(a->n - 1)) : 0.0;
+	double scale = s->scale[metric];
+	if (a->min == a->max) {
+		/* all alike: exact, without the rounding of the sums */
+		st.mean = a->min;
+		st.sd = 0.0;
+	} else {
+		st.mean = (double)a->s1 / (double)a->n / scale;
+		/* n sum q^2 - (sum q)^2 is exact in 128 bits */
+		wide num = (wide)a->n * a->s2 - a->s1 * a->s1;
+		double den = (double)a->n * (double)(a->n - 1) * scale * scale;
+		st.sd = a->n > 1 ? sqrt((double)num / den) : 0.0;
+	}
 	for (int i = 0; i < COH_SUMMARY_NQ; i++)
 		st.q[i] = quantile(s, sample, metric, a,
 				   coh_summary_quantiles[i]);

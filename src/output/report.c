@@ -220,23 +220,47 @@ int coh_outcomes_open(coh_outcomes **out, const char *dir,
 	return 0;
 }
 
-int coh_outcomes_add(coh_outcomes *o, const coh_trace *t, coh_error *err)
+/* Appends text to the trace's text, remembering a failure. */
+static void put(coh_trace *t, const char *text, int *failed)
+{
+	if (!*failed && coh_trace_append(t, text, strlen(text)))
+		*failed = 1;
+}
+
+static void put_double(coh_trace *t, double x, int *failed)
+{
+	char buf[COH_CSV_NUMBER_MAX];
+	coh_csv_format_double(buf, x);
+	put(t, buf, failed);
+}
+
+int coh_outcomes_format(coh_trace *t)
+{
+	if (t->n_samples == 0)
+		return COH_EINPUT;
+	const coh_sample *last = &t->samples[t->n_samples - 1];
+	int failed = 0;
+	char buf[64];
+	snprintf(buf, sizeof buf, "%llu,", (unsigned long long)t->replication);
+	put(t, buf, &failed);
+	put_double(t, last->cohesion, &failed);
+	for (size_t i = 0; i < t->n_members; i++) {
+		snprintf(buf, sizeof buf, ",%s,",
+			 coh_status_name(last->status[i]));
+		put(t, buf, &failed);
+		put_double(t, t->first_freeze[i], &failed);
+		put(t, ",", &failed);
+		put_double(t, t->first_exit[i], &failed);
+	}
+	put(t, "\n", &failed);
+	return failed ? COH_ENOMEM : 0;
+}
+
+int coh_outcomes_write(coh_outcomes *o, const char *text, size_t len,
+		       coh_error *err)
 {
 	FILE *fp = coh_atomic_stream(o->file);
-	if (t->n_samples == 0)
-		return coh_error_set(err, COH_EINPUT, NULL, 0,
-				     "replication %llu has no samples",
-				     (unsigned long long)t->replication);
-	const coh_sample *last = &t->samples[t->n_samples - 1];
-	fprintf(fp, "%llu,", (unsigned long long)t->replication);
-	coh_csv_write_double(fp, last->cohesion);
-	for (size_t i = 0; i < t->n_members; i++) {
-		fprintf(fp, ",%s,", coh_status_name(last->status[i]));
-		coh_csv_write_double(fp, t->first_freeze[i]);
-		fputc(',', fp);
-		coh_csv_write_double(fp, t->first_exit[i]);
-	}
-	if (fputc('\n', fp) == EOF)
+	if (fwrite(text, 1, len, fp) != len)
 		return coh_error_set(err, COH_EIO, coh_atomic_path(o->file), 0,
 				     "write failed");
 	return 0;

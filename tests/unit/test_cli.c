@@ -212,9 +212,9 @@ static void test_usage_errors(void **state)
 		{{"run", "--replications=1.5", GEN},
 		 "run: -r expects a whole number >= 1, got \"1.5\"", "run"},
 		{{"run", GEN, "-j", "0"},
-		 "run: -j expects a whole number >= 1, got \"0\"", "run"},
+		 "run: -j expects a whole number from 1 to 1024, got \"0\"", "run"},
 		{{"run", GEN, "--jobs", " 2"},
-		 "run: -j expects a whole number >= 1, got \" 2\"", "run"},
+		 "run: -j expects a whole number from 1 to 1024, got \" 2\"", "run"},
 		{{"run", GEN, "--seed", "-1"},
 		 "run: --seed expects a whole number from 0 to "
 		 "9223372036854775807, got \"-1\"", "run"},
