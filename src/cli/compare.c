@@ -51,21 +51,43 @@ static const cli_option compare_options[] = {
 	{NULL, 0, 0, 0},
 };
 
+/* Each worker adds its pairs to its own three summaries (their sums are
+ * exact integers, so merging them gives the same bits for any -j). */
+#define MAX_JOBS 1024
+
 typedef struct pair_sink {
-	coh_summary *base, *alt, *diff;
-	coh_error err;
+	coh_summary *base[MAX_JOBS], *alt[MAX_JOBS], *diff[MAX_JOBS];
+	size_t n;
 } pair_sink;
 
-static int take_pair(void *ctx, const coh_trace *const *t, size_t n)
+static int prepare_pair(void *ctx, int w, coh_trace *const *t, size_t n)
 {
 	(void)n;
 	pair_sink *s = ctx;
-	int rc = coh_summary_add(s->base, t[0], &s->err);
+	int rc = coh_summary_add(s->base[w], t[0], NULL);
 	if (!rc)
-		rc = coh_summary_add(s->alt, t[1], &s->err);
+		rc = coh_summary_add(s->alt[w], t[1], NULL);
 	if (!rc)
-		rc = coh_summary_add_difference(s->diff, t[0], t[1], &s->err);
+		rc = coh_summary_add_difference(s->diff[w], t[0], t[1], NULL);
 	return rc;
+}
+
+static int take_pair(void *ctx, const coh_trace *const *t, size_t n)
+{
+	(void)ctx;
+	(void)t;
+	(void)n;
+	return 0;
+}
+
+static void free_sink(pair_sink *s)
+{
+	for (size_t w = 0; w < s->n; w++) {
+		coh_summary_free(s->base[w]);
+		coh_summary_free(s->alt[w]);
+		coh_summary_free(s->diff[w]);
+	}
+	coh_free(s);
 }
 
 static void show_progress(void *ctx, uint64_t done, uint64_t total)
@@ -193,7 +215,7 @@ static int compare_loaded(coh_scenario *base, coh_scenario *alt,
 				      coh_scenario_model(alt)};
 	const coh_model *bm = models[0];
 	coh_error err = {0};
-	pair_sink sink = {0};
+	pair_sink *sink = coh_calloc(1, sizeof *sink);
 	char **plot_files = NULL;
 	size_t n_plot = 0;
 	char dir[4096];
@@ -202,12 +224,19 @@ static int compare_loaded(coh_scenario *base, coh_scenario *alt,
 	else
 		snprintf(dir, sizeof dir, "out/%s-vs-%s", bm->name,
 			 models[1]->name);
-	int rc = check_paired(bm, models[1], alt_path, &err);
+	int rc = sink ? check_paired(bm, models[1], alt_path, &err)
+		      : coh_error_set(&err, COH_ENOMEM, NULL, 0,
+				      "out of memory");
 	if (!rc)
 		rc = coh_output_mkdirs(dir, &err);
-	if (!rc && !(rc = coh_summary_alloc(&sink.base, bm, 0, &err)) &&
-	    !(rc = coh_summary_alloc(&sink.alt, models[1], 0, &err)))
-		rc = coh_summary_alloc(&sink.diff, bm, 1, &err);
+	size_t workers = (size_t)jobs < bm->replications ? (size_t)jobs
+		       : (size_t)bm->replications;
+	for (size_t w = 0; !rc && w < workers; w++) {
+		sink->n = w + 1;
+		if (!(rc = coh_summary_alloc(&sink->base[w], bm, 0, &err)) &&
+		    !(rc = coh_summary_alloc(&sink->alt[w], models[1], 0, &err)))
+			rc = coh_summary_alloc(&sink->diff[w], bm, 1, &err);
+	}
 	if (rc)
 		goto out;
 
@@ -215,23 +244,26 @@ static int compare_loaded(coh_scenario *base, coh_scenario *alt,
 	cli_progress_start(&progress, bm->replications, quiet);
 	coh_mc_options mo = {
 		.seed = bm->seed, .replications = bm->replications,
-		.threads = jobs, .progress = show_progress,
-		.progress_ctx = &progress,
+		.threads = (int)workers, .progress = show_progress,
+		.progress_ctx = &progress, .prepare = prepare_pair,
+		.prepare_ctx = sink,
 	};
-	rc = coh_mc_run(models, 2, &mo, take_pair, &sink, NULL, &err);
+	rc = coh_mc_run(models, 2, &mo, take_pair, sink, NULL, &err);
 	cli_progress_finish(&progress);
 	double wall = cli_progress_elapsed(&progress);
-	if (rc) {
-		if (sink.err.code)
-			err = sink.err;
+	for (size_t w = 1; !rc && w < workers; w++)
+		if (!(rc = coh_summary_merge(sink->base[0], sink->base[w], &err)) &&
+		    !(rc = coh_summary_merge(sink->alt[0], sink->alt[w], &err)))
+			rc = coh_summary_merge(sink->diff[0], sink->diff[w], &err);
+	if (rc)
 		goto out;
-	}
-	if ((rc = coh_report_compare(dir, sink.base, sink.alt, sink.diff, bm,
-				     &err)) ||
-	    (rc = write_members(dir, bm, sink.base, sink.alt, &err)) ||
-	    (rc = write_summary_as(dir, "summary-base.csv", sink.base, bm,
+	const coh_summary *base_s = sink->base[0], *alt_s = sink->alt[0],
+			  *diff_s = sink->diff[0];
+	if ((rc = coh_report_compare(dir, base_s, alt_s, diff_s, bm, &err)) ||
+	    (rc = write_members(dir, bm, base_s, alt_s, &err)) ||
+	    (rc = write_summary_as(dir, "summary-base.csv", base_s, bm,
 				   &err)) ||
-	    (rc = write_summary_as(dir, "summary-alt.csv", sink.alt,
+	    (rc = write_summary_as(dir, "summary-alt.csv", alt_s,
 				   models[1], &err)) ||
 	    (rc = coh_report_timeline(dir, models[1], &err)) ||
 	    (rc = cli_write_resolved(dir, base, &err)))
@@ -255,7 +287,7 @@ static int compare_loaded(coh_scenario *base, coh_scenario *alt,
 	};
 	if ((rc = coh_manifest_write(&manifest, &err)))
 		goto out;
-	print_table(bm, sink.base, sink.alt, sink.diff);
+	print_table(bm, base_s, alt_s, diff_s);
 	if (!quiet)
 		fprintf(stderr, "cohesim: wrote %s/ (compare.csv, "
 			"compare-members.csv, summaries, figure, "
@@ -263,9 +295,8 @@ static int compare_loaded(coh_scenario *base, coh_scenario *alt,
 out:
 	if (rc)
 		cli_print_error(&err);
-	coh_summary_free(sink.base);
-	coh_summary_free(sink.alt);
-	coh_summary_free(sink.diff);
+	if (sink)
+		free_sink(sink);
 	coh_plot_files_free(plot_files, n_plot);
 	return cli_exit_status(rc);
 }
