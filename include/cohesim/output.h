@@ -40,6 +40,19 @@ int coh_atomic_commit(coh_atomic_file *file, coh_error *err);
  * Accepts NULL. */
 void coh_atomic_abort(coh_atomic_file *file);
 
+/* "dir/name" (no doubled '/' when dir ends with one), newly allocated:
+ * the caller owns it and frees it with free().  NULL when out of
+ * memory. */
+char *coh_output_path(const char *dir, const char *name);
+
+/* coh_atomic_open on dir/name. */
+int coh_atomic_open_in(coh_atomic_file **out, const char *dir,
+		       const char *name, size_t buffer_size, coh_error *err);
+
+/* Writes len bytes of text as dir/name, atomically. */
+int coh_output_write_file(const char *dir, const char *name,
+			  const char *text, size_t len, coh_error *err);
+
 /*--- Folders -------------------------------------------------------------*/
 
 /* Creates path and any missing parents (mode 0777 before the umask), like

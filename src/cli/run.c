@@ -317,27 +317,11 @@ static void show_progress(void *ctx, uint64_t done, uint64_t total)
 	cli_progress_update(ctx, done);
 }
 
-/* "DIR/name" (DIR with or without its trailing '/'), or NULL. */
-static char *in_dir(const char *dir, const char *name)
-{
-	size_t len = strlen(dir) + strlen(name) + 2;
-	char *path = coh_malloc(len);
-	if (path)
-		snprintf(path, len, "%s%s%s", dir,
-			 dir[0] && dir[strlen(dir) - 1] == '/' ? "" : "/",
-			 name);
-	return path;
-}
-
 int cli_write_resolved(const char *dir, const coh_scenario *sc,
 		       coh_error *err)
 {
-	char *path = in_dir(dir, "scenario.resolved.cfg");
-	if (!path)
-		return coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
 	coh_atomic_file *f;
-	int rc = coh_atomic_open(&f, path, 0, err);
-	coh_free(path);
+	int rc = coh_atomic_open_in(&f, dir, "scenario.resolved.cfg", 0, err);
 	if (rc)
 		return rc;
 	rc = coh_scenario_write_resolved(sc, coh_atomic_stream(f), err);
@@ -449,7 +433,7 @@ static int run_loaded(const run_args *a, coh_scenario *sc, int argc,
 
 	/* An earlier run's manifest goes first: from here until the new one
 	 * is written, the folder holds a mix, and no manifest says so. */
-	char *path = in_dir(dir, "manifest.json");
+	char *path = coh_output_path(dir, "manifest.json");
 	if (!path) {
 		rc = coh_error_set(&err, COH_ENOMEM, NULL, 0, "out of memory");
 		goto fail;

@@ -61,6 +61,39 @@ int coh_atomic_open(coh_atomic_file **out, const char *path,
 	return 0;
 }
 
+char *coh_output_path(const char *dir, const char *name)
+{
+	size_t len = strlen(dir);
+	int slash = len > 0 && dir[len - 1] != '/';
+	size_t size = len + (size_t)slash + strlen(name) + 1;
+	char *path = coh_malloc(size);
+	if (path)
+		snprintf(path, size, "%s%s%s", dir, slash ? "/" : "", name);
+	return path;
+}
+
+int coh_atomic_open_in(coh_atomic_file **out, const char *dir,
+		       const char *name, size_t buffer_size, coh_error *err)
+{
+	char *path = coh_output_path(dir, name);
+	if (!path)
+		return coh_error_set(err, COH_ENOMEM, dir, 0, "out of memory");
+	int rc = coh_atomic_open(out, path, buffer_size, err);
+	coh_free(path);
+	return rc;
+}
+
+int coh_output_write_file(const char *dir, const char *name,
+			  const char *text, size_t len, coh_error *err)
+{
+	coh_atomic_file *f;
+	int rc = coh_atomic_open_in(&f, dir, name, 0, err);
+	if (rc)
+		return rc;
+	fwrite(text, 1, len, f->fp);
+	return coh_atomic_commit(f, err);
+}
+
 FILE *coh_atomic_stream(coh_atomic_file *file)
 {
 	return file->fp;

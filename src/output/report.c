@@ -14,12 +14,7 @@
 static int open_in(coh_atomic_file **out, const char *dir, const char *name,
 		   coh_error *err)
 {
-	char path[4096];
-	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >=
-	    sizeof path)
-		return coh_error_set(err, COH_EIO, dir, 0,
-				     "output path too long");
-	return coh_atomic_open(out, path, 1 << 16, err);
+	return coh_atomic_open_in(out, dir, name, 1 << 16, err);
 }
 
 static void day_and_date(FILE *fp, const coh_model *model, double day)

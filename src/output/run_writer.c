@@ -45,16 +45,6 @@ struct coh_run_writer {
 	coh_error error;                  /* the first write error */
 };
 
-static char *join_path(const char *dir, const char *name)
-{
-	size_t len = strlen(dir);
-	int slash = len > 0 && dir[len - 1] != '/';
-	char *path = coh_malloc(len + (size_t)slash + strlen(name) + 1);
-	if (path)
-		sprintf(path, "%s%s%s", dir, slash ? "/" : "", name);
-	return path;
-}
-
 /* Records the first write failure; later ones are consequences of it. */
 static int write_failed(coh_run_writer *w, int which)
 {
@@ -175,7 +165,7 @@ int coh_run_writer_open(coh_run_writer **out, const char *dir,
 	for (int f = 0; f < F_COUNT; f++) {
 		if (!(keep & (1u << f)))
 			continue;
-		char *path = join_path(dir, file_names[f]);
+		char *path = coh_output_path(dir, file_names[f]);
 		if (!path) {
 			coh_run_writer_abort(w);
 			return coh_error_set(err, COH_ENOMEM, dir, 0,
@@ -249,7 +239,7 @@ int coh_run_writer_commit(coh_run_writer *writer, coh_error *err)
 			kept |= writer->names[i] == file_names[f];
 		if (kept)
 			continue;
-		char *path = join_path(writer->dir, file_names[f]);
+		char *path = coh_output_path(writer->dir, file_names[f]);
 		if (!path) {
 			rc = coh_error_set(err, COH_ENOMEM, writer->dir, 0,
 					   "out of memory");

@@ -197,23 +197,6 @@ static char *fill(const char *text, const coh_plot_spec *spec,
 
 /*--- Files ------------------------------------------------------------------*/
 
-static int write_text(const char *dir, const char *name, const char *text,
-		      coh_error *err)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *path = coh_malloc(n);
-	if (!path)
-		return coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
-	snprintf(path, n, "%s/%s", dir, name);
-	coh_atomic_file *f;
-	int rc = coh_atomic_open(&f, path, 0, err);
-	coh_free(path);
-	if (rc)
-		return rc;
-	fputs(text, coh_atomic_stream(f));
-	return coh_atomic_commit(f, err);
-}
-
 static int add_file(char ***files, size_t *n, const char *name)
 {
 	char **v = coh_reallocarray(*files, *n + 1, sizeof *v);
@@ -377,7 +360,8 @@ int coh_plot_render(const char *dir, const coh_plot_spec *spec,
 	if (!text)
 		return coh_error_set(err, COH_ENOMEM, NULL, 0,
 				     "out of memory filling common.gp");
-	rc = write_text(dir, "common.gp", text, err);
+	rc = coh_output_write_file(dir, "common.gp", text, strlen(text),
+				   err);
 	coh_free(text);
 	if (!rc && add_file(files, n_files, "common.gp"))
 		rc = coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
@@ -396,7 +380,7 @@ int coh_plot_render(const char *dir, const coh_plot_spec *spec,
 					   "out of memory filling %s", name);
 			break;
 		}
-		rc = write_text(dir, name, text, err);
+		rc = coh_output_write_file(dir, name, text, strlen(text), err);
 		coh_free(text);
 		if (!rc && add_file(files, n_files, name))
 			rc = COH_ENOMEM;

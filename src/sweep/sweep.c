@@ -276,15 +276,6 @@ struct coh_sweep_files {
 	coh_scenario *scenario;
 };
 
-static char *join(const char *dir, const char *name)
-{
-	size_t n = strlen(dir) + strlen(name) + 2;
-	char *p = coh_malloc(n);
-	if (p)
-		snprintf(p, n, "%s/%s", dir, name);
-	return p;
-}
-
 static void headers(coh_strbuf *rows, coh_strbuf *summary,
 		    const coh_sweep_options *o, const coh_model *m)
 {
@@ -388,24 +379,9 @@ static int trim_file(const char *path, const char *header, uint64_t done,
 	return 0;
 }
 
-static int write_whole(const char *dir, const char *name, const char *text,
-		       size_t len, coh_error *err)
-{
-	char *path = join(dir, name);
-	if (!path)
-		return coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
-	coh_atomic_file *f;
-	int rc = coh_atomic_open(&f, path, 0, err);
-	coh_free(path);
-	if (rc)
-		return rc;
-	fwrite(text, 1, len, coh_atomic_stream(f));
-	return coh_atomic_commit(f, err);
-}
-
 static FILE *open_append(const char *dir, const char *name, coh_error *err)
 {
-	char *path = join(dir, name);
+	char *path = coh_output_path(dir, name);
 	if (!path) {
 		coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
 		return NULL;
@@ -460,7 +436,7 @@ int coh_sweep_files_open(coh_sweep_files **out, const coh_sweep_options *o,
 		goto fail_err;
 	}
 
-	path = join(o->dir, "sweep-summary.csv");
+	path = coh_output_path(o->dir, "sweep-summary.csv");
 	if (!path) {
 		rc = coh_error_set(&err, COH_ENOMEM, NULL, 0, "out of memory");
 		goto fail_err;
@@ -486,7 +462,7 @@ int coh_sweep_files_open(coh_sweep_files **out, const coh_sweep_options *o,
 	if (have) {
 		/* the design must be the one that was started */
 		size_t len = 0;
-		char *pp = join(o->dir, "points.csv");
+		char *pp = coh_output_path(o->dir, "points.csv");
 		char *old = pp ? slurp(pp, &len) : NULL;
 		int same = old && len == points.len &&
 			   memcmp(old, points.s, len) == 0;
@@ -503,7 +479,7 @@ int coh_sweep_files_open(coh_sweep_files **out, const coh_sweep_options *o,
 		uint64_t finished = 0, kept = 0;
 		rc = trim_file(path, sum_h.s, UINT64_MAX, &finished, &err);
 		if (!rc) {
-			char *rp = join(o->dir, "sweep.csv");
+			char *rp = coh_output_path(o->dir, "sweep.csv");
 			rc = rp ? trim_file(rp, rows_h.s, finished, &kept, &err)
 				: coh_error_set(&err, COH_ENOMEM, NULL, 0,
 						"out of memory");
@@ -513,13 +489,13 @@ int coh_sweep_files_open(coh_sweep_files **out, const coh_sweep_options *o,
 			goto fail_err;
 		*done = finished;
 	} else {
-		rc = write_whole(o->dir, "points.csv", points.s, points.len,
+		rc = coh_output_write_file(o->dir, "points.csv", points.s, points.len,
 				 &err);
 		if (!rc)
-			rc = write_whole(o->dir, "sweep.csv", rows_h.s,
+			rc = coh_output_write_file(o->dir, "sweep.csv", rows_h.s,
 					 rows_h.len, &err);
 		if (!rc)
-			rc = write_whole(o->dir, "sweep-summary.csv", sum_h.s,
+			rc = coh_output_write_file(o->dir, "sweep-summary.csv", sum_h.s,
 					 sum_h.len, &err);
 		if (rc)
 			goto fail_err;
@@ -616,7 +592,7 @@ int coh_sweep_files_close(coh_sweep_files *f, uint64_t points_done,
 		rc = coh_error_set(err, COH_ENOMEM, NULL, 0,
 				   "out of memory writing manifest.json");
 	else
-		rc = write_whole(f->dir, "manifest.json", text, strlen(text),
+		rc = coh_output_write_file(f->dir, "manifest.json", text, strlen(text),
 				 err);
 	free(text);
 	if (!rc && (fclose(f->rows) | fclose(f->summary)))
