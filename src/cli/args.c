@@ -154,3 +154,52 @@ int cli_parse_uint(uint64_t *out, const char *text, uint64_t min)
 	*out = (uint64_t)v;
 	return 0;
 }
+
+int cli_opt_replications(const char *command, const char *text,
+			 uint64_t *out)
+{
+	if (cli_parse_uint(out, text, 1) != 0)
+		return cli_usage_error(command, "-r expects a whole number "
+				       ">= 1, got \"%s\"", text);
+	return CLI_OK;
+}
+
+int cli_opt_seed(const char *command, const char *text, uint64_t *out)
+{
+	/* scenario files hold the seed as a libconfig integer, which is
+	 * signed 64-bit */
+	if (cli_parse_uint(out, text, 0) != 0 || *out > INT64_MAX)
+		return cli_usage_error(command, "--seed expects a whole number "
+				       "from 0 to 9223372036854775807, got "
+				       "\"%s\"", text);
+	return CLI_OK;
+}
+
+int cli_opt_jobs(const char *command, const char *text, uint64_t *out)
+{
+	if (cli_parse_uint(out, text, 1) != 0 || *out > 1024)
+		return cli_usage_error(command, "-j expects a whole number "
+				       "from 1 to 1024, got \"%s\"", text);
+	return CLI_OK;
+}
+
+int cli_opt_plot(const char *command, const char *text, coh_plot_format *out)
+{
+	if (coh_plot_format_parse(out, text) != 0)
+		return cli_usage_error(command, "--plot expects png, svg, pdf, "
+				       "dumb or none, got \"%s\"", text);
+	return CLI_OK;
+}
+
+int cli_opt_set(const char *command, const char *text,
+		cli_strings *overrides)
+{
+	if (!strchr(text, '=') || text[0] == '=')
+		return cli_usage_error(command, "--set expects PATH=VALUE, got "
+				       "\"%s\"", text);
+	if (cli_strings_push(overrides, text) != 0) {
+		fputs("cohesim: out of memory\n", stderr);
+		return CLI_ERROR;
+	}
+	return CLI_OK;
+}

@@ -69,6 +69,30 @@ int cli_usage_error(const char *command, const char *fmt, ...)
  * into *out; -1 for anything else. */
 int cli_parse_uint(uint64_t *out, const char *text, uint64_t min);
 
+/* A growing list of borrowed strings (--set values). */
+typedef struct cli_strings {
+	const char **items;
+	size_t count, capacity;
+} cli_strings;
+
+/* Appends; returns 0 or COH_ENOMEM. */
+int cli_strings_push(cli_strings *list, const char *text);
+void cli_strings_free(cli_strings *list);
+
+/* The options several commands share, checked the same way everywhere:
+ * each stores the value and returns CLI_OK, or prints the usage error
+ * for `command` and returns CLI_USAGE. */
+int cli_opt_replications(const char *command, const char *text,
+			 uint64_t *out);     /* -r: >= 1 */
+int cli_opt_seed(const char *command, const char *text,
+		 uint64_t *out);             /* --seed: 0 .. 2^63 - 1 */
+int cli_opt_jobs(const char *command, const char *text,
+		 uint64_t *out);             /* -j: 1 .. 1024 */
+int cli_opt_plot(const char *command, const char *text,
+		 coh_plot_format *out);      /* --plot */
+int cli_opt_set(const char *command, const char *text,
+		cli_strings *overrides);     /* --set PATH=VALUE */
+
 /*--- Messages and loading (main.c) ---*/
 
 /* "cohesim: file:line: message" on stderr. */
@@ -82,15 +106,7 @@ int cli_exit_status(int code);
 int cli_load(coh_scenario **out, const char *path, const char *include_root,
 	     const char *const *overrides, size_t n_overrides);
 
-/* A growing list of borrowed strings (--set values). */
-typedef struct cli_strings {
-	const char **items;
-	size_t count, capacity;
-} cli_strings;
 
-/* Appends; returns 0 or COH_ENOMEM. */
-int cli_strings_push(cli_strings *list, const char *text);
-void cli_strings_free(cli_strings *list);
 
 /*--- Figures (figures.c) ---*/
 

@@ -304,7 +304,7 @@ out:
 int cli_compare(int argc, char **argv, int first)
 {
 	const char *paths[2] = {NULL, NULL}, *out = NULL;
-	const char *plot = "png";
+	coh_plot_format plot = COH_PLOT_PNG;
 	uint64_t reps = 0, seed = 0, jobs;
 	int have_reps = 0, have_seed = 0, quiet = 0, n_paths = 0;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -329,38 +329,23 @@ int cli_compare(int argc, char **argv, int first)
 			out = v;
 			break;
 		case OPT_REPS:
-			if (cli_parse_uint(&reps, v, 1))
-				return cli_usage_error("compare", "-r expects "
-						       "a whole number >= 1, "
-						       "got \"%s\"", v);
+			if (cli_opt_replications("compare", v, &reps))
+				return CLI_USAGE;
 			have_reps = 1;
 			break;
 		case OPT_SEED:
-			if (cli_parse_uint(&seed, v, 0) || seed > INT64_MAX)
-				return cli_usage_error("compare", "--seed "
-						       "expects a whole number "
-						       "from 0 to "
-						       "9223372036854775807, "
-						       "got \"%s\"", v);
+			if (cli_opt_seed("compare", v, &seed))
+				return CLI_USAGE;
 			have_seed = 1;
 			break;
 		case OPT_JOBS:
-			if (cli_parse_uint(&jobs, v, 1) || jobs > 1024)
-				return cli_usage_error("compare", "-j expects "
-						       "a whole number from 1 "
-						       "to 1024, got \"%s\"",
-						       v);
+			if (cli_opt_jobs("compare", v, &jobs))
+				return CLI_USAGE;
 			break;
-		case OPT_PLOT: {
-			coh_plot_format f;
-			if (coh_plot_format_parse(&f, v))
-				return cli_usage_error("compare", "--plot "
-						       "expects png, svg, pdf, "
-						       "dumb or none, got "
-						       "\"%s\"", v);
-			plot = v;
+		case OPT_PLOT:
+			if (cli_opt_plot("compare", v, &plot))
+				return CLI_USAGE;
 			break;
-		}
 		case OPT_QUIET:
 			quiet = 1;
 			break;
@@ -388,12 +373,9 @@ int cli_compare(int argc, char **argv, int first)
 	int status = cli_load(&base, paths[0], NULL, ov, n_ov);
 	if (status == CLI_OK)
 		status = cli_load(&alt, paths[1], NULL, ov, n_ov);
-	if (status == CLI_OK) {
-		coh_plot_format f = COH_PLOT_PNG;
-		coh_plot_format_parse(&f, plot);
-		status = compare_loaded(base, alt, out, paths[1], (int)jobs, f,
-					quiet, argc, argv);
-	}
+	if (status == CLI_OK)
+		status = compare_loaded(base, alt, out, paths[1], (int)jobs,
+					plot, quiet, argc, argv);
 	coh_scenario_free(base);
 	coh_scenario_free(alt);
 	return status;

@@ -74,7 +74,7 @@ typedef struct run_args {
 	const char *include_root;
 	int have_reps, have_seed;
 	uint64_t reps, seed, jobs;
-	const char *plot;
+	coh_plot_format plot;
 	unsigned keep;
 	int keep_given;
 	int quiet;
@@ -157,59 +157,31 @@ static int parse_args(run_args *a, int argc, char **argv, int first)
 			a->output = v;
 			break;
 		case OPT_REPS:
-			if (cli_parse_uint(&a->reps, v, 1) != 0)
-				return cli_usage_error(
-					"run",
-					"-r expects a whole number >= 1, "
-					"got \"%s\"",
-					v);
+			if (cli_opt_replications("run", v, &a->reps))
+				return CLI_USAGE;
 			a->have_reps = 1;
 			break;
 		case OPT_SEED:
-			/* Scenario files hold the seed as a libconfig
-			 * integer, which is signed 64-bit. */
-			if (cli_parse_uint(&a->seed, v, 0) != 0 ||
-			    a->seed > INT64_MAX)
-				return cli_usage_error(
-					"run",
-					"--seed expects a whole number from 0 "
-					"to 9223372036854775807, got \"%s\"",
-					v);
+			if (cli_opt_seed("run", v, &a->seed))
+				return CLI_USAGE;
 			a->have_seed = 1;
 			break;
 		case OPT_JOBS:
-			if (cli_parse_uint(&a->jobs, v, 1) != 0 ||
-			    a->jobs > 1024)
-				return cli_usage_error(
-					"run",
-					"-j expects a whole number from 1 to "
-					"1024, got \"%s\"",
-					v);
+			if (cli_opt_jobs("run", v, &a->jobs))
+				return CLI_USAGE;
 			break;
-		case OPT_SET:
-			if (!strchr(v, '=') || v[0] == '=')
-				return cli_usage_error(
-					"run",
-					"--set expects PATH=VALUE, got \"%s\"",
-					v);
-			if (cli_strings_push(&a->overrides, v) != 0) {
-				fputs("cohesim: out of memory\n", stderr);
-				return CLI_ERROR;
-			}
+		case OPT_SET: {
+			int st = cli_opt_set("run", v, &a->overrides);
+			if (st)
+				return st;
 			break;
+		}
 		case OPT_ROOT:
 			a->include_root = v;
 			break;
 		case OPT_PLOT:
-			if (strcmp(v, "png") != 0 && strcmp(v, "svg") != 0 &&
-			    strcmp(v, "pdf") != 0 && strcmp(v, "dumb") != 0 &&
-			    strcmp(v, "none") != 0)
-				return cli_usage_error(
-					"run",
-					"--plot expects png, svg, pdf, dumb or "
-					"none, got \"%s\"",
-					v);
-			a->plot = v;
+			if (cli_opt_plot("run", v, &a->plot))
+				return CLI_USAGE;
 			break;
 		case OPT_KEEP:
 			if (parse_keep(&a->keep, v) != 0)
@@ -357,9 +329,7 @@ static int run_loaded(const run_args *a, coh_scenario *sc, int argc,
 	int rc;
 	unsigned keep = a->keep_given ? a->keep
 		      : model->replications <= 100 ? COH_KEEP_ALL : 0;
-	coh_plot_format format = COH_PLOT_PNG;
-	if (a->plot)
-		coh_plot_format_parse(&format, a->plot);
+	coh_plot_format format = a->plot;
 
 	if (a->output) {
 		dir = coh_strdup(a->output);
@@ -540,6 +510,7 @@ int cli_run(int argc, char **argv, int first)
 	run_args a;
 	memset(&a, 0, sizeof a);
 	a.keep = COH_KEEP_ALL;
+	a.plot = COH_PLOT_PNG;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	a.jobs = cpus > 0 ? (uint64_t)cpus : 1;
 

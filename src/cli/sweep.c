@@ -125,26 +125,17 @@ static int parse(sweep_args *a, int argc, char **argv, int first)
 			a->have_points = 1;
 			break;
 		case OPT_REPS:
-			if (cli_parse_uint(&a->reps, v, 1))
-				return cli_usage_error("sweep", "-r expects a "
-						       "whole number >= 1, got "
-						       "\"%s\"", v);
+			if (cli_opt_replications("sweep", v, &a->reps))
+				return CLI_USAGE;
 			break;
 		case OPT_SEED:
-			if (cli_parse_uint(&a->seed, v, 0) ||
-			    a->seed > INT64_MAX)
-				return cli_usage_error("sweep", "--seed "
-						       "expects a whole number "
-						       "from 0 to "
-						       "9223372036854775807, "
-						       "got \"%s\"", v);
+			if (cli_opt_seed("sweep", v, &a->seed))
+				return CLI_USAGE;
 			a->have_seed = 1;
 			break;
 		case OPT_JOBS:
-			if (cli_parse_uint(&a->jobs, v, 1) || a->jobs > 1024)
-				return cli_usage_error("sweep", "-j expects a "
-						       "whole number from 1 to "
-						       "1024, got \"%s\"", v);
+			if (cli_opt_jobs("sweep", v, &a->jobs))
+				return CLI_USAGE;
 			break;
 		case OPT_OUTPUT:
 			a->output = v;
@@ -155,22 +146,18 @@ static int parse(sweep_args *a, int argc, char **argv, int first)
 		case OPT_DRY:
 			a->dry_run = 1;
 			break;
-		case OPT_SET:
-			if (!strchr(v, '=') || v[0] == '=')
-				return cli_usage_error("sweep", "--set expects "
-						       "PATH=VALUE, got \"%s\"",
-						       v);
-			if (cli_strings_push(&a->overrides, v))
-				return CLI_ERROR;
+		case OPT_SET: {
+			int st = cli_opt_set("sweep", v, &a->overrides);
+			if (st)
+				return st;
 			break;
+		}
 		case OPT_ROOT:
 			a->root = v;
 			break;
 		case OPT_PLOT:
-			if (coh_plot_format_parse(&a->format, v))
-				return cli_usage_error("sweep", "--plot expects "
-						       "png, svg, pdf, dumb or "
-						       "none, got \"%s\"", v);
+			if (cli_opt_plot("sweep", v, &a->format))
+				return CLI_USAGE;
 			break;
 		case OPT_QUIET:
 			a->quiet = 1;
