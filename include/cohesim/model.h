@@ -220,6 +220,13 @@ typedef struct coh_model {
 
 	/* output block */
 	double sample_every;    /* days > 0 */
+
+	/* sweep block: the default design of `cohesim sweep` (the command
+	 * line's --vary, --design and --points take precedence) */
+	const char *const *sweep_vary;  /* "PATH=lo:hi:n" or "PATH=v1,v2" */
+	size_t n_sweep_vary;
+	const char *sweep_design;       /* "grid", "lhs", "sobol"; NULL: grid */
+	uint64_t sweep_points;          /* for lhs and sobol; 0: none given */
 } coh_model;
 
 #endif

@@ -30,6 +30,8 @@ static const char sweep_help[] =
 	"\n"
 	"SPEC is lo:hi:n (n evenly spaced values) or v1,v2,... ; PATH is any\n"
 	"setting --set accepts (model.half_life, members.ARM.freeze, ...).\n"
+	"Without --vary, the axes (and design and points) come from the\n"
+	"scenario's sweep block: sweep: { vary = [\"PATH=SPEC\", ...]; };\n"
 	"\n"
 	"Options:\n"
 	"      --vary PATH=SPEC    an axis of the design (repeatable)\n"
@@ -79,7 +81,7 @@ typedef struct sweep_args {
 	cli_strings axes, overrides;
 	coh_design_kind kind;
 	uint64_t points, reps, seed, jobs;
-	int have_points, have_seed, resume, dry_run, quiet;
+	int have_points, have_seed, resume, dry_run, quiet, kind_given;
 	coh_plot_format format;
 } sweep_args;
 
@@ -116,6 +118,7 @@ static int parse(sweep_args *a, int argc, char **argv, int first)
 				return cli_usage_error("sweep", "--design "
 						       "expects grid, lhs or "
 						       "sobol, got \"%s\"", v);
+			a->kind_given = 1;
 			break;
 		case OPT_POINTS:
 			if (cli_parse_uint(&a->points, v, 1))
@@ -169,9 +172,27 @@ static int parse(sweep_args *a, int argc, char **argv, int first)
 	}
 	if (!a->scenario)
 		return cli_usage_error("sweep", "missing SCENARIO");
+	return CLI_OK;
+}
+
+/* The design's settings from the command line, or else from the
+ * scenario's sweep block. */
+static int take_design_defaults(sweep_args *a, const coh_model *m)
+{
+	if (a->axes.count == 0)
+		for (size_t i = 0; i < m->n_sweep_vary; i++)
+			if (cli_strings_push(&a->axes, m->sweep_vary[i]))
+				return CLI_ERROR;
+	if (!a->kind_given && m->sweep_design)
+		coh_design_kind_parse(&a->kind, m->sweep_design);
+	if (!a->have_points && m->sweep_points) {
+		a->points = m->sweep_points;
+		a->have_points = 1;
+	}
 	if (a->axes.count == 0)
 		return cli_usage_error("sweep", "expected at least one --vary "
-				       "PATH=SPEC");
+				       "PATH=SPEC (or a sweep block in the "
+				       "scenario)");
 	if (a->kind != COH_DESIGN_GRID && !a->have_points)
 		return cli_usage_error("sweep", "--design %s needs --points N",
 				       a->kind == COH_DESIGN_LHS ? "lhs"
@@ -247,6 +268,10 @@ static int sweep_main(sweep_args *a, int argc, char **argv, int rank)
 	if (status != CLI_OK)
 		return status;
 	const coh_model *m = coh_scenario_model(base);
+	if ((status = take_design_defaults(a, m)) != CLI_OK) {
+		coh_scenario_free(base);
+		return status;
+	}
 	coh_error err = {0};
 	coh_design *design = NULL;
 	char dir[4096];

@@ -12,7 +12,7 @@
 
 static const char *const top_keys[] = {
 	"version", "scenario", "model", "alliance", "members", "outsiders",
-	"ties", "affinities", "events", "generators", "output", NULL
+	"ties", "affinities", "events", "generators", "output", "sweep", NULL
 };
 
 /* The member parameters that the model block defaults and `set` events
@@ -528,6 +528,71 @@ static void convert_output(scn_ctx *ctx, const config_setting_t *root)
 	scn_get_number(ctx, g, "sample_every", SCN_POS, 0, &m->sample_every);
 }
 
+/* The sweep block: axes as the command line writes them, checked for
+ * form here (a path, '=', values); the sweep checks the values when it
+ * loads each point. */
+static void convert_sweep(scn_ctx *ctx, const config_setting_t *root)
+{
+	static const char *const keys[] = {"vary", "design", "points", NULL};
+	coh_model *m = &ctx->sc->model;
+	const config_setting_t *g = scn_get_group(ctx, root, "sweep", 0);
+	if (!g)
+		return;
+	scn_check_keys(ctx, g, keys, NULL);
+	const config_setting_t *v = config_setting_get_member(g, "vary");
+	char where[SCN_PATH_MAX];
+	if (!v) {
+		scn_error(ctx, g, "sweep: missing vary, expected a list of "
+			  "axes [\"PATH=lo:hi:n\", \"PATH=v1,v2\"]");
+	} else if (!config_setting_is_array(v) && !config_setting_is_list(v)) {
+		scn_path(v, where, sizeof where);
+		scn_error(ctx, v, "%s must be an array of axes "
+			  "[\"PATH=lo:hi:n\"], got %s", where,
+			  scn_type_phrase(config_setting_type(v)));
+	} else {
+		int n = config_setting_length(v);
+		const char **axes = scn_alloc(ctx, n > 0 ? (size_t)n : 1,
+					      sizeof *axes);
+		for (int i = 0; axes && i < n; i++) {
+			const config_setting_t *e =
+				config_setting_get_elem(v, (unsigned)i);
+			const char *text = config_setting_get_string(e);
+			scn_path(e, where, sizeof where);
+			if (!text) {
+				scn_error(ctx, e, "%s must be a string "
+					  "\"PATH=lo:hi:n\", got %s", where,
+					  scn_type_phrase(
+						  config_setting_type(e)));
+			} else if (!strchr(text, '=') || text[0] == '=' ||
+				   !strchr(text, '=')[1]) {
+				scn_error(ctx, e, "%s must be PATH=lo:hi:n or "
+					  "PATH=v1,v2,..., got \"%s\"", where,
+					  text);
+			} else {
+				axes[m->n_sweep_vary++] = scn_strdup(ctx, text);
+			}
+		}
+		m->sweep_vary = axes;
+		if (n == 0)
+			scn_error(ctx, v, "sweep.vary is empty, expected at "
+				  "least one axis");
+	}
+	const char *design;
+	if (scn_get_string(ctx, g, "design", "grid, lhs or sobol", 0,
+			   &design) == SCN_OK) {
+		if (strcmp(design, "grid") && strcmp(design, "lhs") &&
+		    strcmp(design, "sobol"))
+			scn_error(ctx, config_setting_get_member(g, "design"),
+				  "sweep.design must be grid, lhs or sobol, "
+				  "got \"%s\"", design);
+		else
+			m->sweep_design = design;
+	}
+	long long points;
+	if (scn_get_integer(ctx, g, "points", 1, 0, &points) == SCN_OK)
+		m->sweep_points = (uint64_t)points;
+}
+
 void scn_convert(scn_ctx *ctx)
 {
 	const config_setting_t *root = config_root_setting(&ctx->sc->cfg);
@@ -545,4 +610,5 @@ void scn_convert(scn_ctx *ctx)
 	scn_convert_events(ctx, scn_get_list(ctx, root, "events", 0));
 	scn_convert_generators(ctx, scn_get_list(ctx, root, "generators", 0));
 	convert_output(ctx, root);
+	convert_sweep(ctx, root);
 }

@@ -240,7 +240,8 @@ static void test_usage_errors(void **state)
 		 "run: --keep expects a comma list of summary, cohesion, "
 		 "members, events or all, got \"members,bogus\"", "run"},
 		{{"sweep", GEN},
-		 "sweep: expected at least one --vary PATH=SPEC", "sweep"},
+		 "sweep: expected at least one --vary PATH=SPEC (or a sweep "
+		 "block in the scenario)", "sweep"},
 		{{"sweep", GEN, "--vary", "model.half_life=1,2", "--design",
 		  "lhs"},
 		 "sweep: --design lhs needs --points N", "sweep"},

@@ -336,6 +336,47 @@ static void test_sweep_designs(void **state)
 	}
 }
 
+/* Without --vary the design comes from the scenario's sweep block. */
+static void test_sweep_block_in_the_scenario(void **state)
+{
+	(void)state;
+	char cfg[PATH_MAX], out[PATH_MAX];
+	snprintf(cfg, sizeof cfg, "%s/with-sweep.cfg", dir);
+	snprintf(out, sizeof out, "%s/block", dir);
+	char *text = bin_slurp(SCENARIO, NULL);
+	assert_non_null(text);
+	FILE *fp = fopen(cfg, "w");
+	assert_non_null(fp);
+	fprintf(fp, "%s\nsweep: { vary = [ \"model.half_life=100:300:3\" ]; "
+		"design = \"lhs\"; points = 4; };\n", text);
+	fclose(fp);
+	free(text);
+	bin_result r;
+	/* the scenario sits outside the tree: its folder's parent is the
+	 * include root, and it includes nothing */
+	assert_true(bin_run(&r, "sweep", cfg, "-r", "3", "--plot", "none",
+			    "-q", "-o", out, NULL) >= 0);
+	expect_status(&r, 0);
+	bin_result_free(&r);
+	csv_table t;
+	assert_int_equal(csv_load(&t, bin_path(out, "points.csv")), 0);
+	assert_int_equal(t.n_rows, 4);
+	assert_string_equal(t.header[1], "model.half_life");
+	csv_free(&t);
+	/* --vary on the command line takes precedence */
+	snprintf(out, sizeof out, "%s/cli", dir);
+	assert_true(bin_run(&r, "sweep", cfg, "--vary",
+			    "members.S.freeze=0.3,0.4", "--design", "grid",
+			    "-r", "3", "--plot", "none", "-q", "-o", out,
+			    NULL) >= 0);
+	expect_status(&r, 0);
+	bin_result_free(&r);
+	assert_int_equal(csv_load(&t, bin_path(out, "points.csv")), 0);
+	assert_int_equal(t.n_rows, 2);
+	assert_string_equal(t.header[1], "members.S.freeze");
+	csv_free(&t);
+}
+
 /* The same sweep under mpirun -np 3 writes the same bytes.  Needs the MPI
  * build (make MPI=1, which .ci/run makes); COH_MPI_BIN names it. */
 static void test_sweep_under_mpi(void **state)
@@ -438,6 +479,8 @@ int main(void)
 			test_sweep_dry_run_writes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sweep_designs, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_sweep_block_in_the_scenario, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sweep_under_mpi, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_plot_redraws_and_dumb,
