@@ -130,6 +130,8 @@ typedef struct cli_progress {
 	struct timespec start;
 	double last_shown;      /* seconds since start */
 	int shown;              /* something is on the terminal line */
+	const char *unit;       /* what is counted; NULL: "replications" */
+	uint64_t runs_per_item; /* > 0: show the rate in runs (a sweep) */
 } cli_progress;
 
 /* Chooses the mode: nothing when quiet, a bar when stderr is a terminal,

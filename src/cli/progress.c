@@ -24,6 +24,8 @@ void cli_progress_start(cli_progress *p, uint64_t total, int quiet)
 	p->total = total;
 	p->last_shown = 0;
 	p->shown = 0;
+	p->unit = NULL;
+	p->runs_per_item = 0;
 	clock_gettime(CLOCK_MONOTONIC, &p->start);
 }
 
@@ -52,19 +54,25 @@ void cli_progress_update(cli_progress *p, uint64_t done)
 	p->last_shown = t;
 
 	double rate = t > 0 ? (double)done / t : 0;
-	char rate_text[32];
-	snprintf(rate_text, sizeof rate_text, "%.*f",
-		 rate >= 100 ? 0 : rate >= 10 ? 1 : 2, rate);
 	char eta[32] = "?";
 	if (rate > 0)
 		format_duration(eta, sizeof eta,
 				(double)(p->total - done) / rate);
+	/* a sweep counts points but its speed reads better in runs */
+	const char *unit = p->unit ? p->unit : "replications";
+	const char *rate_unit = p->runs_per_item ? " runs" : "";
+	if (p->runs_per_item)
+		rate *= (double)p->runs_per_item;
+	char rate_text[32];
+	snprintf(rate_text, sizeof rate_text, "%.*f",
+		 rate >= 100 ? 0 : rate >= 10 ? 1 : 2, rate);
 
 	if (p->mode == 2) {
 		fprintf(stderr,
-			"cohesim: %llu/%llu replications, %s/s, ETA %s\n",
+			"cohesim: %llu/%llu %s, %s%s/s, ETA %s\n",
 			(unsigned long long)done,
-			(unsigned long long)p->total, rate_text, eta);
+			(unsigned long long)p->total, unit, rate_text,
+			rate_unit, eta);
 		return;
 	}
 	char bar[BAR_WIDTH + 1];
@@ -73,9 +81,9 @@ void cli_progress_update(cli_progress *p, uint64_t done)
 		bar[i] = i < filled ? '#' : '.';
 	bar[BAR_WIDTH] = '\0';
 	/* \033[K clears what a longer previous line left behind. */
-	fprintf(stderr, "\r[%s] %llu/%llu replications  %s/s  ETA %s\033[K",
+	fprintf(stderr, "\r[%s] %llu/%llu %s  %s%s/s  ETA %s\033[K",
 		bar, (unsigned long long)done, (unsigned long long)p->total,
-		rate_text, eta);
+		unit, rate_text, rate_unit, eta);
 	fflush(stderr);
 	p->shown = 1;
 }

@@ -309,6 +309,8 @@ static int sweep_main(sweep_args *a, int argc, char **argv, int rank)
 	cli_progress progress;
 	cli_progress_start(&progress, coh_design_points(design),
 			   a->quiet || rank != 0);
+	progress.unit = "points";
+	progress.runs_per_item = m->replications;
 	so.progress = show_progress;
 	so.progress_ctx = &progress;
 	struct sigaction sa, old_int, old_term;

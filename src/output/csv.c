@@ -2,6 +2,7 @@
  * ends).  Numbers use the shortest round-trip form so that files stay
  * readable and a value read back is the value the engine computed. */
 #include "csv.h"
+#include "cohesim/mc.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -47,4 +48,17 @@ int coh_csv_write_double(FILE *fp, double x)
 	if (coh_csv_format_double(buf, x) == 0)
 		return 0;
 	return fputs(buf, fp);
+}
+
+void coh_csv_put_text(coh_trace *trace, const char *text, int *failed)
+{
+	if (!*failed && coh_trace_append(trace, text, strlen(text)))
+		*failed = 1;
+}
+
+void coh_csv_put_double(coh_trace *trace, double x, int *failed)
+{
+	char buf[COH_CSV_NUMBER_MAX];
+	coh_csv_format_double(buf, x);
+	coh_csv_put_text(trace, buf, failed);
 }

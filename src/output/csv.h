@@ -23,4 +23,11 @@ int coh_csv_write_text(FILE *fp, const char *text);
 /* Writes one number field as coh_csv_format_double does. */
 int coh_csv_write_double(FILE *fp, double x);
 
+/* Rows formatted on worker threads go into a replication's trace text
+ * (coh_trace_append); these append a text or a number field and set
+ * *failed when memory runs out, so a row is checked once at its end. */
+struct coh_trace;
+void coh_csv_put_text(struct coh_trace *trace, const char *text, int *failed);
+void coh_csv_put_double(struct coh_trace *trace, double x, int *failed);
+
 #endif

@@ -215,20 +215,6 @@ int coh_outcomes_open(coh_outcomes **out, const char *dir,
 	return 0;
 }
 
-/* Appends text to the trace's text, remembering a failure. */
-static void put(coh_trace *t, const char *text, int *failed)
-{
-	if (!*failed && coh_trace_append(t, text, strlen(text)))
-		*failed = 1;
-}
-
-static void put_double(coh_trace *t, double x, int *failed)
-{
-	char buf[COH_CSV_NUMBER_MAX];
-	coh_csv_format_double(buf, x);
-	put(t, buf, failed);
-}
-
 int coh_outcomes_format(coh_trace *t)
 {
 	if (t->n_samples == 0)
@@ -237,17 +223,17 @@ int coh_outcomes_format(coh_trace *t)
 	int failed = 0;
 	char buf[64];
 	snprintf(buf, sizeof buf, "%llu,", (unsigned long long)t->replication);
-	put(t, buf, &failed);
-	put_double(t, last->cohesion, &failed);
+	coh_csv_put_text(t, buf, &failed);
+	coh_csv_put_double(t, last->cohesion, &failed);
 	for (size_t i = 0; i < t->n_members; i++) {
 		snprintf(buf, sizeof buf, ",%s,",
 			 coh_status_name(last->status[i]));
-		put(t, buf, &failed);
-		put_double(t, t->first_freeze[i], &failed);
-		put(t, ",", &failed);
-		put_double(t, t->first_exit[i], &failed);
+		coh_csv_put_text(t, buf, &failed);
+		coh_csv_put_double(t, t->first_freeze[i], &failed);
+		coh_csv_put_text(t, ",", &failed);
+		coh_csv_put_double(t, t->first_exit[i], &failed);
 	}
-	put(t, "\n", &failed);
+	coh_csv_put_text(t, "\n", &failed);
 	return failed ? COH_ENOMEM : 0;
 }
 

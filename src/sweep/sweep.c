@@ -8,6 +8,7 @@
 #include "cohesim/version.h"
 #include "core/alloc.h"
 #include "core/strbuf.h"
+#include "output/csv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -111,39 +112,59 @@ static const char *const row_header =
 	"point,replication,seed,cohesion,mean,min,sd,active,frozen,exited,"
 	"reliability";
 
+/* On the worker that ran replication r: its sweep.csv row, formatted
+ * into the trace's text, and its final values, stored at index r (each
+ * replication has its own slots, so workers never share one). */
+static int prepare_replication(void *ctx, int worker, coh_trace *const *traces,
+			       size_t n_models)
+{
+	(void)worker;
+	(void)n_models;
+	point_run *pr = ctx;
+	coh_trace *t = traces[0];
+	const coh_sample *s = &t->samples[t->n_samples - 1];
+	uint64_t r = t->replication;
+	int failed = 0;
+	char buf[96];
+	snprintf(buf, sizeof buf, "%llu,%llu,%llu,",
+		 (unsigned long long)pr->point, (unsigned long long)r,
+		 (unsigned long long)pr->model->seed);
+	coh_csv_put_text(t, buf, &failed);
+	const double v[] = {s->cohesion, s->mean, s->min, s->sd};
+	for (size_t i = 0; i < 4; i++) {
+		coh_csv_put_double(t, v[i], &failed);
+		coh_csv_put_text(t, ",", &failed);
+	}
+	snprintf(buf, sizeof buf, "%d,%d,%d,", s->active, s->frozen,
+		 s->exited);
+	coh_csv_put_text(t, buf, &failed);
+	coh_csv_put_double(t, s->reliability, &failed);
+	for (size_t i = 0; i < t->n_members; i++) {
+		coh_csv_put_text(t, ",", &failed);
+		coh_csv_put_double(t, s->commitment[i], &failed);
+		snprintf(buf, sizeof buf, ",%s,", coh_status_name(s->status[i]));
+		coh_csv_put_text(t, buf, &failed);
+		coh_csv_put_double(t, t->first_freeze[i], &failed);
+		coh_csv_put_text(t, ",", &failed);
+		coh_csv_put_double(t, t->first_exit[i], &failed);
+		double fz = t->first_freeze[i], ex = t->first_exit[i];
+		pr->freeze_days[i * pr->reps + r] = isnan(fz) ? INFINITY : fz;
+		pr->exit_days[i * pr->reps + r] = isnan(ex) ? INFINITY : ex;
+	}
+	coh_csv_put_text(t, "\n", &failed);
+	pr->final_cohesion[r] = s->cohesion;
+	return failed ? COH_ENOMEM : 0;
+}
+
+/* In replication order: the prepared row goes to the point's rows. */
 static int take_replication(void *ctx, const coh_trace *const *traces,
 			    size_t n_models)
 {
 	(void)n_models;
 	point_run *pr = ctx;
-	const coh_trace *t = traces[0];
-	const coh_sample *s = &t->samples[t->n_samples - 1];
-	coh_strbuf *b = &pr->rows;
-	coh_strbuf_printf(b, "%llu,%llu,%llu,", (unsigned long long)pr->point,
-			  (unsigned long long)t->replication,
-			  (unsigned long long)pr->model->seed);
-	const double v[] = {s->cohesion, s->mean, s->min, s->sd};
-	for (size_t i = 0; i < 4; i++) {
-		coh_strbuf_double(b, v[i]);
-		coh_strbuf_puts(b, ",");
-	}
-	coh_strbuf_printf(b, "%d,%d,%d,", s->active, s->frozen, s->exited);
-	coh_strbuf_double(b, s->reliability);
-	uint64_t r = pr->n++;
-	for (size_t i = 0; i < t->n_members; i++) {
-		coh_strbuf_puts(b, ",");
-		coh_strbuf_double(b, s->commitment[i]);
-		coh_strbuf_printf(b, ",%s,", coh_status_name(s->status[i]));
-		coh_strbuf_double(b, t->first_freeze[i]);
-		coh_strbuf_puts(b, ",");
-		coh_strbuf_double(b, t->first_exit[i]);
-		double fz = t->first_freeze[i], ex = t->first_exit[i];
-		pr->freeze_days[i * pr->reps + r] = isnan(fz) ? INFINITY : fz;
-		pr->exit_days[i * pr->reps + r] = isnan(ex) ? INFINITY : ex;
-	}
-	coh_strbuf_puts(b, "\n");
-	pr->final_cohesion[r] = s->cohesion;
-	return b->failed ? COH_ENOMEM : 0;
+	coh_strbuf_add(&pr->rows, traces[0]->text, traces[0]->text_len);
+	pr->n++;
+	return pr->rows.failed ? COH_ENOMEM : 0;
 }
 
 /* Median of n values where inf stands for "never": NaN (an empty field)
@@ -240,7 +261,8 @@ int coh_sweep_point(const coh_sweep_options *o, uint64_t p,
 		coh_mc_options mo = {
 			.seed = m->seed, .point = p,
 			.replications = pr.reps, .threads = o->threads,
-			.stop = o->stop,
+			.stop = o->stop, .prepare = prepare_replication,
+			.prepare_ctx = &pr,
 		};
 		rc = coh_mc_run(&m, 1, &mo, take_replication, &pr, NULL, &err);
 	}
