@@ -974,8 +974,12 @@ static int generator_event(coh_sim *s, gen_inst *gi)
 	int i = gi->member;
 	int accept = s->alive[i];
 	if (accept && g->feedback != 0) {
-		double b, c = value_at(&s->mem[i], s->now, &b);
-		double r = coh_rules_generator_rate(g->rate, g->feedback, b, c);
+		/* bring the member up to date now: the state the rate needs is
+		 * the one the event, if accepted, starts from */
+		advance(s, i);
+		const member *m = &s->mem[i];
+		double r = coh_rules_generator_rate(g->rate, g->feedback,
+						    m->b, m->c);
 		accept = gsl_rng_uniform(gi->rng) * gi->bound < r;
 	}
 	int rc = 0;
