@@ -122,8 +122,16 @@ static void convert_scenario(scn_ctx *ctx, const config_setting_t *root)
 	if (scn_get_integer(ctx, g, "seed", 0, 0, &v) == SCN_OK)
 		m->seed = (uint64_t)v;
 	m->replications = 1;
-	if (scn_get_integer(ctx, g, "replications", 1, 0, &v) == SCN_OK)
-		m->replications = (uint64_t)v;
+	if (scn_get_integer(ctx, g, "replications", 1, 0, &v) == SCN_OK) {
+		/* the summaries' exact sums hold 2^31 replications */
+		if (v > 2147483648LL)
+			scn_error(ctx, config_setting_get_member(g,
+								 "replications"),
+				  "scenario.replications must be at most "
+				  "2147483648 (2^31), got %lld", v);
+		else
+			m->replications = (uint64_t)v;
+	}
 }
 
 /*--- model ---*/
