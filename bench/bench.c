@@ -193,7 +193,7 @@ static double engine_rate(const coh_model *m, int reps, double *per_rep)
  * to its own summary and formats the outcome rows, the calling thread
  * writes them in order (here: counts them), and the summaries are merged. */
 typedef struct mc_sink {
-	coh_summary *summaries[64];
+	coh_summary_set *summaries;
 	size_t bytes;
 } mc_sink;
 
@@ -201,7 +201,7 @@ static int prepare(void *ctx, int worker, coh_trace *const *t, size_t n)
 {
 	(void)n;
 	mc_sink *sink = ctx;
-	int rc = coh_summary_add(sink->summaries[worker], t[0], NULL);
+	int rc = coh_summary_set_add(sink->summaries, worker, t[0], NULL);
 	return rc ? rc : coh_outcomes_format(t[0]);
 }
 
@@ -215,10 +215,9 @@ static int consume(void *ctx, const coh_trace *const *t, size_t n)
 /* Replications per second through the Monte Carlo runner. */
 static double mc_rate(const coh_model *m, uint64_t reps, int threads)
 {
-	mc_sink sink = {{0}, 0};
-	for (int w = 0; w < threads; w++)
-		if (coh_summary_alloc(&sink.summaries[w], m, 0, NULL))
-			exit(1);
+	mc_sink sink = {NULL, 0};
+	if (coh_summary_set_alloc(&sink.summaries, m, 0, threads, NULL))
+		exit(1);
 	coh_mc_options o = {.seed = m->seed, .replications = reps,
 			    .threads = threads, .prepare = prepare,
 			    .prepare_ctx = &sink};
@@ -228,11 +227,10 @@ static double mc_rate(const coh_model *m, uint64_t reps, int threads)
 		fprintf(stderr, "bench: %s\n", err.message);
 		exit(1);
 	}
-	for (int w = 1; w < threads; w++)
-		coh_summary_merge(sink.summaries[0], sink.summaries[w], NULL);
+	const coh_summary *merged;
+	coh_summary_set_merge(sink.summaries, &merged, NULL);
 	double dt = now() - t0;
-	for (int w = 0; w < threads; w++)
-		coh_summary_free(sink.summaries[w]);
+	coh_summary_set_free(sink.summaries);
 	return (double)reps / dt;
 }
 

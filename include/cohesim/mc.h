@@ -141,6 +141,27 @@ double coh_summary_frozen_by(const coh_summary *summary, size_t sample,
 double coh_summary_exited_by(const coh_summary *summary, size_t sample,
 			     size_t member);
 
+/* A summary filled by many worker threads at once: at most
+ * COH_SUMMARY_SHARDS partial summaries, worker w adding to shard
+ * w % shards under that shard's lock, so memory stays bounded however
+ * many threads run; merged into one at the end (the same bits for any
+ * thread count). */
+#define COH_SUMMARY_SHARDS 8
+typedef struct coh_summary_set coh_summary_set;
+
+int coh_summary_set_alloc(coh_summary_set **out, const coh_model *model,
+			  int difference, int workers, coh_error *err);
+int coh_summary_set_add(coh_summary_set *set, int worker,
+			const coh_trace *trace, coh_error *err);
+int coh_summary_set_add_difference(coh_summary_set *set, int worker,
+				   const coh_trace *base,
+				   const coh_trace *alt, coh_error *err);
+/* Merges the shards; the result belongs to the set.  Call once, after
+ * the workers are done. */
+int coh_summary_set_merge(coh_summary_set *set, const coh_summary **out,
+			  coh_error *err);
+void coh_summary_set_free(coh_summary_set *set);
+
 /* The sample days of a model: k * sample_every while <= horizon, plus the
  * horizon itself when it is not on the grid (MODEL.md section 10).  Returns
  * the count; writes at most `cap` days into out (which may be NULL). */

@@ -51,24 +51,22 @@ static const cli_option compare_options[] = {
 	{NULL, 0, 0, 0},
 };
 
-/* Each worker adds its pairs to its own three summaries (their sums are
- * exact integers, so merging them gives the same bits for any -j). */
-#define MAX_JOBS 1024
-
+/* The workers add each pair to the three summaries (sets of partial
+ * summaries with exact sums: the same bits for any -j). */
 typedef struct pair_sink {
-	coh_summary *base[MAX_JOBS], *alt[MAX_JOBS], *diff[MAX_JOBS];
-	size_t n;
+	coh_summary_set *base, *alt, *diff;
 } pair_sink;
 
 static int prepare_pair(void *ctx, int w, coh_trace *const *t, size_t n)
 {
 	(void)n;
 	pair_sink *s = ctx;
-	int rc = coh_summary_add(s->base[w], t[0], NULL);
+	int rc = coh_summary_set_add(s->base, w, t[0], NULL);
 	if (!rc)
-		rc = coh_summary_add(s->alt[w], t[1], NULL);
+		rc = coh_summary_set_add(s->alt, w, t[1], NULL);
 	if (!rc)
-		rc = coh_summary_add_difference(s->diff[w], t[0], t[1], NULL);
+		rc = coh_summary_set_add_difference(s->diff, w, t[0], t[1],
+						    NULL);
 	return rc;
 }
 
@@ -82,11 +80,9 @@ static int take_pair(void *ctx, const coh_trace *const *t, size_t n)
 
 static void free_sink(pair_sink *s)
 {
-	for (size_t w = 0; w < s->n; w++) {
-		coh_summary_free(s->base[w]);
-		coh_summary_free(s->alt[w]);
-		coh_summary_free(s->diff[w]);
-	}
+	coh_summary_set_free(s->base);
+	coh_summary_set_free(s->alt);
+	coh_summary_set_free(s->diff);
 	coh_free(s);
 }
 
@@ -231,12 +227,13 @@ static int compare_loaded(coh_scenario *base, coh_scenario *alt,
 		rc = coh_output_mkdirs(dir, &err);
 	size_t workers = (size_t)jobs < bm->replications ? (size_t)jobs
 		       : (size_t)bm->replications;
-	for (size_t w = 0; !rc && w < workers; w++) {
-		sink->n = w + 1;
-		if (!(rc = coh_summary_alloc(&sink->base[w], bm, 0, &err)) &&
-		    !(rc = coh_summary_alloc(&sink->alt[w], models[1], 0, &err)))
-			rc = coh_summary_alloc(&sink->diff[w], bm, 1, &err);
-	}
+	if (!rc &&
+	    !(rc = coh_summary_set_alloc(&sink->base, bm, 0, (int)workers,
+					 &err)) &&
+	    !(rc = coh_summary_set_alloc(&sink->alt, models[1], 0,
+					 (int)workers, &err)))
+		rc = coh_summary_set_alloc(&sink->diff, bm, 1, (int)workers,
+					   &err);
 	if (rc)
 		goto out;
 
@@ -251,14 +248,12 @@ static int compare_loaded(coh_scenario *base, coh_scenario *alt,
 	rc = coh_mc_run(models, 2, &mo, take_pair, sink, NULL, &err);
 	cli_progress_finish(&progress);
 	double wall = cli_progress_elapsed(&progress);
-	for (size_t w = 1; !rc && w < workers; w++)
-		if (!(rc = coh_summary_merge(sink->base[0], sink->base[w], &err)) &&
-		    !(rc = coh_summary_merge(sink->alt[0], sink->alt[w], &err)))
-			rc = coh_summary_merge(sink->diff[0], sink->diff[w], &err);
+	const coh_summary *base_s = NULL, *alt_s = NULL, *diff_s = NULL;
+	if (!rc && !(rc = coh_summary_set_merge(sink->base, &base_s, &err)) &&
+	    !(rc = coh_summary_set_merge(sink->alt, &alt_s, &err)))
+		rc = coh_summary_set_merge(sink->diff, &diff_s, &err);
 	if (rc)
 		goto out;
-	const coh_summary *base_s = sink->base[0], *alt_s = sink->alt[0],
-			  *diff_s = sink->diff[0];
 	if ((rc = coh_report_compare(dir, base_s, alt_s, diff_s, bm, &err)) ||
 	    (rc = write_members(dir, bm, base_s, alt_s, &err)) ||
 	    (rc = write_summary_as(dir, "summary-base.csv", base_s, bm,

@@ -232,8 +232,7 @@ static void print_wrote(const char *dir, const char *const *files,
  * rows and the per-replication files in replication order. */
 typedef struct run_sink {
 	coh_run_writer *writer;         /* per-replication files, or NULL */
-	coh_summary **summaries;        /* one per worker, merged at the end */
-	size_t n_summaries;
+	coh_summary_set *summaries;     /* filled by the workers */
 	coh_outcomes *outcomes;
 	coh_error err;
 } run_sink;
@@ -243,7 +242,8 @@ static int prepare_replication(void *ctx, int worker,
 {
 	(void)n_models;
 	run_sink *sink = ctx;
-	int rc = coh_summary_add(sink->summaries[worker], traces[0], NULL);
+	int rc = coh_summary_set_add(sink->summaries, worker, traces[0],
+				     NULL);
 	return rc ? rc : coh_outcomes_format(traces[0]);
 }
 
@@ -275,13 +275,6 @@ static int take_replication(void *ctx, const coh_trace *const *traces,
 				  &sink->err);
 }
 
-static void free_summaries(run_sink *sink)
-{
-	for (size_t i = 0; sink->summaries && i < sink->n_summaries; i++)
-		coh_summary_free(sink->summaries[i]);
-	coh_free(sink->summaries);
-	sink->summaries = NULL;
-}
 
 static void show_progress(void *ctx, uint64_t done, uint64_t total)
 {
@@ -367,16 +360,9 @@ static int run_loaded(const run_args *a, coh_scenario *sc, int argc,
 	/* no more workers (and summaries) than replications */
 	size_t n_workers = a->jobs < model->replications
 			   ? (size_t)a->jobs : (size_t)model->replications;
-	sink.summaries = coh_calloc(n_workers, sizeof *sink.summaries);
-	if (!sink.summaries) {
-		rc = coh_error_set(&err, COH_ENOMEM, NULL, 0, "out of memory");
-		goto fail;
-	}
-	sink.n_summaries = n_workers;
-	for (size_t w = 0; w < n_workers; w++)
-		if ((rc = coh_summary_alloc(&sink.summaries[w], model, 0, &err)))
-			goto fail;
-	if ((rc = coh_outcomes_open(&sink.outcomes, dir, model, &err)))
+	if ((rc = coh_summary_set_alloc(&sink.summaries, model, 0,
+					(int)n_workers, &err)) ||
+	    (rc = coh_outcomes_open(&sink.outcomes, dir, model, &err)))
 		goto fail;
 
 	cli_progress progress;
@@ -429,10 +415,9 @@ static int run_loaded(const run_args *a, coh_scenario *sc, int argc,
 	}
 	rc = coh_outcomes_commit(sink.outcomes, &err);
 	sink.outcomes = NULL;
-	for (size_t w = 1; w < n_workers && !rc; w++)
-		rc = coh_summary_merge(sink.summaries[0], sink.summaries[w],
-				       &err);
-	const coh_summary *summary = sink.summaries[0];
+	const coh_summary *summary = NULL;
+	if (!rc)
+		rc = coh_summary_set_merge(sink.summaries, &summary, &err);
 	if (rc || (rc = coh_report_summary(dir, summary, model, &err)) ||
 	    (rc = coh_report_survival(dir, summary, model, &err)) ||
 	    (rc = coh_report_timeline(dir, model, &err)) ||
@@ -484,7 +469,7 @@ static int run_loaded(const run_args *a, coh_scenario *sc, int argc,
 
 	sigaction(SIGINT, &saved_int, NULL);
 	sigaction(SIGTERM, &saved_term, NULL);
-	free_summaries(&sink);
+	coh_summary_set_free(sink.summaries);
 	coh_plot_files_free(files.plot_files, files.n_plot_files);
 	coh_free(dir);
 	/* Shells report death by signal N as 128 + N; a stopped run says
@@ -499,7 +484,7 @@ fail:
 	cli_print_error(&err);
 	coh_run_writer_abort(sink.writer);
 	coh_outcomes_abort(sink.outcomes);
-	free_summaries(&sink);
+	coh_summary_set_free(sink.summaries);
 	coh_plot_files_free(files.plot_files, files.n_plot_files);
 	coh_free(dir);
 	return cli_exit_status(rc);

@@ -49,9 +49,13 @@ typedef struct runner {
 	pthread_cond_t done_cv; /* a replication finished */
 	atomic_uint_fast64_t next;      /* next replication offset to claim */
 	atomic_uint_fast64_t consumed;  /* replications handed over */
-	/* lowest replication claimed but given up because of a stop */
-	atomic_uint_fast64_t abandoned;
+	/* A stop (signal or error) lets no worker claim another
+	 * replication, but every one already claimed is run and, unless a
+	 * replication failed, handed over: the summaries built on the
+	 * workers then hold exactly the replications the files hold. */
 	atomic_int stopping;
+	atomic_int failed;              /* a replication failed */
+	atomic_int active;              /* workers still running */
 	atomic_int main_waiting;
 	atomic_int workers_waiting;
 	/* The consumer, once out of work, sleeps until this replication is
@@ -236,28 +240,19 @@ static void wake(runner *run, pthread_cond_t *cv, int all)
 	pthread_mutex_unlock(&run->lock);
 }
 
-/* Records that replication offset i was claimed but will not run. */
-static void abandon(runner *run, uint64_t i)
-{
-	uint_fast64_t low = atomic_load(&run->abandoned);
-	while (i < low &&
-	       !atomic_compare_exchange_weak(&run->abandoned, &low, i))
-		;
-}
-
 /* Sleeps until replication offset i has a free slot; 0 when it has, -1
- * when the run is stopping. */
+ * when a replication failed (nothing more will be handed over). */
 static int wait_for_slot(runner *run, uint64_t i)
 {
 	while (i >= atomic_load(&run->consumed) + run->n_slots) {
 		pthread_mutex_lock(&run->lock);
 		atomic_fetch_add(&run->workers_waiting, 1);
-		while (!atomic_load(&run->stopping) &&
+		while (!atomic_load(&run->failed) &&
 		       i >= atomic_load(&run->consumed) + run->n_slots)
 			pthread_cond_wait(&run->work_cv, &run->lock);
 		atomic_fetch_sub(&run->workers_waiting, 1);
 		pthread_mutex_unlock(&run->lock);
-		if (atomic_load(&run->stopping))
+		if (atomic_load(&run->failed))
 			return -1;
 	}
 	return 0;
@@ -270,22 +265,28 @@ static void *worker_main(void *arg)
 	uint64_t total = run->opts->replications;
 	while (!atomic_load(&run->stopping)) {
 		uint64_t i = atomic_fetch_add(&run->next, 1);
-		if (i >= total)
+		if (i >= total || wait_for_slot(run, i))
 			break;
-		if (wait_for_slot(run, i)) {
-			abandon(run, i);
-			break;
-		}
 		slot *sl = &run->slots[i % run->n_slots];
 		run_one(w, sl, run->opts->first_replication + i);
-		if (sl->rc)
+		if (sl->rc) {
+			atomic_store(&run->failed, 1);
 			atomic_store(&run->stopping, 1);
+		}
 		atomic_store(&sl->ready, 1);
+		/* the consumer sleeps until the one it waits for is done, or
+		 * half a window more: wake it for either */
 		if (atomic_load(&run->main_waiting) &&
-		    (i >= atomic_load(&run->wake_at) || sl->rc ||
+		    (i == atomic_load(&run->consumed) ||
+		     i >= atomic_load(&run->wake_at) || sl->rc ||
 		     i + 1 == total))
 			wake(run, &run->done_cv, 0);
 	}
+	/* after its last ready flag, so that a consumer that sees no active
+	 * worker also sees every slot they filled */
+	atomic_fetch_sub(&run->active, 1);
+	if (atomic_load(&run->main_waiting))
+		wake(run, &run->done_cv, 0);
 	return NULL;
 }
 
@@ -345,7 +346,7 @@ static void free_workers(worker *workers, int n, size_t n_models)
 
 static void deadline_in(struct timespec *ts, long ms)
 {
-	clock_gettime(CLOCK_REALTIME, ts);
+	clock_gettime(CLOCK_MONOTONIC, ts);
 	ts->tv_nsec += ms * 1000000L;
 	ts->tv_sec += ts->tv_nsec / 1000000000L;
 	ts->tv_nsec %= 1000000000L;
@@ -376,8 +377,9 @@ int coh_mc_run(const coh_model *const *models, size_t n_models,
 	runner run = {.models = models, .n_models = n_models, .opts = opts};
 	atomic_init(&run.next, 0);
 	atomic_init(&run.consumed, 0);
-	atomic_init(&run.abandoned, UINT64_MAX);
 	atomic_init(&run.stopping, 0);
+	atomic_init(&run.failed, 0);
+	atomic_init(&run.active, 0);
 	atomic_init(&run.main_waiting, 0);
 	atomic_init(&run.workers_waiting, 0);
 	atomic_init(&run.wake_at, 0);
@@ -409,21 +411,31 @@ int coh_mc_run(const coh_model *const *models, size_t n_models,
 
 	pthread_mutex_init(&run.lock, NULL);
 	pthread_cond_init(&run.work_cv, NULL);
-	pthread_cond_init(&run.done_cv, NULL);
+	/* timed waits on the monotonic clock: a clock change never stalls
+	 * or hurries the progress display */
+	pthread_condattr_t monotonic;
+	pthread_condattr_init(&monotonic);
+	pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
+	pthread_cond_init(&run.done_cv, &monotonic);
+	pthread_condattr_destroy(&monotonic);
 	pthread_t *tids = coh_calloc((size_t)nthreads, sizeof *tids);
 	int started = 0;
 	if (!tids) {
 		rc = coh_error_set(err, COH_ENOMEM, NULL, 0,
 				   "out of memory starting threads");
 	} else {
+		int e = 0;
+		atomic_store(&run.active, nthreads);
 		for (; started < nthreads; started++)
-			if (pthread_create(&tids[started], NULL, worker_main,
-					   &workers[started]))
+			if ((e = pthread_create(&tids[started], NULL,
+						worker_main, &workers[started])))
 				break;
+		/* the ones that did not start will never finish */
+		atomic_fetch_sub(&run.active, nthreads - started);
 		if (started == 0)
 			rc = coh_error_set(err, COH_ENOMEM, NULL, 0,
 					   "cannot start a worker thread: %s",
-					   strerror(errno));
+					   strerror(e));
 	}
 
 	struct timespec next_report;
@@ -442,15 +454,17 @@ int coh_mc_run(const coh_model *const *models, size_t n_models,
 			while (!(ready = atomic_load(&sl->ready))) {
 				if (opts->stop && *opts->stop)
 					atomic_store(&run.stopping, 1);
-				/* nothing claimed will fill this slot */
-				if (atomic_load(&run.stopping) &&
-				    (atomic_load(&run.next) <= done ||
-				     atomic_load(&run.abandoned) <= done))
+				/* every worker is gone: nothing will fill it */
+				if (atomic_load(&run.active) == 0) {
+					ready = atomic_load(&sl->ready);
 					break;
+				}
 				pthread_cond_timedwait(&run.done_cv, &run.lock,
 						       &next_report);
+				/* woken for a later one: wait for this one */
+				atomic_store(&run.wake_at, done);
 				struct timespec now;
-				clock_gettime(CLOCK_REALTIME, &now);
+				clock_gettime(CLOCK_MONOTONIC, &now);
 				if (now.tv_sec > next_report.tv_sec ||
 				    (now.tv_sec == next_report.tv_sec &&
 				     now.tv_nsec >= next_report.tv_nsec)) {
@@ -494,11 +508,24 @@ int coh_mc_run(const coh_model *const *models, size_t n_models,
 			wake(&run, &run.work_cv, 1);
 		if (opts->stop && *opts->stop)
 			atomic_store(&run.stopping, 1);
+		/* progress also when the consumer never has to wait */
+		if (opts->progress && (done & 63) == 0) {
+			struct timespec now;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			if (now.tv_sec > next_report.tv_sec ||
+			    (now.tv_sec == next_report.tv_sec &&
+			     now.tv_nsec >= next_report.tv_nsec)) {
+				opts->progress(opts->progress_ctx, done, total);
+				deadline_in(&next_report, 100);
+			}
+		}
 	}
 	if (opts->progress && !rc)
 		opts->progress(opts->progress_ctx, done, total);
 
 	atomic_store(&run.stopping, 1);
+	if (rc)
+		atomic_store(&run.failed, 1); /* release workers waiting on a slot */
 	wake(&run, &run.work_cv, 1);
 	for (int i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);

@@ -13,6 +13,7 @@
 #include "core/alloc.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -429,4 +430,87 @@ double coh_summary_exited_by(const coh_summary *s, size_t sample,
 		return NAN;
 	return (double)s->exited_by[sample * s->n_members + member] /
 	       (double)s->replications;
+}
+
+/*--- Sets of partial summaries for worker threads -------------------------*/
+
+struct coh_summary_set {
+	int shards;
+	coh_summary *part[COH_SUMMARY_SHARDS];
+	pthread_mutex_t lock[COH_SUMMARY_SHARDS];
+};
+
+void coh_summary_set_free(coh_summary_set *set)
+{
+	if (!set)
+		return;
+	for (int i = 0; i < set->shards; i++) {
+		coh_summary_free(set->part[i]);
+		pthread_mutex_destroy(&set->lock[i]);
+	}
+	coh_free(set);
+}
+
+int coh_summary_set_alloc(coh_summary_set **out, const coh_model *model,
+			  int difference, int workers, coh_error *err)
+{
+	coh_summary_set *set = coh_calloc(1, sizeof *set);
+	if (!set)
+		return coh_error_set(err, COH_ENOMEM, NULL, 0,
+				     "out of memory allocating summaries");
+	int n = workers < 1 ? 1 : workers > COH_SUMMARY_SHARDS
+					  ? COH_SUMMARY_SHARDS : workers;
+	for (int i = 0; i < n; i++) {
+		int rc = coh_summary_alloc(&set->part[i], model, difference,
+					   err);
+		if (rc) {
+			coh_summary_set_free(set);
+			return rc;
+		}
+		pthread_mutex_init(&set->lock[i], NULL);
+		set->shards = i + 1;
+	}
+	*out = set;
+	return 0;
+}
+
+int coh_summary_set_add(coh_summary_set *set, int worker,
+			const coh_trace *trace, coh_error *err)
+{
+	int k = worker % set->shards;
+	pthread_mutex_lock(&set->lock[k]);
+	int rc = coh_summary_add(set->part[k], trace, err);
+	pthread_mutex_unlock(&set->lock[k]);
+	return rc;
+}
+
+int coh_summary_set_add_difference(coh_summary_set *set, int worker,
+				   const coh_trace *base,
+				   const coh_trace *alt, coh_error *err)
+{
+	int k = worker % set->shards;
+	pthread_mutex_lock(&set->lock[k]);
+	int rc = coh_summary_add_difference(set->part[k], base, alt, err);
+	pthread_mutex_unlock(&set->lock[k]);
+	return rc;
+}
+
+int coh_summary_set_merge(coh_summary_set *set, const coh_summary **out,
+			  coh_error *err)
+{
+	for (int i = 1; i < set->shards; i++) {
+		int rc = coh_summary_merge(set->part[0], set->part[i], err);
+		if (rc)
+			return rc;
+	}
+	/* the merged shards go, so a second call cannot count them twice */
+	int n = set->shards;
+	for (int i = 1; i < n; i++) {
+		coh_summary_free(set->part[i]);
+		set->part[i] = NULL;
+		pthread_mutex_destroy(&set->lock[i]);
+	}
+	set->shards = 1;
+	*out = set->part[0];
+	return 0;
 }
