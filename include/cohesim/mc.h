@@ -85,7 +85,7 @@ int coh_mc_run(const coh_model *const *models, size_t n_models,
  * over each metric's range (commitment-like metrics lie in [0, 1], counts
  * in 0..n): exact when all values agree, otherwise within one bin width
  * (coh_summary_resolution).  Means and sds come from exact integer sums of
- * the values rounded to multiples of 2^-32 (within 1.2e-10; exact when all
+ * the values rounded to multiples of 2^-31 (within 2.4e-10; exact when all
  * values agree), so the order in which replications are added, and how
  * partial summaries are merged, never changes a bit. */
 typedef struct coh_summary coh_summary;

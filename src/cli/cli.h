@@ -118,7 +118,7 @@ int cli_draw(const char *dir, const coh_model *model,
 	     const char *const *axes, size_t n_axes, coh_plot_format format,
 	     char ***files, size_t *n_files, coh_error *err);
 
-/* Writes dir/scenario.resolved.cfg atomically. */
+/* Writes dir/scenario.resolved.cfg atomically (run.c). */
 int cli_write_resolved(const char *dir, const coh_scenario *scenario,
 		       coh_error *err);
 

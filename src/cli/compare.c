@@ -10,6 +10,7 @@
 #include "cohesim/report.h"
 #include "core/alloc.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -162,8 +163,8 @@ static int write_summary_as(const char *dir, const char *name,
 	    (size_t)snprintf(to, sizeof to, "%s/%s", dir, name) >= sizeof to)
 		return coh_error_set(err, COH_EIO, dir, 0, "path too long");
 	if (rename(from, to) != 0)
-		return coh_error_set(err, COH_EIO, to, 0, "cannot rename %s",
-				     from);
+		return coh_error_set(err, COH_EIO, to, 0, "cannot rename %s: %s",
+				     from, strerror(errno));
 	return 0;
 }
 
@@ -285,8 +286,8 @@ static int compare_loaded(coh_scenario *base, coh_scenario *alt,
 	print_table(bm, base_s, alt_s, diff_s);
 	if (!quiet)
 		fprintf(stderr, "cohesim: wrote %s/ (compare.csv, "
-			"compare-members.csv, summaries, figure, "
-			"manifest.json)\n", dir);
+			"compare-members.csv, summaries, %smanifest.json)\n",
+			dir, n_plot ? "figure, " : "");
 out:
 	if (rc)
 		cli_print_error(&err);

@@ -1,7 +1,8 @@
 /* `cohesim run`: loads a scenario (with --seed, -r and --set as overrides,
- * so that the resolved scenario records them), runs its replications one
- * after another, and writes the output folder: the per-replication CSV
- * files, scenario.resolved.cfg and, last, manifest.json. */
+ * so that the resolved scenario records them), runs its replications on
+ * worker threads, and writes the output folder: the summaries, the
+ * per-replication CSV files that --keep asks for, scenario.resolved.cfg,
+ * the figures and, last, manifest.json. */
 #include "cli.h"
 #include "cohesim/output.h"
 #include "cohesim/mc.h"

@@ -252,15 +252,20 @@ static int sweep_main(sweep_args *a, int argc, char **argv, int rank)
 {
 	/* the base scenario (no axes): the design's seed, the resolved file */
 	char reps_o[64], seed_o[64];
+	int nomem = 0;
 	if (a->reps) {
 		snprintf(reps_o, sizeof reps_o, "scenario.replications=%" PRIu64,
 			 a->reps);
-		cli_strings_push(&a->overrides, reps_o);
+		nomem |= cli_strings_push(&a->overrides, reps_o);
 	}
 	if (a->have_seed) {
 		snprintf(seed_o, sizeof seed_o, "scenario.seed=%" PRIu64,
 			 a->seed);
-		cli_strings_push(&a->overrides, seed_o);
+		nomem |= cli_strings_push(&a->overrides, seed_o);
+	}
+	if (nomem) {
+		fputs("cohesim: out of memory\n", stderr);
+		return CLI_ERROR;
 	}
 	coh_scenario *base = NULL;
 	int status = cli_load(&base, a->scenario, a->root, a->overrides.items,
@@ -359,7 +364,8 @@ static int sweep_main(sweep_args *a, int argc, char **argv, int rank)
 	else if (!a->quiet)
 		fprintf(stderr, "cohesim: wrote %s/ (points.csv, sweep.csv, "
 			"sweep-summary.csv, manifest.json, "
-			"scenario.resolved.cfg, figure)\n", dir);
+			"scenario.resolved.cfg%s)\n", dir,
+			n_files ? ", figure" : "");
 out:
 	for (size_t i = 0; i < diag.count; i++)
 		cli_print_error(&diag.items[i]);

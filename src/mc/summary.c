@@ -4,7 +4,7 @@
  * replications.
  *
  * Every accumulator is an integer (values are rounded to multiples of
- * 2^-32, counts kept as they are), so adding replications in any order and
+ * 2^-31, counts kept as they are), so adding replications in any order and
  * merging the partial summaries of several threads gives the same bits:
  * the summary can be built where the replications are run, in parallel,
  * and still not depend on the thread count.  Sums use the 128-bit integers

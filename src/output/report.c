@@ -6,6 +6,7 @@
 #include "core/alloc.h"
 #include "output/csv.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -243,7 +244,7 @@ int coh_outcomes_write(coh_outcomes *o, const char *text, size_t len,
 	FILE *fp = coh_atomic_stream(o->file);
 	if (fwrite(text, 1, len, fp) != len)
 		return coh_error_set(err, COH_EIO, coh_atomic_path(o->file), 0,
-				     "write failed");
+				     "cannot write: %s", strerror(errno));
 	return 0;
 }
 

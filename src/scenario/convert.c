@@ -246,8 +246,18 @@ static void convert_model(scn_ctx *ctx, const config_setting_t *root,
 		return;
 	scn_check_keys(ctx, g, keys, NULL);
 	read_params(ctx, g, proto, 1);
-	scn_get_number(ctx, g, "consultation_period", SCN_NONNEG, 0,
-		       &m->consultation_period);
+	if (scn_get_number(ctx, g, "consultation_period", SCN_NONNEG, 0,
+			   &m->consultation_period) == SCN_OK &&
+	    m->consultation_period > 0 && ctx->have_dates &&
+	    (double)(ctx->end_day - ctx->start_day) /
+			    m->consultation_period > SCN_MAX_STEPS)
+		scn_error(ctx, config_setting_get_member(g,
+							 "consultation_period"),
+			  "model.consultation_period = %g days gives more "
+			  "than %d rounds over the horizon; expected 0 or at "
+			  "least %g", m->consultation_period, SCN_MAX_STEPS,
+			  (double)(ctx->end_day - ctx->start_day) /
+				  SCN_MAX_STEPS);
 	convert_weights(ctx, g, "weights", SCN_SIGNED_UNIT, m->weight);
 	convert_weights(ctx, g, "spillover", SCN_UNIT, m->spillover);
 
@@ -533,7 +543,17 @@ static void convert_output(scn_ctx *ctx, const config_setting_t *root)
 	if (!g)
 		return;
 	scn_check_keys(ctx, g, keys, NULL);
-	scn_get_number(ctx, g, "sample_every", SCN_POS, 0, &m->sample_every);
+	if (scn_get_number(ctx, g, "sample_every", SCN_POS, 0,
+			   &m->sample_every) == SCN_OK &&
+	    ctx->have_dates &&
+	    (double)(ctx->end_day - ctx->start_day) / m->sample_every >
+		    SCN_MAX_STEPS)
+		scn_error(ctx, config_setting_get_member(g, "sample_every"),
+			  "output.sample_every = %g days gives more than %d "
+			  "samples over the horizon; expected at least %g",
+			  m->sample_every, SCN_MAX_STEPS,
+			  (double)(ctx->end_day - ctx->start_day) /
+				  SCN_MAX_STEPS);
 }
 
 /* The sweep block: axes as the command line writes them, checked for

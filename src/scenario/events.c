@@ -509,7 +509,15 @@ static void convert_generator(scn_ctx *ctx, const config_setting_t *g,
 			     "external_mission, exercise_refusal, "
 			     "declaration_refusal, defeat or summit_absence");
 	scn_get_member(ctx, g, "by", 1, 1, &gen->member);
-	scn_get_number(ctx, g, "rate", SCN_NONNEG, 1, &gen->rate);
+	if (scn_get_number(ctx, g, "rate", SCN_NONNEG, 1, &gen->rate) ==
+		    SCN_OK && gen->rate > SCN_MAX_RATE)
+	{
+		const config_setting_t *r = config_setting_get_member(g, "rate");
+		char where[SCN_PATH_MAX];
+		scn_path(r, where, sizeof where);
+		scn_error(ctx, r, "%s must be at most %g events a year, got %g",
+			  where, SCN_MAX_RATE, gen->rate);
+	}
 	scn_get_number(ctx, g, "feedback", SCN_ANY, 0, &gen->feedback);
 	int have_start = read_day(ctx, g, "start", 0, &gen->start);
 	int have_end = read_day(ctx, g, "end", 0, &gen->end);

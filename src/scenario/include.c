@@ -30,6 +30,8 @@ typedef struct inc_state {
 	int root_state;           /* 0 unknown, 1 resolved, -1 failed */
 } inc_state;
 
+#define SCN_MAX_FILE_BYTES (64u << 20)
+
 int scn_read_text(const char *path, char **out, int *err_no)
 {
 	FILE *fp = fopen(path, "rb");
@@ -41,6 +43,13 @@ int scn_read_text(const char *path, char **out, int *err_no)
 	char *buf = coh_malloc(cap);
 	int rc = buf ? 0 : COH_ENOMEM;
 	while (rc == 0) {
+		/* a scenario is text a person wrote: refuse /dev/zero and the
+		 * like instead of reading until memory runs out */
+		if (len >= SCN_MAX_FILE_BYTES) {
+			*err_no = EFBIG;
+			rc = COH_EIO;
+			break;
+		}
 		if (len + 1 == cap) {
 			char *p = coh_realloc(buf, cap * 2);
 			if (!p) {

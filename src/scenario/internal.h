@@ -70,6 +70,11 @@ typedef struct scn_ctx {
 	int64_t start_day, end_day;
 } scn_ctx;
 
+/* Limits that keep absurd files from running for ever: samples and
+ * consultation rounds over the horizon, and generator events a year. */
+#define SCN_MAX_STEPS 10000000
+#define SCN_MAX_RATE 1e6
+
 /*--- Memory (util.c) ---*/
 
 /* Zeroed memory owned by the scenario; NULL (and ctx->nomem set) on failure. */

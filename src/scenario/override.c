@@ -211,6 +211,12 @@ static void apply(scn_ctx *ctx, const char *text, const char *label)
 	}
 	memcpy(path, text, plen);
 	path[plen] = '\0';
+	if (path[0] == '.' || path[plen - 1] == '.' || strstr(path, "..")) {
+		scn_error_at(ctx, label, 0, "the path has an empty part, "
+			     "expected names joined by single dots, e.g. "
+			     "members.ARM.freeze");
+		return;
+	}
 	value v = read_value(eq + 1);
 
 	config_setting_t *cur = config_root_setting(&ctx->sc->cfg);

@@ -617,7 +617,9 @@ int coh_sweep_files_close(coh_sweep_files *f, uint64_t points_done,
 		rc = coh_output_write_file(f->dir, "manifest.json", text, strlen(text),
 				 err);
 	free(text);
-	if (!rc && (fclose(f->rows) | fclose(f->summary)))
+	/* closed whatever happened above: this function always frees */
+	int closed = fclose(f->rows) | fclose(f->summary);
+	if (!rc && closed)
 		rc = coh_error_set(err, COH_EIO, f->dir, 0,
 				   "cannot close the sweep files: %s",
 				   strerror(errno));
