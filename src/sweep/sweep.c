@@ -416,6 +416,29 @@ static FILE *open_append(const char *dir, const char *name, coh_error *err)
 	return fp;
 }
 
+/* The resolved scenario of point 0 as text: it holds the seed, the
+ * replications and every --set, so a resume can check that it continues
+ * the same sweep.  NULL when out of memory. */
+static char *resolved_text(const coh_scenario *sc, size_t *len,
+			   coh_error *err)
+{
+	char *text = NULL;
+	FILE *fp = open_memstream(&text, len);
+	if (!fp) {
+		coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+		return NULL;
+	}
+	int rc = coh_scenario_write_resolved(sc, fp, err);
+	if (fclose(fp) || rc) {
+		free(text);
+		if (!rc)
+			coh_error_set(err, COH_ENOMEM, NULL, 0,
+				      "out of memory");
+		return NULL;
+	}
+	return text;
+}
+
 static void files_free(coh_sweep_files *f)
 {
 	if (!f)
@@ -498,6 +521,26 @@ int coh_sweep_files_open(coh_sweep_files **out, const coh_sweep_options *o,
 					   "another -o");
 			goto fail_err;
 		}
+		/* and the same scenario, seed, replications and --set */
+		size_t now_len = 0, old_len = 0;
+		char *now = resolved_text(f->scenario, &now_len, &err);
+		char *sp = coh_output_path(o->dir, "sweep-scenario.cfg");
+		char *then = now && sp ? slurp(sp, &old_len) : NULL;
+		same = now && then && now_len == old_len &&
+		       memcmp(now, then, now_len) == 0;
+		free(now);
+		coh_free(then);
+		coh_free(sp);
+		if (!same) {
+			rc = coh_error_set(&err, COH_EINPUT, o->dir, 0,
+					   "holds a sweep started with other "
+					   "settings (its sweep-scenario.cfg "
+					   "differs: scenario, seed, "
+					   "replications or --set): resume "
+					   "with the same ones, or choose "
+					   "another -o");
+			goto fail_err;
+		}
 		uint64_t finished = 0, kept = 0;
 		rc = trim_file(path, sum_h.s, UINT64_MAX, &finished, &err);
 		if (!rc) {
@@ -511,8 +554,15 @@ int coh_sweep_files_open(coh_sweep_files **out, const coh_sweep_options *o,
 			goto fail_err;
 		*done = finished;
 	} else {
-		rc = coh_output_write_file(o->dir, "points.csv", points.s, points.len,
-				 &err);
+		size_t len = 0;
+		char *text = resolved_text(f->scenario, &len, &err);
+		rc = text ? coh_output_write_file(o->dir, "sweep-scenario.cfg",
+						  text, len, &err)
+			  : COH_ENOMEM;
+		free(text);
+		if (!rc)
+			rc = coh_output_write_file(o->dir, "points.csv",
+						   points.s, points.len, &err);
 		if (!rc)
 			rc = coh_output_write_file(o->dir, "sweep.csv", rows_h.s,
 					 rows_h.len, &err);
@@ -593,8 +643,9 @@ int coh_sweep_files_close(coh_sweep_files *f, uint64_t points_done,
 	for (int i = 0; i < argc; i++)
 		json_array_append_new(cmd, json_string(argv[i]));
 	json_t *files = json_array();
-	const char *names[] = {"points.csv", "sweep.csv", "sweep-summary.csv"};
-	for (size_t i = 0; i < 3; i++)
+	const char *names[] = {"points.csv", "sweep.csv", "sweep-summary.csv",
+			       "sweep-scenario.cfg"};
+	for (size_t i = 0; i < 4; i++)
 		json_array_append_new(files, json_string(names[i]));
 	json_t *root = json_pack(
 		"{s:s, s:s, s:o, s:s, s:s, s:I, s:o, s:I, s:I, s:b, s:f, s:o}",

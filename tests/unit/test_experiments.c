@@ -227,6 +227,13 @@ static void test_sweep_resume_refuses_another_design(void **state)
 	expect_status(&r, 1);
 	assert_non_null(strstr(r.err, "another design"));
 	bin_result_free(&r);
+	/* the same design with other replications is another sweep too */
+	assert_true(bin_run(&r, "sweep", SCENARIO, axes[0], axes[1], axes[2],
+			    axes[3], "-r", "31", "--plot", "none", "-q", "-o",
+			    out, "--resume", NULL) >= 0);
+	expect_status(&r, 1);
+	assert_non_null(strstr(r.err, "started with other settings"));
+	bin_result_free(&r);
 }
 
 /* Every bad axis: status and the exact message, before any file. */
