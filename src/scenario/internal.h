@@ -144,7 +144,8 @@ typedef enum scn_range {
 	SCN_POS,          /* > 0 */
 	SCN_UNIT,         /* [0, 1] */
 	SCN_SIGNED_UNIT,  /* [-1, 1] */
-	SCN_TONE          /* [-10, 10] */
+	SCN_TONE,         /* [-10, 10] */
+	SCN_HALF_LIFE     /* 0 or >= 1e-6 days */
 } scn_range;
 
 /* The number a setting holds (an integer is accepted as a float). */

@@ -22,6 +22,7 @@ static const char *range_text(scn_range range)
 	case SCN_UNIT: return "in [0, 1]";
 	case SCN_SIGNED_UNIT: return "in [-1, 1]";
 	case SCN_TONE: return "in [-10, 10]";
+	case SCN_HALF_LIFE: return "0 (never) or at least 1e-06 days";
 	default: return "";
 	}
 }
@@ -34,6 +35,8 @@ static int in_range(double v, scn_range range)
 	case SCN_UNIT: return v >= 0 && v <= 1;
 	case SCN_SIGNED_UNIT: return v >= -1 && v <= 1;
 	case SCN_TONE: return v >= -10 && v <= 10;
+	/* shorter half-lives overflow the rate 1 / h */
+	case SCN_HALF_LIFE: return v == 0 || v >= 1e-6;
 	default: return 1;
 	}
 }
@@ -107,7 +110,7 @@ int scn_number(scn_ctx *ctx, const config_setting_t *s, scn_range range,
 int scn_get_number(scn_ctx *ctx, const config_setting_t *group,
 		   const char *key, scn_range range, int required, double *out)
 {
-	char expect[32];
+	char expect[64];
 	snprintf(expect, sizeof expect, "a number%s%s",
 		 range == SCN_ANY ? "" : " ", range_text(range));
 	const config_setting_t *s = member(ctx, group, key, required, expect);

@@ -682,7 +682,7 @@ static void test_errors_in_file_order(void **state)
 		"string",
 		"test.cfg:8: unknown key \"powr\" in members.[1] (did you mean "
 		"\"power\"?)",
-		"test.cfg:9: model.half_life must be >= 0, got -1",
+		"test.cfg:9: model.half_life must be 0 (never) or at least 1e-06 days, got -1",
 	};
 	expect_errors(HEAD
 		"events = (\n"
