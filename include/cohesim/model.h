@@ -107,7 +107,8 @@ typedef struct coh_member {
 	double dwell;           /* tau >= 0 days */
 	double recover;         /* eta >= 0 */
 	int explicit_ties;      /* 0: row is w_ij = p_j for all j (self included) */
-	int line;               /* where it was defined, for messages */
+	const char *file;       /* where it was defined, for messages */
+	int line;
 } coh_member;
 
 typedef struct coh_outsider {
@@ -170,6 +171,7 @@ typedef struct coh_generator {
 	double deadline;        /* assistance_request only */
 	int in_scope;           /* assistance_request only */
 	double start, end;      /* active window, days (default: whole horizon) */
+	const char *file;       /* where it was defined, for messages */
 	int line;
 } coh_generator;
 

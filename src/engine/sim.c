@@ -393,7 +393,7 @@ static int gen_bound(coh_sim *s, const gen_inst *gi, double *out)
 		bound *= exp(e);
 	}
 	if (!isfinite(bound))
-		return coh_error_set(s->err, COH_ENUMERIC, NULL, g->line,
+		return coh_error_set(s->err, COH_ENUMERIC, g->file, g->line,
 				     "generator of %s for %s: its rate "
 				     "overflows at day %.17g (feedback %g)",
 				     coh_event_type_name(g->type),
@@ -1130,7 +1130,8 @@ static int emit_sample(coh_sim *s, double t)
 
 /*--- Checking the model -------------------------------------------------*/
 
-#define BAD(line, ...) coh_error_set(err, COH_EINPUT, NULL, (line), __VA_ARGS__)
+#define BAD(file, line, ...) \
+	coh_error_set(err, COH_EINPUT, (file), (line), __VA_ARGS__)
 
 static int in_range(double x, double lo, double hi)
 {
@@ -1145,7 +1146,7 @@ static int check_index(int i, size_t n, int optional)
 static int check_members(const coh_model *m, coh_error *err)
 {
 	if (m->n_members == 0 || m->n_members > (size_t)INT32_MAX)
-		return BAD(0, "the alliance has %zu members, expected at least 1",
+		return BAD(NULL, 0, "the alliance has %zu members, expected at least 1",
 			   m->n_members);
 	for (size_t i = 0; i < m->n_members; i++) {
 		const coh_member *p = &m->members[i];
@@ -1159,50 +1160,50 @@ static int check_members(const coh_model *m, coh_error *err)
 		ok = ok && isfinite(p->dwell) && p->dwell >= 0;
 		ok = ok && isfinite(p->recover) && p->recover >= 0;
 		if (!ok)
-			return BAD(p->line, "member %s has a parameter out of "
+			return BAD(p->file, p->line, "member %s has a parameter out of "
 				   "range (power > 0; commitment, baseline, "
 				   "susceptibility, freeze, exit in [0, 1]; "
 				   "half-lives, sensitivity, dwell, recover "
 				   ">= 0)", id);
 	}
 	if (!check_index(m->leader, m->n_members, 1))
-		return BAD(0, "leader index %d is not a member", m->leader);
+		return BAD(NULL, 0, "leader index %d is not a member", m->leader);
 	return 0;
 }
 
 static int check_params(const coh_model *m, coh_error *err)
 {
 	if (!(isfinite(m->horizon) && m->horizon >= 0))
-		return BAD(0, "horizon must be a finite number of days >= 0, "
+		return BAD(NULL, 0, "horizon must be a finite number of days >= 0, "
 			   "got %g", m->horizon);
 	if (!(isfinite(m->sample_every) && m->sample_every > 0))
-		return BAD(0, "output.sample_every must be > 0 days, got %g",
+		return BAD(NULL, 0, "output.sample_every must be > 0 days, got %g",
 			   m->sample_every);
 	if (!(isfinite(m->consultation_period) && m->consultation_period >= 0))
-		return BAD(0, "model.consultation_period must be >= 0 days, "
+		return BAD(NULL, 0, "model.consultation_period must be >= 0 days, "
 			   "got %g", m->consultation_period);
 	for (int k = 0; k < COH_W__COUNT; k++)
 		if (!isfinite(m->weight[k]) || !isfinite(m->spillover[k]))
-			return BAD(0, "model.weights.%s and model.spillover.%s "
+			return BAD(NULL, 0, "model.weights.%s and model.spillover.%s "
 				   "must be finite",
 				   coh_weight_key_name((coh_weight_key)k),
 				   coh_weight_key_name((coh_weight_key)k));
 	const coh_response_params *r = &m->response;
 	if (!isfinite(r->base) || !isfinite(r->commitment) || !isfinite(r->tie) ||
 	    !isfinite(r->affinity) || !in_range(r->scope_factor, 0, 1))
-		return BAD(0, "model.response parameters must be finite, "
+		return BAD(NULL, 0, "model.response parameters must be finite, "
 			   "scope_factor in [0, 1]");
 	const coh_rebuke_params *b = &m->rebuke;
 	if (!in_range(b->probability, 0, 1) || !(isfinite(b->delay) && b->delay >= 0)
 	    || !isfinite(b->magnitude))
-		return BAD(0, "model.rebuke needs probability in [0, 1], "
+		return BAD(NULL, 0, "model.rebuke needs probability in [0, 1], "
 			   "delay >= 0 and a finite magnitude");
 	for (size_t k = 0; k < m->n_ties; k++) {
 		const coh_tie *t = &m->ties[k];
 		if (!check_index(t->from, m->n_members, 0) ||
 		    !check_index(t->to, m->n_members, 0) ||
 		    !(isfinite(t->weight) && t->weight >= 0))
-			return BAD(0, "ties.[%zu] needs two members and a "
+			return BAD(NULL, 0, "ties.[%zu] needs two members and a "
 				   "weight >= 0", k);
 	}
 	for (size_t k = 0; k < m->n_affinities; k++) {
@@ -1210,7 +1211,7 @@ static int check_params(const coh_model *m, coh_error *err)
 		if (!check_index(a->member, m->n_members, 0) ||
 		    !check_index(a->outsider, m->n_outsiders, 0) ||
 		    !isfinite(a->value))
-			return BAD(0, "affinities.[%zu] needs a member, an "
+			return BAD(NULL, 0, "affinities.[%zu] needs a member, an "
 				   "outsider and a finite value", k);
 	}
 	return 0;
@@ -1283,7 +1284,7 @@ static int check_generators(const coh_model *m, coh_error *err)
 	for (size_t k = 0; k < m->n_generators; k++) {
 		const coh_generator *g = &m->generators[k];
 		if (!generable(g->type))
-			return BAD(g->line, "generators.[%zu]: type %s cannot be "
+			return BAD(g->file, g->line, "generators.[%zu]: type %s cannot be "
 				   "generated", k, coh_event_type_name(g->type));
 		int ok = check_index(g->member, m->n_members, 1) &&
 			 check_index(g->outsider, m->n_outsiders, 1) &&
@@ -1293,7 +1294,7 @@ static int check_generators(const coh_model *m, coh_error *err)
 		if (g->type == COH_EV_ASSISTANCE_REQUEST)
 			ok = ok && isfinite(g->deadline) && g->deadline >= 0;
 		if (!ok)
-			return BAD(g->line, "generators.[%zu] (%s) cannot be run: "
+			return BAD(g->file, g->line, "generators.[%zu] (%s) cannot be run: "
 				   "it needs a known member and outsider, a rate "
 				   ">= 0, finite values and start <= end", k,
 				   coh_event_type_name(g->type));
@@ -1390,7 +1391,7 @@ int coh_sim_alloc(coh_sim **out, const coh_model *model, coh_error *err)
 {
 	int rc;
 	if (!model)
-		return BAD(0, "no model to simulate");
+		return BAD(NULL, 0, "no model to simulate");
 	if ((rc = check_members(model, err)) || (rc = check_params(model, err)) ||
 	    (rc = check_events(model, err)) ||
 	    (rc = check_generators(model, err)))

@@ -392,6 +392,7 @@ static void convert_member(scn_ctx *ctx, const config_setting_t *g,
 	const char *id = mb->id;
 	*mb = *proto;
 	mb->id = id;
+	mb->file = scn_display_name(ctx, config_setting_source_file(g));
 	mb->line = (int)config_setting_source_line(g);
 	scn_check_keys(ctx, g, keys, NULL);
 	mb->name = id;

@@ -500,6 +500,7 @@ static void convert_generator(scn_ctx *ctx, const config_setting_t *g,
 	gen->member = gen->outsider = -1;
 	gen->magnitude = 1.0;
 	gen->in_scope = 1;
+	gen->file = scn_display_name(ctx, config_setting_source_file(g));
 	gen->line = (int)config_setting_source_line(g);
 	gen->start = 0.0;
 	gen->end = ctx->sc->model.horizon;
