@@ -3,6 +3,7 @@
  * affinities, weights (defaults marked), the timeline in time order with
  * notes and sources, and the generators.  Plain text on stdout. */
 #include "cli.h"
+#include "core/number.h"
 #include "cohesim/date.h"
 #include "cohesim/model.h"
 
@@ -42,11 +43,10 @@ typedef struct num {
 static num fmt(double x)
 {
 	num n;
-	for (int digits = 6; digits <= 17; digits++) {
-		snprintf(n.s, sizeof n.s, "%.*g", digits, x);
-		if (strtod(n.s, NULL) == x || isnan(x))
-			break;
-	}
+	if (isnan(x))
+		snprintf(n.s, sizeof n.s, "nan");
+	else
+		coh_format_double(n.s, x);
 	return n;
 }
 

@@ -1,6 +1,7 @@
 /* Growing text buffers. */
 #include "strbuf.h"
 #include "alloc.h"
+#include "number.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -57,15 +58,8 @@ void coh_strbuf_printf(coh_strbuf *b, const char *fmt, ...)
 
 void coh_strbuf_double(coh_strbuf *b, double x)
 {
-	char buf[40];
-	if (isnan(x))
-		return;
-	for (int digits = 15; digits <= 17; digits++) {
-		snprintf(buf, sizeof buf, "%.*g", digits, x);
-		if (strtod(buf, NULL) == x)
-			break;
-	}
-	coh_strbuf_puts(b, buf);
+	char buf[COH_NUMBER_MAX];
+	coh_strbuf_add(b, buf, coh_format_double(buf, x));
 }
 
 void coh_strbuf_reset(coh_strbuf *b)

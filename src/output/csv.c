@@ -2,6 +2,7 @@
  * ends).  Numbers use the shortest round-trip form so that files stay
  * readable and a value read back is the value the engine computed. */
 #include "csv.h"
+#include "core/number.h"
 #include "cohesim/mc.h"
 
 #include <math.h>
@@ -10,19 +11,7 @@
 
 size_t coh_csv_format_double(char *buf, double x)
 {
-	if (isnan(x)) {
-		buf[0] = '\0';
-		return 0;
-	}
-	/* %.17g always round-trips; the shorter forms usually do and read
-	 * better (0.1 rather than 0.10000000000000001). */
-	int n = 0;
-	for (int digits = 15; digits <= 17; digits++) {
-		n = snprintf(buf, COH_CSV_NUMBER_MAX, "%.*g", digits, x);
-		if (strtod(buf, NULL) == x)
-			break;
-	}
-	return (size_t)n;
+	return coh_format_double(buf, x);
 }
 
 int coh_csv_write_text(FILE *fp, const char *text)

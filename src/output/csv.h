@@ -10,9 +10,7 @@
 /* Room for any double in the form coh_csv_format_double writes. */
 #define COH_CSV_NUMBER_MAX 32
 
-/* Writes the shortest of %.15g, %.16g and %.17g that strtod reads back
- * exactly into buf (at least COH_CSV_NUMBER_MAX bytes); NaN gives "".
- * Returns the length written. */
+/* A number field: coh_format_double (core/number.h), NaN as "". */
 size_t coh_csv_format_double(char *buf, double x);
 
 /* Writes one text field, quoted (quotes doubled) when it holds a comma,

@@ -3,6 +3,7 @@
  * mean" hints and exact float formatting. */
 #include "internal.h"
 #include "core/alloc.h"
+#include "core/number.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -253,13 +254,9 @@ void scn_suggest_try(scn_suggest *s, const char *candidate)
 
 void scn_format_double(char *buf, size_t size, double value, int as_float)
 {
-	/* The shortest of 15, 16 or 17 significant digits that strtod reads
-	 * back to the same bits (17 always does). */
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(buf, size, "%.*g", prec, value);
-		if (prec == 17 || strtod(buf, NULL) == value)
-			break;
-	}
+	char text[COH_NUMBER_MAX];
+	coh_format_double(text, value);
+	snprintf(buf, size, "%s", text);
 	if (as_float && !strpbrk(buf, ".eEni"))
 		strncat(buf, ".0", size - strlen(buf) - 1);
 }

@@ -2,6 +2,7 @@
  * Sobol' sequences, with each point's values kept as override text. */
 #include "cohesim/sweep.h"
 #include "core/alloc.h"
+#include "core/number.h"
 
 #include <errno.h>
 #include <gsl/gsl_qrng.h>
@@ -149,17 +150,13 @@ static int parse_axis(sweep_axis *a, const char *spec, coh_error *err)
 	return 0;
 }
 
-/* Shortest text that reads back as x (so "0.1", not 0.10000000000000001). */
+/* Shortest text that reads back as x; "1" stays "1": the loader takes an
+ * integer where a float is expected, and integer settings can be swept
+ * too. */
 static char *number_text(double x)
 {
-	char buf[40];
-	for (int digits = 15; digits <= 17; digits++) {
-		snprintf(buf, sizeof buf, "%.*g", digits, x);
-		if (strtod(buf, NULL) == x)
-			break;
-	}
-	/* "1" stays "1": the loader takes an integer where a float is
-	 * expected, and integer settings can be swept too */
+	char buf[COH_NUMBER_MAX];
+	coh_format_double(buf, x);
 	return coh_strdup(buf);
 }
 
