@@ -52,8 +52,6 @@ typedef struct coh_sweep_options {
 	size_t n_overrides;
 	const coh_design *design;
 	uint64_t replications;          /* per point; 0: the scenario's */
-	uint64_t seed;                  /* used when has_seed */
-	int has_seed;
 	int threads;
 	const char *dir;                /* output folder (created) */
 	int resume;                     /* keep finished points in dir */
@@ -81,7 +79,6 @@ int coh_sweep_check(const coh_sweep_options *opts, coh_diag *diag);
 /* What a sweep would cost, from a short pilot of its first point. */
 typedef struct coh_sweep_plan {
 	uint64_t points, runs;          /* runs = points x replications */
-	uint64_t already_done;          /* finished points found (resume) */
 	double seconds;                 /* estimated wall time */
 	double bytes;                   /* estimated size of the outputs */
 	uint64_t pilot_replications;

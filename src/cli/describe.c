@@ -413,15 +413,7 @@ int cli_describe(int argc, char **argv, int first)
 			path = v;
 			break;
 		case OPT_SET:
-			if (!strchr(v, '=') || v[0] == '=')
-				status = cli_usage_error(
-					"describe",
-					"--set expects PATH=VALUE, got \"%s\"",
-					v);
-			else if (cli_strings_push(&overrides, v) != 0) {
-				fputs("cohesim: out of memory\n", stderr);
-				status = CLI_ERROR;
-			}
+			status = cli_opt_set("describe", v, &overrides);
 			break;
 		case OPT_ROOT:
 			root = v;

@@ -49,13 +49,7 @@ int cli_validate(int argc, char **argv, int first)
 				status = CLI_ERROR;
 			break;
 		case OPT_SET:
-			if (!strchr(v, '=') || v[0] == '=')
-				status = cli_usage_error(
-					"validate",
-					"--set expects PATH=VALUE, got \"%s\"",
-					v);
-			else if (cli_strings_push(&overrides, v) != 0)
-				status = CLI_ERROR;
+			status = cli_opt_set("validate", v, &overrides);
 			break;
 		case OPT_ROOT:
 			root = v;

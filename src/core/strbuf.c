@@ -62,13 +62,6 @@ void coh_strbuf_double(coh_strbuf *b, double x)
 	coh_strbuf_add(b, buf, coh_format_double(buf, x));
 }
 
-void coh_strbuf_reset(coh_strbuf *b)
-{
-	b->len = 0;
-	if (b->s)
-		b->s[0] = '\0';
-}
-
 void coh_strbuf_free(coh_strbuf *b)
 {
 	coh_free(b->s);

@@ -18,8 +18,6 @@ void coh_strbuf_printf(coh_strbuf *b, const char *fmt, ...)
 /* Appends x in the shortest form that reads back exactly; NaN adds
  * nothing (an empty CSV field). */
 void coh_strbuf_double(coh_strbuf *b, double x);
-/* Empties the buffer, keeping its storage. */
-void coh_strbuf_reset(coh_strbuf *b);
 void coh_strbuf_free(coh_strbuf *b);
 
 #endif

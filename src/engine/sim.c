@@ -83,7 +83,6 @@ struct coh_sim {
 	int *row;               /* explicit tie row of a member, or -1 */
 	double *ties;           /* explicit rows, n entries each */
 	double *wsum0, *wsum;   /* sum_{k != j, not exited} w_jk; at day 0, now */
-	double p_alive0, p_alive;   /* power of the non-exited: at day 0, now */
 	double *affinity;       /* n x n_outsiders */
 
 	gen_inst *gens;
@@ -169,11 +168,10 @@ static double affinity(const coh_sim *s, int i, int k)
 static void recompute_tie_sums(coh_sim *s)
 {
 	size_t n = s->n;
-	double p = 0;
+	double p = 0; /* power of the non-exited: a default row's sum */
 	for (size_t k = 0; k < n; k++)
 		if (s->alive[k])
 			p += s->power[k];
-	s->p_alive = p;
 	for (size_t j = 0; j < n; j++) {
 		if (!s->alive[j])
 			continue;
@@ -1346,7 +1344,6 @@ static void setup_ties(coh_sim *s)
 		s->alive[i] = 1;
 	recompute_tie_sums(s);
 	memcpy(s->wsum0, s->wsum, n * sizeof *s->wsum);
-	s->p_alive0 = s->p_alive;
 	for (size_t k = 0; k < m->n_affinities; k++) {
 		const coh_affinity *a = &m->affinities[k];
 		s->affinity[(size_t)a->member * m->n_outsiders +
@@ -1507,7 +1504,6 @@ static int start(coh_sim *s, const coh_stream_key *key)
 		s->alive[i] = 1;
 	}
 	memcpy(s->wsum, s->wsum0, s->n * sizeof *s->wsum);
-	s->p_alive = s->p_alive0;
 	int rc;
 	for (size_t i = 0; i < s->n; i++)
 		if ((rc = reschedule_watch(s, (int)i)))

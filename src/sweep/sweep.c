@@ -25,14 +25,14 @@
 
 /*--- Loading a point --------------------------------------------------------*/
 
-/* Loads the scenario with the base overrides, then seed and replications
- * when given, then the point's axis values. */
+/* Loads the scenario with the base overrides, then the replications when
+ * given (the pilot of --dry-run), then the point's axis values. */
 static int load_point(coh_scenario **out, const coh_sweep_options *o,
 		      uint64_t p, coh_diag *diag)
 {
 	const coh_design *d = o->design;
 	size_t n_axes = coh_design_axes(d);
-	size_t n = o->n_overrides + 2 + n_axes;
+	size_t n = o->n_overrides + 1 + n_axes;
 	const char **ov = coh_calloc(n, sizeof *ov);
 	char **owned = coh_calloc(n, sizeof *owned);
 	int rc = 0;
@@ -44,11 +44,6 @@ static int load_point(coh_scenario **out, const coh_sweep_options *o,
 	for (size_t i = 0; i < o->n_overrides; i++)
 		ov[k++] = o->overrides[i];
 	char buf[64];
-	if (o->has_seed) {
-		snprintf(buf, sizeof buf, "scenario.seed=%llu",
-			 (unsigned long long)o->seed);
-		ov[k++] = owned[n_owned++] = coh_strdup(buf);
-	}
 	if (o->replications) {
 		snprintf(buf, sizeof buf, "scenario.replications=%llu",
 			 (unsigned long long)o->replications);
