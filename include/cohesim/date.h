@@ -11,7 +11,8 @@
  * exist (2023-02-30) and trailing characters; *out_day is set only on success. */
 int coh_date_parse(int64_t *out_day, const char *text);
 
-/* Formats a day number as "YYYY-MM-DD" into buf (at least 11 bytes). */
+/* Formats a day number as "YYYY-MM-DD" into buf (at least 11 bytes);
+ * days beyond +-10^12 (and, below, NaN) print as "invalid". */
 void coh_date_format(char *buf, size_t size, int64_t day);
 
 /* Date of a (possibly fractional) time in days since a start day: the

@@ -68,10 +68,18 @@ int coh_date_parse(int64_t *out_day, const char *text)
 	return 0;
 }
 
+/* Far beyond any scenario's dates, and far inside what the arithmetic of
+ * civil_from_days can hold. */
+#define DAY_LIMIT 1000000000000LL
+
 void coh_date_format(char *buf, size_t size, int64_t day)
 {
 	int64_t y;
 	int m, d;
+	if (day < -DAY_LIMIT || day > DAY_LIMIT) {
+		snprintf(buf, size, "%s", "invalid");
+		return;
+	}
 	civil_from_days(day, &y, &m, &d);
 	snprintf(buf, size, "%04lld-%02d-%02d", (long long)y, m, d);
 }
@@ -79,5 +87,9 @@ void coh_date_format(char *buf, size_t size, int64_t day)
 void coh_date_format_offset(char *buf, size_t size, int64_t start_day,
 			    double days)
 {
-	coh_date_format(buf, size, start_day + (int64_t)floor(days));
+	double day = floor(days);
+	/* NaN fails both tests, and lands on the out-of-range text */
+	if (!(day >= -(double)DAY_LIMIT && day <= (double)DAY_LIMIT))
+		day = -2.0 * (double)DAY_LIMIT;
+	coh_date_format(buf, size, start_day + (int64_t)day);
 }

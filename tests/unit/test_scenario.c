@@ -278,6 +278,29 @@ static void scratch_close(scratch *s)
 	assert_int_equal(system(cmd), 0);
 }
 
+/*--- Dates ---*/
+
+/* Found by fuzzing: a NaN or huge time reached a double-to-integer cast. */
+static void test_date_format_out_of_range(void **state)
+{
+	(void)state;
+	char buf[16];
+	coh_date_format_offset(buf, sizeof buf, 19684, 0.5);
+	assert_string_equal(buf, "2023-11-23");
+	coh_date_format_offset(buf, sizeof buf, 19684, -1.5);
+	assert_string_equal(buf, "2023-11-21");
+	coh_date_format_offset(buf, sizeof buf, 19684, NAN);
+	assert_string_equal(buf, "invalid");
+	coh_date_format_offset(buf, sizeof buf, 19684, 1e300);
+	assert_string_equal(buf, "invalid");
+	coh_date_format(buf, sizeof buf, INT64_MIN);
+	assert_string_equal(buf, "invalid");
+	/* the last day still formatted: a year of ten digits */
+	coh_date_format(buf, sizeof buf, 1000000000000LL);
+	assert_int_equal(strspn(buf, "0123456789"), 10);
+	assert_int_equal(buf[10], '-');
+}
+
 /*--- Defaults and plain values ---*/
 
 static void test_defaults(void **state)
@@ -1198,6 +1221,7 @@ int main(void)
 		cmocka_unit_test(test_write_exact),
 		cmocka_unit_test(test_write_random_floats),
 		cmocka_unit_test(test_alloc_failure),
+		cmocka_unit_test(test_date_format_out_of_range),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
