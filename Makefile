@@ -47,7 +47,8 @@ say = $(if $(V),,@printf '  %-6s %s\n' $(1) $(2);)
 LIB := $(BUILD)/libcohesim.a
 BIN := $(BUILD)/cohesim
 
-.PHONY: all deps run test check install uninstall clean bench tests-build
+.PHONY: all deps run test check install uninstall clean bench tests-build \
+        fuzz fuzzers
 
 all: $(BIN) $(LIB)
 
@@ -77,7 +78,17 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	$(Q)$(CC) $(ALL_CFLAGS) -Wno-format-truncation $(shell pkg-config --cflags cmocka 2>/dev/null) -MMD -MP \
 	      $(LDFLAGS_ALL) -o $@ $< $(LIB) $(TEST_LIBS) $(LDLIBS_ALL)
 
-tests-build: $(BIN) $(TESTS) $(BUILD)/bench
+# Each fuzz harness also builds with a plain main that replays files, so
+# `make test` replays the seed corpora and every past finding.
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+REPLAYS := $(FUZZ_NAMES:%=$(BUILD)/tests/replay_%)
+
+$(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(call say,TEST,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP $(LDFLAGS_ALL) -o $@ $< tests/fuzz/replay.c $(LIB) $(LDLIBS_ALL)
+
+tests-build: $(BIN) $(TESTS) $(REPLAYS) $(BUILD)/bench
 
 # Debian packages: pkg-config name or file -> package.
 deps:
@@ -97,7 +108,8 @@ test: deps
 # under valgrind (memcheck) with the ordinary build.
 check: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT=-O1 SANITIZER=address,undefined tests-build
-	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 LSAN_OPTIONS=suppressions=tests/lsan.supp \
+	  UBSAN_OPTIONS=print_stacktrace=1 \
 	  sh tests/run.sh build/asan
 	@$(MAKE) --no-print-directory tests-build
 	@COH_VALGRIND=1 sh tests/run.sh $(BUILD)
@@ -108,6 +120,23 @@ $(BUILD)/bench: bench/bench.c $(LIB)
 
 bench: all $(BUILD)/bench
 	@sh bench/run.sh $(BUILD)
+
+# libFuzzer: the library and harnesses built with clang, ASan and UBSan in
+# build/fuzz, each harness run for FUZZ_TIME seconds (tests/fuzz/run.sh).
+FUZZ_TIME ?= 60
+FUZZERS := $(FUZZ_NAMES:%=$(BUILD)/fuzz_%)
+
+$(BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(LIB)
+	$(call say,FUZZ,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -MMD -MP $(LDFLAGS_ALL) -o $@ $< $(LIB) $(LDLIBS_ALL)
+
+fuzzers: $(FUZZERS)
+
+fuzz:
+	@COH_FUZZ=1 sh .ci/deps.sh
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang \
+	  SANITIZER=address,undefined CFLAGS="-O1 -g -fsanitize=fuzzer-no-link" fuzzers
+	@sh tests/fuzz/run.sh build/fuzz $(FUZZ_TIME) $(FUZZ)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \

@@ -24,6 +24,11 @@ if [ "${COH_MPI:-}" = 1 ]; then
 	need cmd:mpicc libopenmpi-dev
 	need cmd:mpirun openmpi-bin
 fi
+if [ "${COH_FUZZ:-}" = 1 ]; then   # make fuzz: clang and libFuzzer
+	need cmd:clang clang
+	ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a \
+		>/dev/null 2>&1 || missing="$missing libclang-rt-14-dev"
+fi
 [ -z "$missing" ] && exit 0
 echo "make deps: installing$missing" >&2
 if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

@@ -12,7 +12,7 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 if [ -n "$COH_VALGRIND" ]; then
-	WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --track-fds=no"
+	WRAP="valgrind -q --suppressions=tests/valgrind.supp --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --track-fds=no"
 else
 	WRAP=""
 fi
@@ -62,6 +62,22 @@ for cfg in tests/bad/*.cfg; do
 done
 passed=$((passed + bad_passed))
 echo "ok   bad input: $bad_passed files give their exact message"
+
+# The fuzz harnesses' seed corpora and past findings, replayed (their
+# properties are checked on every input; tests/fuzz/run.sh says more).
+for t in "$BUILD"/tests/replay_*; do
+	[ -x "$t" ] || continue
+	name=${t##*/replay_}
+	case $name in
+	scenario) inputs="scenarios seeds tests/bad tests/bad/inc" ;;
+	*) inputs=tests/fuzz/corpus/$name ;;
+	esac
+	if $WRAP "$t" $inputs tests/fuzz/regressions/$name >"$log" 2>&1; then
+		passed=$((passed + 1)); echo "ok   fuzz replay $name: $(tail -n 1 "$log")"
+	else
+		failed=$((failed + 1)); echo "FAIL fuzz replay $name"; cat "$log"
+	fi
+done
 
 # The benchmark's smoke version: that it runs, not how fast.
 if [ -x "$BUILD/bench" ]; then
