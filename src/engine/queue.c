@@ -1,5 +1,6 @@
-/* The engine's pending-event set: a 4-ary min-heap of (time, order, node)
- * entries over a node pool with a free list.  See queue.h. */
+/* The engine's pending-event set: a 4-ary min-heap of (time, node) entries
+ * over a node pool with a free list; the node holds the rest of the key.
+ * See queue.h. */
 #include "engine/queue.h"
 
 #include "cohesim/error.h"
@@ -8,11 +9,14 @@
 #define ARITY 4
 #define SEQ_BITS 56
 
-static int entry_less(const coh_qentry *x, const coh_qentry *y)
+/* Whether x comes first: by time, then (rarely needed) by the priority and
+ * insertion sequence kept in the nodes. */
+static inline int entry_less(const coh_queue *q, const coh_qentry *x,
+			     const coh_qentry *y)
 {
 	if (x->time != y->time)
 		return x->time < y->time;
-	return x->order < y->order;
+	return q->nodes[x->node].order < q->nodes[y->node].order;
 }
 
 /* Puts entry e at heap index i and tells its node where it lives. */
@@ -27,7 +31,7 @@ static void sift_up(coh_queue *q, size_t i)
 	coh_qentry e = q->heap[i];
 	while (i > 0) {
 		size_t parent = (i - 1) / ARITY;
-		if (!entry_less(&e, &q->heap[parent]))
+		if (!entry_less(q, &e, &q->heap[parent]))
 			break;
 		place(q, i, q->heap[parent]);
 		i = parent;
@@ -35,22 +39,60 @@ static void sift_up(coh_queue *q, size_t i)
 	place(q, i, e);
 }
 
+/* One step of the scan for the earliest child: child k, at time t,
+ * against the best so far, with selects rather than branches (which child
+ * wins is unpredictable); *tie records that two times compared equal. */
+static inline void scan_step(double t, size_t k, size_t *best,
+			     double *best_time, int *tie)
+{
+	size_t earlier = t < *best_time;
+	*tie |= t == *best_time;
+	*best ^= (*best ^ k) & -earlier;
+	*best_time = t < *best_time ? t : *best_time;
+}
+
+/* The first of the count children c[0..count) in (time, order).  It looks
+ * at the times alone; only when two of them compared equal does the order
+ * decide, and then the children are scanned again with the whole key. */
+static inline size_t first_child(const coh_queue *q, const coh_qentry *c,
+				 size_t count)
+{
+	size_t best = 0;
+	double best_time = c[0].time;
+	int tie = 0;
+	if (count == ARITY) {   /* the usual case, unrolled */
+		scan_step(c[1].time, 1, &best, &best_time, &tie);
+		scan_step(c[2].time, 2, &best, &best_time, &tie);
+		scan_step(c[3].time, 3, &best, &best_time, &tie);
+	} else {
+		for (size_t k = 1; k < count; k++)
+			scan_step(c[k].time, k, &best, &best_time, &tie);
+	}
+	if (tie) {
+		best = 0;
+		for (size_t k = 1; k < count; k++)
+			if (entry_less(q, &c[k], &c[best]))
+				best = k;
+	}
+	return best;
+}
+
 static void sift_down(coh_queue *q, size_t i)
 {
-	coh_qentry e = q->heap[i];
+	coh_qentry *heap = q->heap;
+	size_t size = q->size;
+	coh_qentry e = heap[i];
 	for (;;) {
 		size_t first = ARITY * i + 1;
-		if (first >= q->size)
+		if (first >= size)
 			break;
-		size_t last = first + ARITY < q->size ? first + ARITY : q->size;
-		size_t best = first;
-		for (size_t k = first + 1; k < last; k++)
-			if (entry_less(&q->heap[k], &q->heap[best]))
-				best = k;
-		if (!entry_less(&q->heap[best], &e))
+		const coh_qentry *c = heap + first;
+		size_t best = first_child(q, c, size - first < ARITY ?
+					      size - first : ARITY);
+		if (!entry_less(q, &c[best], &e))
 			break;
-		place(q, i, q->heap[best]);
-		i = best;
+		place(q, i, c[best]);
+		i = first + best;
 	}
 	place(q, i, e);
 }
@@ -139,7 +181,8 @@ int coh_queue_push(coh_queue *q, double time, int priority,
 	uint32_t node = q->free_head;
 	q->free_head = q->nodes[node].pos;
 	q->nodes[node].item = *item;
-	coh_qentry e = {time, make_order(q, priority), node};
+	q->nodes[node].order = make_order(q, priority);
+	coh_qentry e = {time, node};
 	q->heap[q->size] = e;
 	q->nodes[node].pos = (uint32_t)q->size;
 	q->size++;
@@ -157,7 +200,7 @@ static void remove_at(coh_queue *q, size_t i)
 		return;
 	coh_qentry moved = q->heap[q->size];
 	place(q, i, moved);
-	if (i > 0 && entry_less(&moved, &q->heap[(i - 1) / ARITY]))
+	if (i > 0 && entry_less(q, &moved, &q->heap[(i - 1) / ARITY]))
 		sift_up(q, i);
 	else
 		sift_down(q, i);
@@ -178,11 +221,13 @@ void coh_queue_cancel(coh_queue *q, uint32_t handle)
 void coh_queue_reschedule(coh_queue *q, uint32_t handle, double time,
 			  int priority)
 {
-	size_t i = q->nodes[handle].pos;
-	coh_qentry old = q->heap[i];
+	coh_qnode *node = &q->nodes[handle];
+	size_t i = node->pos;
+	double old_time = q->heap[i].time;
+	uint64_t old_order = node->order;
 	q->heap[i].time = time;
-	q->heap[i].order = make_order(q, priority);
-	if (entry_less(&q->heap[i], &old))
+	node->order = make_order(q, priority);
+	if (time != old_time ? time < old_time : node->order < old_order)
 		sift_up(q, i);
 	else
 		sift_down(q, i);
@@ -195,7 +240,7 @@ void coh_queue_pop(coh_queue *q, double *time, int *priority,
 	if (time)
 		*time = top.time;
 	if (priority)
-		*priority = (int)(top.order >> SEQ_BITS);
+		*priority = (int)(q->nodes[top.node].order >> SEQ_BITS);
 	if (item)
 		*item = q->nodes[top.node].item;
 	remove_at(q, 0);

@@ -5,7 +5,7 @@
 
 #include <Random123/philox.h>
 
-static void refill(coh_rng_state *s)
+void coh_rng_refill(coh_rng_state *s)
 {
 	philox4x64_ctr_t ctr = {{s->ctr[0], s->ctr[1], s->ctr[2], s->ctr[3]}};
 	philox4x64_key_t key = {{s->key[0], s->key[1]}};
@@ -14,13 +14,6 @@ static void refill(coh_rng_state *s)
 		s->out[k] = out.v[k];
 	s->ctr[0]++;
 	s->used = 0;
-}
-
-uint64_t coh_rng_next(coh_rng_state *s)
-{
-	if (s->used >= 4)
-		refill(s);
-	return s->out[s->used++];
 }
 
 void coh_rng_stream(coh_rng_state *s, uint64_t seed, uint64_t point,
@@ -47,7 +40,7 @@ static unsigned long philox_get(void *state)
 
 static double philox_get_double(void *state)
 {
-	return (double)(coh_rng_next(state) >> 11) * 0x1p-53;
+	return coh_rng_uniform(state);
 }
 
 static const gsl_rng_type philox_type = {

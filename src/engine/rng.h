@@ -5,6 +5,7 @@
 #ifndef COH_ENGINE_RNG_H
 #define COH_ENGINE_RNG_H
 
+#include <math.h>
 #include <stdint.h>
 #include <gsl/gsl_rng.h>
 
@@ -29,7 +30,32 @@ void coh_rng_bind(gsl_rng *r, coh_rng_state *state);
 void coh_rng_stream(coh_rng_state *state, uint64_t seed, uint64_t point,
 		    uint64_t replication, uint64_t substream);
 
+/* Computes the stream's next block of four words (the Philox call). */
+void coh_rng_refill(coh_rng_state *state);
+
 /* The next 64 random bits of the stream. */
-uint64_t coh_rng_next(coh_rng_state *state);
+static inline uint64_t coh_rng_next(coh_rng_state *state)
+{
+	if (state->used >= 4)
+		coh_rng_refill(state);
+	return state->out[state->used++];
+}
+
+/* What the GSL generator's get_double gives (gsl_rng_uniform): 53 random
+ * bits as a double in [0, 1).  The engine's hot paths draw through these
+ * instead of the generator's function pointers; the numbers are the same. */
+static inline double coh_rng_uniform(coh_rng_state *state)
+{
+	return (double)(coh_rng_next(state) >> 11) * 0x1p-53;
+}
+
+/* An exponential variate of mean mu, computed exactly as GSL's
+ * gsl_ran_exponential does it (-mu log1p(-u), u = gsl_rng_uniform), so the
+ * same stream gives the same bits either way. */
+static inline double coh_rng_exponential(coh_rng_state *state, double mu)
+{
+	double u = coh_rng_uniform(state);
+	return -mu * log1p(-u);
+}
 
 #endif

@@ -9,7 +9,6 @@
 #include <math.h>
 #include <string.h>
 #include <gsl/gsl_errno.h>
-#include <gsl/gsl_randist.h>
 
 #include "core/alloc.h"
 #include "engine/metrics.h"
@@ -43,28 +42,39 @@ enum { S_RESPONSES, S_REBUKES, S_GENERATORS };
  * freeze/unfreeze loop that would never end. */
 #define MAX_BURST 8
 
+/* The fields every event reads come first, so that bringing a member up
+ * to date and re-timing its watch touch as few cache lines as possible. */
 typedef struct member {
-	double c, b, t;         /* commitment and baseline, valid at day t */
+	double c, b, t;         /* commitment and baseline (within [0, 1],
+				 * clamped wherever they are set), valid
+				 * at day t */
 	double rl, ra;          /* relaxation, adaptation: halvings per day */
-	double sensitivity, susceptibility;
-	double freeze, exit, dwell, recover;
 	double since[C__COUNT]; /* start of each condition's spell, NOT_HELD */
+	double theta[C__COUNT]; /* each condition's threshold (set_thresholds) */
 	coh_status status;
 	uint32_t watch;         /* the member's one status event */
 	coh_event_type watch_kind;  /* what that event will do */
+	double dwell, sensitivity, susceptibility;
+	double freeze, exit, recover;
 	double last_change;     /* day of the last status change */
 	int burst;              /* status changes at that day */
 	size_t gen_first, gen_count;    /* into coh_sim.member_gens */
+	size_t fb_first, fb_count;      /* into coh_sim.feedback_gens */
 } member;
 
+/* 64 bytes: one cache line for everything an event of the instance reads. */
 typedef struct gen_inst {
 	const coh_generator *g;
-	int member;
-	int started;            /* 0 while waiting for the window to open */
-	int firing;             /* its candidate is being handled */
+	coh_rng_state *stream;  /* its own substream */
 	double bound;           /* thinning bound of the pending candidate */
+	double stop;            /* last day it may fire: min(end, horizon) */
+	double per_day;         /* its plain rate, rate / 365.25 */
+	int member;
+	int gen;                /* g's index in the model (and gen_events) */
+	int actor, target;      /* of the event an accepted candidate becomes */
 	uint32_t handle;
-	gsl_rng *rng;
+	unsigned char started;  /* 0 while waiting for the window to open */
+	unsigned char firing;   /* its candidate is being handled */
 } gen_inst;
 
 typedef struct request {
@@ -87,7 +97,11 @@ struct coh_sim {
 
 	gen_inst *gens;
 	size_t n_gens;
+	/* per model generator, the event its accepted candidates become:
+	 * built once; actor, target and day are set for each */
+	coh_event *gen_events;
 	size_t *member_gens;    /* instance ids grouped by member */
+	size_t *feedback_gens;  /* the same, only those with feedback != 0 */
 
 	coh_rng_state *rng_state;
 	gsl_rng *rng;
@@ -112,6 +126,7 @@ struct coh_sim {
 	size_t cursor;          /* next timeline event */
 	uint64_t sample_k;
 	int sample_tail_done;
+	double sample_next;     /* next_sample()'s answer, +inf when none */
 	uint64_t resolved, honoured;
 	const coh_recorder *rec;
 	coh_error *err;
@@ -190,12 +205,10 @@ static void recompute_tie_sums(coh_sim *s)
 
 /*--- Recording ----------------------------------------------------------*/
 
-static int emit(coh_sim *s, coh_event_type type, int actor, int target,
-		int outsider, int subject, double value, double before,
-		double after, const char *source)
+static int emit_record(coh_sim *s, coh_event_type type, int actor,
+		       int target, int outsider, int subject, double value,
+		       double before, double after, const char *source)
 {
-	if (!s->rec || !s->rec->event)
-		return 0;
 	coh_event_record r = {
 		.day = s->now, .type = type, .actor = actor, .target = target,
 		.outsider = outsider, .subject = subject, .value = value,
@@ -209,24 +222,43 @@ static int emit(coh_sim *s, coh_event_type type, int actor, int target,
 	return rc;
 }
 
+/* Reports an event to the recorder, if it wants events (the test inline:
+ * runs without an event log pay nothing more). */
+static inline int emit(coh_sim *s, coh_event_type type, int actor,
+		       int target, int outsider, int subject, double value,
+		       double before, double after, const char *source)
+{
+	if (!s->rec || !s->rec->event)
+		return 0;
+	return emit_record(s, type, actor, target, outsider, subject, value,
+			   before, after, source);
+}
+
 /*--- Members: lazy state, condition spells, status watch ----------------*/
 
-static void condition(const member *m, int k, double *theta, int *above)
+/* The thresholds of the three conditions: c < freeze, c > freeze +
+ * recover, c < exit.  Kept in theta[] (and set again whenever a `set`
+ * changes one of them) because every update of the member reads them. */
+static void set_thresholds(member *m)
 {
-	switch (k) {
-	case C_BELOW_FREEZE:
-		*theta = m->freeze;
-		*above = 0;
-		break;
-	case C_ABOVE_RECOVER:
-		*theta = m->freeze + m->recover;
-		*above = 1;
-		break;
-	default:
-		*theta = m->exit;
-		*above = 0;
-		break;
-	}
+	m->theta[C_BELOW_FREEZE] = m->freeze;
+	m->theta[C_ABOVE_RECOVER] = m->freeze + m->recover;
+	m->theta[C_BELOW_EXIT] = m->exit;
+}
+
+/* Whether condition k holds for value c. */
+static int holds(const member *m, int k, double c)
+{
+	return k == C_ABOVE_RECOVER ? c > m->theta[k] : c < m->theta[k];
+}
+
+/* The first test of coh_rules_flip_after, which answers +inf without a
+ * logarithm when it fails: whether a trajectory tending to `target` can
+ * still change whether condition k holds (it can only if the limit lies
+ * on the other side).  The rate must be > 0. */
+static int may_flip(const member *m, int k, double target, int inside)
+{
+	return inside != holds(m, k, target);
 }
 
 static double clamp01(double x)
@@ -236,44 +268,69 @@ static double clamp01(double x)
 
 /* Commitment of member i at day t >= its last update, without changing
  * anything (samples and rates read the state this way). */
-static double value_at(const member *m, double t, double *b_out)
+static inline double value_at(const member *m, double t, double *b_out)
 {
-	double c = m->c, b = m->b;
-	if (m->status != COH_EXITED && t > m->t)
-		coh_rules_relax(m->c, m->b, m->rl, m->ra, t - m->t, &c, &b);
+	if (m->status == COH_EXITED || !(t > m->t)) {
+		/* the stored state, which is always within [0, 1] (or NaN,
+		 * which clamping would leave as it is) */
+		if (b_out)
+			*b_out = m->b;
+		return m->c;
+	}
+	double c, b;
+	coh_rules_relax(m->c, m->b, m->rl, m->ra, t - m->t, &c, &b);
 	if (b_out)
 		*b_out = clamp01(b);
 	return clamp01(c);
 }
 
-/* Brings member i up to the current day.  A condition whose spell begins
- * or ends on the way is dated by its exact crossing time, computed the
- * same way as the watch that predicted it, so the two always agree. */
-static void advance(coh_sim *s, int i)
+/* Brings a member not yet at day t > m->t up to it.  A condition whose
+ * spell begins or ends on the way is dated by its exact crossing time,
+ * computed the same way as the watch that predicted it, so the two always
+ * agree. */
+static void advance_to(member *m, double t)
 {
-	member *m = &s->mem[i];
-	double t = s->now;
-	if (m->status == COH_EXITED || !(t > m->t))
-		return;
 	double rate = m->rl + m->ra;
 	if (rate > 0) {
+		/* coh_rules_relax's factor (rate > 0 and t > m->t here),
+		 * first: little is live across the call */
+		double f = exp2(-rate * (t - m->t));
 		double target = coh_rules_target(m->c, m->b, m->rl, m->ra);
 		for (int k = 0; k < C__COUNT; k++) {
-			double theta;
-			int above;
-			condition(m, k, &theta, &above);
 			int inside = m->since[k] != NOT_HELD;
-			double off = coh_rules_flip_after(m->c, target, rate,
-							  theta, above, inside);
-			if (m->t + off <= t)
+			/* no crossing ever: coh_rules_flip_after's +inf */
+			if (!may_flip(m, k, target, inside))
+				continue;
+			/* whether t0 + off <= t, where possible from f
+			 * rather than from off's logarithm; the crossing's
+			 * time itself is needed only when a spell begins */
+			int crossed = coh_rules_crossed_within(m->c, target,
+							       m->theta[k], f,
+							       rate * t);
+			double off = 0;
+			if (crossed < 0 || (crossed && !inside)) {
+				off = coh_rules_crossing_after(m->c, target, rate,
+							       m->theta[k]);
+				crossed = m->t + off <= t;
+			}
+			if (crossed)
 				m->since[k] = inside ? NOT_HELD : m->t + off;
 		}
 		double c, b;
-		coh_rules_relax(m->c, m->b, m->rl, m->ra, t - m->t, &c, &b);
+		coh_rules_relax_by(m->c, m->b, m->rl, m->ra, f, &c, &b);
 		m->c = clamp01(c);
 		m->b = clamp01(b);
 	}
 	m->t = t;
+}
+
+/* Brings member i up to the current day (the test inline, as most calls
+ * find it there already). */
+static inline void advance(coh_sim *s, int i)
+{
+	member *m = &s->mem[i];
+	if (m->status != COH_EXITED && s->now > m->t)
+		advance_to(m, s->now);
 }
 
 /* After a jump (or a threshold change) the conditions are read from the
@@ -281,11 +338,7 @@ static void advance(coh_sim *s, int i)
 static void reread_conditions(member *m, double t)
 {
 	for (int k = 0; k < C__COUNT; k++) {
-		double theta;
-		int above;
-		condition(m, k, &theta, &above);
-		int inside = above ? m->c > theta : m->c < theta;
-		if (!inside)
+		if (!holds(m, k, m->c))
 			m->since[k] = NOT_HELD;
 		else if (m->since[k] == NOT_HELD)
 			m->since[k] = t;
@@ -304,47 +357,69 @@ static int set_commitment(coh_sim *s, int i, double c)
 	return 1;
 }
 
+/* When the dwell of condition k completes on the member's current
+ * trajectory (rate and target as coh_rules_target gives them), or +inf
+ * when it will not: the condition is not held and never will be, or its
+ * spell ends first.  Most calls end at the first tests, with no
+ * logarithm. */
+static inline double dwell_done(const member *m, int k, double rate,
+				double target)
+{
+	int inside = m->since[k] != NOT_HELD;
+	/* coh_rules_flip_after, its first tests inline */
+	double off = HUGE_VAL;
+	if (rate > 0 && may_flip(m, k, target, inside))
+		off = coh_rules_crossing_after(m->c, target, rate, m->theta[k]);
+	if (inside) {
+		double due = m->since[k] + m->dwell;
+		return due < m->t + off ? due : HUGE_VAL;
+	}
+	return off == HUGE_VAL ? HUGE_VAL : (m->t + off) + m->dwell;
+}
+
+static int reschedule_watch_at(coh_sim *s, int i);
+
 /* Schedules the member's one status event at the earliest time a dwell
  * completes on the current trajectory (exit first at equal times), or
- * removes it when none will before the horizon. */
-static int reschedule_watch(coh_sim *s, int i)
+ * removes it when none will before the horizon.  The usual case is
+ * answered inline: a member with no watch, holding neither condition that
+ * its status makes relevant, and tending to a level where neither holds,
+ * will never need one (dwell_done would give +inf twice). */
+static inline int reschedule_watch(coh_sim *s, int i)
+{
+	const member *m = &s->mem[i];
+	if (m->watch == COH_QUEUE_NONE && m->status != COH_EXITED) {
+		int k = m->status == COH_FROZEN ? C_ABOVE_RECOVER : C_BELOW_FREEZE;
+		if (m->since[C_BELOW_EXIT] == NOT_HELD &&
+		    m->since[k] == NOT_HELD) {
+			double target = coh_rules_target(m->c, m->b, m->rl,
+							 m->ra);
+			if (!(m->rl + m->ra > 0) ||
+			    (!holds(m, C_BELOW_EXIT, target) &&
+			     !holds(m, k, target)))
+				return 0;
+		}
+	}
+	return reschedule_watch_at(s, i);
+}
+
+static int reschedule_watch_at(coh_sim *s, int i)
 {
 	member *m = &s->mem[i];
 	double best = HUGE_VAL;
 	coh_event_type kind = COH_EV_EXIT;
 	if (m->status != COH_EXITED) {
-		static const int active_conds[2] = {C_BELOW_EXIT, C_BELOW_FREEZE};
-		static const int frozen_conds[2] = {C_BELOW_EXIT, C_ABOVE_RECOVER};
-		static const coh_event_type active_kinds[2] = {COH_EV_EXIT,
-							       COH_EV_FREEZE};
-		static const coh_event_type frozen_kinds[2] = {COH_EV_EXIT,
-							       COH_EV_UNFREEZE};
 		int frozen = m->status == COH_FROZEN;
-		const int *conds = frozen ? frozen_conds : active_conds;
-		const coh_event_type *kinds = frozen ? frozen_kinds : active_kinds;
 		double rate = m->rl + m->ra;
 		double target = coh_rules_target(m->c, m->b, m->rl, m->ra);
-		for (int q = 0; q < 2; q++) {
-			double theta;
-			int above;
-			condition(m, conds[q], &theta, &above);
-			int inside = m->since[conds[q]] != NOT_HELD;
-			double off = coh_rules_flip_after(m->c, target, rate,
-							  theta, above, inside);
-			double due;
-			if (inside) {
-				due = m->since[conds[q]] + m->dwell;
-				if (!(due < m->t + off))
-					continue;       /* the spell ends first */
-			} else {
-				if (off == HUGE_VAL)
-					continue;
-				due = (m->t + off) + m->dwell;
-			}
-			if (due < best) {
-				best = due;
-				kind = kinds[q];
-			}
+		double due = dwell_done(m, C_BELOW_EXIT, rate, target);
+		if (due < best)
+			best = due;
+		due = dwell_done(m, frozen ? C_ABOVE_RECOVER : C_BELOW_FREEZE,
+				 rate, target);
+		if (due < best) {
+			best = due;
+			kind = frozen ? COH_EV_UNFREEZE : COH_EV_FREEZE;
 		}
 	}
 	if (best < s->now)
@@ -369,6 +444,18 @@ static int reschedule_watch(coh_sim *s, int i)
 
 /*--- Generators (MODEL.md section 7) ------------------------------------*/
 
+/* The error of gen_bound, out of its way. */
+static int rate_overflow(coh_sim *s, const gen_inst *gi)
+{
+	const coh_generator *g = gi->g;
+	return coh_error_set(s->err, COH_ENUMERIC, g->file, g->line,
+			     "generator of %s for %s: its rate overflows at "
+			     "day %.17g (feedback %g)",
+			     coh_event_type_name(g->type),
+			     member_id(s->model, gi->member), s->now,
+			     g->feedback);
+}
+
 /* The largest rate (per day) the instance can reach on its member's
  * current trajectory: at one of the trajectory's ends, since commitment is
  * monotone between events.  0 when it can no longer fire. */
@@ -376,11 +463,10 @@ static int gen_bound(coh_sim *s, const gen_inst *gi, double *out)
 {
 	const coh_generator *g = gi->g;
 	const member *m = &s->mem[gi->member];
-	double stop = g->end < s->model->horizon ? g->end : s->model->horizon;
 	*out = 0;
-	if (m->status == COH_EXITED || s->now > stop || !(g->rate > 0))
+	if (m->status == COH_EXITED || s->now > gi->stop || !(g->rate > 0))
 		return 0;
-	double bound = g->rate / COH_DAYS_PER_YEAR;
+	double bound = gi->per_day;
 	if (g->feedback != 0) {
 		double b, c = value_at(m, s->now, &b);
 		double e = g->feedback * (b - c);
@@ -388,15 +474,11 @@ static int gen_bound(coh_sim *s, const gen_inst *gi, double *out)
 		 * the far end of the trajectory has the plain rate */
 		if (m->rl + m->ra > 0 && e < 0)
 			e = 0;
-		bound *= exp(e);
+		if (e != 0)     /* exp(0) is 1: the product would not change */
+			bound *= exp(e);
 	}
 	if (!isfinite(bound))
-		return coh_error_set(s->err, COH_ENUMERIC, g->file, g->line,
-				     "generator of %s for %s: its rate "
-				     "overflows at day %.17g (feedback %g)",
-				     coh_event_type_name(g->type),
-				     member_id(s->model, gi->member), s->now,
-				     g->feedback);
+		return rate_overflow(s, gi);
 	*out = bound;
 	return 0;
 }
@@ -406,13 +488,12 @@ static int gen_bound(coh_sim *s, const gen_inst *gi, double *out)
  * has one; cancels it when no candidate falls inside the window. */
 static int gen_schedule(coh_sim *s, gen_inst *gi, double bound)
 {
-	const coh_generator *g = gi->g;
-	double stop = g->end < s->model->horizon ? g->end : s->model->horizon;
 	double t = HUGE_VAL;
 	if (bound > 0) {
 		gi->bound = bound;
-		t = s->now + gsl_ran_exponential(gi->rng, 1.0 / bound);
-		if (!(t <= stop))
+		/* gsl_ran_exponential's draw, without its indirect calls */
+		t = s->now + coh_rng_exponential(gi->stream, 1.0 / bound);
+		if (!(t <= gi->stop))
 			t = HUGE_VAL;
 	}
 	if (t == HUGE_VAL) {
@@ -446,15 +527,16 @@ static int gen_redraw(coh_sim *s, gen_inst *gi)
  * bound that still covers the new trajectory stays valid (the proposals
  * are a Poisson process at that bound, memoryless from now); it is redrawn
  * when the bound no longer covers the rate, or is twice what is needed. */
-static int member_changed(coh_sim *s, int i)
+static inline int member_changed(coh_sim *s, int i)
 {
 	int rc = reschedule_watch(s, i);
 	if (rc)
 		return rc;
 	const member *m = &s->mem[i];
-	for (size_t k = 0; k < m->gen_count; k++) {
-		gen_inst *gi = &s->gens[s->member_gens[m->gen_first + k]];
-		if (gi->g->feedback == 0 || !gi->started || gi->firing)
+	/* only the generators whose rate depends on the member */
+	for (size_t k = 0; k < m->fb_count; k++) {
+		gen_inst *gi = &s->gens[s->feedback_gens[m->fb_first + k]];
+		if (!gi->started || gi->firing)
 			continue;
 		double bound;
 		if ((rc = gen_bound(s, gi, &bound)))
@@ -472,7 +554,8 @@ static int member_changed(coh_sim *s, int i)
 
 /* Applies impact x to member i (nothing lands on an exited member);
  * before and after receive its commitment around the impact. */
-static int land(coh_sim *s, int i, double x, double *before, double *after)
+static inline int land(coh_sim *s, int i, double x, double *before,
+		       double *after)
 {
 	member *m = &s->mem[i];
 	advance(s, i);
@@ -492,14 +575,24 @@ static int land(coh_sim *s, int i, double x, double *before, double *after)
 	return 0;
 }
 
+static int spill_all(coh_sim *s, int src, double base, double sigma,
+		     const unsigned char *skip);
+
 /* Spillover of an event on member src with base impact omega * m: every
  * other non-exited member j (not marked in skip) receives
- * clamp(sigma * hat-w_ji * base * s_j). */
-static int spill(coh_sim *s, int src, double base, double sigma,
-		 const unsigned char *skip)
+ * clamp(sigma * hat-w_ji * base * s_j).  Most event types have no
+ * spillover: that test is inline. */
+static inline int spill(coh_sim *s, int src, double base, double sigma,
+			const unsigned char *skip)
 {
 	if (sigma == 0 || base == 0)
 		return 0;
+	return spill_all(s, src, base, sigma, skip);
+}
+
+static int spill_all(coh_sim *s, int src, double base, double sigma,
+		     const unsigned char *skip)
+{
 	for (size_t j = 0; j < s->n; j++) {
 		if ((int)j == src || !s->alive[j] || (skip && skip[j]))
 			continue;
@@ -519,9 +612,9 @@ static int spill(coh_sim *s, int src, double base, double sigma,
 
 /* The common case: a weighted impact of magnitude mag on member i with
  * its spillover, then one log record about i. */
-static int hit(coh_sim *s, coh_event_type type, coh_weight_key key, int i,
-	       double mag, int actor, int target, int outsider, double value,
-	       const char *source)
+static inline int hit(coh_sim *s, coh_event_type type, coh_weight_key key,
+		      int i, double mag, int actor, int target, int outsider,
+		      double value, const char *source)
 {
 	double before, after;
 	double omega = weight(s, key);
@@ -887,8 +980,10 @@ static int set_field(coh_sim *s, const coh_event *ev)
 		default: break;
 		}
 		if (ev->field == COH_FIELD_FREEZE || ev->field == COH_FIELD_EXIT ||
-		    ev->field == COH_FIELD_RECOVER)
+		    ev->field == COH_FIELD_RECOVER) {
+			set_thresholds(m);
 			reread_conditions(m, s->now);
+		}
 		int rc = member_changed(s, i);
 		if (rc)
 			return rc;
@@ -976,37 +1071,31 @@ static int generator_event(coh_sim *s, gen_inst *gi)
 		 * the one the event, if accepted, starts from */
 		advance(s, i);
 		const member *m = &s->mem[i];
-		double r = coh_rules_generator_rate(g->rate, g->feedback,
-						    m->b, m->c);
-		accept = gsl_rng_uniform(gi->rng) * gi->bound < r;
+		double p = coh_rng_uniform(gi->stream) * gi->bound;
+		accept = coh_rules_below_rate(p, gi->per_day, g->feedback, m->b,
+					      m->c);
 	}
 	int rc = 0;
 	if (accept) {
-		coh_event ev = {
-			.type = g->type, .day = s->now, .actor = i, .target = -1,
-			.outsider = g->outsider, .magnitude = g->magnitude,
-			.deadline = g->deadline, .in_scope = g->in_scope,
-			.drawn_answers = 1, .line = g->line,
-		};
 		size_t count = 0;
 		const int *list = NULL;
 		if (g->type == COH_EV_SUMMIT) {
-			ev.actor = -1;      /* a summit that member i skips */
-			list = &gi->member;
+			list = &gi->member;     /* a summit that i skips */
 			count = 1;
 		} else if (g->type == COH_EV_ALLIANCE_EXERCISE) {
 			for (size_t j = 0; j < s->n; j++)
 				if (s->mem[j].status == COH_ACTIVE)
 					s->parts[count++] = (int)j;
 			list = s->parts;
-		} else if (g->type == COH_EV_STATEMENT) {
-			ev.actor = s->model->leader;
-			ev.target = i;
 		}
 		/* its own candidate is spent: member_changed leaves it to the
 		 * redraw below, from the state the event leaves behind */
+		coh_event *ev = &s->gen_events[gi->gen];
+		ev->day = s->now;
+		ev->actor = gi->actor;
+		ev->target = gi->target;
 		gi->firing = 1;
-		rc = handle(s, &ev, 1, list, count);
+		rc = handle(s, ev, 1, list, count);
 		gi->firing = 0;
 	}
 	if (!rc)
@@ -1095,12 +1184,21 @@ static int next_sample(const coh_sim *s, double *t)
 	return 0;
 }
 
+/* Keeps next_sample()'s answer in s->sample_next (+inf when there is
+ * none), so the run loop need not work it out before every event. */
+static void plan_sample(coh_sim *s)
+{
+	double t;
+	s->sample_next = next_sample(s, &t) ? t : HUGE_VAL;
+}
+
 static int emit_sample(coh_sim *s, double t)
 {
 	if ((double)s->sample_k * s->model->sample_every <= s->model->horizon)
 		s->sample_k++;
 	else
 		s->sample_tail_done = 1;
+	plan_sample(s);
 	for (size_t i = 0; i < s->n; i++) {
 		double c = value_at(&s->mem[i], t, NULL);
 		if (!isfinite(c))
@@ -1315,6 +1413,8 @@ void coh_sim_free(coh_sim *s)
 	coh_free(s->affinity);
 	coh_free(s->gens);
 	coh_free(s->member_gens);
+	coh_free(s->feedback_gens);
+	coh_free(s->gen_events);
 	coh_free(s->rng_state);
 	coh_free(s->rng);
 	coh_free(s->req);
@@ -1357,30 +1457,55 @@ static void setup_generators(coh_sim *s)
 	const coh_model *m = s->model;
 	size_t k = 0;
 	for (size_t g = 0; g < m->n_generators; g++) {
-		int first = m->generators[g].member, last = first;
+		const coh_generator *gg = &m->generators[g];
+		s->gen_events[g] = (coh_event){
+			.type = gg->type, .target = -1,
+			.outsider = gg->outsider, .magnitude = gg->magnitude,
+			.deadline = gg->deadline, .in_scope = gg->in_scope,
+			.drawn_answers = 1, .line = gg->line,
+		};
+		int first = gg->member, last = first;
 		if (first < 0) {
 			first = 0;
 			last = (int)s->n - 1;
 		}
 		for (int i = first; i <= last; i++) {
 			gen_inst *gi = &s->gens[k];
-			gi->g = &m->generators[g];
+			gi->g = gg;
+			gi->gen = (int)g;
 			gi->member = i;
 			gi->handle = COH_QUEUE_NONE;
-			gi->rng = &s->rng[S_GENERATORS + k];
+			gi->stream = &s->rng_state[S_GENERATORS + k];
+			gi->stop = gg->end < m->horizon ? gg->end : m->horizon;
+			gi->per_day = gg->rate / COH_DAYS_PER_YEAR;
+			gi->actor = i;
+			gi->target = -1;
+			if (gg->type == COH_EV_SUMMIT) {
+				gi->actor = -1;         /* one that i skips */
+			} else if (gg->type == COH_EV_STATEMENT) {
+				gi->actor = m->leader;  /* about i */
+				gi->target = i;
+			}
 			s->mem[i].gen_count++;
+			if (gg->feedback != 0)
+				s->mem[i].fb_count++;
 			k++;
 		}
 	}
-	size_t at = 0;
+	size_t at = 0, fb_at = 0;
 	for (size_t i = 0; i < s->n; i++) {
 		s->mem[i].gen_first = at;
 		at += s->mem[i].gen_count;
 		s->mem[i].gen_count = 0;
+		s->mem[i].fb_first = fb_at;
+		fb_at += s->mem[i].fb_count;
+		s->mem[i].fb_count = 0;
 	}
 	for (size_t q = 0; q < s->n_gens; q++) {
 		member *mm = &s->mem[s->gens[q].member];
 		s->member_gens[mm->gen_first + mm->gen_count++] = q;
+		if (s->gens[q].g->feedback != 0)
+			s->feedback_gens[mm->fb_first + mm->fb_count++] = q;
 	}
 }
 
@@ -1431,6 +1556,8 @@ int coh_sim_alloc(coh_sim **out, const coh_model *model, coh_error *err)
 	s->affinity = coh_calloc(n * model->n_outsiders, sizeof *s->affinity);
 	s->gens = coh_calloc(s->n_gens, sizeof *s->gens);
 	s->member_gens = coh_calloc(s->n_gens, sizeof *s->member_gens);
+	s->feedback_gens = coh_calloc(s->n_gens, sizeof *s->feedback_gens);
+	s->gen_events = coh_calloc(model->n_generators, sizeof *s->gen_events);
 	s->rng_state = coh_calloc(s->n_streams, sizeof *s->rng_state);
 	s->rng = coh_calloc(s->n_streams, sizeof *s->rng);
 	s->req = coh_calloc(s->req_cap, sizeof *s->req);
@@ -1444,6 +1571,7 @@ int coh_sim_alloc(coh_sim **out, const coh_model *model, coh_error *err)
 	s->sample_s = coh_calloc(n, sizeof *s->sample_s);
 	if (!s->row || !s->mem || !s->power || !s->ties || !s->wsum0 ||
 	    !s->wsum || !s->affinity || !s->gens || !s->member_gens ||
+	    !s->feedback_gens || !s->gen_events ||
 	    !s->rng_state || !s->rng || !s->req || !s->req_level ||
 	    !s->scratch || !s->idx || !s->parts || !s->mark || !s->alive ||
 	    !s->sample_c || !s->sample_s ||
@@ -1471,6 +1599,7 @@ static int start(coh_sim *s, const coh_stream_key *key)
 	s->cursor = 0;
 	s->sample_k = 0;
 	s->sample_tail_done = 0;
+	plan_sample(s);
 	s->resolved = s->honoured = 0;
 	s->req_serial = 0;
 	memset(&s->stats, 0, sizeof s->stats);
@@ -1500,6 +1629,7 @@ static int start(coh_sim *s, const coh_stream_key *key)
 		m->burst = 0;
 		for (int k = 0; k < C__COUNT; k++)
 			m->since[k] = NOT_HELD;
+		set_thresholds(m);
 		reread_conditions(m, 0);
 		s->alive[i] = 1;
 	}
@@ -1560,9 +1690,8 @@ int coh_sim_run(coh_sim *s, const coh_stream_key *key,
 			    model->events[s->cursor].day : HUGE_VAL;
 		double tq = coh_queue_next_time(&s->queue);
 		double tn = tl <= tq ? tl : tq;
-		double ts;
-		while (!rc && next_sample(s, &ts) && ts < tn)
-			rc = emit_sample(s, ts);
+		while (!rc && s->sample_next < tn)
+			rc = emit_sample(s, s->sample_next);
 		if (rc || !(tn <= T))
 			break;
 		if (tn < s->now) {

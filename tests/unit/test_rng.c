@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <math.h>
+#include <string.h>
 #include <cmocka.h>
 #include <gsl/gsl_randist.h>
 
@@ -120,12 +121,36 @@ static void test_gsl_interface(void **state)
 	assert_int_equal(same(a, b, 4), 4);
 }
 
+/* The engine's direct draws give the bits GSL gives through the same
+ * stream: gsl_rng_uniform and gsl_ran_exponential. */
+static void test_direct_draws_match_gsl(void **state)
+{
+	(void)state;
+	const uint64_t seed = 20231123;
+	coh_rng_state a, b;
+	gsl_rng r;
+	coh_rng_bind(&r, &b);
+	coh_rng_stream(&a, seed, 3, 5, 1);
+	coh_rng_stream(&b, seed, 3, 5, 1);
+	for (int k = 0; k < 200000; k++) {
+		double mu = 0.001 + (double)(k % 97);
+		double x = k % 2 ? coh_rng_uniform(&a)
+				 : coh_rng_exponential(&a, mu);
+		double y = k % 2 ? gsl_rng_uniform(&r)
+				 : gsl_ran_exponential(&r, mu);
+		if (memcmp(&x, &y, sizeof x) != 0)
+			fail_msg("seed %llu, draw %d: %.17g, GSL %.17g",
+				 (unsigned long long)seed, k, x, y);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_known_answers),
 		cmocka_unit_test(test_same_key_same_numbers),
 		cmocka_unit_test(test_gsl_interface),
+		cmocka_unit_test(test_direct_draws_match_gsl),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

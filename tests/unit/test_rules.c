@@ -190,6 +190,89 @@ static void test_metrics(void **state)
 	assert_true(coh_metrics_reliability(4, 3) == 0.75);
 }
 
+/* A small generator for the shortcut tests (fixed seed, printed on
+ * failure): uniform in [0, 1). */
+static double unit(uint64_t *s)
+{
+	*s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (double)(*s >> 11) * 0x1p-53;
+}
+
+/* coh_rules_below_rate answers p < rate exactly as the comparison with
+ * exp() does: on random draws, and on draws placed within a few ulps and
+ * within 1e-12 of the rate, where its shortcuts must defer. */
+static void test_below_rate_is_exact(void **state)
+{
+	(void)state;
+	const uint64_t seed = 7;
+	uint64_t s = seed;
+	long checked = 0;
+	for (int k = 0; k < 2000000; k++) {
+		double r = k % 5 == 0 ? 0x1p-1010 : exp(-20 * unit(&s));
+		double feedback = k % 7 == 0 ? 0 : 8 * unit(&s) - 4;
+		double b = unit(&s), c = unit(&s);
+		double rate = coh_rules_generator_rate_per_day(r, feedback, b,
+								c);
+		double p;
+		switch (k % 4) {
+		case 0: p = unit(&s) * 3 * r; break;
+		case 1: p = rate; break;
+		case 2: p = nextafter(rate, k % 8 < 4 ? 0 : 1); break;
+		default: p = rate * (1 + (unit(&s) - 0.5) * 4e-12); break;
+		}
+		int want = p < rate;
+		if (coh_rules_below_rate(p, r, feedback, b, c) != want)
+			fail_msg("seed %llu, case %d: p %.17g r %.17g feedback "
+				 "%.17g b %.17g c %.17g", (unsigned long long)
+				 seed, k, p, r, feedback, b, c);
+		checked++;
+	}
+	print_message("  %ld thinning tests agree (seed %llu)\n", checked,
+		      (unsigned long long)seed);
+}
+
+/* coh_rules_crossed_within, when it answers, answers as t0 + off <= t
+ * does, off = coh_rules_crossing_after: on random trajectories and on
+ * ones whose crossing falls within a hair of t. */
+static void test_crossed_within_is_exact(void **state)
+{
+	(void)state;
+	const uint64_t seed = 11;
+	uint64_t s = seed;
+	long answered = 0, deferred = 0;
+	for (int k = 0; k < 2000000; k++) {
+		double rate = exp(12 * unit(&s) - 9);
+		double m = unit(&s), theta = unit(&s);
+		double c0 = unit(&s);
+		double t0 = 3000 * unit(&s);
+		double off = coh_rules_crossing_after(c0, m, rate, theta);
+		double t;
+		if (k % 3 == 0 && isfinite(off) && off > 0)
+			t = nextafter(t0 + off, k % 2 ? 0 : HUGE_VAL);
+		else if (k % 3 == 1 && isfinite(off) && off > 0)
+			t = t0 + off;
+		else
+			t = t0 + 1e-6 + 500 * unit(&s);
+		if (!(t > t0))
+			continue;
+		double f = exp2(-rate * (t - t0));
+		int got = coh_rules_crossed_within(c0, m, theta, f, rate * t);
+		if (got < 0) {
+			deferred++;
+			continue;
+		}
+		answered++;
+		if (got != (t0 + off <= t))
+			fail_msg("seed %llu, case %d: c0 %.17g m %.17g theta "
+				 "%.17g rate %.17g t0 %.17g t %.17g", (unsigned
+				 long long)seed, k, c0, m, theta, rate, t0, t);
+	}
+	print_message("  %ld crossing tests agree, %ld deferred to the "
+		      "logarithm (seed %llu)\n", answered, deferred,
+		      (unsigned long long)seed);
+	assert_true(answered > deferred);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +283,8 @@ int main(void)
 		cmocka_unit_test(test_fulfilment),
 		cmocka_unit_test(test_response_and_rate),
 		cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_below_rate_is_exact),
+		cmocka_unit_test(test_crossed_within_is_exact),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
