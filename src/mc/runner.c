@@ -58,8 +58,9 @@ typedef struct runner {
 	atomic_int active;              /* workers still running */
 	atomic_int main_waiting;
 	atomic_int workers_waiting;
-	/* The consumer, once out of work, sleeps until this replication is
-	 * done (half a window ahead), so that it wakes once for a batch. */
+	/* The consumer, once out of work, sleeps until every replication
+	 * from the one it waits for to this one (half a window ahead) is
+	 * done, so that it wakes once for a batch. */
 	atomic_uint_fast64_t wake_at;
 } runner;
 
@@ -230,14 +231,18 @@ static void run_one(worker *w, slot *sl, uint64_t replication)
 	}
 }
 
+/* The caller has published what the sleeper waits for; taking the lock
+ * once orders that with the sleeper's test, made under the lock, so the
+ * signal cannot be lost.  It goes after the unlock, so that the thread it
+ * wakes does not run straight into the lock still held. */
 static void wake(runner *run, pthread_cond_t *cv, int all)
 {
 	pthread_mutex_lock(&run->lock);
+	pthread_mutex_unlock(&run->lock);
 	if (all)
 		pthread_cond_broadcast(cv);
 	else
 		pthread_cond_signal(cv);
-	pthread_mutex_unlock(&run->lock);
 }
 
 /* Sleeps until replication offset i has a free slot; 0 when it has, -1
@@ -258,6 +263,22 @@ static int wait_for_slot(runner *run, uint64_t i)
 	return 0;
 }
 
+/* Whether the batch the sleeping consumer waits for, replications
+ * consumed .. wake_at, is all done.  Only the worker that completes its
+ * last replication sees it so and wakes the consumer: one wake-up a batch,
+ * even with one worker, which finishes replications in order (waking for
+ * the one the consumer waits for would mean a wake-up, two context
+ * switches and a preempted worker, for every replication). */
+static int batch_done(runner *run)
+{
+	uint64_t from = atomic_load(&run->consumed);
+	uint64_t to = atomic_load(&run->wake_at);
+	for (uint64_t r = from; r <= to; r++)
+		if (!atomic_load(&run->slots[r % run->n_slots].ready))
+			return 0;
+	return 1;
+}
+
 static void *worker_main(void *arg)
 {
 	worker *w = arg;
@@ -274,12 +295,8 @@ static void *worker_main(void *arg)
 			atomic_store(&run->stopping, 1);
 		}
 		atomic_store(&sl->ready, 1);
-		/* the consumer sleeps until the one it waits for is done, or
-		 * half a window more: wake it for either */
 		if (atomic_load(&run->main_waiting) &&
-		    (i == atomic_load(&run->consumed) ||
-		     i >= atomic_load(&run->wake_at) || sl->rc ||
-		     i + 1 == total))
+		    (sl->rc || i + 1 == total || batch_done(run)))
 			wake(run, &run->done_cv, 0);
 	}
 	/* after its last ready flag, so that a consumer that sees no active
@@ -461,7 +478,9 @@ int coh_mc_run(const coh_model *const *models, size_t n_models,
 				}
 				pthread_cond_timedwait(&run.done_cv, &run.lock,
 						       &next_report);
-				/* woken for a later one: wait for this one */
+				/* woken before the batch was done (time for a
+				 * report, the last replication, a failure):
+				 * from now on, wait for this one alone */
 				atomic_store(&run.wake_at, done);
 				struct timespec now;
 				clock_gettime(CLOCK_MONOTONIC, &now);
