@@ -75,7 +75,7 @@ typedef struct cli_strings {
 	size_t count, capacity;
 } cli_strings;
 
-/* Appends; returns 0 or COH_ENOMEM. */
+/* Appends; returns 0, or COH_ENOMEM after saying so on stderr. */
 int cli_strings_push(cli_strings *list, const char *text);
 void cli_strings_free(cli_strings *list);
 
@@ -100,6 +100,10 @@ void cli_print_error(const coh_error *err);
 
 /* The exit status for a COH_E* status. */
 int cli_exit_status(int code);
+
+/* Prints every error of diag; when it holds none though rc says the call
+ * failed (the list could not grow), a line for rc naming file. */
+void cli_print_diag(const coh_diag *diag, int rc, const char *file);
 
 /* Loads path with the given overrides and include root, printing every
  * problem; returns CLI_OK with *out set, or CLI_ERROR. */

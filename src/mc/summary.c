@@ -268,8 +268,8 @@ int coh_summary_add(coh_summary *s, const coh_trace *t, coh_error *err)
 		for (size_t i = 0; i < s->n_members; i++) {
 			uint64_t *fz = &s->frozen_by[k * s->n_members + i];
 			uint64_t *ex = &s->exited_by[k * s->n_members + i];
-			*fz += t->first_freeze[i] <= smp->day;
-			*ex += t->first_exit[i] <= smp->day;
+			*fz += islessequal(t->first_freeze[i], smp->day);
+			*ex += islessequal(t->first_exit[i], smp->day);
 		}
 	}
 	s->replications++;

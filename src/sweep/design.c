@@ -67,7 +67,7 @@ static int parse_number(double *out, const char *text)
 {
 	char *end;
 	errno = 0;
-	double x = strtod(text, &end);
+	double x = coh_strtod(text, &end);
 	if (end == text || *end || errno || !isfinite(x))
 		return -1;
 	*out = x;
