@@ -197,9 +197,5 @@ int cli_opt_set(const char *command, const char *text,
 	if (!strchr(text, '=') || text[0] == '=')
 		return cli_usage_error(command, "--set expects PATH=VALUE, got "
 				       "\"%s\"", text);
-	if (cli_strings_push(overrides, text) != 0) {
-		fputs("cohesim: out of memory\n", stderr);
-		return CLI_ERROR;
-	}
-	return CLI_OK;
+	return cli_strings_push(overrides, text) ? CLI_ERROR : CLI_OK;
 }

@@ -513,14 +513,13 @@ int cli_run(int argc, char **argv, int first)
 	if (a.have_reps) {
 		snprintf(reps, sizeof reps, "scenario.replications=%" PRIu64,
 			 a.reps);
-		nomem |= cli_strings_push(&a.overrides, reps);
+		nomem = nomem || cli_strings_push(&a.overrides, reps);
 	}
 	if (a.have_seed) {
 		snprintf(seed, sizeof seed, "scenario.seed=%" PRIu64, a.seed);
-		nomem |= cli_strings_push(&a.overrides, seed);
+		nomem = nomem || cli_strings_push(&a.overrides, seed);
 	}
 	if (nomem) {
-		fputs("cohesim: out of memory\n", stderr);
 		cli_strings_free(&a.overrides);
 		return CLI_ERROR;
 	}

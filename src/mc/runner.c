@@ -224,9 +224,11 @@ static void run_one(worker *w, slot *sl, uint64_t replication)
 		sl->rc = o->prepare(o->prepare_ctx, w->index, traces, n);
 		if (sl->rc && !sl->err.code)
 			coh_error_set(&sl->err, sl->rc, NULL, 0,
-				      "replication %llu: preparing its "
-				      "results failed",
-				      (unsigned long long)replication);
+				      "replication %llu: %s its results",
+				      (unsigned long long)replication,
+				      sl->rc == COH_ENOMEM
+				      ? "out of memory preparing"
+				      : "failed to prepare");
 	}
 }
 
