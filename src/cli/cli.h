@@ -90,6 +90,14 @@ int cli_opt_jobs(const char *command, const char *text,
 		 uint64_t *out);             /* -j: 1 .. 1024 */
 int cli_opt_plot(const char *command, const char *text,
 		 coh_plot_format *out);      /* --plot */
+/* --max-memory GB, as bytes. */
+int cli_opt_memory(const char *command, const char *text, double *bytes);
+/* The default memory limit: half of the machine's memory. */
+double cli_default_memory(void);
+/* Refuses (COH_EINPUT, naming file) summaries that would take more than
+ * limit bytes, saying how to need less. */
+int cli_check_memory(double need, double limit, const char *file,
+		     coh_error *err);
 int cli_opt_set(const char *command, const char *text,
 		cli_strings *overrides);     /* --set PATH=VALUE */
 

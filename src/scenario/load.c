@@ -186,8 +186,10 @@ static int load(coh_scenario **out, const char *path, const char *text,
 		if (rc == COH_EINPUT)
 			rc = 0;
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		scn_index_tree(&sc->cfg);
 		scn_convert(&ctx);
+	}
 	rc = finish(&ctx, diag, rc);
 	if (rc == 0)
 		*out = sc;

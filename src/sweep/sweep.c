@@ -701,8 +701,8 @@ int coh_sweep_run(const coh_sweep_options *o, coh_diag *diag)
 	int rc = coh_sweep_check(o, diag);
 	if (rc)
 		return rc;
-	coh_sweep_files *f;
-	uint64_t done;
+	coh_sweep_files *f = NULL;
+	uint64_t done = 0;
 	rc = coh_sweep_files_open(&f, o, &done, diag);
 	if (rc)
 		return rc;

@@ -1,5 +1,6 @@
 /* Faults the program must survive, through the real binary: memory that
- * runs out at each allocation of a run and of a sweep, a disk that fills
+ * runs out at each allocation of a run and of a sweep, summaries too big
+ * for the memory limit, a disk that fills
  * up (a file size limit, and a small tmpfs when the tests run as root), and
  * a folder that cannot be written.  Each must end with a message that says
  * what failed, exit status 1, no temporary file left behind and no earlier
@@ -138,6 +139,38 @@ static void test_out_of_memory_in_a_sweep(void **state)
 			      "model.half_life=100:200:2", "-r", "2", "-j",
 			      "1", "--plot", "none", "-q", "-o", out, NULL};
 	fail_each_allocation(args, out);
+}
+
+/* Summaries that would not fit are refused before any work, with the
+ * size and what to change; the limit is a flag. */
+static void test_memory_limit(void **state)
+{
+	(void)state;
+	const char *out = bin_path(dir, "limit");
+	bin_result r;
+	assert_true(bin_run(&r, "run", SCENARIO, "-j", "1", "--max-memory",
+			    "0.0001", "-o", out, "-q", NULL) >= 0);
+	expect_status(&r, 1);
+	expect_in_err(&r, SCENARIO ": the summaries would take 1 MB of "
+		      "memory, more than the limit of 1 MB;");
+	expect_in_err(&r, "raise the limit with --max-memory GB");
+	bin_result_free(&r);
+	assert_false(bin_exists(out));
+	assert_true(bin_run(&r, "compare", SCENARIO, SCENARIO, "--max-memory",
+			    "0.0001", "-o", out, "-q", NULL) >= 0);
+	expect_status(&r, 1);
+	expect_in_err(&r, "the summaries would take");
+	bin_result_free(&r);
+	assert_true(bin_run(&r, "run", SCENARIO, "--max-memory", "-1", NULL)
+		    >= 0);
+	expect_status(&r, 2);
+	expect_in_err(&r, "--max-memory expects a size in GB greater than 0, "
+		      "got \"-1\"");
+	bin_result_free(&r);
+	assert_true(bin_run(&r, "run", SCENARIO, "-r", "2", "--max-memory",
+			    "1", "-o", out, "-q", "--plot", "none", NULL) >= 0);
+	expect_status(&r, 0);
+	bin_result_free(&r);
 }
 
 /*--- A full disk ---------------------------------------------------------*/
@@ -352,6 +385,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_memory_in_a_sweep,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memory_limit, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_file_size_limit, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_full_disk, setup,
