@@ -51,7 +51,7 @@ LIB := $(BUILD)/libcohesim.a
 BIN := $(BUILD)/cohesim
 
 .PHONY: all deps run test check install uninstall clean bench tests-build \
-        fuzz fuzzers
+        fuzz fuzzers lint
 
 all: $(BIN) $(LIB)
 
@@ -124,6 +124,19 @@ $(BUILD)/bench: bench/bench.c $(LIB)
 
 bench: all $(BUILD)/bench
 	@sh bench/run.sh $(BUILD)
+
+# Static analysis of src/: cppcheck, then clang-tidy with .clang-tidy's
+# checks; either one's finding fails the target.
+lint: $(BUILD)/gen/plot_templates.c
+	@COH_LINT=1 sh .ci/deps.sh
+	@echo "  LINT   cppcheck src/"
+	@cppcheck --quiet --error-exitcode=1 --std=c11 \
+	  --enable=warning,style,performance,portability --inline-suppr \
+	  --suppress=missingIncludeSystem -D_XOPEN_SOURCE=700 -Iinclude -Isrc src/
+	@echo "  LINT   clang-tidy src/"
+	@printf '%s\n' $(LIB_SRC) $(CLI_SRC) | xargs -P 2 -n 8 clang-tidy --quiet \
+	  2>/dev/null -- -std=c11 -D_XOPEN_SOURCE=700 -Iinclude -Isrc \
+	  $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 
 # libFuzzer: the library and harnesses built with clang, ASan and UBSan in
 # build/fuzz, each harness run for FUZZ_TIME seconds (tests/fuzz/run.sh).
