@@ -189,12 +189,13 @@ static void record_free(record *r)
 
 /*--- Workers ----------------------------------------------------------------*/
 
+/* The most models a run with a prepare callback may pair. */
+#define PREPARE_MAX_MODELS 8
+
 typedef struct worker {
 	runner *run;
 	int index;
 	coh_sim **sims;         /* one per model */
-	int alloc_rc;
-	coh_error alloc_err;
 } worker;
 
 static void run_one(worker *w, slot *sl, uint64_t replication)
@@ -217,11 +218,11 @@ static void run_one(worker *w, slot *sl, uint64_t replication)
 	}
 	const coh_mc_options *o = run->opts;
 	if (!sl->rc && o->prepare) {
-		coh_trace *traces[8];
-		size_t n = run->n_models < 8 ? run->n_models : 8;
-		for (size_t m = 0; m < n; m++)
+		coh_trace *traces[PREPARE_MAX_MODELS]; /* coh_mc_run checks */
+		for (size_t m = 0; m < run->n_models; m++)
 			traces[m] = &sl->records[m].trace;
-		sl->rc = o->prepare(o->prepare_ctx, w->index, traces, n);
+		sl->rc = o->prepare(o->prepare_ctx, w->index, traces,
+				    run->n_models);
 		if (sl->rc && !sl->err.code)
 			coh_error_set(&sl->err, sl->rc, NULL, 0,
 				      "replication %llu: %s its results",
@@ -363,7 +364,7 @@ int coh_mc_run(const coh_model *const *models, size_t n_models,
 	if (n_models == 0 || opts->threads < 1)
 		return coh_error_set(err, COH_EUSAGE, NULL, 0,
 				     "coh_mc_run needs a model and a thread");
-	if (n_models > 8 && opts->prepare)
+	if (n_models > PREPARE_MAX_MODELS && opts->prepare)
 		return coh_error_set(err, COH_EUSAGE, NULL, 0,
 				     "coh_mc_run prepares at most 8 models");
 	for (size_t m = 1; m < n_models; m++)
