@@ -125,6 +125,8 @@ $(BUILD)/bench: bench/bench.c $(LIB)
 bench: all $(BUILD)/bench
 	@sh bench/run.sh $(BUILD)
 
+TIDY_FLAGS := -std=c11 -D_XOPEN_SOURCE=700 -Iinclude -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+
 # Static analysis of src/: cppcheck, then clang-tidy with .clang-tidy's
 # checks; either one's finding fails the target.
 lint: $(BUILD)/gen/plot_templates.c
@@ -134,9 +136,8 @@ lint: $(BUILD)/gen/plot_templates.c
 	  --enable=warning,style,performance,portability --inline-suppr \
 	  --suppress=missingIncludeSystem -D_XOPEN_SOURCE=700 -Iinclude -Isrc src/
 	@echo "  LINT   clang-tidy src/"
-	@printf '%s\n' $(LIB_SRC) $(CLI_SRC) | xargs -P 2 -n 8 clang-tidy --quiet \
-	  2>/dev/null -- -std=c11 -D_XOPEN_SOURCE=700 -Iinclude -Isrc \
-	  $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+	@printf '%s\n' $(LIB_SRC) $(CLI_SRC) | xargs -P 2 -n 8 sh -c \
+	  'clang-tidy --quiet "$$@" -- $(TIDY_FLAGS) 2>/dev/null' clang-tidy
 
 # libFuzzer: the library and harnesses built with clang, ASan and UBSan in
 # build/fuzz, each harness run for FUZZ_TIME seconds (tests/fuzz/run.sh).

@@ -390,7 +390,8 @@ int coh_mc_run(const coh_model *const *models, size_t n_models,
 	run.n_slots = 8 * (size_t)nthreads;
 	int rc = 0;
 	worker *workers = coh_calloc((size_t)nthreads, sizeof *workers);
-	const coh_trace **traces = coh_calloc(n_models, sizeof *traces);
+	const coh_trace **traces = coh_calloc(n_models,
+					      sizeof(const coh_trace *));
 	if (!workers || !traces || alloc_slots(&run, opts->keep_events)) {
 		rc = coh_error_set(err, COH_ENOMEM, NULL, 0,
 				   "out of memory preparing %d workers",
@@ -400,7 +401,7 @@ int coh_mc_run(const coh_model *const *models, size_t n_models,
 	for (int i = 0; i < nthreads && !rc; i++) {
 		workers[i].run = &run;
 		workers[i].index = i;
-		workers[i].sims = coh_calloc(n_models, sizeof *workers[i].sims);
+		workers[i].sims = coh_calloc(n_models, sizeof(coh_sim *));
 		if (!workers[i].sims) {
 			rc = coh_error_set(err, COH_ENOMEM, NULL, 0,
 					   "out of memory preparing workers");
