@@ -11,6 +11,9 @@ OPT     ?= -O2
 SANITIZER ?=
 # WERROR=1 turns warnings into errors (CI sets it).
 WERROR  ?=
+# FP_TRAPS=1: the binary stops (SIGFPE) at the first invalid operation,
+# division by zero or overflow (make check builds it so).
+FP_TRAPS ?=
 # MPI=1 builds build/mpi/cohesim against Open MPI (sweeps across ranks).
 MPI     ?=
 ifeq ($(MPI),1)
@@ -24,7 +27,7 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wpointer-arith -Wcast-qual -Wwrite-strings \
            -Wundef -Wold-style-definition -Wnull-dereference
 CFLAGS  ?= $(OPT) -g
-ALL_CFLAGS := -std=c11 -D_XOPEN_SOURCE=700 $(MPI_DEF) $(WARN) $(if $(WERROR),-Werror) \
+ALL_CFLAGS := -std=c11 -D_XOPEN_SOURCE=700 $(MPI_DEF) $(if $(FP_TRAPS),-DCOH_FP_TRAPS) $(WARN) $(if $(WERROR),-Werror) \
               $(if $(SANITIZER),-fsanitize=$(SANITIZER) -fno-omit-frame-pointer -fno-sanitize-recover=all) \
               -Iinclude -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
 LDLIBS_ALL := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
@@ -48,7 +51,7 @@ LIB := $(BUILD)/libcohesim.a
 BIN := $(BUILD)/cohesim
 
 .PHONY: all deps run test check install uninstall clean bench tests-build \
-        fuzz fuzzers
+        fuzz fuzzers lint
 
 all: $(BIN) $(LIB)
 
@@ -104,10 +107,11 @@ test: deps
 		$(MAKE) --no-print-directory MPI=1 all; fi
 	@sh tests/run.sh $(BUILD)
 
-# Tests again under AddressSanitizer + UndefinedBehaviorSanitizer, then
+# Tests again under AddressSanitizer + UndefinedBehaviorSanitizer (and
+# floating-point traps), then
 # under valgrind (memcheck) with the ordinary build.
 check: deps
-	@$(MAKE) --no-print-directory BUILD=build/asan OPT=-O1 SANITIZER=address,undefined tests-build
+	@$(MAKE) --no-print-directory BUILD=build/asan OPT=-O1 SANITIZER=address,undefined FP_TRAPS=1 tests-build
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 LSAN_OPTIONS=suppressions=tests/lsan.supp \
 	  UBSAN_OPTIONS=print_stacktrace=1 \
 	  sh tests/run.sh build/asan
@@ -120,6 +124,20 @@ $(BUILD)/bench: bench/bench.c $(LIB)
 
 bench: all $(BUILD)/bench
 	@sh bench/run.sh $(BUILD)
+
+TIDY_FLAGS := -std=c11 -D_XOPEN_SOURCE=700 -Iinclude -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+
+# Static analysis of src/: cppcheck, then clang-tidy with .clang-tidy's
+# checks; either one's finding fails the target.
+lint: $(BUILD)/gen/plot_templates.c
+	@COH_LINT=1 sh .ci/deps.sh
+	@echo "  LINT   cppcheck src/"
+	@cppcheck --quiet --error-exitcode=1 --std=c11 \
+	  --enable=warning,style,performance,portability --inline-suppr \
+	  --suppress=missingIncludeSystem -D_XOPEN_SOURCE=700 -Iinclude -Isrc src/
+	@echo "  LINT   clang-tidy src/"
+	@printf '%s\n' $(LIB_SRC) $(CLI_SRC) | xargs -P 2 -n 8 sh -c \
+	  'clang-tidy --quiet "$$@" -- $(TIDY_FLAGS) 2>/dev/null' clang-tidy
 
 # libFuzzer: the library and harnesses built with clang, ASan and UBSan in
 # build/fuzz, each harness run for FUZZ_TIME seconds (tests/fuzz/run.sh).

@@ -29,6 +29,10 @@ if [ "${COH_FUZZ:-}" = 1 ]; then   # make fuzz: clang and libFuzzer
 	ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a \
 		>/dev/null 2>&1 || missing="$missing libclang-rt-14-dev"
 fi
+if [ "${COH_LINT:-}" = 1 ]; then   # make lint
+	need cmd:cppcheck cppcheck
+	need cmd:clang-tidy clang-tidy
+fi
 [ -z "$missing" ] && exit 0
 echo "make deps: installing$missing" >&2
 if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi

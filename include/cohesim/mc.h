@@ -149,6 +149,10 @@ double coh_summary_exited_by(const coh_summary *summary, size_t sample,
 #define COH_SUMMARY_SHARDS 8
 typedef struct coh_summary_set coh_summary_set;
 
+/* The memory coh_summary_set_alloc would take, in bytes (a double: it may
+ * exceed what size_t can count on purpose-built absurd models). */
+double coh_summary_set_bytes(const coh_model *model, int difference,
+			     int workers);
 int coh_summary_set_alloc(coh_summary_set **out, const coh_model *model,
 			  int difference, int workers, coh_error *err);
 int coh_summary_set_add(coh_summary_set *set, int worker,

@@ -38,9 +38,11 @@ void coh_design_free(coh_design *design);
 size_t coh_design_points(const coh_design *design);
 size_t coh_design_axes(const coh_design *design);
 const char *coh_design_path(const coh_design *design, size_t axis);
-/* The value of an axis at a point, as override text ("0.25", "ARM"). */
+/* The value of an axis at a point, as override text ("0.25", "ARM"):
+ * a number is formatted into buf, a list's value is returned as it is. */
+#define COH_DESIGN_VALUE_MAX 32
 const char *coh_design_value(const coh_design *design, size_t point,
-			     size_t axis);
+			     size_t axis, char buf[COH_DESIGN_VALUE_MAX]);
 coh_design_kind coh_design_kind_of(const coh_design *design);
 
 /*--- Running a sweep --------------------------------------------------------*/

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 int cli_usage_error(const char *command, const char *fmt, ...)
@@ -183,6 +184,49 @@ int cli_opt_jobs(const char *command, const char *text, uint64_t *out)
 	return CLI_OK;
 }
 
+int cli_opt_memory(const char *command, const char *text, double *bytes)
+{
+	char *end;
+	errno = 0;
+	double gb = strtod(text, &end);
+	if (end == text || *end || errno || !(gb > 0) || gb > 1e9)
+		return cli_usage_error(command, "--max-memory expects a size in "
+				       "GB greater than 0, got \"%s\"", text);
+	*bytes = gb * 1e9;
+	return CLI_OK;
+}
+
+double cli_default_memory(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+	return pages > 0 && size > 0 ? 0.5 * (double)pages * (double)size
+				     : 4e9;
+}
+
+static const char *bytes_text(char buf[32], double bytes)
+{
+	if (bytes >= 1e9)
+		snprintf(buf, 32, "%.1f GB", bytes / 1e9);
+	else
+		snprintf(buf, 32, "%.0f MB", bytes < 1e6 ? 1.0 : bytes / 1e6);
+	return buf;
+}
+
+int cli_check_memory(double need, double limit, const char *file,
+		     coh_error *err)
+{
+	if (need <= limit)
+		return 0;
+	char a[32], b[32];
+	return coh_error_set(err, COH_EINPUT, file, 0,
+			     "the summaries would take %s of memory, more "
+			     "than the limit of %s; sample less often "
+			     "(output.sample_every), use a shorter horizon, "
+			     "fewer members or a smaller -j, or raise the "
+			     "limit with --max-memory GB", bytes_text(a, need),
+			     bytes_text(b, limit));
+}
+
 int cli_opt_plot(const char *command, const char *text, coh_plot_format *out)
 {
 	if (coh_plot_format_parse(out, text) != 0)
@@ -197,9 +241,5 @@ int cli_opt_set(const char *command, const char *text,
 	if (!strchr(text, '=') || text[0] == '=')
 		return cli_usage_error(command, "--set expects PATH=VALUE, got "
 				       "\"%s\"", text);
-	if (cli_strings_push(overrides, text) != 0) {
-		fputs("cohesim: out of memory\n", stderr);
-		return CLI_ERROR;
-	}
-	return CLI_OK;
+	return cli_strings_push(overrides, text) ? CLI_ERROR : CLI_OK;
 }

@@ -75,7 +75,7 @@ typedef struct cli_strings {
 	size_t count, capacity;
 } cli_strings;
 
-/* Appends; returns 0 or COH_ENOMEM. */
+/* Appends; returns 0, or COH_ENOMEM after saying so on stderr. */
 int cli_strings_push(cli_strings *list, const char *text);
 void cli_strings_free(cli_strings *list);
 
@@ -90,6 +90,14 @@ int cli_opt_jobs(const char *command, const char *text,
 		 uint64_t *out);             /* -j: 1 .. 1024 */
 int cli_opt_plot(const char *command, const char *text,
 		 coh_plot_format *out);      /* --plot */
+/* --max-memory GB, as bytes. */
+int cli_opt_memory(const char *command, const char *text, double *bytes);
+/* The default memory limit: half of the machine's memory. */
+double cli_default_memory(void);
+/* Refuses (COH_EINPUT, naming file) summaries that would take more than
+ * limit bytes, saying how to need less. */
+int cli_check_memory(double need, double limit, const char *file,
+		     coh_error *err);
 int cli_opt_set(const char *command, const char *text,
 		cli_strings *overrides);     /* --set PATH=VALUE */
 
@@ -100,6 +108,10 @@ void cli_print_error(const coh_error *err);
 
 /* The exit status for a COH_E* status. */
 int cli_exit_status(int code);
+
+/* Prints every error of diag; when it holds none though rc says the call
+ * failed (the list could not grow), a line for rc naming file. */
+void cli_print_diag(const coh_diag *diag, int rc, const char *file);
 
 /* Loads path with the given overrides and include root, printing every
  * problem; returns CLI_OK with *out set, or CLI_ERROR. */

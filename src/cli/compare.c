@@ -35,11 +35,13 @@ static const char compare_help[] =
 	"      --seed S            seed for both (default: BASE's)\n"
 	"  -j, --jobs N            worker threads (default: online CPUs)\n"
 	"      --plot FORMAT       png (default), svg, pdf, dumb or none\n"
+	"      --max-memory GB     refuse comparisons whose summaries would\n"
+	"                          take more (default: half of the memory)\n"
 	"  -q, --quiet             no progress and no closing message\n"
 	"  -h, --help              show this help\n";
 
-enum { OPT_OUTPUT = 1, OPT_REPS, OPT_SEED, OPT_JOBS, OPT_PLOT, OPT_QUIET,
-       OPT_HELP };
+enum { OPT_OUTPUT = 1, OPT_REPS, OPT_SEED, OPT_JOBS, OPT_PLOT, OPT_MEMORY,
+       OPT_QUIET, OPT_HELP };
 
 static const cli_option compare_options[] = {
 	{"output", 'o', 1, OPT_OUTPUT},
@@ -47,6 +49,7 @@ static const cli_option compare_options[] = {
 	{"seed", 0, 1, OPT_SEED},
 	{"jobs", 'j', 1, OPT_JOBS},
 	{"plot", 0, 1, OPT_PLOT},
+	{"max-memory", 0, 1, OPT_MEMORY},
 	{"quiet", 'q', 0, OPT_QUIET},
 	{"help", 'h', 0, OPT_HELP},
 	{NULL, 0, 0, 0},
@@ -205,7 +208,8 @@ static const char *const compare_figures[] = {"compare.gp"};
 
 static int compare_loaded(coh_scenario *base, coh_scenario *alt,
 			  const char *out, const char *alt_path, int jobs,
-			  coh_plot_format format, int quiet, int argc,
+			  double max_memory, coh_plot_format format,
+			  int quiet, int argc,
 			  char **argv)
 {
 	const coh_model *models[2] = {coh_scenario_model(base),
@@ -213,6 +217,10 @@ static int compare_loaded(coh_scenario *base, coh_scenario *alt,
 	const coh_model *bm = models[0];
 	coh_error err = {0};
 	pair_sink *sink = coh_calloc(1, sizeof *sink);
+	if (!sink) {
+		fputs("cohesim: out of memory\n", stderr);
+		return CLI_ERROR;
+	}
 	char **plot_files = NULL;
 	size_t n_plot = 0;
 	char dir[4096];
@@ -221,13 +229,17 @@ static int compare_loaded(coh_scenario *base, coh_scenario *alt,
 	else
 		snprintf(dir, sizeof dir, "out/%s-vs-%s", bm->name,
 			 models[1]->name);
-	int rc = sink ? check_paired(bm, models[1], alt_path, &err)
-		      : coh_error_set(&err, COH_ENOMEM, NULL, 0,
-				      "out of memory");
-	if (!rc)
-		rc = coh_output_mkdirs(dir, &err);
 	size_t workers = (size_t)jobs < bm->replications ? (size_t)jobs
 		       : (size_t)bm->replications;
+	int rc = check_paired(bm, models[1], alt_path, &err);
+	if (!rc)
+		rc = cli_check_memory(
+			coh_summary_set_bytes(bm, 0, (int)workers) +
+			coh_summary_set_bytes(models[1], 0, (int)workers) +
+			coh_summary_set_bytes(bm, 1, (int)workers),
+			max_memory, coh_scenario_path(base), &err);
+	if (!rc)
+		rc = coh_output_mkdirs(dir, &err);
 	if (!rc &&
 	    !(rc = coh_summary_set_alloc(&sink->base, bm, 0, (int)workers,
 					 &err)) &&
@@ -291,8 +303,7 @@ static int compare_loaded(coh_scenario *base, coh_scenario *alt,
 out:
 	if (rc)
 		cli_print_error(&err);
-	if (sink)
-		free_sink(sink);
+	free_sink(sink);
 	coh_plot_files_free(plot_files, n_plot);
 	return cli_exit_status(rc);
 }
@@ -303,6 +314,7 @@ int cli_compare(int argc, char **argv, int first)
 	coh_plot_format plot = COH_PLOT_PNG;
 	uint64_t reps = 0, seed = 0, jobs;
 	int have_reps = 0, have_seed = 0, quiet = 0, n_paths = 0;
+	double max_memory = cli_default_memory();
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	jobs = cpus > 0 ? (uint64_t)cpus : 1;
 	cli_parser p;
@@ -342,6 +354,10 @@ int cli_compare(int argc, char **argv, int first)
 			if (cli_opt_plot("compare", v, &plot))
 				return CLI_USAGE;
 			break;
+		case OPT_MEMORY:
+			if (cli_opt_memory("compare", v, &max_memory))
+				return CLI_USAGE;
+			break;
 		case OPT_QUIET:
 			quiet = 1;
 			break;
@@ -371,7 +387,7 @@ int cli_compare(int argc, char **argv, int first)
 		status = cli_load(&alt, paths[1], NULL, ov, n_ov);
 	if (status == CLI_OK)
 		status = compare_loaded(base, alt, out, paths[1], (int)jobs,
-					plot, quiet, argc, argv);
+					max_memory, plot, quiet, argc, argv);
 	coh_scenario_free(base);
 	coh_scenario_free(alt);
 	return status;

@@ -42,10 +42,8 @@ typedef struct num {
 
 static num fmt(double x)
 {
-	num n;
-	if (isnan(x))
-		snprintf(n.s, sizeof n.s, "nan");
-	else
+	num n = {"nan"};
+	if (!isnan(x))
 		coh_format_double(n.s, x);
 	return n;
 }
@@ -141,7 +139,7 @@ static void print_members(const coh_model *m)
 		size_t last = first + PER_BLOCK < m->n_members
 				      ? first + PER_BLOCK
 				      : m->n_members;
-		size_t width[PER_BLOCK];
+		size_t width[PER_BLOCK] = {0};
 		for (size_t i = first; i < last; i++) {
 			size_t w = strlen(m->members[i].id);
 			for (size_t c = 0; c < N_COLUMNS; c++) {

@@ -1,11 +1,16 @@
 /* The cohesim binary: dispatches to a command, prints the top-level help
  * and version, and holds the helpers every command uses to load scenarios
  * and report errors.  Results go to stdout, everything else to stderr. */
+#ifdef COH_FP_TRAPS
+#define _GNU_SOURCE     /* feenableexcept */
+#include <fenv.h>
+#endif
 #include "cli.h"
 #include "cohesim/version.h"
 #include "core/alloc.h"
 
 #include <gsl/gsl_errno.h>
+#include <stdlib.h>
 #ifdef COH_MPI
 #include <mpi.h>
 #endif
@@ -51,6 +56,20 @@ int cli_exit_status(int code)
 	return code == COH_EUSAGE ? CLI_USAGE : CLI_ERROR;
 }
 
+void cli_print_diag(const coh_diag *diag, int rc, const char *file)
+{
+	for (size_t i = 0; i < diag->count; i++)
+		cli_print_error(&diag->items[i]);
+	if (diag->count == 0 && rc != 0) {
+		/* Every failure explains itself, except when the list of
+		 * explanations could not grow. */
+		coh_error err;
+		coh_error_set(&err, rc, file, 0, "%s",
+			      rc == COH_ENOMEM ? "out of memory" : "failed");
+		cli_print_error(&err);
+	}
+}
+
 int cli_load(coh_scenario **out, const char *path, const char *include_root,
 	     const char *const *overrides, size_t n_overrides)
 {
@@ -61,17 +80,7 @@ int cli_load(coh_scenario **out, const char *path, const char *include_root,
 		coh_diag_clear(&diag);
 		return CLI_OK;
 	}
-	for (size_t i = 0; i < diag.count; i++)
-		cli_print_error(&diag.items[i]);
-	if (diag.count == 0) {
-		/* The loader always explains itself, except when the list of
-		 * explanations could not grow. */
-		coh_error err;
-		coh_error_set(&err, rc, path, 0, "%s",
-			      rc == COH_ENOMEM ? "out of memory"
-					       : "cannot load the scenario");
-		cli_print_error(&err);
-	}
+	cli_print_diag(&diag, rc, path);
 	coh_diag_clear(&diag);
 	return CLI_ERROR;
 }
@@ -82,8 +91,10 @@ int cli_strings_push(cli_strings *list, const char *text)
 		size_t cap = list->capacity ? 2 * list->capacity : 8;
 		const char **items = coh_reallocarray(list->items, cap,
 						      sizeof *items);
-		if (!items)
+		if (!items) {
+			fputs("cohesim: out of memory\n", stderr);
 			return COH_ENOMEM;
+		}
 		list->items = items;
 		list->capacity = cap;
 	}
@@ -146,11 +157,27 @@ static int dispatch(int argc, char **argv)
 	return cli_usage_error(NULL, "unknown command '%s'", cmd);
 }
 
+/* Checks for tests, not options: COH_ALLOC_FAIL_AFTER=n makes every
+ * allocation after the first n fail (tests/unit/test_faults.c runs whole
+ * commands that way, for every n); builds with FP_TRAPS=1 (make check) stop
+ * at the first NaN, infinity or division by zero computed anywhere, which
+ * would otherwise be caught only where a value is checked. */
+static void test_hooks(void)
+{
+	const char *n = getenv("COH_ALLOC_FAIL_AFTER");
+	if (n && *n)
+		coh_alloc_fail_after(strtol(n, NULL, 10));
+#ifdef COH_FP_TRAPS
+	feenableexcept(FE_INVALID | FE_DIVBYZERO | FE_OVERFLOW);
+#endif
+}
+
 int main(int argc, char **argv)
 {
 	/* GSL's default handler aborts the process; every GSL call in the
 	 * library checks its status instead. */
 	gsl_set_error_handler_off();
+	test_hooks();
 #ifdef COH_MPI
 	/* Under mpirun every rank runs the command; only sweeps use the
 	 * other ranks, and only rank 0 writes files or prints. */

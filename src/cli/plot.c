@@ -105,6 +105,8 @@ int cli_plot(int argc, char **argv, int first)
 	size_t n_figs;
 	const char *axes[64];
 	size_t n_axes = 0;
+	/* axes point into header, used after the branches */
+	/* cppcheck-suppress variableScope */
 	char header[8192];
 	if (has(dir, "sweep-summary.csv")) {
 		figs = sweep_figs;

@@ -47,12 +47,14 @@ static const char run_help[] =
 	"                          of summary (none of them), cohesion, members,\n"
 	"                          events, all (default: all up to 100\n"
 	"                          replications, summary above)\n"
+	"      --max-memory GB     refuse runs whose summaries would take more\n"
+	"                          (default: half of this machine's memory)\n"
 	"  -q, --quiet             no progress and no closing message\n"
 	"  -h, --help              show this help\n";
 
 enum {
 	OPT_OUTPUT = 1, OPT_REPS, OPT_SEED, OPT_JOBS, OPT_SET, OPT_ROOT,
-	OPT_PLOT, OPT_KEEP, OPT_QUIET, OPT_HELP
+	OPT_PLOT, OPT_KEEP, OPT_MEMORY, OPT_QUIET, OPT_HELP
 };
 
 static const cli_option run_options[] = {
@@ -64,6 +66,7 @@ static const cli_option run_options[] = {
 	{"include-root", 0, 1, OPT_ROOT},
 	{"plot", 0, 1, OPT_PLOT},
 	{"keep", 0, 1, OPT_KEEP},
+	{"max-memory", 0, 1, OPT_MEMORY},
 	{"quiet", 'q', 0, OPT_QUIET},
 	{"help", 'h', 0, OPT_HELP},
 	{NULL, 0, 0, 0},
@@ -78,6 +81,7 @@ typedef struct run_args {
 	coh_plot_format plot;
 	unsigned keep;
 	int keep_given;
+	double max_memory;      /* bytes */
 	int quiet;
 	cli_strings overrides;
 } run_args;
@@ -194,6 +198,10 @@ static int parse_args(run_args *a, int argc, char **argv, int first)
 					v);
 			a->keep_given = 1;
 			break;
+		case OPT_MEMORY:
+			if (cli_opt_memory("run", v, &a->max_memory))
+				return CLI_USAGE;
+			break;
 		case OPT_QUIET:
 			a->quiet = 1;
 			break;
@@ -256,8 +264,8 @@ static int take_replication(void *ctx, const coh_trace *const *traces,
 	(void)n_models;
 	run_sink *sink = ctx;
 	const coh_trace *t = traces[0];
-	int rc = 0;
 	if (sink->writer) {
+		int rc = 0;
 		coh_recorder rec = coh_run_writer_recorder(sink->writer,
 							   t->replication);
 		for (size_t i = 0; rec.event && i < t->n_events && !rc; i++)
@@ -346,7 +354,13 @@ static int run_loaded(const run_args *a, coh_scenario *sc, int argc,
 			snprintf(err.file, sizeof err.file, "%s", a->scenario);
 		goto fail;
 	}
-	if ((rc = coh_output_mkdirs(dir, &err)) != 0)
+	/* no more workers (and summaries) than replications */
+	size_t n_workers = a->jobs < model->replications
+			   ? (size_t)a->jobs : (size_t)model->replications;
+	if ((rc = cli_check_memory(coh_summary_set_bytes(model, 0,
+							 (int)n_workers),
+				   a->max_memory, a->scenario, &err)) ||
+	    (rc = coh_output_mkdirs(dir, &err)) != 0)
 		goto fail;
 
 	/* Caught from before the first temporary is created until the last
@@ -358,9 +372,6 @@ static int run_loaded(const run_args *a, coh_scenario *sc, int argc,
 	 * per-replication files */
 	if ((rc = coh_run_writer_open(&sink.writer, dir, model, keep, &err)))
 		goto fail;
-	/* no more workers (and summaries) than replications */
-	size_t n_workers = a->jobs < model->replications
-			   ? (size_t)a->jobs : (size_t)model->replications;
 	if ((rc = coh_summary_set_alloc(&sink.summaries, model, 0,
 					(int)n_workers, &err)) ||
 	    (rc = coh_outcomes_open(&sink.outcomes, dir, model, &err)))
@@ -386,7 +397,6 @@ static int run_loaded(const run_args *a, coh_scenario *sc, int argc,
 			err = sink.err;
 		goto fail;
 	}
-	rc = 0;
 
 	/* An earlier run's manifest goes first: from here until the new one
 	 * is written, the folder holds a mix, and no manifest says so. */
@@ -499,6 +509,7 @@ int cli_run(int argc, char **argv, int first)
 	a.plot = COH_PLOT_PNG;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	a.jobs = cpus > 0 ? (uint64_t)cpus : 1;
+	a.max_memory = cli_default_memory();
 
 	int status = parse_args(&a, argc, argv, first);
 	if (status != CLI_OK) {
@@ -508,19 +519,20 @@ int cli_run(int argc, char **argv, int first)
 
 	/* -r and --seed go in as overrides, after any --set, so that they win
 	 * and the resolved scenario records them. */
+	/* the overrides point into these until the end */
+	/* cppcheck-suppress variableScope */
 	char reps[64], seed[64];
 	int nomem = 0;
 	if (a.have_reps) {
 		snprintf(reps, sizeof reps, "scenario.replications=%" PRIu64,
 			 a.reps);
-		nomem |= cli_strings_push(&a.overrides, reps);
+		nomem = nomem || cli_strings_push(&a.overrides, reps);
 	}
 	if (a.have_seed) {
 		snprintf(seed, sizeof seed, "scenario.seed=%" PRIu64, a.seed);
-		nomem |= cli_strings_push(&a.overrides, seed);
+		nomem = nomem || cli_strings_push(&a.overrides, seed);
 	}
 	if (nomem) {
-		fputs("cohesim: out of memory\n", stderr);
 		cli_strings_free(&a.overrides);
 		return CLI_ERROR;
 	}

@@ -241,8 +241,8 @@ static int check_disk(const char *dir, const coh_model *m, uint64_t points,
 	double free_bytes = (double)vfs.f_bavail * (double)vfs.f_frsize;
 	if (need > free_bytes)
 		return coh_error_set(err, COH_EINPUT, dir, 0,
-				     "the sweep needs about %.0f MB and the disk "
-				     "has %.0f MB free; use fewer points or "
+				     "the sweep needs about %.1f MB and the disk "
+				     "has %.1f MB free; use fewer points or "
 				     "replications, or another -o", need / 1e6,
 				     free_bytes / 1e6);
 	return 0;
@@ -256,15 +256,14 @@ static int sweep_main(sweep_args *a, int argc, char **argv, int rank)
 	if (a->reps) {
 		snprintf(reps_o, sizeof reps_o, "scenario.replications=%" PRIu64,
 			 a->reps);
-		nomem |= cli_strings_push(&a->overrides, reps_o);
+		nomem = nomem || cli_strings_push(&a->overrides, reps_o);
 	}
 	if (a->have_seed) {
 		snprintf(seed_o, sizeof seed_o, "scenario.seed=%" PRIu64,
 			 a->seed);
-		nomem |= cli_strings_push(&a->overrides, seed_o);
+		nomem = nomem || cli_strings_push(&a->overrides, seed_o);
 	}
 	if (nomem) {
-		fputs("cohesim: out of memory\n", stderr);
 		return CLI_ERROR;
 	}
 	coh_scenario *base = NULL;
@@ -367,8 +366,8 @@ static int sweep_main(sweep_args *a, int argc, char **argv, int rank)
 			"scenario.resolved.cfg%s)\n", dir,
 			n_files ? ", figure" : "");
 out:
-	for (size_t i = 0; i < diag.count; i++)
-		cli_print_error(&diag.items[i]);
+	if (rc != COH_ECANCEL)
+		cli_print_diag(&diag, rc, dir);
 	coh_diag_clear(&diag);
 	coh_design_free(design);
 	coh_scenario_free(base);

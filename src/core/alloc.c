@@ -1,31 +1,34 @@
 /* The allocation wrapper, with a fault-injection switch for tests. */
 #include "alloc.h"
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-static long fail_after = -1;          /* < 0: never fail */
-static unsigned long allocations;
+/* Atomic because worker threads allocate too (a run's fault may land on
+ * any of them). */
+static _Atomic long fail_after = -1;    /* < 0: never fail */
+static atomic_ulong allocations;
 
 static int should_fail(void)
 {
-	if (fail_after < 0)
-		return 0;
-	if (fail_after == 0)
-		return 1;
-	fail_after--;
-	return 0;
+	long n = atomic_load_explicit(&fail_after, memory_order_relaxed);
+	while (n > 0)
+		if (atomic_compare_exchange_weak_explicit(&fail_after, &n, n - 1,
+				memory_order_relaxed, memory_order_relaxed))
+			return 0;
+	return n == 0;
 }
 
 void coh_alloc_fail_after(long n)
 {
-	fail_after = n;
+	atomic_store(&fail_after, n);
 }
 
 unsigned long coh_alloc_count(void)
 {
-	return allocations;
+	return atomic_load(&allocations);
 }
 
 void *coh_malloc(size_t size)

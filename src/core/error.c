@@ -15,8 +15,9 @@ static void fill(coh_error *err, int code, const char *file, int line,
 	vsnprintf(err->message, sizeof err->message, fmt, ap);
 }
 
-int coh_error_set(coh_error *err, int code, const char *file, int line,
-		  const char *fmt, ...)
+/* In parentheses: error.h may define a macro of the same name. */
+int (coh_error_set)(coh_error *err, int code, const char *file, int line,
+		    const char *fmt, ...)
 {
 	if (err) {
 		va_list ap;

@@ -1,6 +1,7 @@
 /* Shortest round-trip text for doubles, shared by every writer. */
 #include "number.h"
 
+#include <fenv.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,4 +19,13 @@ size_t coh_format_double(char buf[COH_NUMBER_MAX], double x)
 			break;
 	}
 	return (size_t)n;
+}
+
+double coh_strtod(const char *text, char **end)
+{
+	fenv_t env;
+	feholdexcept(&env);
+	double x = strtod(text, end);
+	fesetenv(&env);
+	return x;
 }

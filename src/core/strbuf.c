@@ -59,7 +59,8 @@ void coh_strbuf_printf(coh_strbuf *b, const char *fmt, ...)
 void coh_strbuf_double(coh_strbuf *b, double x)
 {
 	char buf[COH_NUMBER_MAX];
-	coh_strbuf_add(b, buf, coh_format_double(buf, x));
+	size_t n = coh_format_double(buf, x);
+	coh_strbuf_add(b, buf, n);
 }
 
 void coh_strbuf_free(coh_strbuf *b)

@@ -190,12 +190,13 @@ static void record_free(record *r)
 
 /*--- Workers ----------------------------------------------------------------*/
 
+/* The most models a run with a prepare callback may pair. */
+#define PREPARE_MAX_MODELS 8
+
 typedef struct worker {
 	runner *run;
 	int index;
 	coh_sim **sims;         /* one per model */
-	int alloc_rc;
-	coh_error alloc_err;
 } worker;
 
 static void run_one(worker *w, slot *sl, uint64_t replication)
@@ -218,16 +219,18 @@ static void run_one(worker *w, slot *sl, uint64_t replication)
 	}
 	const coh_mc_options *o = run->opts;
 	if (!sl->rc && o->prepare) {
-		coh_trace *traces[8];
-		size_t n = run->n_models < 8 ? run->n_models : 8;
-		for (size_t m = 0; m < n; m++)
+		coh_trace *traces[PREPARE_MAX_MODELS]; /* coh_mc_run checks */
+		for (size_t m = 0; m < run->n_models; m++)
 			traces[m] = &sl->records[m].trace;
-		sl->rc = o->prepare(o->prepare_ctx, w->index, traces, n);
+		sl->rc = o->prepare(o->prepare_ctx, w->index, traces,
+				    run->n_models);
 		if (sl->rc && !sl->err.code)
 			coh_error_set(&sl->err, sl->rc, NULL, 0,
-				      "replication %llu: preparing its "
-				      "results failed",
-				      (unsigned long long)replication);
+				      "replication %llu: %s its results",
+				      (unsigned long long)replication,
+				      sl->rc == COH_ENOMEM
+				      ? "out of memory preparing"
+				      : "failed to prepare");
 	}
 }
 
@@ -378,7 +381,7 @@ int coh_mc_run(const coh_model *const *models, size_t n_models,
 	if (n_models == 0 || opts->threads < 1)
 		return coh_error_set(err, COH_EUSAGE, NULL, 0,
 				     "coh_mc_run needs a model and a thread");
-	if (n_models > 8 && opts->prepare)
+	if (n_models > PREPARE_MAX_MODELS && opts->prepare)
 		return coh_error_set(err, COH_EUSAGE, NULL, 0,
 				     "coh_mc_run prepares at most 8 models");
 	for (size_t m = 1; m < n_models; m++)
@@ -404,7 +407,8 @@ int coh_mc_run(const coh_model *const *models, size_t n_models,
 	run.n_slots = 8 * (size_t)nthreads;
 	int rc = 0;
 	worker *workers = coh_calloc((size_t)nthreads, sizeof *workers);
-	const coh_trace **traces = coh_calloc(n_models, sizeof *traces);
+	const coh_trace **traces = coh_calloc(n_models,
+					      sizeof(const coh_trace *));
 	if (!workers || !traces || alloc_slots(&run, opts->keep_events)) {
 		rc = coh_error_set(err, COH_ENOMEM, NULL, 0,
 				   "out of memory preparing %d workers",
@@ -414,7 +418,7 @@ int coh_mc_run(const coh_model *const *models, size_t n_models,
 	for (int i = 0; i < nthreads && !rc; i++) {
 		workers[i].run = &run;
 		workers[i].index = i;
-		workers[i].sims = coh_calloc(n_models, sizeof *workers[i].sims);
+		workers[i].sims = coh_calloc(n_models, sizeof(coh_sim *));
 		if (!workers[i].sims) {
 			rc = coh_error_set(err, COH_ENOMEM, NULL, 0,
 					   "out of memory preparing workers");

@@ -122,6 +122,32 @@ static unsigned pick_bins(size_t cells)
 	return bins;
 }
 
+/* What coh_summary_alloc takes, computed the same way, so that a model
+ * whose summaries would not fit is refused before work starts. */
+static double summary_bytes(const coh_model *model, int difference)
+{
+	double ns = (double)coh_sample_days(model, NULL, 0);
+	double members = (double)model->n_members;
+	double nm = COH_M__FIXED + members;
+	size_t cells = (size_t)ns * (COH_M__FIXED + model->n_members);
+	double fine = pick_bins(cells) * (difference ? 2.0 : 1.0);
+	double count_bins = (difference ? 2.0 : 1.0) * members + 1.0;
+	double bins = (COH_M__FIXED - 3) * fine + 3 * count_bins +
+		      members * fine;
+	return ns * nm * (double)sizeof(accum) +     /* acc */
+	       2.0 * ns * members * sizeof(uint64_t) + /* frozen_by, exited_by */
+	       ns * bins * sizeof(unsigned) +          /* hist */
+	       nm * 64.0;                              /* names, ranges */
+}
+
+double coh_summary_set_bytes(const coh_model *model, int difference,
+			     int workers)
+{
+	int n = workers < 1 ? 1 : workers > COH_SUMMARY_SHARDS
+				  ? COH_SUMMARY_SHARDS : workers;
+	return n * summary_bytes(model, difference);
+}
+
 int coh_summary_alloc(coh_summary **out, const coh_model *model,
 		      int difference, coh_error *err)
 {
@@ -268,8 +294,8 @@ int coh_summary_add(coh_summary *s, const coh_trace *t, coh_error *err)
 		for (size_t i = 0; i < s->n_members; i++) {
 			uint64_t *fz = &s->frozen_by[k * s->n_members + i];
 			uint64_t *ex = &s->exited_by[k * s->n_members + i];
-			*fz += t->first_freeze[i] <= smp->day;
-			*ex += t->first_exit[i] <= smp->day;
+			*fz += islessequal(t->first_freeze[i], smp->day);
+			*ex += islessequal(t->first_exit[i], smp->day);
 		}
 	}
 	s->replications++;

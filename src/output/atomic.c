@@ -86,7 +86,7 @@ int coh_atomic_open_in(coh_atomic_file **out, const char *dir,
 int coh_output_write_file(const char *dir, const char *name,
 			  const char *text, size_t len, coh_error *err)
 {
-	coh_atomic_file *f;
+	coh_atomic_file *f = NULL;
 	int rc = coh_atomic_open_in(&f, dir, name, 0, err);
 	if (rc)
 		return rc;

@@ -105,9 +105,7 @@ static void plot_label(char *buf, size_t size, const coh_event *ev,
 		buf[0] = '\0';
 	for (char *p = buf; *p; p++)
 		if (*p == ',' || *p == '"' || *p == '\'' ||
-		    (unsigned char)*p < 0x20)
-			*p = ' ';
-		else if (*p == '_' && !ev->label)
+		    (unsigned char)*p < 0x20 || (*p == '_' && !ev->label))
 			*p = ' ';
 }
 

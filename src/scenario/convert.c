@@ -308,25 +308,10 @@ static size_t group_list(scn_ctx *ctx, const config_setting_t *list)
 }
 
 /* Where an id is already used, for duplicate-id messages; -1 if not. */
-static int id_taken(const coh_model *m, const char *id, size_t n_members,
-		    size_t n_outsiders, const char **kind)
-{
-	for (size_t i = 0; i < n_members; i++)
-		if (m->members[i].id && strcmp(m->members[i].id, id) == 0) {
-			*kind = "members";
-			return (int)i;
-		}
-	for (size_t i = 0; i < n_outsiders; i++)
-		if (m->outsiders[i].id && strcmp(m->outsiders[i].id, id) == 0) {
-			*kind = "outsiders";
-			return (int)i;
-		}
-	return -1;
-}
-
-/* Reads the id of actor slot i: valid and unused, or NULL. */
+/* Reads the id of actor `actor` (members first, then outsiders; nm
+ * members): valid and unused, or NULL. */
 static const char *read_id(scn_ctx *ctx, const config_setting_t *g,
-			   size_t n_members, size_t n_outsiders)
+			   int actor, size_t nm)
 {
 	const char *id;
 	if (scn_get_string(ctx, g, "id", "an id of 1 to 32 letters, digits "
@@ -334,22 +319,25 @@ static const char *read_id(scn_ctx *ctx, const config_setting_t *g,
 		return NULL;
 	const config_setting_t *s = config_setting_get_member(g, "id");
 	char where[SCN_PATH_MAX];
-	scn_path(s, where, sizeof where);
 	if (!matches(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 		     "0123456789_", 32)) {
+		scn_path(s, where, sizeof where);
 		scn_error(ctx, s, "%s must be 1 to 32 letters, digits or _, got "
 			  "\"%s\"", where, id);
 		return NULL;
 	}
-	const char *kind;
-	int other = id_taken(&ctx->sc->model, id, n_members, n_outsiders,
-			     &kind);
+	int other = scn_ids_find(ctx, id);
 	if (other >= 0) {
+		int is_member = (size_t)other < nm;
+		scn_path(s, where, sizeof where);
 		scn_error(ctx, s, "%s: duplicate id \"%s\", already used by "
 			  "%s.[%d]; ids must be unique across members and "
-			  "outsiders", where, id, kind, other);
+			  "outsiders", where, id,
+			  is_member ? "members" : "outsiders",
+			  is_member ? other : other - (int)nm);
 		return NULL;
 	}
+	scn_ids_add(ctx, id, actor);
 	return id;
 }
 
@@ -363,20 +351,22 @@ static void read_actor_ids(scn_ctx *ctx, const config_setting_t *members,
 	size_t no = group_list(ctx, outsiders);
 	m->members = scn_alloc(ctx, nm, sizeof *m->members);
 	m->outsiders = scn_alloc(ctx, no, sizeof *m->outsiders);
-	if (!m->members || !m->outsiders)
+	scn_ids_alloc(ctx, nm + no);
+	if (!m->members || !m->outsiders || !ctx->ids)
 		return;
 	for (size_t i = 0; i < nm; i++) {
 		const config_setting_t *g = config_setting_get_elem(members,
 								    (unsigned)i);
 		if (config_setting_is_group(g))
-			m->members[i].id = read_id(ctx, g, i, 0);
+			m->members[i].id = read_id(ctx, g, (int)i, nm);
 	}
 	m->n_members = nm;
 	for (size_t i = 0; i < no; i++) {
 		const config_setting_t *g = config_setting_get_elem(outsiders,
 								    (unsigned)i);
 		if (config_setting_is_group(g))
-			m->outsiders[i].id = read_id(ctx, g, nm, i);
+			m->outsiders[i].id = read_id(ctx, g,
+						     (int)(nm + i), nm);
 	}
 	m->n_outsiders = no;
 }
@@ -610,8 +600,8 @@ static void convert_sweep(scn_ctx *ctx, const config_setting_t *root)
 	const char *design;
 	if (scn_get_string(ctx, g, "design", "grid, lhs or sobol", 0,
 			   &design) == SCN_OK) {
-		if (strcmp(design, "grid") && strcmp(design, "lhs") &&
-		    strcmp(design, "sobol"))
+		if (strcmp(design, "grid") != 0 && strcmp(design, "lhs") != 0 &&
+		    strcmp(design, "sobol") != 0)
 			scn_error(ctx, config_setting_get_member(g, "design"),
 				  "sweep.design must be grid, lhs or sobol, "
 				  "got \"%s\"", design);

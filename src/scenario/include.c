@@ -5,9 +5,7 @@
  * SCN_MAX_INCLUDE_DEPTH deep.  The same pass refuses integer literals that
  * libconfig 1.5 would silently wrap to 32 bits. */
 
-/* glibc declares realpath (POSIX 2008) only for X/Open builds. */
-#define _XOPEN_SOURCE 700
-
+/* realpath needs _XOPEN_SOURCE, which the Makefile defines for every file. */
 #include "internal.h"
 #include "core/alloc.h"
 

@@ -65,6 +65,8 @@ typedef struct scn_ctx {
 	size_t n_ovr, cap_ovr;
 	scn_msg *msgs;
 	size_t n_msgs, cap_msgs;
+	struct scn_id *ids;     /* hash table of actor ids (see scn_ids_add) */
+	size_t ids_mask;
 	int nomem;              /* an allocation failed: the load ends with COH_ENOMEM */
 	int have_dates;         /* start_day and end_day are valid */
 	int64_t start_day, end_day;
@@ -81,6 +83,22 @@ typedef struct scn_ctx {
 void *scn_alloc(scn_ctx *ctx, size_t count, size_t size);
 char *scn_strdup(scn_ctx *ctx, const char *text);
 void scn_arena_free(scn_block *arena);
+
+/*--- Actor ids (util.c) ---*/
+
+/* References to members and outsiders are resolved through a hash table,
+ * so that a file of n actors and m references loads in O(n + m).  The
+ * table is made for n actors; ids are added as they are read.  Members
+ * are actors 0..n_members-1, outsiders follow. */
+typedef struct scn_id {
+	const char *id;         /* NULL: empty slot */
+	int actor;
+} scn_id;
+
+void scn_ids_alloc(scn_ctx *ctx, size_t n_actors);
+void scn_ids_add(scn_ctx *ctx, const char *id, int actor);
+/* The actor with this id, or -1. */
+int scn_ids_find(const scn_ctx *ctx, const char *id);
 
 /*--- Errors (util.c) ---*/
 
@@ -106,6 +124,10 @@ void scn_override_note(scn_ctx *ctx, const config_setting_t *setting,
 /* How errors name a file that libconfig names `file` (a setting's
  * source file, or the file of a parse error; NULL: the scenario). */
 const char *scn_display_name(const scn_ctx *ctx, const char *file);
+
+/* Stores every setting's position in the tree once (see util.c); call
+ * after the tree's last change (overrides), before reading it. */
+void scn_index_tree(config_t *cfg);
 
 /* The setting's path as messages write it ("members.[1].freeze"; "" for
  * the root). */

@@ -5,6 +5,7 @@
 #include "internal.h"
 #include "core/alloc.h"
 
+#include <fenv.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -124,8 +125,14 @@ static int parse(scn_ctx *ctx, const char *path, const char *text)
 	ctx->sc->cfg_live = 1;
 	if (ctx->folder[0])
 		config_set_include_dir(cfg, ctx->folder);
+	/* libconfig reads a literal too large for a double as inf, which
+	 * validation refuses with a message; hold the overflow so that builds
+	 * with floating-point traps (FP_TRAPS=1) do not stop on it. */
+	fenv_t env;
+	feholdexcept(&env);
 	int ok = path ? config_read_file(cfg, path)
 		      : config_read_string(cfg, text);
+	fesetenv(&env);
 	if (!ok) {
 		scn_error_at(ctx, scn_display_name(ctx, config_error_file(cfg)),
 			     config_error_line(cfg), "%s",
@@ -179,8 +186,10 @@ static int load(coh_scenario **out, const char *path, const char *text,
 		if (rc == COH_EINPUT)
 			rc = 0;
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		scn_index_tree(&sc->cfg);
 		scn_convert(&ctx);
+	}
 	rc = finish(&ctx, diag, rc);
 	if (rc == 0)
 		*out = sc;

@@ -3,6 +3,7 @@
  * a written one.  Every setting an override touches is remembered, and
  * errors about it name the override instead of a file line. */
 #include "internal.h"
+#include "core/number.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -38,7 +39,7 @@ static int is_float(const char *t, double *out)
 	    !strpbrk(t, "0123456789"))
 		return 0;
 	char *end;
-	double v = strtod(t, &end);
+	double v = coh_strtod(t, &end);
 	if (*end)
 		return 0;
 	*out = v;

@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Only for messages: libconfig finds a setting's index in its list by a
+ * linear search, so building paths eagerly made reading n members cost
+ * O(n^2). */
 static void path_of(const config_setting_t *s, char *buf)
 {
 	scn_path(s, buf, SCN_PATH_MAX);
@@ -90,21 +93,20 @@ int scn_number(scn_ctx *ctx, const config_setting_t *s, scn_range range,
 		wrong_type(ctx, s, "a number");
 		return SCN_BAD;
 	}
+	if (isfinite(v) && in_range(v, range)) {
+		*out = v;
+		return SCN_OK;
+	}
 	char where[SCN_PATH_MAX], got[32];
 	path_of(s, where);
 	scn_format_double(got, sizeof got, v, 0);
-	if (!isfinite(v)) {
+	if (!isfinite(v))
 		scn_error(ctx, s, "%s must be a finite number, got %s", where,
 			  got);
-		return SCN_BAD;
-	}
-	if (!in_range(v, range)) {
+	else
 		scn_error(ctx, s, "%s must be %s, got %s", where,
 			  range_text(range), got);
-		return SCN_BAD;
-	}
-	*out = v;
-	return SCN_OK;
+	return SCN_BAD;
 }
 
 int scn_get_number(scn_ctx *ctx, const config_setting_t *group,
@@ -128,10 +130,12 @@ int scn_get_integer(scn_ctx *ctx, const config_setting_t *group,
 	const config_setting_t *s = member(ctx, group, key, required, expect);
 	if (!s)
 		return required ? SCN_BAD : SCN_ABSENT;
-	char where[SCN_PATH_MAX];
-	path_of(s, where);
+	char where[SCN_PATH_MAX] = "";
 	long long v;
-	switch (config_setting_type(s)) {
+	int type = config_setting_type(s);
+	if (type == CONFIG_TYPE_FLOAT)
+		path_of(s, where);
+	switch (type) {
 	case CONFIG_TYPE_INT:
 		v = config_setting_get_int(s);
 		break;
@@ -156,6 +160,7 @@ int scn_get_integer(scn_ctx *ctx, const config_setting_t *group,
 		return SCN_BAD;
 	}
 	if (v < min) {
+		path_of(s, where);
 		scn_error(ctx, s, "%s must be >= %lld, got %lld", where, min, v);
 		return SCN_BAD;
 	}
@@ -243,20 +248,17 @@ static void join(joiner *j, const char *item)
 	j->used += (size_t)w;
 }
 
-static int find_member(const coh_model *m, const char *id)
+static int find_member(const scn_ctx *ctx, const char *id)
 {
-	for (size_t i = 0; i < m->n_members; i++)
-		if (m->members[i].id && strcmp(m->members[i].id, id) == 0)
-			return (int)i;
-	return -1;
+	int a = scn_ids_find(ctx, id);
+	return a >= 0 && (size_t)a < ctx->sc->model.n_members ? a : -1;
 }
 
-static int find_outsider(const coh_model *m, const char *id)
+static int find_outsider(const scn_ctx *ctx, const char *id)
 {
-	for (size_t i = 0; i < m->n_outsiders; i++)
-		if (m->outsiders[i].id && strcmp(m->outsiders[i].id, id) == 0)
-			return (int)i;
-	return -1;
+	int a = scn_ids_find(ctx, id);
+	size_t nm = ctx->sc->model.n_members;
+	return a >= 0 && (size_t)a >= nm ? a - (int)nm : -1;
 }
 
 /* An unknown id: a hint if it is close to a known one or names the other
@@ -268,7 +270,8 @@ static void unknown_id(scn_ctx *ctx, const config_setting_t *s,
 	char where[SCN_PATH_MAX];
 	path_of(s, where);
 	const char *kind = want_member ? "member" : "outsider";
-	if (want_member ? find_outsider(m, id) >= 0 : find_member(m, id) >= 0) {
+	if (want_member ? find_outsider(ctx, id) >= 0
+			: find_member(ctx, id) >= 0) {
 		scn_error(ctx, s, "%s: \"%s\" is %s, expected a %s", where, id,
 			  want_member ? "an outsider" : "a member", kind);
 		return;
@@ -308,7 +311,7 @@ int scn_member_of(scn_ctx *ctx, const config_setting_t *s, int *out)
 		return SCN_BAD;
 	}
 	const char *id = config_setting_get_string(s);
-	int i = find_member(&ctx->sc->model, id);
+	int i = find_member(ctx, id);
 	if (i < 0) {
 		unknown_id(ctx, s, id, 1);
 		return SCN_BAD;
@@ -345,7 +348,7 @@ int scn_get_outsider(scn_ctx *ctx, const config_setting_t *group,
 		return SCN_BAD;
 	}
 	const char *id = config_setting_get_string(s);
-	int i = find_outsider(&ctx->sc->model, id);
+	int i = find_outsider(ctx, id);
 	if (i < 0) {
 		unknown_id(ctx, s, id, 0);
 		return SCN_BAD;

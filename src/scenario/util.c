@@ -103,9 +103,79 @@ const char *scn_display_name(const scn_ctx *ctx, const char *file)
 	return file;
 }
 
+/*--- Actor ids ---*/
+
+static size_t id_hash(const char *id)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;     /* FNV-1a */
+	for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ULL;
+	return (size_t)h;
+}
+
+void scn_ids_alloc(scn_ctx *ctx, size_t n_actors)
+{
+	size_t size = 16;
+	while (size < 2 * n_actors)     /* at most half full */
+		size *= 2;
+	ctx->ids = scn_alloc(ctx, size, sizeof *ctx->ids);
+	ctx->ids_mask = ctx->ids ? size - 1 : 0;
+}
+
+void scn_ids_add(scn_ctx *ctx, const char *id, int actor)
+{
+	if (!ctx->ids)
+		return;
+	size_t i = id_hash(id) & ctx->ids_mask;
+	while (ctx->ids[i].id)
+		i = (i + 1) & ctx->ids_mask;
+	ctx->ids[i].id = id;
+	ctx->ids[i].actor = actor;
+}
+
+int scn_ids_find(const scn_ctx *ctx, const char *id)
+{
+	if (!ctx->ids)
+		return -1;
+	for (size_t i = id_hash(id) & ctx->ids_mask; ctx->ids[i].id;
+	     i = (i + 1) & ctx->ids_mask)
+		if (strcmp(ctx->ids[i].id, id) == 0)
+			return ctx->ids[i].actor;
+	return -1;
+}
+
+/* libconfig finds a setting's position by a linear search of its parent,
+ * and messages, the file order of errors and paths ask for it often: a
+ * file of n members took O(n^2).  So positions are stored once in the
+ * settings' hooks (position + 1; 0: not stored, ask libconfig). */
+#define INDEX_DEPTH 64
+
+static void index_below(config_setting_t *s, int depth)
+{
+	if (depth >= INDEX_DEPTH || !config_setting_is_aggregate(s))
+		return;
+	int n = config_setting_length(s);
+	for (int i = 0; i < n; i++) {
+		config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+		config_setting_set_hook(e, (void *)(uintptr_t)(i + 1));
+		index_below(e, depth + 1);
+	}
+}
+
+void scn_index_tree(config_t *cfg)
+{
+	index_below(config_root_setting(cfg), 0);
+}
+
+static int index_of(const config_setting_t *s)
+{
+	uintptr_t stored = (uintptr_t)config_setting_get_hook(s);
+	return stored ? (int)(stored - 1) : config_setting_index(s);
+}
+
 void scn_path(const config_setting_t *setting, char *buf, size_t size)
 {
-	const config_setting_t *chain[64];
+	const config_setting_t *chain[64] = {NULL};
 	size_t n = 0;
 	for (const config_setting_t *s = setting; s && s->parent && n < 64;
 	     s = s->parent)
@@ -121,7 +191,7 @@ void scn_path(const config_setting_t *setting, char *buf, size_t size)
 				     s->name);
 		else
 			w = snprintf(buf + used, size - used, "%s[%d]", dot,
-				     config_setting_index(s));
+				     index_of(s));
 		if (w < 0)
 			break;
 		used += (size_t)w;
@@ -162,7 +232,7 @@ void scn_error(scn_ctx *ctx, const config_setting_t *setting, const char *fmt,
 		int n = 0;
 		for (const config_setting_t *s = setting; s->parent && n < 64;
 		     s = s->parent)
-			idx[n++] = config_setting_index(s);
+			idx[n++] = index_of(s);
 		m->depth = n < SCN_KEY_MAX ? n : SCN_KEY_MAX;
 		for (int i = 0; i < m->depth; i++)
 			m->key[i] = idx[n - 1 - i];
@@ -265,7 +335,7 @@ const char *scn_type_phrase(int type)
 {
 	switch (type) {
 	case CONFIG_TYPE_GROUP: return "a group";
-	case CONFIG_TYPE_INT: return "an integer";
+	case CONFIG_TYPE_INT:
 	case CONFIG_TYPE_INT64: return "an integer";
 	case CONFIG_TYPE_FLOAT: return "a float";
 	case CONFIG_TYPE_STRING: return "a string";

@@ -14,7 +14,7 @@
 
 /* The largest design accepted: a grid is a product of axis sizes and is
  * easy to make absurdly large by accident. */
-#define MAX_POINTS 10000000u
+#define MAX_POINTS 1000000u
 
 typedef struct sweep_axis {
 	char *path;
@@ -28,7 +28,11 @@ struct coh_design {
 	coh_design_kind kind;
 	size_t n_axes, n_points;
 	sweep_axis *axes;
-	char **values;          /* [point][axis] */
+	/* lhs and sobol: each point's place in [0, 1) on each axis,
+	 * [point][axis]; a grid's values follow from the point's number.
+	 * Values are formatted when asked for, so a design of a million
+	 * points takes 8 bytes a value, not a string. */
+	double *u;
 };
 
 int coh_design_kind_parse(coh_design_kind *out, const char *text)
@@ -57,9 +61,7 @@ void coh_design_free(coh_design *d)
 	for (size_t i = 0; d->axes && i < d->n_axes; i++)
 		axis_free(&d->axes[i]);
 	coh_free(d->axes);
-	for (size_t i = 0; d->values && i < d->n_points * d->n_axes; i++)
-		coh_free(d->values[i]);
-	coh_free(d->values);
+	coh_free(d->u);
 	coh_free(d);
 }
 
@@ -67,7 +69,7 @@ static int parse_number(double *out, const char *text)
 {
 	char *end;
 	errno = 0;
-	double x = strtod(text, &end);
+	double x = coh_strtod(text, &end);
 	if (end == text || *end || errno || !isfinite(x))
 		return -1;
 	*out = x;
@@ -153,51 +155,38 @@ static int parse_axis(sweep_axis *a, const char *spec, coh_error *err)
 /* Shortest text that reads back as x; "1" stays "1": the loader takes an
  * integer where a float is expected, and integer settings can be swept
  * too. */
-static char *number_text(double x)
+_Static_assert(COH_DESIGN_VALUE_MAX >= COH_NUMBER_MAX,
+	       "a design value holds any formatted double");
+
+static const char *number_text(char buf[COH_DESIGN_VALUE_MAX], double x)
 {
-	char buf[COH_NUMBER_MAX];
 	coh_format_double(buf, x);
-	return coh_strdup(buf);
+	return buf;
 }
 
 /* Value number i of n evenly spaced over [lo, hi], or the list's i-th. */
-static char *grid_value(const sweep_axis *a, size_t i)
+static const char *grid_value(const sweep_axis *a, size_t i,
+			      char buf[COH_DESIGN_VALUE_MAX])
 {
 	if (!a->is_range)
-		return coh_strdup(a->list[i]);
+		return a->list[i];
 	if (a->n == 1)
-		return number_text(a->lo);
+		return number_text(buf, a->lo);
 	if (i == a->n - 1)
-		return number_text(a->hi); /* exact end, no rounding drift */
-	return number_text(a->lo + (a->hi - a->lo) * (double)i /
-				   (double)(a->n - 1));
+		return number_text(buf, a->hi); /* exact end, no drift */
+	return number_text(buf, a->lo + (a->hi - a->lo) * (double)i /
+					(double)(a->n - 1));
 }
 
 /* A point u in [0, 1) of the unit interval mapped onto an axis. */
-static char *unit_value(const sweep_axis *a, double u)
+static const char *unit_value(const sweep_axis *a, double u,
+			      char buf[COH_DESIGN_VALUE_MAX])
 {
 	if (!a->is_range) {
 		size_t i = (size_t)(u * (double)a->n);
-		return coh_strdup(a->list[i < a->n ? i : a->n - 1]);
+		return a->list[i < a->n ? i : a->n - 1];
 	}
-	return number_text(a->lo + (a->hi - a->lo) * u);
-}
-
-static int fill_grid(coh_design *d)
-{
-	for (size_t p = 0; p < d->n_points; p++) {
-		size_t rest = p;
-		/* the last axis varies fastest */
-		for (size_t k = d->n_axes; k-- > 0;) {
-			const sweep_axis *a = &d->axes[k];
-			char *v = grid_value(a, rest % a->n);
-			if (!v)
-				return COH_ENOMEM;
-			d->values[p * d->n_axes + k] = v;
-			rest /= a->n;
-		}
-	}
-	return 0;
+	return number_text(buf, a->lo + (a->hi - a->lo) * u);
 }
 
 static int fill_lhs(coh_design *d, uint64_t seed)
@@ -220,15 +209,10 @@ static int fill_lhs(coh_design *d, uint64_t seed)
 			perm[i - 1] = perm[j];
 			perm[j] = t;
 		}
-		for (size_t p = 0; p < d->n_points && !rc; p++) {
-			double u = ((double)perm[p] + gsl_rng_uniform(r)) /
-				   (double)d->n_points;
-			char *v = unit_value(&d->axes[k], u);
-			if (!v)
-				rc = COH_ENOMEM;
-			else
-				d->values[p * d->n_axes + k] = v;
-		}
+		for (size_t p = 0; p < d->n_points; p++)
+			d->u[p * d->n_axes + k] =
+				((double)perm[p] + gsl_rng_uniform(r)) /
+				(double)d->n_points;
 	}
 out:
 	gsl_rng_free(r);
@@ -249,15 +233,9 @@ static int fill_sobol(coh_design *d, coh_error *err)
 		rc = COH_ENOMEM;
 		goto out;
 	}
-	for (size_t p = 0; p < d->n_points && !rc; p++) {
+	for (size_t p = 0; p < d->n_points; p++) {
 		gsl_qrng_get(q, u);
-		for (size_t k = 0; k < d->n_axes && !rc; k++) {
-			char *v = unit_value(&d->axes[k], u[k]);
-			if (!v)
-				rc = COH_ENOMEM;
-			else
-				d->values[p * d->n_axes + k] = v;
-		}
+		memcpy(&d->u[p * d->n_axes], u, d->n_axes * sizeof *u);
 	}
 out:
 	if (q)
@@ -308,21 +286,18 @@ int coh_design_build(coh_design **out, const char *const *specs,
 					   "lhs" : "sobol", MAX_POINTS);
 		d->n_points = n_points;
 	}
-	if (!rc) {
-		d->values = coh_calloc(d->n_points * n_axes, sizeof *d->values);
-		if (!d->values)
+	if (!rc && kind != COH_DESIGN_GRID) {
+		d->u = coh_calloc(d->n_points * n_axes, sizeof *d->u);
+		if (!d->u)
 			rc = COH_ENOMEM;
 	}
-	if (!rc)
-		rc = kind == COH_DESIGN_GRID ? fill_grid(d)
-		   : kind == COH_DESIGN_LHS  ? fill_lhs(d, seed)
-					     : fill_sobol(d, err);
+	if (!rc && kind != COH_DESIGN_GRID)
+		rc = kind == COH_DESIGN_LHS ? fill_lhs(d, seed)
+					    : fill_sobol(d, err);
 	if (rc == COH_ENOMEM)
 		coh_error_set(err, rc, NULL, 0, "out of memory building the "
 			      "design");
 	if (rc) {
-		if (!d->values)
-			d->n_points = 0;
 		coh_design_free(d);
 		return rc;
 	}
@@ -339,7 +314,15 @@ const char *coh_design_path(const coh_design *d, size_t axis)
 	return d->axes[axis].path;
 }
 
-const char *coh_design_value(const coh_design *d, size_t point, size_t axis)
+const char *coh_design_value(const coh_design *d, size_t point, size_t axis,
+			     char buf[COH_DESIGN_VALUE_MAX])
 {
-	return d->values[point * d->n_axes + axis];
+	if (d->kind != COH_DESIGN_GRID)
+		return unit_value(&d->axes[axis],
+				  d->u[point * d->n_axes + axis], buf);
+	/* the last axis varies fastest */
+	size_t rest = point;
+	for (size_t k = d->n_axes - 1; k > axis; k--)
+		rest /= d->axes[k].n;
+	return grid_value(&d->axes[axis], rest % d->axes[axis].n, buf);
 }

@@ -51,7 +51,8 @@ static int load_point(coh_scenario **out, const coh_sweep_options *o,
 	}
 	for (size_t a = 0; a < n_axes; a++) {
 		const char *path = coh_design_path(d, a);
-		const char *val = coh_design_value(d, p, a);
+		char vbuf[COH_DESIGN_VALUE_MAX];
+		const char *val = coh_design_value(d, p, a, vbuf);
 		size_t len = strlen(path) + strlen(val) + 2;
 		char *s = coh_malloc(len);
 		if (s)
@@ -186,8 +187,9 @@ static void summary_line(coh_strbuf *b, const coh_sweep_options *o,
 	const coh_design *d = o->design;
 	coh_strbuf_printf(b, "%llu", (unsigned long long)pr->point);
 	for (size_t a = 0; a < coh_design_axes(d); a++) {
+		char vbuf[COH_DESIGN_VALUE_MAX];
 		coh_strbuf_puts(b, ",");
-		coh_strbuf_puts(b, coh_design_value(d, pr->point, a));
+		coh_strbuf_puts(b, coh_design_value(d, pr->point, a, vbuf));
 	}
 	coh_strbuf_printf(b, ",%zu,", R);
 	double *c = pr->final_cohesion;
@@ -325,8 +327,11 @@ static void points_text(coh_strbuf *b, const coh_design *d)
 	coh_strbuf_puts(b, "\n");
 	for (size_t p = 0; p < coh_design_points(d); p++) {
 		coh_strbuf_printf(b, "%zu", p);
-		for (size_t a = 0; a < coh_design_axes(d); a++)
-			coh_strbuf_printf(b, ",%s", coh_design_value(d, p, a));
+		for (size_t a = 0; a < coh_design_axes(d); a++) {
+			char vbuf[COH_DESIGN_VALUE_MAX];
+			coh_strbuf_printf(b, ",%s",
+					  coh_design_value(d, p, a, vbuf));
+		}
 		coh_strbuf_puts(b, "\n");
 	}
 }
@@ -701,8 +706,8 @@ int coh_sweep_run(const coh_sweep_options *o, coh_diag *diag)
 	int rc = coh_sweep_check(o, diag);
 	if (rc)
 		return rc;
-	coh_sweep_files *f;
-	uint64_t done;
+	coh_sweep_files *f = NULL;
+	uint64_t done = 0;
 	rc = coh_sweep_files_open(&f, o, &done, diag);
 	if (rc)
 		return rc;

@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char *first = resolved_text(sc);
 		coh_scenario *again = NULL;
 		coh_diag d2 = COH_DIAG_INIT;
-		if (coh_scenario_load_string(&again, first, "resolved.cfg",
+		if (coh_scenario_load_string(&again, first, "fuzz.cfg",
 					     &opts, &d2) != 0) {
 			fprintf(stderr, "the resolved scenario does not load "
 				"(%s):\n%s\n", d2.count ? d2.items[0].message

@@ -1,6 +1,6 @@
 /* libFuzzer harness for `--vary` axes and designs: the first byte picks
  * the design and the number of points, the remaining lines are axes.  A
- * design that builds must give every point a value on every axis. */
+ * design that builds must give its points a value on every axis. */
 #include "fuzz.h"
 
 #define MAX_AXES 16
@@ -27,11 +27,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc == 0) {
 		if (coh_design_axes(d) != n || coh_design_points(d) < 1)
 			abort();
-		for (size_t p = 0; p < coh_design_points(d); p++)
-			for (size_t k = 0; k < n; k++)
-				if (!coh_design_value(d, p, k) ||
-				    !coh_design_value(d, p, k)[0])
+		/* the first and last points: a grid may have a million */
+		char buf[COH_DESIGN_VALUE_MAX];
+		size_t np = coh_design_points(d);
+		for (size_t p = 0; p < np; p = p == 99 && np > 200 ? np - 100
+								   : p + 1)
+			for (size_t k = 0; k < n; k++) {
+				const char *v = coh_design_value(d, p, k, buf);
+				if (!v || !v[0])
 					abort();
+			}
 		coh_design_free(d);
 	} else if ((rc != COH_EUSAGE && rc != COH_ENOMEM) || !err.message[0]) {
 		fprintf(stderr, "status %d, message \"%s\"\n", rc, err.message);

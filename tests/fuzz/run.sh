@@ -29,9 +29,11 @@ for name in $NAMES; do
 	printf 'fuzz %-9s %4ss ... ' "$name" "$SECONDS_EACH"
 	# -timeout: an input that takes 10 s is a hang; -rss_limit_mb: one
 	# that takes 2 GB is a memory bomb.  Both count as findings.
+	# timeout: libFuzzer can deadlock in its own alarm handler when an
+	# input times out inside malloc; the run then still ends, as a failure.
 	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=tests/lsan.supp \
 	UBSAN_OPTIONS=print_stacktrace=1 \
-	"$BUILD/fuzz_$name" $dict -max_total_time="$SECONDS_EACH" \
+	timeout -s KILL $((SECONDS_EACH + 120)) "$BUILD/fuzz_$name" $dict -max_total_time="$SECONDS_EACH" \
 		-timeout=10 -rss_limit_mb=2048 -max_len=65536 \
 		-print_final_stats=1 \
 		-artifact_prefix="$BUILD/findings/$name-" \

@@ -255,7 +255,7 @@ static void test_sweep_bad_axes(void **state)
 		 "numbers, got \"1:x:3\"\n", 2},
 		{"model.half_life=1:2:0",
 		 "cohesim: --vary model.half_life: n must be a whole number "
-		 "from 1 to 10000000, got \"0\"\n", 2},
+		 "from 1 to 1000000, got \"0\"\n", 2},
 		{"model.half_life=1,,2",
 		 "cohesim: --vary model.half_life: empty value in the list "
 		 "\"1,,2\"\n", 2},

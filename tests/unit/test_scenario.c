@@ -993,6 +993,23 @@ static void test_include_errors(void **state)
 	coh_load_options narrow = {root, NULL, 0};
 	expect_errors_opts(NULL, path, &narrow, want, 5);
 
+	/* A symbolic link inside the root that points out of it is
+	 * followed, then refused like the path it leads to. */
+	char link[400], target[400];
+	snprintf(link, sizeof link, "%s/sc/link.inc", s.dir);
+	snprintf(target, sizeof target, "%s/outside.inc", s.dir);
+	assert_int_equal(symlink(target, link), 0);
+	path = scratch_file(&s, "sc/z.cfg",
+		"version = 1;\n"
+		"scenario: { name = \"inc\"; start = \"2020-01-01\"; end = \"2020-12-31\"; };\n"
+		"members = ( { id = \"ARM\"; power = 1; commitment = 0.5; } );\n"
+		"@include \"link.inc\"\n");
+	snprintf(w[0], 600, "%s:4: @include \"link.inc\": %s/sc/link.inc is "
+		 "outside the scenario root %s/sc, expected a file inside it",
+		 path, s.dir, s.dir);
+	expect_errors_opts(NULL, path, &narrow, want, 1);
+	unlink(link);
+
 	/* An error inside an included file names that file. */
 	path = scratch_file(&s, "sc/y.cfg",
 		"version = 1;\n"
