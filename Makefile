@@ -107,9 +107,9 @@ test: deps
 		$(MAKE) --no-print-directory MPI=1 all; fi
 	@sh tests/run.sh $(BUILD)
 
-# Tests again under AddressSanitizer + UndefinedBehaviorSanitizer (and
-# floating-point traps), then
-# under valgrind (memcheck) with the ordinary build.
+# Tests again under AddressSanitizer + UndefinedBehaviorSanitizer, with
+# floating-point traps on, then under valgrind (memcheck) with the
+# ordinary build.
 check: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan OPT=-O1 SANITIZER=address,undefined FP_TRAPS=1 tests-build
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 LSAN_OPTIONS=suppressions=tests/lsan.supp \
