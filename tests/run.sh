@@ -70,6 +70,7 @@ for t in "$BUILD"/tests/replay_*; do
 	name=${t##*/replay_}
 	case $name in
 	scenario) inputs="scenarios seeds tests/bad tests/bad/inc" ;;
+	run) inputs="tests/scenarios scenarios" ;;
 	*) inputs=tests/fuzz/corpus/$name ;;
 	esac
 	if $WRAP "$t" $inputs tests/fuzz/regressions/$name >"$log" 2>&1; then

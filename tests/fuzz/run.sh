@@ -9,11 +9,12 @@ set -u
 BUILD=$1
 SECONDS_EACH=$2
 shift 2
-NAMES=${*:-scenario override vary date}
+NAMES=${*:-scenario run override vary date}
 
 seeds() {
 	case $1 in
 	scenario) echo scenarios seeds tests/bad tests/bad/inc tests/fuzz/regressions/scenario ;;
+	run) echo tests/scenarios scenarios tests/fuzz/regressions/run ;;
 	*) echo tests/fuzz/corpus/$1 tests/fuzz/regressions/$1 ;;
 	esac
 }
@@ -25,6 +26,7 @@ for name in $NAMES; do
 	mkdir -p "$corpus"
 	dict=
 	[ -f "tests/fuzz/$name.dict" ] && dict=-dict=tests/fuzz/$name.dict
+	[ "$name" = run ] && dict=-dict=tests/fuzz/scenario.dict
 	log=$BUILD/findings/$name.log
 	printf 'fuzz %-9s %4ss ... ' "$name" "$SECONDS_EACH"
 	# -timeout: an input that takes 10 s is a hang; -rss_limit_mb: one
