@@ -307,7 +307,6 @@ static size_t group_list(scn_ctx *ctx, const config_setting_t *list)
 	return (size_t)n;
 }
 
-/* Where an id is already used, for duplicate-id messages; -1 if not. */
 /* Reads the id of actor `actor` (members first, then outsiders; nm
  * members): valid and unused, or NULL. */
 static const char *read_id(scn_ctx *ctx, const config_setting_t *g,
@@ -448,6 +447,8 @@ static void convert_ties(scn_ctx *ctx, const config_setting_t *root)
 	const config_setting_t *list = scn_get_list(ctx, root, "ties", 0);
 	size_t n = group_list(ctx, list);
 	m->ties = scn_alloc(ctx, n, sizeof *m->ties);
+	scn_pairs seen;
+	scn_pairs_alloc(ctx, &seen, n);
 	if (!m->ties)
 		return;
 	for (size_t i = 0; i < n; i++) {
@@ -463,10 +464,7 @@ static void convert_ties(scn_ctx *ctx, const config_setting_t *root)
 				     &t.weight) == SCN_OK;
 		if (!ok)
 			continue;
-		int dup = -1;
-		for (size_t j = 0; j < m->n_ties && dup < 0; j++)
-			if (m->ties[j].from == t.from && m->ties[j].to == t.to)
-				dup = (int)j;
+		int dup = scn_pairs_add(&seen, t.from, t.to, (int)m->n_ties);
 		if (dup >= 0) {
 			char where[SCN_PATH_MAX];
 			scn_path(g, where, sizeof where);
@@ -491,6 +489,8 @@ static void convert_affinities(scn_ctx *ctx, const config_setting_t *root)
 						     0);
 	size_t n = group_list(ctx, list);
 	m->affinities = scn_alloc(ctx, n, sizeof *m->affinities);
+	scn_pairs seen;
+	scn_pairs_alloc(ctx, &seen, n);
 	if (!m->affinities)
 		return;
 	for (size_t i = 0; i < n; i++) {
@@ -508,21 +508,18 @@ static void convert_affinities(scn_ctx *ctx, const config_setting_t *root)
 				     &a.value) == SCN_OK;
 		if (!ok)
 			continue;
-		for (size_t j = 0; j < m->n_affinities; j++)
-			if (m->affinities[j].member == a.member &&
-			    m->affinities[j].outsider == a.outsider) {
-				char where[SCN_PATH_MAX];
-				scn_path(g, where, sizeof where);
-				scn_error(ctx, g, "%s: duplicate affinity of %s "
-					  "toward %s, already given by "
-					  "affinities.[%zu]", where,
-					  m->members[a.member].id,
-					  m->outsiders[a.outsider].id, j);
-				ok = 0;
-				break;
-			}
-		if (ok)
-			m->affinities[m->n_affinities++] = a;
+		int dup = scn_pairs_add(&seen, a.member, a.outsider,
+					(int)m->n_affinities);
+		if (dup >= 0) {
+			char where[SCN_PATH_MAX];
+			scn_path(g, where, sizeof where);
+			scn_error(ctx, g, "%s: duplicate affinity of %s toward "
+				  "%s, already given by affinities.[%d]", where,
+				  m->members[a.member].id,
+				  m->outsiders[a.outsider].id, dup);
+			continue;
+		}
+		m->affinities[m->n_affinities++] = a;
 	}
 }
 

@@ -100,6 +100,18 @@ void scn_ids_add(scn_ctx *ctx, const char *id, int actor);
 /* The actor with this id, or -1. */
 int scn_ids_find(const scn_ctx *ctx, const char *id);
 
+/* Pairs of indices (a tie's from and to, an affinity's member and
+ * outsider), so that a list of n pairs finds its duplicates in O(n). */
+typedef struct scn_pairs {
+	uint64_t *keys;         /* 0: empty slot */
+	int *first;             /* where each pair was first given */
+	size_t mask;
+} scn_pairs;
+
+void scn_pairs_alloc(scn_ctx *ctx, scn_pairs *pairs, size_t n);
+/* Where (a, b) was given before, or -1 after noting it at `index`. */
+int scn_pairs_add(scn_pairs *pairs, int a, int b, int index);
+
 /*--- Errors (util.c) ---*/
 
 /* An error about a setting: located at the setting's file and line, or at

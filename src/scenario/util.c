@@ -105,6 +105,14 @@ const char *scn_display_name(const scn_ctx *ctx, const char *file)
 
 /*--- Actor ids ---*/
 
+static size_t table_size(size_t n)
+{
+	size_t size = 16;
+	while (size < 2 * n)            /* at most half full */
+		size *= 2;
+	return size;
+}
+
 static size_t id_hash(const char *id)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;     /* FNV-1a */
@@ -115,9 +123,7 @@ static size_t id_hash(const char *id)
 
 void scn_ids_alloc(scn_ctx *ctx, size_t n_actors)
 {
-	size_t size = 16;
-	while (size < 2 * n_actors)     /* at most half full */
-		size *= 2;
+	size_t size = table_size(n_actors);
 	ctx->ids = scn_alloc(ctx, size, sizeof *ctx->ids);
 	ctx->ids_mask = ctx->ids ? size - 1 : 0;
 }
@@ -141,6 +147,28 @@ int scn_ids_find(const scn_ctx *ctx, const char *id)
 	     i = (i + 1) & ctx->ids_mask)
 		if (strcmp(ctx->ids[i].id, id) == 0)
 			return ctx->ids[i].actor;
+	return -1;
+}
+
+void scn_pairs_alloc(scn_ctx *ctx, scn_pairs *pairs, size_t n)
+{
+	size_t size = table_size(n);
+	pairs->keys = scn_alloc(ctx, size, sizeof *pairs->keys);
+	pairs->first = scn_alloc(ctx, size, sizeof *pairs->first);
+	pairs->mask = pairs->keys && pairs->first ? size - 1 : 0;
+}
+
+int scn_pairs_add(scn_pairs *pairs, int a, int b, int index)
+{
+	if (!pairs->mask)
+		return -1;      /* out of memory: the load fails anyway */
+	uint64_t key = (uint64_t)(uint32_t)(a + 1) << 32 | (uint32_t)(b + 1);
+	size_t i = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 17) & pairs->mask;
+	for (; pairs->keys[i]; i = (i + 1) & pairs->mask)
+		if (pairs->keys[i] == key)
+			return pairs->first[i];
+	pairs->keys[i] = key;
+	pairs->first[i] = index;
 	return -1;
 }
 
