@@ -122,30 +122,53 @@ static unsigned pick_bins(size_t cells)
 	return bins;
 }
 
-/* What coh_summary_alloc takes, computed the same way, so that a model
+static int is_count(size_t metric)
+{
+	return metric == COH_M_ACTIVE || metric == COH_M_FROZEN ||
+	       metric == COH_M_EXITED;
+}
+
+/* Histogram bins of a metric: one per integer for the counts, so that
+ * their quantiles are exact; `fine` over [0, 1] (or [-1, 1] for a
+ * difference) for the rest. */
+static unsigned metric_bins(const coh_model *model, size_t metric,
+			    int difference, unsigned fine)
+{
+	if (is_count(metric))
+		return (unsigned)model->n_members * (difference ? 2u : 1u) + 1u;
+	return fine * (difference ? 2u : 1u);
+}
+
+/* Partial summaries of a set for `workers` threads. */
+static int shards_for(int workers)
+{
+	return workers < 1 ? 1 : workers > COH_SUMMARY_SHARDS
+					  ? COH_SUMMARY_SHARDS : workers;
+}
+
+/* What coh_summary_alloc takes, from the same sizes, so that a model
  * whose summaries would not fit is refused before work starts. */
 static double summary_bytes(const coh_model *model, int difference)
 {
-	double ns = (double)coh_sample_days(model, NULL, 0);
-	double members = (double)model->n_members;
-	double nm = COH_M__FIXED + members;
-	size_t cells = (size_t)ns * (COH_M__FIXED + model->n_members);
-	double fine = pick_bins(cells) * (difference ? 2.0 : 1.0);
-	double count_bins = (difference ? 2.0 : 1.0) * members + 1.0;
-	double bins = (COH_M__FIXED - 3) * fine + 3 * count_bins +
-		      members * fine;
-	return ns * nm * (double)sizeof(accum) +     /* acc */
-	       2.0 * ns * members * sizeof(uint64_t) + /* frozen_by, exited_by */
-	       ns * bins * sizeof(unsigned) +          /* hist */
-	       nm * 64.0;                              /* names, ranges */
+	size_t ns = coh_sample_days(model, NULL, 0);
+	size_t nm = COH_M__FIXED + model->n_members;
+	unsigned fine = pick_bins(ns * nm);
+	/* the fixed metrics, then every member's commitment */
+	double bins = (double)model->n_members *
+		      metric_bins(model, COH_M__FIXED, difference, fine);
+	for (size_t m = 0; m < COH_M__FIXED; m++)
+		bins += metric_bins(model, m, difference, fine);
+	return (double)ns * (double)nm * sizeof(accum) +        /* acc */
+	       2.0 * (double)ns * (double)model->n_members *
+		       sizeof(uint64_t) +       /* frozen_by, exited_by */
+	       (double)ns * bins * sizeof(unsigned) +          /* hist */
+	       (double)nm * 64.0;                              /* names */
 }
 
 double coh_summary_set_bytes(const coh_model *model, int difference,
 			     int workers)
 {
-	int n = workers < 1 ? 1 : workers > COH_SUMMARY_SHARDS
-				  ? COH_SUMMARY_SHARDS : workers;
-	return n * summary_bytes(model, difference);
+	return shards_for(workers) * summary_bytes(model, difference);
 }
 
 int coh_summary_alloc(coh_summary **out, const coh_model *model,
@@ -194,13 +217,10 @@ int coh_summary_alloc(coh_summary **out, const coh_model *model,
 		}
 		if (!s->names[m])
 			goto nomem;
-		int count = m == COH_M_ACTIVE || m == COH_M_FROZEN ||
-			    m == COH_M_EXITED;
-		/* counts get one bin per integer, so their quantiles are exact */
+		int count = is_count(m);
 		s->hi[m] = count ? (double)model->n_members : 1.0;
 		s->lo[m] = difference ? -s->hi[m] : 0.0;
-		s->bins[m] = count ? (unsigned)(s->hi[m] - s->lo[m]) + 1
-				   : fine * (difference ? 2 : 1);
+		s->bins[m] = metric_bins(model, m, difference, fine);
 		s->scale[m] = count ? 1.0 : FIXED_SCALE;
 		s->per_width[m] = count ? 1.0
 				 : s->bins[m] / (s->hi[m] - s->lo[m]);
@@ -220,12 +240,6 @@ nomem:
 	coh_summary_free(s);
 	return coh_error_set(err, COH_ENOMEM, NULL, 0,
 			     "out of memory allocating the summary");
-}
-
-static int is_count(size_t metric)
-{
-	return metric == COH_M_ACTIVE || metric == COH_M_FROZEN ||
-	       metric == COH_M_EXITED;
 }
 
 static unsigned bin_of(const coh_summary *s, size_t metric, double x)
@@ -484,8 +498,7 @@ int coh_summary_set_alloc(coh_summary_set **out, const coh_model *model,
 	if (!set)
 		return coh_error_set(err, COH_ENOMEM, NULL, 0,
 				     "out of memory allocating summaries");
-	int n = workers < 1 ? 1 : workers > COH_SUMMARY_SHARDS
-					  ? COH_SUMMARY_SHARDS : workers;
+	int n = shards_for(workers);
 	for (int i = 0; i < n; i++) {
 		int rc = coh_summary_alloc(&set->part[i], model, difference,
 					   err);
