@@ -288,25 +288,6 @@ static void convert_model(scn_ctx *ctx, const config_setting_t *root,
 
 /*--- members and outsiders ---*/
 
-/* The length of a list of groups (0 if there is none); an entry that is
- * not a group is reported, and callers skip it. */
-static size_t group_list(scn_ctx *ctx, const config_setting_t *list)
-{
-	int n = list ? config_setting_length(list) : 0;
-	for (int i = 0; i < n; i++) {
-		const config_setting_t *s = config_setting_get_elem(list,
-								    (unsigned)i);
-		if (!config_setting_is_group(s)) {
-			char where[SCN_PATH_MAX];
-			scn_path(s, where, sizeof where);
-			scn_error(ctx, s, "%s must be a group { ... }, got %s",
-				  where,
-				  scn_type_phrase(config_setting_type(s)));
-		}
-	}
-	return (size_t)n;
-}
-
 /* Reads the id of actor `actor` (members first, then outsiders; nm
  * members): valid and unused, or NULL. */
 static const char *read_id(scn_ctx *ctx, const config_setting_t *g,
@@ -346,8 +327,8 @@ static void read_actor_ids(scn_ctx *ctx, const config_setting_t *members,
 			   const config_setting_t *outsiders)
 {
 	coh_model *m = &ctx->sc->model;
-	size_t nm = group_list(ctx, members);
-	size_t no = group_list(ctx, outsiders);
+	size_t nm = scn_group_list(ctx, members, "{ ... }");
+	size_t no = scn_group_list(ctx, outsiders, "{ ... }");
 	m->members = scn_alloc(ctx, nm, sizeof *m->members);
 	m->outsiders = scn_alloc(ctx, no, sizeof *m->outsiders);
 	scn_ids_alloc(ctx, nm + no);
@@ -445,7 +426,7 @@ static void convert_ties(scn_ctx *ctx, const config_setting_t *root)
 	static const char *const keys[] = {"from", "to", "weight", NULL};
 	coh_model *m = &ctx->sc->model;
 	const config_setting_t *list = scn_get_list(ctx, root, "ties", 0);
-	size_t n = group_list(ctx, list);
+	size_t n = scn_group_list(ctx, list, "{ ... }");
 	m->ties = scn_alloc(ctx, n, sizeof *m->ties);
 	scn_pairs seen;
 	scn_pairs_alloc(ctx, &seen, n);
@@ -487,7 +468,7 @@ static void convert_affinities(scn_ctx *ctx, const config_setting_t *root)
 	coh_model *m = &ctx->sc->model;
 	const config_setting_t *list = scn_get_list(ctx, root, "affinities",
 						     0);
-	size_t n = group_list(ctx, list);
+	size_t n = scn_group_list(ctx, list, "{ ... }");
 	m->affinities = scn_alloc(ctx, n, sizeof *m->affinities);
 	scn_pairs seen;
 	scn_pairs_alloc(ctx, &seen, n);

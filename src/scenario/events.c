@@ -421,7 +421,7 @@ static void sort_events(scn_ctx *ctx, coh_event *ev, size_t n)
 void scn_convert_events(scn_ctx *ctx, const config_setting_t *list)
 {
 	coh_model *m = &ctx->sc->model;
-	size_t n = list ? (size_t)config_setting_length(list) : 0;
+	size_t n = scn_group_list(ctx, list, "{ date = ...; type = ...; ... }");
 	/* Room for every listed id, plus a host per event. */
 	size_t room = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -445,14 +445,8 @@ void scn_convert_events(scn_ctx *ctx, const config_setting_t *list)
 	for (size_t i = 0; i < n; i++) {
 		const config_setting_t *g = config_setting_get_elem(list,
 								    (unsigned)i);
-		if (!config_setting_is_group(g)) {
-			char where[SCN_PATH_MAX];
-			scn_path(g, where, sizeof where);
-			scn_error(ctx, g, "%s must be a group { date = ...; "
-				  "type = ...; ... }, got %s", where,
-				  scn_type_phrase(config_setting_type(g)));
-			continue;
-		}
+		if (!config_setting_is_group(g))
+			continue;       /* reported by scn_group_list */
 		convert_event(ctx, g, &m->events[m->n_events],
 			      room - m->n_lists);
 		m->n_events++;
@@ -564,21 +558,15 @@ static void convert_generator(scn_ctx *ctx, const config_setting_t *g,
 void scn_convert_generators(scn_ctx *ctx, const config_setting_t *list)
 {
 	coh_model *m = &ctx->sc->model;
-	size_t n = list ? (size_t)config_setting_length(list) : 0;
+	size_t n = scn_group_list(ctx, list, "{ type = ...; ... }");
 	m->generators = scn_alloc(ctx, n, sizeof *m->generators);
 	if (!m->generators)
 		return;
 	for (size_t i = 0; i < n; i++) {
 		const config_setting_t *g = config_setting_get_elem(list,
 								    (unsigned)i);
-		if (!config_setting_is_group(g)) {
-			char where[SCN_PATH_MAX];
-			scn_path(g, where, sizeof where);
-			scn_error(ctx, g, "%s must be a group { type = ...; ... }, "
-				  "got %s", where,
-				  scn_type_phrase(config_setting_type(g)));
-			continue;
-		}
+		if (!config_setting_is_group(g))
+			continue;       /* reported by scn_group_list */
 		convert_generator(ctx, g, &m->generators[m->n_generators++]);
 	}
 }

@@ -112,6 +112,12 @@ void scn_pairs_alloc(scn_ctx *ctx, scn_pairs *pairs, size_t n);
 /* Where (a, b) was given before, or -1 after noting it at `index`. */
 int scn_pairs_add(scn_pairs *pairs, int a, int b, int index);
 
+/* The length of a list of groups (0 if there is none); an entry that is
+ * not a group is reported as "must be a group SHAPE", and callers skip
+ * it. */
+size_t scn_group_list(scn_ctx *ctx, const config_setting_t *list,
+		      const char *shape);
+
 /*--- Errors (util.c) ---*/
 
 /* An error about a setting: located at the setting's file and line, or at

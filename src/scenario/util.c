@@ -172,6 +172,23 @@ int scn_pairs_add(scn_pairs *pairs, int a, int b, int index)
 	return -1;
 }
 
+size_t scn_group_list(scn_ctx *ctx, const config_setting_t *list,
+		      const char *shape)
+{
+	int n = list ? config_setting_length(list) : 0;
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(list,
+								    (unsigned)i);
+		if (!config_setting_is_group(s)) {
+			char where[SCN_PATH_MAX];
+			scn_path(s, where, sizeof where);
+			scn_error(ctx, s, "%s must be a group %s, got %s", where,
+				  shape, scn_type_phrase(config_setting_type(s)));
+		}
+	}
+	return (size_t)n;
+}
+
 /* libconfig finds a setting's position by a linear search of its parent,
  * and messages, the file order of errors and paths ask for it often: a
  * file of n members took O(n^2).  So positions are stored once in the
