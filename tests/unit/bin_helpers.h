@@ -295,6 +295,28 @@ BIN_HELPER int bin_run_in(bin_result *r, const char *cwd, const char *first,
 	return rc;
 }
 
+/* Whether two files hold the same bytes (both readable). */
+BIN_HELPER int bin_same_file(const char *a, const char *b)
+{
+	size_t na, nb;
+	char *x = bin_slurp(a, &na), *y = bin_slurp(b, &nb);
+	int same = x && y && na == nb && memcmp(x, y, na) == 0;
+	free(x);
+	free(y);
+	return same;
+}
+
+/* Fails the test (cmocka) unless the run exited with `want`, showing what
+ * it printed. */
+BIN_HELPER void bin_expect_status(const bin_result *r, int want)
+{
+	if (r->status != want) {
+		print_error("exit status %d, expected %d\nstdout:\n%s\n"
+			    "stderr:\n%s\n", r->status, want, r->out, r->err);
+		fail();
+	}
+}
+
 /*--- CSV -----------------------------------------------------------------*/
 
 /* A parsed CSV file: the header's fields, then every row's, all as

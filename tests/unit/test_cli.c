@@ -21,16 +21,6 @@
 /*--- Shared checks -------------------------------------------------------*/
 
 /* Fails the test with the binary's output when the status is not `want`. */
-static void expect_status(const bin_result *r, int want)
-{
-	if (r->status != want) {
-		print_error("exit status %d, expected %d\nstdout:\n%s\n"
-			    "stderr:\n%s\n",
-			    r->status, want, r->out, r->err);
-		fail();
-	}
-}
-
 static const char *const cohesion_header =
 	"replication,day,date,cohesion,mean,min,sd,active,frozen,exited,"
 	"reliability";
@@ -86,22 +76,12 @@ static size_t check_all_csv(const char *dir)
 	return rows;
 }
 
-static int same_file(const char *a, const char *b)
-{
-	size_t na, nb;
-	char *ta = bin_slurp(a, &na), *tb = bin_slurp(b, &nb);
-	int same = ta && tb && na == nb && memcmp(ta, tb, na) == 0;
-	free(ta);
-	free(tb);
-	return same;
-}
-
 static void expect_same_outputs(const char *dir1, const char *dir2)
 {
 	static const char *const names[] = {"cohesion.csv", "members.csv",
 					    "events.csv"};
 	for (size_t i = 0; i < 3; i++)
-		if (!same_file(bin_path(dir1, names[i]),
+		if (!bin_same_file(bin_path(dir1, names[i]),
 			       bin_path(dir2, names[i]))) {
 			print_error("%s differs between %s and %s\n", names[i],
 				    dir1, dir2);
@@ -131,7 +111,7 @@ static void run_into(const char *dir, const char *a1, const char *a2,
 	const char *args[] = {"run", GEN, "-o", dir, "--quiet",
 			      a1, a2, a3, a4, NULL};
 	bin_run_argv(&r, NULL, args);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	assert_string_equal(r.out, "");
 	assert_string_equal(r.err, "");
 	bin_result_free(&r);
@@ -159,13 +139,13 @@ static void test_help_and_version(void **state)
 	(void)state;
 	bin_result r;
 	bin_run(&r, "--version", NULL);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	assert_string_equal(r.out, "cohesim " COH_VERSION "\n");
 	assert_string_equal(r.err, "");
 	bin_result_free(&r);
 
 	bin_run(&r, "--help", NULL);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	assert_non_null(strstr(r.out, "Usage: cohesim COMMAND"));
 	assert_non_null(strstr(r.out, "validate"));
 	assert_string_equal(r.err, "");
@@ -177,14 +157,14 @@ static void test_help_and_version(void **state)
 		snprintf(usage, sizeof usage, "Usage: cohesim %s SCENARIO",
 			 commands[i]);
 		bin_run(&r, commands[i], "--help", NULL);
-		expect_status(&r, 0);
+		bin_expect_status(&r, 0);
 		assert_non_null(strstr(r.out, usage));
 		assert_string_equal(r.err, "");
 		bin_result_free(&r);
 		/* "help COMMAND" says the same */
 		bin_result h;
 		bin_run(&h, "help", commands[i], NULL);
-		expect_status(&h, 0);
+		bin_expect_status(&h, 0);
 		assert_non_null(strstr(h.out, usage));
 		bin_result_free(&h);
 	}
@@ -289,7 +269,7 @@ static void test_usage_errors(void **state)
 	/* No command at all: the help, on stderr, as a usage error. */
 	bin_result r;
 	bin_run(&r, NULL);
-	expect_status(&r, 2);
+	bin_expect_status(&r, 2);
 	assert_non_null(strstr(r.err, "Usage: cohesim"));
 	assert_string_equal(r.out, "");
 	bin_result_free(&r);
@@ -305,12 +285,12 @@ static void test_validate(void **state)
 
 	/* Good files: silent, exit 0; -v says so on stdout. */
 	bin_run(&r, "validate", GEN, "tests/scenarios/request.cfg", NULL);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	assert_string_equal(r.out, "");
 	assert_string_equal(r.err, "");
 	bin_result_free(&r);
 	bin_run(&r, "validate", "-v", GEN, NULL);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	assert_string_equal(r.out, GEN ": ok\n");
 	bin_result_free(&r);
 
@@ -329,7 +309,7 @@ static void test_validate(void **state)
 	assert_int_equal(bin_write_file(bad2, "version = 1;\nscenario: {\n"),
 			 0);
 	bin_run(&r, "validate", bad1, GEN, bad2, NULL);
-	expect_status(&r, 1);
+	bin_expect_status(&r, 1);
 	assert_string_equal(r.out, "");
 	char prefix1[PATH_MAX + 16], prefix2[PATH_MAX + 16];
 	snprintf(prefix1, sizeof prefix1, "cohesim: %s:", bad1);
@@ -354,14 +334,14 @@ static void test_validate(void **state)
 	bin_result_free(&r);
 
 	bin_run(&r, "validate", bin_path(dir, "missing.cfg"), NULL);
-	expect_status(&r, 1);
+	bin_expect_status(&r, 1);
 	assert_true(strncmp(r.err, "cohesim: ", 9) == 0);
 	assert_non_null(strstr(r.err, "missing.cfg"));
 	bin_result_free(&r);
 
 	/* --set errors are the file's errors too. */
 	bin_run(&r, "validate", GEN, "--set", "members.S.commitment=2", NULL);
-	expect_status(&r, 1);
+	bin_expect_status(&r, 1);
 	assert_true(strncmp(r.err, "cohesim: ", 9) == 0);
 	bin_result_free(&r);
 
@@ -376,7 +356,7 @@ static void test_describe(void **state)
 	(void)state;
 	bin_result r;
 	bin_run(&r, "describe", GEN, NULL);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	assert_string_equal(r.err, "");
 	static const char *const wanted[] = {
 		"generator: Hedging at random",
@@ -399,7 +379,7 @@ static void test_describe(void **state)
 
 	/* Overrides show in the description. */
 	bin_run(&r, "describe", GEN, "--set", "scenario.seed=987654321", NULL);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	assert_non_null(strstr(r.out, "987654321"));
 	bin_result_free(&r);
 }
@@ -412,7 +392,7 @@ static void test_run_writes_every_file(void **state)
 	char *dir = strdup(bin_path(tmp, "a/b/out"));  /* parents made too */
 	bin_result r;
 	bin_run(&r, "run", GEN, "-o", dir, NULL);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	assert_string_equal(r.out, "");
 	char want[PATH_MAX + 128];
 	snprintf(want, sizeof want,
@@ -502,7 +482,7 @@ static void test_resolved_reproduces(void **state)
 	char *resolved = strdup(bin_path(first, "scenario.resolved.cfg"));
 	bin_result r;
 	bin_run(&r, "run", resolved, "-o", again, "-q", NULL);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	bin_result_free(&r);
 	expect_same_outputs(first, again);
 	free(resolved);
@@ -521,9 +501,9 @@ static void test_seeds(void **state)
 	run_into(c, "--seed", "2", NULL, NULL);
 	expect_same_outputs(a, b);
 	/* The generators make events.csv (and so the rest) seed-dependent. */
-	assert_false(same_file(bin_path(a, "events.csv"),
+	assert_false(bin_same_file(bin_path(a, "events.csv"),
 			       bin_path(c, "events.csv")));
-	assert_false(same_file(bin_path(a, "members.csv"),
+	assert_false(bin_same_file(bin_path(a, "members.csv"),
 			       bin_path(c, "members.csv")));
 
 	/* The largest seed a scenario can hold goes through whole. */
@@ -546,7 +526,7 @@ static void test_set_changes_result(void **state)
 	char *b = strdup(bin_path(tmp, "b"));
 	run_into(a, NULL, NULL, NULL, NULL);
 	run_into(b, "--set", "model.half_life=50", NULL, NULL);
-	assert_false(same_file(bin_path(a, "members.csv"),
+	assert_false(bin_same_file(bin_path(a, "members.csv"),
 			       bin_path(b, "members.csv")));
 	/* and -r is an override too: one replication only */
 	char *c = strdup(bin_path(tmp, "c"));
@@ -577,7 +557,7 @@ static void test_default_output_folder(void **state)
 	bin_result r;
 	/* Options after the scenario, and before it. */
 	bin_run_in(&r, tmp, "run", "-q", scenario, "-r", "1", NULL);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	bin_result_free(&r);
 	assert_true(bin_exists(bin_path(tmp, "out/generator/cohesion.csv")));
 	assert_true(bin_exists(bin_path(tmp, "out/generator/manifest.json")));
@@ -622,7 +602,7 @@ static void test_plot_formats(void **state)
 	bin_result r;
 	bin_run(&r, "run", GEN, "-o", tmp, "-r", "1", "--plot", "svg", "-q",
 		NULL);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	assert_string_equal(r.err, "");
 	assert_true(bin_exists(bin_path(tmp, "cohesion.svg")));
 	assert_false(bin_exists(bin_path(tmp, "cohesion.png")));
@@ -630,7 +610,7 @@ static void test_plot_formats(void **state)
 	/* dumb draws on stdout, and the figures' titles are in it */
 	bin_run(&r, "run", GEN, "-o", tmp, "-r", "1", "--plot", "dumb", "-q",
 		NULL);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	assert_non_null(strstr(r.out, "Hedging at random"));
 	bin_result_free(&r);
 }
@@ -644,7 +624,7 @@ static void test_unwritable_output(void **state)
 	char *below = strdup(bin_path(file, "out"));
 	bin_result r;
 	bin_run(&r, "run", GEN, "-o", below, NULL);
-	expect_status(&r, 1);
+	bin_expect_status(&r, 1);
 	char want[PATH_MAX + 64];
 	snprintf(want, sizeof want, "cohesim: %s: cannot create folder: ",
 		 below);
@@ -654,7 +634,7 @@ static void test_unwritable_output(void **state)
 	bin_result_free(&r);
 
 	bin_run(&r, "run", GEN, "-o", file, NULL);
-	expect_status(&r, 1);
+	bin_expect_status(&r, 1);
 	snprintf(want, sizeof want, "cohesim: %s: cannot use output folder",
 		 file);
 	assert_true(strncmp(r.err, want, strlen(want)) == 0);
@@ -663,7 +643,7 @@ static void test_unwritable_output(void **state)
 	/* A scenario error is exit 1 too, with the file's name. */
 	bin_run(&r, "run", GEN, "-o", tmp, "--set", "model.half_life=-1",
 		NULL);
-	expect_status(&r, 1);
+	bin_expect_status(&r, 1);
 	assert_true(strncmp(r.err, "cohesim: ", 9) == 0);
 	bin_result_free(&r);
 	free(file);
@@ -697,7 +677,7 @@ static void test_interrupt(void **state)
 	kill(c.pid, SIGINT);
 	bin_result r;
 	assert_int_equal(bin_wait(&c, &r), 0);
-	expect_status(&r, 130);
+	bin_expect_status(&r, 130);
 	assert_non_null(strstr(r.err, "cohesim: interrupted: wrote "));
 	assert_true(no_temporaries(dir));
 

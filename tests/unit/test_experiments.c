@@ -29,23 +29,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static int same_file(const char *a, const char *b)
-{
-	size_t na, nb;
-	char *x = bin_slurp(a, &na), *y = bin_slurp(b, &nb);
-	int same = x && y && na == nb && memcmp(x, y, na) == 0;
-	free(x);
-	free(y);
-	return same;
-}
-
-static void expect_status(bin_result *r, int status)
-{
-	if (r->status != status)
-		fail_msg("exit %d, want %d; stderr:\n%s", r->status, status,
-			 r->err);
-}
-
 /*--- compare -----------------------------------------------------------*/
 
 static void test_compare_with_itself_is_zero(void **state)
@@ -57,7 +40,7 @@ static void test_compare_with_itself_is_zero(void **state)
 	assert_true(bin_run(&r, "compare", SCENARIO, SCENARIO, "-r",
 				 "40", "-o", out, "--plot", "none", "-q",
 				 NULL) >= 0);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	assert_non_null(strstr(r.out, "paired replications"));
 	bin_result_free(&r);
 	csv_table t;
@@ -92,7 +75,7 @@ static void test_compare_refuses_other_members(void **state)
 	assert_true(bin_run(&r, "compare", SCENARIO,
 				 "tests/scenarios/relaxation.cfg", "-o",
 				 "/nonexistent/never-written", "-q", NULL) >= 0);
-	expect_status(&r, 1);
+	bin_expect_status(&r, 1);
 	assert_non_null(strstr(r.err, "tests/scenarios/relaxation.cfg: has"));
 	assert_non_null(strstr(r.err, "same members"));
 	bin_result_free(&r);
@@ -122,7 +105,7 @@ static void test_sweep_files_and_design(void **state)
 	char out[PATH_MAX];
 	snprintf(out, sizeof out, "%s/%s", dir, "s");
 	assert_true(sweep_into(&r, out, NULL) >= 0);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	bin_result_free(&r);
 	csv_table t;
 	assert_int_equal(csv_load(&t, bin_path(out, "points.csv")), 0);
@@ -141,7 +124,7 @@ static void test_sweep_files_and_design(void **state)
 	csv_free(&t);
 	/* a finished sweep is never overwritten by accident */
 	assert_true(sweep_into(&r, out, NULL) >= 0);
-	expect_status(&r, 1);
+	bin_expect_status(&r, 1);
 	assert_non_null(strstr(r.err, "already holds a sweep with 18 "
 				      "finished points"));
 	bin_result_free(&r);
@@ -151,10 +134,10 @@ static void test_sweep_files_and_design(void **state)
 	assert_true(bin_run(&r, "sweep", SCENARIO, axes[0], axes[1],
 				 axes[2], axes[3], "-r", "30", "--plot", "none",
 				 "-q", "-j", "1", "-o", out1, NULL) >= 0);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	bin_result_free(&r);
 	for (size_t i = 0; i < 3; i++)
-		assert_true(same_file(bin_path(out, sweep_files[i]),
+		assert_true(bin_same_file(bin_path(out, sweep_files[i]),
 				      bin_path(out1, sweep_files[i])));
 }
 
@@ -174,7 +157,7 @@ static void test_sweep_resume_after_kill(void **state)
 			      NULL};
 	args[12] = whole;
 	assert_true(bin_run_argv(&r, NULL, args) >= 0);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	bin_result_free(&r);
 
 	args[12] = cut;
@@ -196,7 +179,7 @@ static void test_sweep_resume_after_kill(void **state)
 	kill(c.pid, SIGKILL);
 	assert_int_equal(bin_wait(&c, &r), 0);
 	bin_result_free(&r);
-	assert_false(same_file(bin_path(whole, "sweep.csv"),
+	assert_false(bin_same_file(bin_path(whole, "sweep.csv"),
 			       bin_path(cut, "sweep.csv")));
 
 	const char *more[] = {"sweep", SCENARIO, "--vary",
@@ -204,10 +187,10 @@ static void test_sweep_resume_after_kill(void **state)
 			      "--plot", "none", "-q", "-j", "1", "-o", cut,
 			      "--resume", NULL};
 	assert_true(bin_run_argv(&r, NULL, more) >= 0);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	bin_result_free(&r);
 	for (size_t i = 0; i < 3; i++)
-		if (!same_file(bin_path(whole, sweep_files[i]),
+		if (!bin_same_file(bin_path(whole, sweep_files[i]),
 			       bin_path(cut, sweep_files[i])))
 			fail_msg("%s differs after resume", sweep_files[i]);
 }
@@ -219,19 +202,19 @@ static void test_sweep_resume_refuses_another_design(void **state)
 	char out[PATH_MAX];
 	snprintf(out, sizeof out, "%s/%s", dir, "d");
 	assert_true(sweep_into(&r, out, NULL) >= 0);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	bin_result_free(&r);
 	assert_true(bin_run(&r, "sweep", SCENARIO, "--vary",
 				 "model.half_life=1:2:2", "-o", out,
 				 "--resume", "-q", NULL) >= 0);
-	expect_status(&r, 1);
+	bin_expect_status(&r, 1);
 	assert_non_null(strstr(r.err, "another design"));
 	bin_result_free(&r);
 	/* the same design with other replications is another sweep too */
 	assert_true(bin_run(&r, "sweep", SCENARIO, axes[0], axes[1], axes[2],
 			    axes[3], "-r", "31", "--plot", "none", "-q", "-o",
 			    out, "--resume", NULL) >= 0);
-	expect_status(&r, 1);
+	bin_expect_status(&r, 1);
 	assert_non_null(strstr(r.err, "started with other settings"));
 	bin_result_free(&r);
 }
@@ -283,7 +266,7 @@ static void test_sweep_bad_axes(void **state)
 	assert_true(bin_run(&r, "sweep", SCENARIO, "--vary",
 				 "members.S.freeze=0.2,1.5", "-o", out, "-q",
 				 NULL) >= 0);
-	expect_status(&r, 1);
+	bin_expect_status(&r, 1);
 	assert_string_equal(r.err, "cohesim: --vary members.S.freeze=1.5: "
 			    "members.[1].freeze must be in [0, 1], got 1.5\n");
 	assert_false(bin_exists(bin_path(out, "sweep.csv")));
@@ -292,7 +275,7 @@ static void test_sweep_bad_axes(void **state)
 	assert_true(bin_run(&r, "sweep", SCENARIO, "--vary",
 				 "members.NOPE.freeze=0.2,0.3", "-o", out, "-q",
 				 NULL) >= 0);
-	expect_status(&r, 1);
+	bin_expect_status(&r, 1);
 	assert_non_null(strstr(r.err, "members.NOPE.freeze"));
 	bin_result_free(&r);
 }
@@ -306,7 +289,7 @@ static void test_sweep_dry_run_writes_nothing(void **state)
 	assert_true(bin_run(&r, "sweep", SCENARIO, axes[0], axes[1],
 				 axes[2], axes[3], "-r", "30", "--dry-run",
 				 "-o", out, NULL) >= 0);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	assert_non_null(strstr(r.out, "points:       18\n"));
 	assert_non_null(strstr(r.out, "runs:         540"));
 	assert_non_null(strstr(r.out, "disk:"));
@@ -328,7 +311,7 @@ static void test_sweep_designs(void **state)
 					 "--design", kinds[k], "--points", "7",
 					 "-r", "5", "--plot", "none", "-q", "-o",
 					 out, NULL) >= 0);
-		expect_status(&r, 0);
+		bin_expect_status(&r, 0);
 		bin_result_free(&r);
 		csv_table t;
 		assert_int_equal(csv_load(&t, bin_path(out, "points.csv")), 0);
@@ -363,7 +346,7 @@ static void test_sweep_block_in_the_scenario(void **state)
 	 * include root, and it includes nothing */
 	assert_true(bin_run(&r, "sweep", cfg, "-r", "3", "--plot", "none",
 			    "-q", "-o", out, NULL) >= 0);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	bin_result_free(&r);
 	csv_table t;
 	assert_int_equal(csv_load(&t, bin_path(out, "points.csv")), 0);
@@ -376,7 +359,7 @@ static void test_sweep_block_in_the_scenario(void **state)
 			    "members.S.freeze=0.3,0.4", "--design", "grid",
 			    "-r", "3", "--plot", "none", "-q", "-o", out,
 			    NULL) >= 0);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	bin_result_free(&r);
 	assert_int_equal(csv_load(&t, bin_path(out, "points.csv")), 0);
 	assert_int_equal(t.n_rows, 2);
@@ -400,7 +383,7 @@ static void test_sweep_under_mpi(void **state)
 	char multi[PATH_MAX];
 	snprintf(multi, sizeof multi, "%s/%s", dir, "multi");
 	assert_true(sweep_into(&r, single, NULL) >= 0);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	bin_result_free(&r);
 	char cmd[4096];
 	snprintf(cmd, sizeof cmd,
@@ -411,7 +394,7 @@ static void test_sweep_under_mpi(void **state)
 	int status = system(cmd);
 	assert_int_equal(status, 0);
 	for (size_t i = 0; i < 3; i++)
-		if (!same_file(bin_path(single, sweep_files[i]),
+		if (!bin_same_file(bin_path(single, sweep_files[i]),
 			       bin_path(multi, sweep_files[i])))
 			fail_msg("%s differs under mpirun -np 3",
 				 sweep_files[i]);
@@ -427,22 +410,22 @@ static void test_plot_redraws_and_dumb(void **state)
 	snprintf(out, sizeof out, "%s/%s", dir, "run");
 	assert_true(bin_run(&r, "run", SCENARIO, "-r", "20", "-q", "-o",
 				 out, NULL) >= 0);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	bin_result_free(&r);
 	assert_true(bin_exists(bin_path(out, "cohesion.png")));
 	assert_true(bin_exists(bin_path(out, "members.png")));
 	assert_true(bin_exists(bin_path(out, "survival.png")));
 	assert_true(bin_run(&r, "plot", out, "--format", "svg", "-q",
 				 NULL) >= 0);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	bin_result_free(&r);
 	assert_true(bin_exists(bin_path(out, "cohesion.svg")));
 	assert_true(bin_run(&r, "plot", out, "--format", "dumb", NULL) >= 0);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	assert_non_null(strstr(r.out, "Hedging at random"));
 	bin_result_free(&r);
 	assert_true(bin_run(&r, "plot", dir, NULL) >= 0);
-	expect_status(&r, 1);
+	bin_expect_status(&r, 1);
 	assert_non_null(strstr(r.err, "expected the folder of a finished "
 				      "run"));
 	bin_result_free(&r);
@@ -458,7 +441,7 @@ static void test_missing_gnuplot_is_a_warning(void **state)
 	int rc = bin_run(&r, "run", SCENARIO, "-r", "5", "-o", out, NULL);
 	unsetenv("COH_GNUPLOT");
 	assert_true(rc >= 0);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	assert_non_null(strstr(r.err, "warning: gnuplot is not installed"));
 	assert_true(bin_exists(bin_path(out, "cohesion.gp")));
 	assert_false(bin_exists(bin_path(out, "cohesion.png")));

@@ -39,13 +39,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void expect_status(bin_result *r, int status)
-{
-	if (r->status != status)
-		fail_msg("exit %d, want %d; stderr:\n%s", r->status, status,
-			 r->err);
-}
-
 static void expect_in_err(bin_result *r, const char *text)
 {
 	if (!strstr(r->err, text))
@@ -66,16 +59,6 @@ static int temporaries(const char *folder)
 		pclose(p);
 	}
 	return n;
-}
-
-static int same_file(const char *a, const char *b)
-{
-	size_t na, nb;
-	char *x = bin_slurp(a, &na), *y = bin_slurp(b, &nb);
-	int same = x && y && na == nb && memcmp(x, y, na) == 0;
-	free(x);
-	free(y);
-	return same;
 }
 
 static int sh(const char *fmt, ...)
@@ -150,7 +133,7 @@ static void test_memory_limit(void **state)
 	bin_result r;
 	assert_true(bin_run(&r, "run", SCENARIO, "-j", "1", "--max-memory",
 			    "0.0001", "-o", out, "-q", NULL) >= 0);
-	expect_status(&r, 1);
+	bin_expect_status(&r, 1);
 	expect_in_err(&r, SCENARIO ": the summaries would take 1 MB of "
 		      "memory, more than the limit of 1 MB;");
 	expect_in_err(&r, "raise the limit with --max-memory GB");
@@ -158,18 +141,18 @@ static void test_memory_limit(void **state)
 	assert_false(bin_exists(out));
 	assert_true(bin_run(&r, "compare", SCENARIO, SCENARIO, "--max-memory",
 			    "0.0001", "-o", out, "-q", NULL) >= 0);
-	expect_status(&r, 1);
+	bin_expect_status(&r, 1);
 	expect_in_err(&r, "the summaries would take");
 	bin_result_free(&r);
 	assert_true(bin_run(&r, "run", SCENARIO, "--max-memory", "-1", NULL)
 		    >= 0);
-	expect_status(&r, 2);
+	bin_expect_status(&r, 2);
 	expect_in_err(&r, "--max-memory expects a size in GB greater than 0, "
 		      "got \"-1\"");
 	bin_result_free(&r);
 	assert_true(bin_run(&r, "run", SCENARIO, "-r", "2", "--max-memory",
 			    "1", "-o", out, "-q", "--plot", "none", NULL) >= 0);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	bin_result_free(&r);
 }
 
@@ -190,14 +173,14 @@ static void refuse_and_keep(const char *out_name, const char *why,
 	const char *small[] = {"run", SCENARIO, "-r", "2", "--plot", "none",
 			       "-q", "-o", out, NULL};
 	assert_true(bin_run_argv(&r, NULL, small) >= 0);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	bin_result_free(&r);
 	assert_int_equal(sh("cp -r '%s' '%s'", out, before), 0);
 	const char *big[] = {"run", SCENARIO, "-r", "40", "--keep", "all",
 			     "--plot", "none", "-q", "-o", NULL, NULL};
 	big[10] = unhindered;
 	assert_true(bin_run_argv(&r, NULL, big) >= 0);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	bin_result_free(&r);
 
 	big[10] = out;
@@ -205,7 +188,7 @@ static void refuse_and_keep(const char *out_name, const char *why,
 	int rc = bin_run_argv(&r, NULL, big);
 	squeeze(0);
 	assert_true(rc >= 0);
-	expect_status(&r, 1);
+	bin_expect_status(&r, 1);
 	expect_in_err(&r, out);
 	expect_in_err(&r, why);
 	bin_result_free(&r);
@@ -217,8 +200,8 @@ static void refuse_and_keep(const char *out_name, const char *why,
 	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
 		const char *f = bin_path(out, files[i]);
 		if (bin_exists(f) &&
-		    !same_file(f, bin_path(before, files[i])) &&
-		    !same_file(f, bin_path(unhindered, files[i])))
+		    !bin_same_file(f, bin_path(before, files[i])) &&
+		    !bin_same_file(f, bin_path(unhindered, files[i])))
 			fail_msg("%s is neither the earlier run's nor the "
 				 "failed run's", files[i]);
 	}
@@ -303,7 +286,7 @@ static void test_sweep_resumes_after_a_full_disk(void **state)
 			      NULL};
 	bin_result r;
 	assert_true(bin_run_argv(&r, NULL, args) >= 0);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	bin_result_free(&r);
 
 	args[12] = cut;
@@ -322,7 +305,7 @@ static void test_sweep_resumes_after_a_full_disk(void **state)
 	assert_int_equal(bin_wait(&c, &r), 0);
 	if (finished >= 400)
 		fail_msg("the sweep ended before the disk was filled");
-	expect_status(&r, 1);
+	bin_expect_status(&r, 1);
 	expect_in_err(&r, "No space left on device");
 	bin_result_free(&r);
 	assert_int_equal(temporaries(cut), 0);
@@ -330,11 +313,11 @@ static void test_sweep_resumes_after_a_full_disk(void **state)
 	unlink(bin_path(dir, "disk/filler"));
 	args[13] = "--resume";
 	assert_true(bin_run_argv(&r, NULL, args) >= 0);
-	expect_status(&r, 0);
+	bin_expect_status(&r, 0);
 	bin_result_free(&r);
 	const char *files[] = {"points.csv", "sweep.csv", "sweep-summary.csv"};
 	for (size_t i = 0; i < 3; i++)
-		if (!same_file(bin_path(whole, files[i]),
+		if (!bin_same_file(bin_path(whole, files[i]),
 			       bin_path(cut, files[i])))
 			fail_msg("%s differs after the resume", files[i]);
 	print_message("  the disk filled after %d points; resumed to the same "
@@ -363,7 +346,7 @@ static void test_unwritable_folder(void **state)
 	const char *run[] = {"run", SCENARIO, "-r", "2", "--plot", "none",
 			     "-q", "-o", out, NULL};
 	assert_true(bin_run_argv(&r, NULL, run) >= 0);
-	expect_status(&r, 1);
+	bin_expect_status(&r, 1);
 	expect_in_err(&r, out);
 	expect_in_err(&r, why);
 	bin_result_free(&r);
@@ -371,7 +354,7 @@ static void test_unwritable_folder(void **state)
 			       "model.half_life=100:200:2", "-r", "2",
 			       "--plot", "none", "-q", "-o", out, NULL};
 	assert_true(bin_run_argv(&r, NULL, sweep) >= 0);
-	expect_status(&r, 1);
+	bin_expect_status(&r, 1);
 	expect_in_err(&r, out);
 	expect_in_err(&r, why);
 	bin_result_free(&r);
