@@ -75,11 +75,20 @@ $(BIN): $(CLI_OBJ) $(LIB)
 	$(call say,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(CLI_OBJ) $(LIB) $(LDLIBS_ALL)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+TEST_CFLAGS := $(ALL_CFLAGS) -Wno-format-truncation $(shell pkg-config --cflags cmocka 2>/dev/null)
+# What the tests that drive the binary share, compiled once.
+TEST_SUPPORT := $(BUILD)/obj/tests/unit/bin_helpers.o
+
+$(TEST_SUPPORT): tests/unit/bin_helpers.c
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(TEST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(TEST_SUPPORT) $(LIB)
 	@mkdir -p $(dir $@)
 	$(call say,TEST,$@)
-	$(Q)$(CC) $(ALL_CFLAGS) -Wno-format-truncation $(shell pkg-config --cflags cmocka 2>/dev/null) -MMD -MP \
-	      $(LDFLAGS_ALL) -o $@ $< $(LIB) $(TEST_LIBS) $(LDLIBS_ALL)
+	$(Q)$(CC) $(TEST_CFLAGS) -MMD -MP \
+	      $(LDFLAGS_ALL) -o $@ $< $(TEST_SUPPORT) $(LIB) $(TEST_LIBS) $(LDLIBS_ALL)
 
 # Each fuzz harness also builds with a plain main that replays files, so
 # `make test` replays the seed corpora and every past finding.
