@@ -18,6 +18,13 @@ FP_TRAPS ?=
 MPI     ?=
 ifeq ($(MPI),1)
 CC      := mpicc
+# Without Open MPI the compiler call would fail with "mpicc: No such file";
+# name the command that installs it instead (make deps itself must work).
+ifeq ($(shell command -v mpicc 2>/dev/null),)
+ifneq ($(filter-out deps clean,$(or $(MAKECMDGOALS),all)),)
+$(error mpicc not found: run 'make deps MPI=1' to install Open MPI)
+endif
+endif
 BUILD   := build/mpi
 MPI_DEF := -DCOH_MPI
 endif

@@ -89,5 +89,17 @@ if [ -x "$BUILD/bench" ]; then
 	fi
 fi
 
+# make MPI=1 on a machine without Open MPI names the command that installs
+# it (PATH holds no mpicc here; make is called by its full path).
+make_bin=$(command -v make)
+if [ -n "$make_bin" ]; then
+	env PATH=/nonexistent "$make_bin" -n MPI=1 all >"$log" 2>&1
+	if grep -q "mpicc not found: run 'make deps MPI=1' to install Open MPI" "$log"; then
+		passed=$((passed + 1)); echo "ok   make MPI=1 without Open MPI"
+	else
+		failed=$((failed + 1)); echo "FAIL make MPI=1 without Open MPI"; cat "$log"
+	fi
+fi
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
