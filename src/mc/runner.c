@@ -372,12 +372,19 @@ static void deadline_in(struct timespec *ts, long ms)
 	ts->tv_nsec %= 1000000000L;
 }
 
-int coh_mc_run(const coh_model *const *models, size_t n_models,
-	       const coh_mc_options *opts, coh_trace_fn consume, void *ctx,
-	       uint64_t *out_done, coh_error *err)
+/* Whether the monotonic clock has passed deadline. */
+static int past(const struct timespec *deadline)
 {
-	if (out_done)
-		*out_done = 0;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return now.tv_sec > deadline->tv_sec ||
+	       (now.tv_sec == deadline->tv_sec &&
+		now.tv_nsec >= deadline->tv_nsec);
+}
+
+static int check_request(const coh_model *const *models, size_t n_models,
+			 const coh_mc_options *opts, coh_error *err)
+{
 	if (n_models == 0 || opts->threads < 1)
 		return coh_error_set(err, COH_EUSAGE, NULL, 0,
 				     "coh_mc_run needs a model and a thread");
@@ -389,174 +396,229 @@ int coh_mc_run(const coh_model *const *models, size_t n_models,
 			return coh_error_set(err, COH_EINPUT, NULL, 0,
 					     "paired scenarios must have the "
 					     "same members");
-	uint64_t total = opts->replications;
-	int nthreads = opts->threads;
-	if ((uint64_t)nthreads > total)
-		nthreads = total ? (int)total : 1;
+	return 0;
+}
 
-	runner run = {.models = models, .n_models = n_models, .opts = opts};
-	atomic_init(&run.next, 0);
-	atomic_init(&run.consumed, 0);
-	atomic_init(&run.stopping, 0);
-	atomic_init(&run.failed, 0);
-	atomic_init(&run.active, 0);
-	atomic_init(&run.main_waiting, 0);
-	atomic_init(&run.workers_waiting, 0);
-	atomic_init(&run.wake_at, 0);
+static void runner_init(runner *run, const coh_model *const *models,
+			size_t n_models, const coh_mc_options *opts,
+			int nthreads)
+{
+	*run = (runner){.models = models, .n_models = n_models, .opts = opts};
+	atomic_init(&run->next, 0);
+	atomic_init(&run->consumed, 0);
+	atomic_init(&run->stopping, 0);
+	atomic_init(&run->failed, 0);
+	atomic_init(&run->active, 0);
+	atomic_init(&run->main_waiting, 0);
+	atomic_init(&run->workers_waiting, 0);
+	atomic_init(&run->wake_at, 0);
 	/* enough slots that workers rarely wait for the consumer */
-	run.n_slots = 8 * (size_t)nthreads;
-	int rc = 0;
-	worker *workers = coh_calloc((size_t)nthreads, sizeof *workers);
-	const coh_trace **traces = coh_calloc(n_models,
-					      sizeof(const coh_trace *));
-	if (!workers || !traces || alloc_slots(&run, opts->keep_events)) {
-		rc = coh_error_set(err, COH_ENOMEM, NULL, 0,
-				   "out of memory preparing %d workers",
-				   nthreads);
-		goto out;
-	}
-	for (int i = 0; i < nthreads && !rc; i++) {
-		workers[i].run = &run;
-		workers[i].index = i;
-		workers[i].sims = coh_calloc(n_models, sizeof(coh_sim *));
-		if (!workers[i].sims) {
-			rc = coh_error_set(err, COH_ENOMEM, NULL, 0,
-					   "out of memory preparing workers");
-			break;
-		}
-		for (size_t m = 0; m < n_models && !rc; m++)
-			rc = coh_sim_alloc(&workers[i].sims[m], models[m], err);
-	}
-	if (rc)
-		goto out;
+	run->n_slots = 8 * (size_t)nthreads;
+}
 
-	pthread_mutex_init(&run.lock, NULL);
-	pthread_cond_init(&run.work_cv, NULL);
+/* The workers with one simulation workspace per model each, and the
+ * slots; *out is set even on failure (free_workers frees what exists). */
+static int alloc_workers(runner *run, int nthreads, worker **out,
+			 coh_error *err)
+{
+	worker *workers = coh_calloc((size_t)nthreads, sizeof *workers);
+	*out = workers;
+	if (!workers || alloc_slots(run, run->opts->keep_events))
+		return coh_error_set(err, COH_ENOMEM, NULL, 0,
+				     "out of memory preparing %d workers",
+				     nthreads);
+	int rc = 0;
+	for (int i = 0; i < nthreads && !rc; i++) {
+		workers[i].run = run;
+		workers[i].index = i;
+		workers[i].sims = coh_calloc(run->n_models, sizeof(coh_sim *));
+		if (!workers[i].sims)
+			return coh_error_set(err, COH_ENOMEM, NULL, 0,
+					     "out of memory preparing workers");
+		for (size_t m = 0; m < run->n_models && !rc; m++)
+			rc = coh_sim_alloc(&workers[i].sims[m],
+					   run->models[m], err);
+	}
+	return rc;
+}
+
+static void sync_init(runner *run)
+{
+	pthread_mutex_init(&run->lock, NULL);
+	pthread_cond_init(&run->work_cv, NULL);
 	/* timed waits on the monotonic clock: a clock change never stalls
 	 * or hurries the progress display */
 	pthread_condattr_t monotonic;
 	pthread_condattr_init(&monotonic);
 	pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
-	pthread_cond_init(&run.done_cv, &monotonic);
+	pthread_cond_init(&run->done_cv, &monotonic);
 	pthread_condattr_destroy(&monotonic);
-	pthread_t *tids = coh_calloc((size_t)nthreads, sizeof *tids);
-	int started = 0;
-	if (!tids) {
-		rc = coh_error_set(err, COH_ENOMEM, NULL, 0,
-				   "out of memory starting threads");
-	} else {
-		int e = 0;
-		atomic_store(&run.active, nthreads);
-		for (; started < nthreads; started++)
-			if ((e = pthread_create(&tids[started], NULL,
-						worker_main, &workers[started])))
-				break;
-		/* the ones that did not start will never finish */
-		atomic_fetch_sub(&run.active, nthreads - started);
-		if (started == 0)
-			rc = coh_error_set(err, COH_ENOMEM, NULL, 0,
-					   "cannot start a worker thread: %s",
-					   strerror(e));
-	}
+}
 
+/* Starts the worker threads into tids; *started says how many did.  One
+ * is enough to go on; none is an error. */
+static int start_threads(runner *run, worker *workers, int nthreads,
+			 pthread_t *tids, int *started, coh_error *err)
+{
+	int e = 0;
+	*started = 0;
+	if (!tids)
+		return coh_error_set(err, COH_ENOMEM, NULL, 0,
+				     "out of memory starting threads");
+	atomic_store(&run->active, nthreads);
+	for (; *started < nthreads; ++*started)
+		if ((e = pthread_create(&tids[*started], NULL, worker_main,
+					&workers[*started])))
+			break;
+	/* the ones that did not start will never finish */
+	atomic_fetch_sub(&run->active, nthreads - *started);
+	if (*started == 0)
+		return coh_error_set(err, COH_ENOMEM, NULL, 0,
+				     "cannot start a worker thread: %s",
+				     strerror(e));
+	return 0;
+}
+
+/* The consumer sleeps until slot sl (replication offset done) is ready,
+ * reporting progress every 100 ms meanwhile.  Returns whether it is
+ * ready: not when every worker is gone without filling it (a stop). */
+static int await_slot(runner *run, slot *sl, uint64_t done, uint64_t total,
+		      struct timespec *next_report)
+{
+	const coh_mc_options *opts = run->opts;
+	int ready = atomic_load(&sl->ready);
+	if (ready)
+		return 1;
+	uint64_t batch = run->n_slots / 2;
+	uint64_t target = done + (batch ? batch : 1) - 1;
+	atomic_store(&run->wake_at, target < total ? target : total - 1);
+	pthread_mutex_lock(&run->lock);
+	atomic_store(&run->main_waiting, 1);
+	while (!(ready = atomic_load(&sl->ready))) {
+		if (opts->stop && *opts->stop)
+			atomic_store(&run->stopping, 1);
+		/* every worker is gone: nothing will fill it */
+		if (atomic_load(&run->active) == 0) {
+			ready = atomic_load(&sl->ready);
+			break;
+		}
+		pthread_cond_timedwait(&run->done_cv, &run->lock, next_report);
+		/* woken before the batch was done (time for a report, the
+		 * last replication, a failure): from now on, wait for this
+		 * one alone */
+		atomic_store(&run->wake_at, done);
+		if (past(next_report)) {
+			pthread_mutex_unlock(&run->lock);
+			if (opts->progress)
+				opts->progress(opts->progress_ctx, done, total);
+			pthread_mutex_lock(&run->lock);
+			deadline_in(next_report, 100);
+		}
+	}
+	atomic_store(&run->main_waiting, 0);
+	pthread_mutex_unlock(&run->lock);
+	return ready;
+}
+
+/* Hands every replication to consume in order, as the workers finish
+ * them; returns 0 or the status that ended it early. */
+static int consume_all(runner *run, uint64_t total, const coh_trace **traces,
+		       coh_trace_fn consume, void *ctx, coh_error *err)
+{
+	const coh_mc_options *opts = run->opts;
 	struct timespec next_report;
 	deadline_in(&next_report, 100);
 	uint64_t done = 0;
-	while (!rc && done < total) {
-		slot *sl = &run.slots[done % run.n_slots];
-		int ready = atomic_load(&sl->ready);
-		if (!ready) {
-			uint64_t batch = run.n_slots / 2;
-			uint64_t target = done + (batch ? batch : 1) - 1;
-			atomic_store(&run.wake_at,
-				     target < total ? target : total - 1);
-			pthread_mutex_lock(&run.lock);
-			atomic_store(&run.main_waiting, 1);
-			while (!(ready = atomic_load(&sl->ready))) {
-				if (opts->stop && *opts->stop)
-					atomic_store(&run.stopping, 1);
-				/* every worker is gone: nothing will fill it */
-				if (atomic_load(&run.active) == 0) {
-					ready = atomic_load(&sl->ready);
-					break;
-				}
-				pthread_cond_timedwait(&run.done_cv, &run.lock,
-						       &next_report);
-				/* woken before the batch was done (time for a
-				 * report, the last replication, a failure):
-				 * from now on, wait for this one alone */
-				atomic_store(&run.wake_at, done);
-				struct timespec now;
-				clock_gettime(CLOCK_MONOTONIC, &now);
-				if (now.tv_sec > next_report.tv_sec ||
-				    (now.tv_sec == next_report.tv_sec &&
-				     now.tv_nsec >= next_report.tv_nsec)) {
-					pthread_mutex_unlock(&run.lock);
-					if (opts->progress)
-						opts->progress(opts->progress_ctx,
-							       done, total);
-					pthread_mutex_lock(&run.lock);
-					deadline_in(&next_report, 100);
-				}
-			}
-			atomic_store(&run.main_waiting, 0);
-			pthread_mutex_unlock(&run.lock);
-		}
-		if (!ready) {
-			rc = coh_error_set(err, COH_ECANCEL, NULL, 0,
-					   "stopped after %llu of %llu "
-					   "replications",
-					   (unsigned long long)done,
-					   (unsigned long long)total);
-			break;
-		}
+	while (done < total) {
+		slot *sl = &run->slots[done % run->n_slots];
+		if (!await_slot(run, sl, done, total, &next_report))
+			return coh_error_set(err, COH_ECANCEL, NULL, 0,
+					     "stopped after %llu of %llu "
+					     "replications",
+					     (unsigned long long)done,
+					     (unsigned long long)total);
 		if (sl->rc) {
-			rc = sl->rc;
 			if (err)
 				*err = sl->err;
-			break;
+			return sl->rc;
 		}
-		for (size_t m = 0; m < n_models; m++)
+		for (size_t m = 0; m < run->n_models; m++)
 			traces[m] = &sl->records[m].trace;
-		rc = consume(ctx, traces, n_models);
+		int rc = consume(ctx, traces, run->n_models);
 		if (rc) {
 			if (err && !err->code)
 				coh_error_set(err, rc, NULL, 0,
 					      "stopped by the consumer");
-			break;
+			return rc;
 		}
 		atomic_store(&sl->ready, 0);
-		atomic_store(&run.consumed, ++done);
-		if (atomic_load(&run.workers_waiting))
-			wake(&run, &run.work_cv, 1);
+		atomic_store(&run->consumed, ++done);
+		if (atomic_load(&run->workers_waiting))
+			wake(run, &run->work_cv, 1);
 		if (opts->stop && *opts->stop)
-			atomic_store(&run.stopping, 1);
+			atomic_store(&run->stopping, 1);
 		/* progress also when the consumer never has to wait */
-		if (opts->progress && (done & 63) == 0) {
-			struct timespec now;
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			if (now.tv_sec > next_report.tv_sec ||
-			    (now.tv_sec == next_report.tv_sec &&
-			     now.tv_nsec >= next_report.tv_nsec)) {
-				opts->progress(opts->progress_ctx, done, total);
-				deadline_in(&next_report, 100);
-			}
+		if (opts->progress && (done & 63) == 0 && past(&next_report)) {
+			opts->progress(opts->progress_ctx, done, total);
+			deadline_in(&next_report, 100);
 		}
 	}
-	if (opts->progress && !rc)
+	if (opts->progress)
 		opts->progress(opts->progress_ctx, done, total);
+	return 0;
+}
 
-	atomic_store(&run.stopping, 1);
-	if (rc)
-		atomic_store(&run.failed, 1); /* release workers waiting on a slot */
-	wake(&run, &run.work_cv, 1);
+/* Stops the workers (after a failure, also those waiting on a slot) and
+ * joins the ones that started. */
+static void stop_threads(runner *run, pthread_t *tids, int started,
+			 int failed)
+{
+	atomic_store(&run->stopping, 1);
+	if (failed)
+		atomic_store(&run->failed, 1);
+	wake(run, &run->work_cv, 1);
 	for (int i = 0; i < started; i++)
 		pthread_join(tids[i], NULL);
-	coh_free(tids);
-	pthread_cond_destroy(&run.work_cv);
-	pthread_cond_destroy(&run.done_cv);
-	pthread_mutex_destroy(&run.lock);
-out:
+}
+
+int coh_mc_run(const coh_model *const *models, size_t n_models,
+	       const coh_mc_options *opts, coh_trace_fn consume, void *ctx,
+	       uint64_t *out_done, coh_error *err)
+{
+	if (out_done)
+		*out_done = 0;
+	int rc = check_request(models, n_models, opts, err);
+	if (rc)
+		return rc;
+	uint64_t total = opts->replications;
+	int nthreads = opts->threads;
+	if ((uint64_t)nthreads > total)
+		nthreads = total ? (int)total : 1;
+
+	runner run;
+	runner_init(&run, models, n_models, opts, nthreads);
+	worker *workers = NULL;
+	const coh_trace **traces = coh_calloc(n_models,
+					      sizeof(const coh_trace *));
+	rc = traces ? alloc_workers(&run, nthreads, &workers, err)
+		    : coh_error_set(err, COH_ENOMEM, NULL, 0,
+				    "out of memory preparing %d workers",
+				    nthreads);
+	if (!rc) {
+		sync_init(&run);
+		pthread_t *tids = coh_calloc((size_t)nthreads, sizeof *tids);
+		int started = 0;
+		rc = start_threads(&run, workers, nthreads, tids, &started,
+				   err);
+		if (!rc)
+			rc = consume_all(&run, total, traces, consume, ctx,
+					 err);
+		stop_threads(&run, tids, started, rc != 0);
+		coh_free(tids);
+		pthread_cond_destroy(&run.work_cv);
+		pthread_cond_destroy(&run.done_cv);
+		pthread_mutex_destroy(&run.lock);
+	}
 	if (out_done)
 		*out_done = atomic_load(&run.consumed);
 	free_workers(workers, nthreads, n_models);
