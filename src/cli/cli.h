@@ -72,7 +72,7 @@ int cli_usage_error(const char *command, const char *fmt, ...)
  * into *out; -1 for anything else. */
 int cli_parse_uint(uint64_t *out, const char *text, uint64_t min);
 
-/* A growing list of borrowed strings (--set values). */
+/* A growing list of borrowed strings (--set values; common.c). */
 typedef struct cli_strings {
 	const char **items;
 	size_t count, capacity;
@@ -160,12 +160,9 @@ void cli_print_diag(const coh_diag *diag, int rc, const char *file);
 int cli_load(coh_scenario **out, const char *path, const char *include_root,
 	     const char *const *overrides, size_t n_overrides);
 
-/* printf into a new string (the caller coh_frees it); NULL when out of
- * memory.  For paths: no length limit but the system's. */
-char *cli_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/* The output folder: a copy of given, or else the default built from fmt,
- * as cli_printf.  Sets err and returns NULL when out of memory. */
+/* The output folder, a new string (the caller coh_frees it): a copy of
+ * given, or else the default that fmt and its arguments format, of any
+ * length.  Sets err and returns NULL when out of memory. */
 char *cli_output_dir(const char *given, coh_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -1,6 +1,6 @@
 /* The helpers every command uses: error messages and exit statuses,
- * loading a scenario with every problem printed, strings and output paths
- * built on the heap, output folders made (and unmade after an
+ * loading a scenario with every problem printed, lists of strings, output
+ * paths built on the heap, output folders made (and unmade after an
  * interruption), scenario.resolved.cfg, the memory limit, and the signal
  * handling that lets Ctrl-C stop work cleanly. */
 #include "cli.h"
@@ -59,6 +59,8 @@ int cli_load(coh_scenario **out, const char *path, const char *include_root,
 	return CLI_ERROR;
 }
 
+/*--- Strings and paths ---------------------------------------------------*/
+
 int cli_strings_push(cli_strings *list, const char *text)
 {
 	if (list->count == list->capacity) {
@@ -83,8 +85,8 @@ void cli_strings_free(cli_strings *list)
 	list->count = list->capacity = 0;
 }
 
-/*--- Strings and paths ---------------------------------------------------*/
-
+/* printf into a new string (the caller coh_frees it); NULL when out of
+ * memory. */
 static char *vprintf_new(const char *fmt, va_list ap)
 {
 	va_list again;
@@ -94,15 +96,6 @@ static char *vprintf_new(const char *fmt, va_list ap)
 	if (text)
 		vsnprintf(text, (size_t)len + 1, fmt, again);
 	va_end(again);
-	return text;
-}
-
-char *cli_printf(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	char *text = vprintf_new(fmt, ap);
-	va_end(ap);
 	return text;
 }
 
