@@ -1,9 +1,12 @@
 /* Command-line option parsing shared by the commands: a small table-driven
  * walker (getopt_long is a GNU extension, and its global state and argument
- * permutation are what this avoids) and strict number parsing. */
+ * permutation are what this avoids), strict number parsing, and the one
+ * parser of the options that run, compare, sweep and the analysis commands
+ * share. */
 #include "cli.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +35,7 @@ void cli_parser_init(cli_parser *p, const char *command,
 {
 	p->command = command;
 	p->options = options;
+	p->more = NULL;
 	p->argc = argc;
 	p->argv = argv;
 	p->index = first;
@@ -63,6 +67,8 @@ static int next_long(cli_parser *p, const char *arg, const char **value)
 	const char *eq = strchr(name, '=');
 	size_t len = eq ? (size_t)(eq - name) : strlen(name);
 	const cli_option *opt = find_long(p->options, name, len);
+	if (!opt && p->more)
+		opt = find_long(p->more, name, len);
 	if (!opt) {
 		cli_usage_error(p->command, "unknown option '--%.*s'",
 				(int)len, name);
@@ -95,6 +101,8 @@ static int next_long(cli_parser *p, const char *arg, const char **value)
 static int next_short(cli_parser *p, const char *arg, const char **value)
 {
 	const cli_option *opt = find_short(p->options, arg[1]);
+	if (!opt && p->more)
+		opt = find_short(p->more, arg[1]);
 	if (!opt) {
 		cli_usage_error(p->command, "unknown option '%s'", arg);
 		return CLI_NEXT_ERROR;
@@ -156,8 +164,8 @@ int cli_parse_uint(uint64_t *out, const char *text, uint64_t min)
 	return 0;
 }
 
-int cli_opt_replications(const char *command, const char *text,
-			 uint64_t *out)
+static int opt_replications(const char *command, const char *text,
+			    uint64_t *out)
 {
 	if (cli_parse_uint(out, text, 1) != 0)
 		return cli_usage_error(command, "-r expects a whole number "
@@ -165,7 +173,7 @@ int cli_opt_replications(const char *command, const char *text,
 	return CLI_OK;
 }
 
-int cli_opt_seed(const char *command, const char *text, uint64_t *out)
+static int opt_seed(const char *command, const char *text, uint64_t *out)
 {
 	/* scenario files hold the seed as a libconfig integer, which is
 	 * signed 64-bit */
@@ -176,7 +184,7 @@ int cli_opt_seed(const char *command, const char *text, uint64_t *out)
 	return CLI_OK;
 }
 
-int cli_opt_jobs(const char *command, const char *text, uint64_t *out)
+static int opt_jobs(const char *command, const char *text, uint64_t *out)
 {
 	if (cli_parse_uint(out, text, 1) != 0 || *out > 1024)
 		return cli_usage_error(command, "-j expects a whole number "
@@ -184,7 +192,8 @@ int cli_opt_jobs(const char *command, const char *text, uint64_t *out)
 	return CLI_OK;
 }
 
-int cli_opt_memory(const char *command, const char *text, double *bytes)
+static int opt_memory(const char *command, const char *text,
+		      double *bytes)
 {
 	char *end;
 	errno = 0;
@@ -196,38 +205,8 @@ int cli_opt_memory(const char *command, const char *text, double *bytes)
 	return CLI_OK;
 }
 
-double cli_default_memory(void)
-{
-	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
-	return pages > 0 && size > 0 ? 0.5 * (double)pages * (double)size
-				     : 4e9;
-}
-
-static const char *bytes_text(char buf[32], double bytes)
-{
-	if (bytes >= 1e9)
-		snprintf(buf, 32, "%.1f GB", bytes / 1e9);
-	else
-		snprintf(buf, 32, "%.0f MB", bytes < 1e6 ? 1.0 : bytes / 1e6);
-	return buf;
-}
-
-int cli_check_memory(double need, double limit, const char *file,
-		     coh_error *err)
-{
-	if (need <= limit)
-		return 0;
-	char a[32], b[32];
-	return coh_error_set(err, COH_EINPUT, file, 0,
-			     "the summaries would take %s of memory, more "
-			     "than the limit of %s; sample less often "
-			     "(output.sample_every), use a shorter horizon, "
-			     "fewer members or a smaller -j, or raise the "
-			     "limit with --max-memory GB", bytes_text(a, need),
-			     bytes_text(b, limit));
-}
-
-int cli_opt_plot(const char *command, const char *text, coh_plot_format *out)
+static int opt_plot(const char *command, const char *text,
+		    coh_plot_format *out)
 {
 	if (coh_plot_format_parse(out, text) != 0)
 		return cli_usage_error(command, "--plot expects png, svg, pdf, "
@@ -242,4 +221,122 @@ int cli_opt_set(const char *command, const char *text,
 		return cli_usage_error(command, "--set expects PATH=VALUE, got "
 				       "\"%s\"", text);
 	return cli_strings_push(overrides, text) ? CLI_ERROR : CLI_OK;
+}
+
+/*--- The shared options --------------------------------------------------*/
+
+enum {
+	OPT_OUTPUT = CLI_OPT_COMMON, OPT_REPS, OPT_SEED, OPT_JOBS, OPT_SET,
+	OPT_ROOT, OPT_PLOT, OPT_MEMORY, OPT_QUIET, OPT_HELP
+};
+
+static const cli_option common_options[] = {
+	{"output", 'o', 1, OPT_OUTPUT},
+	{"replications", 'r', 1, OPT_REPS},
+	{"seed", 0, 1, OPT_SEED},
+	{"jobs", 'j', 1, OPT_JOBS},
+	{"set", 0, 1, OPT_SET},
+	{"include-root", 0, 1, OPT_ROOT},
+	{"plot", 0, 1, OPT_PLOT},
+	{"max-memory", 0, 1, OPT_MEMORY},
+	{"quiet", 'q', 0, OPT_QUIET},
+	{"help", 'h', 0, OPT_HELP},
+	{NULL, 0, 0, 0},
+};
+
+static void common_defaults(cli_common_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	o->jobs = cpus > 0 ? (uint64_t)cpus : 1;
+	o->plot = COH_PLOT_PNG;
+	o->max_memory = cli_default_memory();
+}
+
+/* One shared option into *o: CLI_OK, CLI_HELP_SHOWN or the usage error. */
+static int take_common(cli_common_opts *o, const cli_command_args *cmd,
+		       int id, const char *v)
+{
+	const char *name = cmd->name;
+	switch (id) {
+	case OPT_OUTPUT:
+		if (!v[0])
+			return cli_usage_error(name, "-o expects a folder, got "
+					       "\"\"");
+		o->output = v;
+		return CLI_OK;
+	case OPT_REPS:
+		o->have_reps = 1;
+		return opt_replications(name, v, &o->reps);
+	case OPT_SEED:
+		o->have_seed = 1;
+		return opt_seed(name, v, &o->seed);
+	case OPT_JOBS:
+		return opt_jobs(name, v, &o->jobs);
+	case OPT_SET:
+		return cli_opt_set(name, v, &o->overrides);
+	case OPT_ROOT:
+		o->include_root = v;
+		return CLI_OK;
+	case OPT_PLOT:
+		return opt_plot(name, v, &o->plot);
+	case OPT_MEMORY:
+		return opt_memory(name, v, &o->max_memory);
+	case OPT_QUIET:
+		o->quiet = 1;
+		return CLI_OK;
+	default: /* OPT_HELP */
+		fputs(cmd->help, stdout);
+		return CLI_HELP_SHOWN;
+	}
+}
+
+int cli_common_parse(cli_common_opts *o, const cli_command_args *cmd,
+		     void *ctx, int argc, char **argv, int first)
+{
+	common_defaults(o);
+	cli_parser p;
+	const char *v = NULL;
+	int id, status = CLI_OK;
+	cli_parser_init(&p, cmd->name, common_options, argc, argv, first);
+	p.more = cmd->options;
+	while (status == CLI_OK && (id = cli_next(&p, &v)) != CLI_NEXT_END) {
+		/* A flag's value is "": every option that needs one has it
+		 * (cli_next sees to that), but the analysers cannot tell. */
+		const char *value = v ? v : "";
+		if (id == CLI_NEXT_ERROR)
+			status = CLI_USAGE;
+		else if (id >= CLI_OPT_COMMON)
+			status = take_common(o, cmd, id, value);
+		else
+			status = cmd->take(ctx, id, value);
+	}
+	if (status != CLI_OK)
+		return status;
+	/* -r and --seed after every --set, so that they win */
+	if (o->have_reps) {
+		snprintf(o->reps_setting, sizeof o->reps_setting,
+			 "scenario.replications=%" PRIu64, o->reps);
+		if (cli_strings_push(&o->overrides, o->reps_setting))
+			return CLI_ERROR;
+	}
+	if (o->have_seed) {
+		snprintf(o->seed_setting, sizeof o->seed_setting,
+			 "scenario.seed=%" PRIu64, o->seed);
+		if (cli_strings_push(&o->overrides, o->seed_setting))
+			return CLI_ERROR;
+	}
+	return CLI_OK;
+}
+
+void cli_common_free(cli_common_opts *o)
+{
+	cli_strings_free(&o->overrides);
+}
+
+int cli_common_load(coh_scenario **out, const cli_common_opts *o,
+		    const char *path)
+{
+	return cli_load(out, path, o->include_root, o->overrides.items,
+			o->overrides.count);
 }

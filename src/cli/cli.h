@@ -1,9 +1,10 @@
 /* Private interface of the cohesim binary: the commands, the option parser
- * they share, progress display and the helpers that turn errors into
- * messages and exit statuses (design/CLI.md). */
+ * they share, the helpers every command uses to load scenarios, report
+ * errors and write their folders, and progress display (design/CLI.md). */
 #ifndef COH_CLI_H
 #define COH_CLI_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -16,7 +17,8 @@
 enum { CLI_OK = 0, CLI_ERROR = 1, CLI_USAGE = 2 };
 
 /*--- Commands: each gets the whole command line (for the manifest) and the
- *--- index of its first argument after the command name. ---*/
+ *--- index of its first argument after the command name (main.c holds
+ *--- the table that dispatches to them). ---*/
 
 int cli_run(int argc, char **argv, int first);
 int cli_validate(int argc, char **argv, int first);
@@ -40,6 +42,7 @@ typedef struct cli_option {
 typedef struct cli_parser {
 	const char *command;            /* "run", for messages */
 	const cli_option *options;
+	const cli_option *more;         /* a second table, or NULL */
 	int argc;
 	char **argv;
 	int index;
@@ -69,7 +72,7 @@ int cli_usage_error(const char *command, const char *fmt, ...)
  * into *out; -1 for anything else. */
 int cli_parse_uint(uint64_t *out, const char *text, uint64_t min);
 
-/* A growing list of borrowed strings (--set values). */
+/* A growing list of borrowed strings (--set values; common.c). */
 typedef struct cli_strings {
 	const char **items;
 	size_t count, capacity;
@@ -79,29 +82,68 @@ typedef struct cli_strings {
 int cli_strings_push(cli_strings *list, const char *text);
 void cli_strings_free(cli_strings *list);
 
-/* The options several commands share, checked the same way everywhere:
- * each stores the value and returns CLI_OK, or prints the usage error
- * for `command` and returns CLI_USAGE. */
-int cli_opt_replications(const char *command, const char *text,
-			 uint64_t *out);     /* -r: >= 1 */
-int cli_opt_seed(const char *command, const char *text,
-		 uint64_t *out);             /* --seed: 0 .. 2^63 - 1 */
-int cli_opt_jobs(const char *command, const char *text,
-		 uint64_t *out);             /* -j: 1 .. 1024 */
-int cli_opt_plot(const char *command, const char *text,
-		 coh_plot_format *out);      /* --plot */
-/* --max-memory GB, as bytes. */
-int cli_opt_memory(const char *command, const char *text, double *bytes);
-/* The default memory limit: half of the machine's memory. */
-double cli_default_memory(void);
-/* Refuses (COH_EINPUT, naming file) summaries that would take more than
- * limit bytes, saying how to need less. */
-int cli_check_memory(double need, double limit, const char *file,
-		     coh_error *err);
+/* --set PATH=VALUE, checked and appended to overrides: CLI_OK, or
+ * CLI_USAGE / CLI_ERROR after saying why (for commands that take --set
+ * without the other shared options: validate, describe). */
 int cli_opt_set(const char *command, const char *text,
-		cli_strings *overrides);     /* --set PATH=VALUE */
+		cli_strings *overrides);
 
-/*--- Messages and loading (main.c) ---*/
+/*--- The shared options (args.c) ---*/
+
+/* What run, compare, sweep and the analysis commands to come
+ * (design/ANALYSIS.md) all take, parsed in one place, with the same
+ * checks and messages for every command:
+ *   -o DIR, -r N, --seed S, -j N, --set PATH=VALUE..., --include-root DIR,
+ *   --plot FORMAT, -q, --max-memory GB, and -h. */
+typedef struct cli_common_opts {
+	const char *output;             /* -o; NULL: the command's default */
+	const char *include_root;       /* NULL: the scenario's default */
+	int have_reps, have_seed;       /* -r and --seed were given */
+	uint64_t reps, seed;
+	uint64_t jobs;                  /* default: the online CPUs */
+	coh_plot_format plot;           /* default: png */
+	double max_memory;              /* bytes; default: half the memory */
+	int quiet;
+	/* Every --set in order, then -r and --seed as the settings
+	 * scenario.replications and scenario.seed, so that they win and the
+	 * resolved scenario records them: ready for cli_common_load. */
+	cli_strings overrides;
+	char reps_setting[64], seed_setting[64];  /* what those point to */
+} cli_common_opts;
+
+/* The ids of the shared options; a command's own options take ids below
+ * CLI_OPT_COMMON. */
+enum { CLI_OPT_COMMON = 1000 };
+
+/* One command's part of its command line. */
+typedef struct cli_command_args {
+	const char *name;               /* "compare", for messages */
+	const char *help;               /* what --help prints on stdout */
+	const cli_option *options;      /* its own options, or NULL */
+	/* Takes one of its own options (id and value, "" for a flag) or a
+	 * positional argument (id CLI_NEXT_POSITIONAL); returns CLI_OK, or
+	 * the exit status after printing why not. */
+	int (*take)(void *ctx, int id, const char *value);
+} cli_command_args;
+
+/* cli_common_parse's answer after --help: the help is printed, the command
+ * ends with exit status 0. */
+enum { CLI_HELP_SHOWN = -1 };
+
+/* Parses argv[first..] for the command: fills *o (defaults first), hands
+ * its own options and positional arguments to cmd->take(ctx, ...).
+ * Returns CLI_OK, CLI_HELP_SHOWN, or CLI_USAGE / CLI_ERROR after printing
+ * the message.  *o owns memory in every case: cli_common_free it. */
+int cli_common_parse(cli_common_opts *o, const cli_command_args *cmd,
+		     void *ctx, int argc, char **argv, int first);
+void cli_common_free(cli_common_opts *o);
+
+/* Loads path with the shared options' overrides and include root: as
+ * cli_load. */
+int cli_common_load(coh_scenario **out, const cli_common_opts *o,
+		    const char *path);
+
+/*--- Helpers every command uses (common.c) ---*/
 
 /* "cohesim: file:line: message" on stderr. */
 void cli_print_error(const coh_error *err);
@@ -118,7 +160,58 @@ void cli_print_diag(const coh_diag *diag, int rc, const char *file);
 int cli_load(coh_scenario **out, const char *path, const char *include_root,
 	     const char *const *overrides, size_t n_overrides);
 
+/* The output folder, a new string (the caller coh_frees it): a copy of
+ * given, or else the default that fmt and its arguments format, of any
+ * length.  Sets err and returns NULL when out of memory. */
+char *cli_output_dir(const char *given, coh_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
+/* Creates dir and its missing parents, as coh_output_mkdirs; *created
+ * receives the topmost folder this made (a new string), or NULL when dir
+ * was already there, so that cli_remove_created can undo it. */
+int cli_mkdirs(const char *dir, char **created, coh_error *err);
+
+/* Removes dir and its parents up to created (from cli_mkdirs), as long as
+ * they are empty; created NULL: nothing.  Frees created. */
+void cli_remove_created(const char *dir, char *created);
+
+/* Writes dir/scenario.resolved.cfg atomically. */
+int cli_write_resolved(const char *dir, const coh_scenario *scenario,
+		       coh_error *err);
+
+/* The default memory limit: half of the machine's memory. */
+double cli_default_memory(void);
+/* Refuses (COH_EINPUT, naming file) what would take more than limit bytes
+ * of memory: "WHAT would take N of memory, more than the limit of M;
+ * ADVICE, or raise the limit with --max-memory GB". */
+int cli_check_memory_for(double need, double limit, const char *what,
+			 const char *advice, const char *file,
+			 coh_error *err);
+/* The same for the summaries of run and compare, with what to change. */
+int cli_check_memory(double need, double limit, const char *file,
+		     coh_error *err);
+
+/* Ctrl-C clean-up.  Between cli_signals_catch and cli_signals_restore, the
+ * first SIGINT or SIGTERM only sets cli_stop_signal (the runner stops
+ * after the replications in flight, and the command finishes or removes
+ * its files: never a temporary left behind); a second one gets the default
+ * action. */
+typedef struct cli_signals {
+	struct sigaction saved_int, saved_term;
+	int catching;
+} cli_signals;
+
+/* The signal that asked the work to stop, 0 while none has.  The one piece
+ * of process-wide state: a signal handler has nowhere else to put it. */
+extern volatile sig_atomic_t cli_stop_signal;
+
+/* Clears cli_stop_signal and installs the handler. */
+void cli_signals_catch(cli_signals *s);
+/* Puts the saved handlers back; nothing if s is not catching. */
+void cli_signals_restore(cli_signals *s);
+/* The exit status of work stopped by a signal: 128 + its number, as shells
+ * report death by that signal. */
+int cli_stopped_status(void);
 
 /*--- Figures (figures.c) ---*/
 
@@ -129,10 +222,6 @@ int cli_draw(const char *dir, const coh_model *model,
 	     const char *const *figures, size_t n_figures,
 	     const char *const *axes, size_t n_axes, coh_plot_format format,
 	     char ***files, size_t *n_files, coh_error *err);
-
-/* Writes dir/scenario.resolved.cfg atomically (run.c). */
-int cli_write_resolved(const char *dir, const coh_scenario *scenario,
-		       coh_error *err);
 
 /*--- Progress on stderr (progress.c) ---*/
 
@@ -154,5 +243,7 @@ void cli_progress_update(cli_progress *p, uint64_t done);
 void cli_progress_finish(cli_progress *p);
 /* Seconds since cli_progress_start. */
 double cli_progress_elapsed(const cli_progress *p);
+/* A coh_mc_options progress callback: ctx is a cli_progress. */
+void cli_progress_show(void *ctx, uint64_t done, uint64_t total);
 
 #endif

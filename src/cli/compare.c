@@ -28,31 +28,44 @@ static const char compare_help[] =
 	"(summary-base.csv, summary-alt.csv), a figure and manifest.json.\n"
 	"A short table goes to stdout.  Both scenarios need the same members,\n"
 	"dates and sample grid; the seed and replications are BASE's.\n"
+	"Interrupted (Ctrl-C), it stops after the pairs in flight and writes\n"
+	"nothing.\n"
 	"\n"
 	"Options:\n"
 	"  -o, --output DIR        output folder (default: out/BASE-vs-ALT/)\n"
 	"  -r, --replications N    replications (default: BASE's)\n"
 	"      --seed S            seed for both (default: BASE's)\n"
 	"  -j, --jobs N            worker threads (default: online CPUs)\n"
+	"      --set PATH=VALUE    change one setting in both scenarios before\n"
+	"                          validation (repeatable)\n"
+	"      --include-root DIR  folder that @include may not leave, for both\n"
+	"                          (default: the parent of each one's folder)\n"
 	"      --plot FORMAT       png (default), svg, pdf, dumb or none\n"
 	"      --max-memory GB     refuse comparisons whose summaries would\n"
 	"                          take more (default: half of the memory)\n"
 	"  -q, --quiet             no progress and no closing message\n"
 	"  -h, --help              show this help\n";
 
-enum { OPT_OUTPUT = 1, OPT_REPS, OPT_SEED, OPT_JOBS, OPT_PLOT, OPT_MEMORY,
-       OPT_QUIET, OPT_HELP };
+typedef struct compare_args {
+	cli_common_opts common;
+	const char *paths[2];           /* BASE and ALT */
+	int n_paths;
+} compare_args;
 
-static const cli_option compare_options[] = {
-	{"output", 'o', 1, OPT_OUTPUT},
-	{"replications", 'r', 1, OPT_REPS},
-	{"seed", 0, 1, OPT_SEED},
-	{"jobs", 'j', 1, OPT_JOBS},
-	{"plot", 0, 1, OPT_PLOT},
-	{"max-memory", 0, 1, OPT_MEMORY},
-	{"quiet", 'q', 0, OPT_QUIET},
-	{"help", 'h', 0, OPT_HELP},
-	{NULL, 0, 0, 0},
+/* compare has no options of its own: only BASE and ALT. */
+static int take_arg(void *ctx, int id, const char *v)
+{
+	(void)id; /* CLI_NEXT_POSITIONAL */
+	compare_args *a = ctx;
+	if (a->n_paths == 2)
+		return cli_usage_error("compare", "expected BASE and ALT, got a "
+				       "third scenario '%s'", v);
+	a->paths[a->n_paths++] = v;
+	return CLI_OK;
+}
+
+static const cli_command_args compare_command = {
+	"compare", compare_help, NULL, take_arg,
 };
 
 /* The workers add each pair to the three summaries (sets of partial
@@ -90,12 +103,6 @@ static void free_sink(pair_sink *s)
 	coh_free(s);
 }
 
-static void show_progress(void *ctx, uint64_t done, uint64_t total)
-{
-	(void)total;
-	cli_progress_update(ctx, done);
-}
-
 /* The scenarios must line up member by member and sample by sample. */
 static int check_paired(const coh_model *b, const coh_model *a,
 			const char *alt_path, coh_error *err)
@@ -128,12 +135,8 @@ static int write_members(const char *dir, const coh_model *m,
 			 const coh_summary *b, const coh_summary *a,
 			 coh_error *err)
 {
-	char path[4096];
-	if ((size_t)snprintf(path, sizeof path, "%s/compare-members.csv",
-			     dir) >= sizeof path)
-		return coh_error_set(err, COH_EIO, dir, 0, "path too long");
 	coh_atomic_file *f;
-	int rc = coh_atomic_open(&f, path, 0, err);
+	int rc = coh_atomic_open_in(&f, dir, "compare-members.csv", 0, err);
 	if (rc)
 		return rc;
 	FILE *fp = coh_atomic_stream(f);
@@ -160,15 +163,16 @@ static int write_summary_as(const char *dir, const char *name,
 	int rc = coh_report_summary(dir, s, m, err);
 	if (rc)
 		return rc;
-	char from[4096], to[4096];
-	if ((size_t)snprintf(from, sizeof from, "%s/summary.csv", dir) >=
-		    sizeof from ||
-	    (size_t)snprintf(to, sizeof to, "%s/%s", dir, name) >= sizeof to)
-		return coh_error_set(err, COH_EIO, dir, 0, "path too long");
-	if (rename(from, to) != 0)
-		return coh_error_set(err, COH_EIO, to, 0, "cannot rename %s: %s",
-				     from, strerror(errno));
-	return 0;
+	char *from = coh_output_path(dir, "summary.csv");
+	char *to = coh_output_path(dir, name);
+	if (!from || !to)
+		rc = coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+	else if (rename(from, to) != 0)
+		rc = coh_error_set(err, COH_EIO, to, 0, "cannot rename %s: %s",
+				   from, strerror(errno));
+	coh_free(from);
+	coh_free(to);
+	return rc;
 }
 
 static void print_table(const coh_model *m, const coh_summary *b,
@@ -206,189 +210,199 @@ static void print_table(const coh_model *m, const coh_summary *b,
 
 static const char *const compare_figures[] = {"compare.gp"};
 
-static int compare_loaded(coh_scenario *base, coh_scenario *alt,
-			  const char *out, const char *alt_path, int jobs,
-			  double max_memory, coh_plot_format format,
-			  int quiet, int argc,
-			  char **argv)
-{
-	const coh_model *models[2] = {coh_scenario_model(base),
-				      coh_scenario_model(alt)};
-	const coh_model *bm = models[0];
-	coh_error err = {0};
-	pair_sink *sink = coh_calloc(1, sizeof *sink);
-	if (!sink) {
-		fputs("cohesim: out of memory\n", stderr);
-		return CLI_ERROR;
-	}
-	char **plot_files = NULL;
-	size_t n_plot = 0;
-	char dir[4096];
-	if (out)
-		snprintf(dir, sizeof dir, "%s", out);
-	else
-		snprintf(dir, sizeof dir, "out/%s-vs-%s", bm->name,
-			 models[1]->name);
-	size_t workers = (size_t)jobs < bm->replications ? (size_t)jobs
-		       : (size_t)bm->replications;
-	int rc = check_paired(bm, models[1], alt_path, &err);
-	if (!rc)
-		rc = cli_check_memory(
-			coh_summary_set_bytes(bm, 0, (int)workers) +
-			coh_summary_set_bytes(models[1], 0, (int)workers) +
-			coh_summary_set_bytes(bm, 1, (int)workers),
-			max_memory, coh_scenario_path(base), &err);
-	if (!rc)
-		rc = coh_output_mkdirs(dir, &err);
-	if (!rc &&
-	    !(rc = coh_summary_set_alloc(&sink->base, bm, 0, (int)workers,
-					 &err)) &&
-	    !(rc = coh_summary_set_alloc(&sink->alt, models[1], 0,
-					 (int)workers, &err)))
-		rc = coh_summary_set_alloc(&sink->diff, bm, 1, (int)workers,
-					   &err);
-	if (rc)
-		goto out;
+/* One comparison once both scenarios are loaded: what the steps below
+ * share, and what compare_loaded releases whatever happens. */
+typedef struct compare_state {
+	const compare_args *a;
+	const coh_scenario *base;
+	const coh_model *models[2];     /* BASE's, ALT's */
+	char *dir;                      /* the output folder */
+	char *created;                  /* the folders made for it */
+	size_t n_workers;
+	pair_sink *sink;
+	const coh_summary *summaries[3];        /* base, alt, alt - base */
+	uint64_t done;                  /* pairs finished */
+	double wall;                    /* seconds */
+	char **plot_files;
+	size_t n_plot;
+	coh_error err;
+} compare_state;
 
+/* What can be refused before the folder is made: scenarios that do not
+ * pair, summaries that would not fit in memory. */
+static int check_before_writing(compare_state *s)
+{
+	const coh_model *bm = s->models[0], *am = s->models[1];
+	int w = (int)s->n_workers;
+	int rc = check_paired(bm, am, s->a->paths[1], &s->err);
+	if (!rc)
+		rc = cli_check_memory(coh_summary_set_bytes(bm, 0, w) +
+				      coh_summary_set_bytes(am, 0, w) +
+				      coh_summary_set_bytes(bm, 1, w),
+				      s->a->common.max_memory,
+				      coh_scenario_path(s->base), &s->err);
+	return rc;
+}
+
+/* Runs the pairs into the three summaries (nothing is written while they
+ * run, so a stop leaves nothing behind); COH_ECANCEL when a signal
+ * stopped them. */
+static int run_pairs(compare_state *s)
+{
+	const coh_model *bm = s->models[0];
+	int w = (int)s->n_workers;
+	pair_sink *sink = s->sink;
+	int rc;
+	if ((rc = coh_summary_set_alloc(&sink->base, bm, 0, w, &s->err)) ||
+	    (rc = coh_summary_set_alloc(&sink->alt, s->models[1], 0, w,
+					&s->err)) ||
+	    (rc = coh_summary_set_alloc(&sink->diff, bm, 1, w, &s->err)))
+		return rc;
 	cli_progress progress;
-	cli_progress_start(&progress, bm->replications, quiet);
+	cli_progress_start(&progress, bm->replications, s->a->common.quiet);
 	coh_mc_options mo = {
 		.seed = bm->seed, .replications = bm->replications,
-		.threads = (int)workers, .progress = show_progress,
+		.threads = w, .progress = cli_progress_show,
 		.progress_ctx = &progress, .prepare = prepare_pair,
-		.prepare_ctx = sink,
+		.prepare_ctx = sink, .stop = &cli_stop_signal,
 	};
-	rc = coh_mc_run(models, 2, &mo, take_pair, sink, NULL, &err);
+	rc = coh_mc_run(s->models, 2, &mo, take_pair, sink, &s->done,
+			&s->err);
 	cli_progress_finish(&progress);
-	double wall = cli_progress_elapsed(&progress);
-	const coh_summary *base_s = NULL, *alt_s = NULL, *diff_s = NULL;
-	if (!rc && !(rc = coh_summary_set_merge(sink->base, &base_s, &err)) &&
-	    !(rc = coh_summary_set_merge(sink->alt, &alt_s, &err)))
-		rc = coh_summary_set_merge(sink->diff, &diff_s, &err);
+	s->wall = cli_progress_elapsed(&progress);
 	if (rc)
-		goto out;
-	if ((rc = coh_report_compare(dir, base_s, alt_s, diff_s, bm, &err)) ||
-	    (rc = write_members(dir, bm, base_s, alt_s, &err)) ||
-	    (rc = write_summary_as(dir, "summary-base.csv", base_s, bm,
-				   &err)) ||
-	    (rc = write_summary_as(dir, "summary-alt.csv", alt_s,
-				   models[1], &err)) ||
-	    (rc = coh_report_timeline(dir, models[1], &err)) ||
-	    (rc = cli_write_resolved(dir, base, &err)))
-		goto out;
+		return rc;
+	if ((rc = coh_summary_set_merge(sink->base, &s->summaries[0],
+					&s->err)) ||
+	    (rc = coh_summary_set_merge(sink->alt, &s->summaries[1],
+					&s->err)))
+		return rc;
+	return coh_summary_set_merge(sink->diff, &s->summaries[2], &s->err);
+}
+
+/* Every file, manifest.json last, then the table on stdout. */
+static int write_comparison(compare_state *s, int argc, char **argv)
+{
+	const coh_model *bm = s->models[0], *am = s->models[1];
+	const coh_summary *const *sum = s->summaries;
+	const char *dir = s->dir;
+	coh_error *err = &s->err;
+	coh_plot_format format = s->a->common.plot;
+	int rc;
+	if ((rc = coh_report_compare(dir, sum[0], sum[1], sum[2], bm, err)) ||
+	    (rc = write_members(dir, bm, sum[0], sum[1], err)) ||
+	    (rc = write_summary_as(dir, "summary-base.csv", sum[0], bm,
+				   err)) ||
+	    (rc = write_summary_as(dir, "summary-alt.csv", sum[1], am, err)) ||
+	    (rc = coh_report_timeline(dir, am, err)) ||
+	    (rc = cli_write_resolved(dir, s->base, err)))
+		return rc;
 	if (format != COH_PLOT_NONE &&
 	    (rc = cli_draw(dir, bm, compare_figures, 1, NULL, 0, format,
-			   &plot_files, &n_plot, &err)))
-		goto out;
-	const char *files[24] = {"compare.csv", "compare-members.csv",
-				 "summary-base.csv", "summary-alt.csv",
-				 "timeline.csv", "scenario.resolved.cfg"};
-	size_t n_files = 6;
-	for (size_t i = 0; i < n_plot && n_files < 23; i++)
-		files[n_files++] = plot_files[i];
+			   &s->plot_files, &s->n_plot, err)))
+		return rc;
+	static const char *const data[] = {
+		"compare.csv", "compare-members.csv", "summary-base.csv",
+		"summary-alt.csv", "timeline.csv", "scenario.resolved.cfg"};
+	size_t n_data = sizeof data / sizeof *data, n_files = 0;
+	const char **files = coh_calloc(n_data + s->n_plot, sizeof *files);
+	if (!files)
+		return coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+	for (size_t i = 0; i < n_data; i++)
+		files[n_files++] = data[i];
+	for (size_t i = 0; i < s->n_plot; i++)
+		files[n_files++] = s->plot_files[i];
 	coh_manifest manifest = {
 		.dir = dir, .argc = argc, .argv = argv,
-		.scenario_path = coh_scenario_path(base), .model = bm,
+		.scenario_path = coh_scenario_path(s->base), .model = bm,
 		.replications = bm->replications,
-		.requested = bm->replications, .wall_seconds = wall,
+		.requested = bm->replications, .wall_seconds = s->wall,
 		.files = files, .n_files = n_files,
 	};
-	if ((rc = coh_manifest_write(&manifest, &err)))
-		goto out;
-	print_table(bm, base_s, alt_s, diff_s);
-	if (!quiet)
+	rc = coh_manifest_write(&manifest, err);
+	coh_free(files);
+	if (rc)
+		return rc;
+	print_table(bm, sum[0], sum[1], sum[2]);
+	if (!s->a->common.quiet)
 		fprintf(stderr, "cohesim: wrote %s/ (compare.csv, "
 			"compare-members.csv, summaries, %smanifest.json)\n",
-			dir, n_plot ? "figure, " : "");
-out:
+			dir, s->n_plot ? "figure, " : "");
+	return 0;
+}
+
+/* The whole comparison once both scenarios are loaded; returns an exit
+ * status. */
+static int compare_loaded(const compare_args *a, const coh_scenario *base,
+			  const coh_scenario *alt, int argc, char **argv)
+{
+	compare_state s = {
+		.a = a, .base = base,
+		.models = {coh_scenario_model(base), coh_scenario_model(alt)},
+	};
+	const coh_model *bm = s.models[0];
+	s.n_workers = a->common.jobs < bm->replications
+		      ? (size_t)a->common.jobs : (size_t)bm->replications;
+	s.sink = coh_calloc(1, sizeof *s.sink);
+	s.dir = cli_output_dir(a->common.output, &s.err, "out/%s-vs-%s",
+			       bm->name, s.models[1]->name);
+	/* Caught from before the folder is made until the last file is in
+	 * place: a signal stops the pairs, and what was made for them goes. */
+	cli_signals signals = {0};
+	int rc;
+	if (!s.sink || !s.dir)
+		rc = coh_error_set(&s.err, COH_ENOMEM, NULL, 0,
+				   "out of memory");
+	else if (!(rc = check_before_writing(&s))) {
+		cli_signals_catch(&signals);
+		if (!(rc = cli_mkdirs(s.dir, &s.created, &s.err)) &&
+		    !(rc = run_pairs(&s)))
+			rc = write_comparison(&s, argc, argv);
+	}
+	cli_signals_restore(&signals);
+	int status = cli_exit_status(rc);
+	if (rc == COH_ECANCEL) {
+		fprintf(stderr, "cohesim: interrupted after %" PRIu64 " of %"
+			PRIu64 " paired replications; nothing written\n",
+			s.done, bm->replications);
+		status = cli_stopped_status();
+	} else if (rc) {
+		cli_print_error(&s.err);
+	}
+	/* rmdir takes only empty folders: after a failure, what this
+	 * comparison made and left empty goes */
 	if (rc)
-		cli_print_error(&err);
-	free_sink(sink);
-	coh_plot_files_free(plot_files, n_plot);
-	return cli_exit_status(rc);
+		cli_remove_created(s.dir, s.created);
+	else
+		coh_free(s.created);
+	if (s.sink)
+		free_sink(s.sink);
+	coh_plot_files_free(s.plot_files, s.n_plot);
+	coh_free(s.dir);
+	return status;
 }
 
 int cli_compare(int argc, char **argv, int first)
 {
-	const char *paths[2] = {NULL, NULL}, *out = NULL;
-	coh_plot_format plot = COH_PLOT_PNG;
-	uint64_t reps = 0, seed = 0, jobs;
-	int have_reps = 0, have_seed = 0, quiet = 0, n_paths = 0;
-	double max_memory = cli_default_memory();
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	jobs = cpus > 0 ? (uint64_t)cpus : 1;
-	cli_parser p;
-	const char *v;
-	int id;
-	cli_parser_init(&p, "compare", compare_options, argc, argv, first);
-	while ((id = cli_next(&p, &v)) != CLI_NEXT_END) {
-		switch (id) {
-		case CLI_NEXT_ERROR:
-			return CLI_USAGE;
-		case CLI_NEXT_POSITIONAL:
-			if (n_paths == 2)
-				return cli_usage_error("compare", "expected "
-						       "BASE and ALT, got a "
-						       "third scenario '%s'",
-						       v);
-			paths[n_paths++] = v;
-			break;
-		case OPT_OUTPUT:
-			out = v;
-			break;
-		case OPT_REPS:
-			if (cli_opt_replications("compare", v, &reps))
-				return CLI_USAGE;
-			have_reps = 1;
-			break;
-		case OPT_SEED:
-			if (cli_opt_seed("compare", v, &seed))
-				return CLI_USAGE;
-			have_seed = 1;
-			break;
-		case OPT_JOBS:
-			if (cli_opt_jobs("compare", v, &jobs))
-				return CLI_USAGE;
-			break;
-		case OPT_PLOT:
-			if (cli_opt_plot("compare", v, &plot))
-				return CLI_USAGE;
-			break;
-		case OPT_MEMORY:
-			if (cli_opt_memory("compare", v, &max_memory))
-				return CLI_USAGE;
-			break;
-		case OPT_QUIET:
-			quiet = 1;
-			break;
-		case OPT_HELP:
-			fputs(compare_help, stdout);
-			return CLI_OK;
-		}
-	}
-	if (n_paths < 2)
-		return cli_usage_error("compare", "expected BASE and ALT "
-				       "scenarios");
-	char reps_o[64], seed_o[64];
-	const char *ov[2];
-	size_t n_ov = 0;
-	if (have_reps) {
-		snprintf(reps_o, sizeof reps_o,
-			 "scenario.replications=%" PRIu64, reps);
-		ov[n_ov++] = reps_o;
-	}
-	if (have_seed) {
-		snprintf(seed_o, sizeof seed_o, "scenario.seed=%" PRIu64, seed);
-		ov[n_ov++] = seed_o;
-	}
+	compare_args a;
+	memset(&a, 0, sizeof a);
+	int status = cli_common_parse(&a.common, &compare_command, &a, argc,
+				      argv, first);
+	if (status == CLI_OK && a.n_paths < 2)
+		status = cli_usage_error("compare", "expected BASE and ALT "
+					 "scenarios");
+	/* --set, -r, --seed and --include-root apply to both */
 	coh_scenario *base = NULL, *alt = NULL;
-	int status = cli_load(&base, paths[0], NULL, ov, n_ov);
 	if (status == CLI_OK)
-		status = cli_load(&alt, paths[1], NULL, ov, n_ov);
+		status = cli_common_load(&base, &a.common, a.paths[0]);
 	if (status == CLI_OK)
-		status = compare_loaded(base, alt, out, paths[1], (int)jobs,
-					max_memory, plot, quiet, argc, argv);
+		status = cli_common_load(&alt, &a.common, a.paths[1]);
+	if (status == CLI_OK)
+		status = compare_loaded(&a, base, alt, argc, argv);
+	else if (status == CLI_HELP_SHOWN)
+		status = CLI_OK;
 	coh_scenario_free(base);
 	coh_scenario_free(alt);
+	cli_common_free(&a.common);
 	return status;
 }

@@ -1,6 +1,7 @@
-/* The cohesim binary: dispatches to a command, prints the top-level help
- * and version, and holds the helpers every command uses to load scenarios
- * and report errors.  Results go to stdout, everything else to stderr. */
+/* The cohesim binary: the table of commands, the top-level help and
+ * version, and dispatch.  What the commands share is in common.c (helpers)
+ * and args.c (the shared options).  Results go to stdout, everything else
+ * to stderr. */
 #ifdef COH_FP_TRAPS
 #define _GNU_SOURCE     /* feenableexcept */
 #include <fenv.h>
@@ -17,96 +18,79 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char top_help[] =
-	"Usage: cohesim COMMAND [OPTIONS] [ARGUMENTS]\n"
-	"\n"
-	"Simulates the cohesion of an alliance: how each member's commitment\n"
-	"moves with events, influence and time, and when members freeze or\n"
-	"leave.  Scenarios are libconfig files (see docs/).\n"
-	"\n"
-	"Commands:\n"
-	"  run SCENARIO            simulate and write the results to a folder\n"
-	"  validate SCENARIO...    check files, print every error\n"
-	"  describe SCENARIO       print members, parameters and timeline as\n"
-	"                          resolved\n"
-	"  sweep SCENARIO --vary PATH=SPEC...\n"
-	"                          run a design of parameter values\n"
-	"  compare BASE ALT        paired counterfactual (same random numbers)\n"
-	"  plot DIR                redraw the figures of a finished run\n"
-	"\n"
-	"Options:\n"
-	"  -h, --help              show this help; 'cohesim COMMAND --help'\n"
-	"                          shows a command's options\n"
-	"  -V, --version           show the version\n"
-	"\n"
-	"Exit status: 0 success, 1 error (scenario, I/O, numeric), 2 usage "
-	"error.\n";
+/* Every command: its name, the function that runs it, and the line the
+ * top-level help shows for it.  A new command is one more row. */
+typedef struct cli_command {
+	const char *name;
+	int (*main)(int argc, char **argv, int first);
+	const char *usage;      /* "run SCENARIO" */
+	const char *summary;    /* one line of help */
+} cli_command;
 
-void cli_print_error(const coh_error *err)
-{
-	char buf[COH_ERROR_FILE_MAX + COH_ERROR_MSG_MAX + 32];
-	coh_error_format(err, buf, sizeof buf);
-	fprintf(stderr, "cohesim: %s\n", buf);
-}
+static const cli_command commands[] = {
+	{"run", cli_run, "run SCENARIO",
+	 "simulate and write the results to a folder"},
+	{"validate", cli_validate, "validate SCENARIO...",
+	 "check files, print every error"},
+	{"describe", cli_describe, "describe SCENARIO",
+	 "print members, parameters and timeline as resolved"},
+	{"sweep", cli_sweep, "sweep SCENARIO --vary PATH=SPEC...",
+	 "run a design of parameter values"},
+	{"compare", cli_compare, "compare BASE ALT",
+	 "paired counterfactual (same random numbers)"},
+	{"plot", cli_plot, "plot DIR", "redraw the figures of a finished run"},
+};
 
-int cli_exit_status(int code)
-{
-	if (code == 0)
-		return CLI_OK;
-	return code == COH_EUSAGE ? CLI_USAGE : CLI_ERROR;
-}
+#define N_COMMANDS (sizeof commands / sizeof commands[0])
+#define HELP_COLUMN 26          /* where the summaries start */
+#define HELP_WIDTH 72           /* where they wrap */
 
-void cli_print_diag(const coh_diag *diag, int rc, const char *file)
+/* text from column HELP_COLUMN, wrapped at spaces within HELP_WIDTH */
+static void print_wrapped(FILE *fp, const char *text)
 {
-	for (size_t i = 0; i < diag->count; i++)
-		cli_print_error(&diag->items[i]);
-	if (diag->count == 0 && rc != 0) {
-		/* Every failure explains itself, except when the list of
-		 * explanations could not grow. */
-		coh_error err;
-		coh_error_set(&err, rc, file, 0, "%s",
-			      rc == COH_ENOMEM ? "out of memory" : "failed");
-		cli_print_error(&err);
+	size_t room = HELP_WIDTH - HELP_COLUMN;
+	while (strlen(text) > room) {
+		size_t cut = room;
+		while (cut > 0 && text[cut] != ' ')
+			cut--;
+		if (cut == 0)
+			break;
+		fprintf(fp, "%.*s\n%*s", (int)cut, text, HELP_COLUMN, "");
+		text += cut + 1;
 	}
+	fprintf(fp, "%s\n", text);
 }
 
-int cli_load(coh_scenario **out, const char *path, const char *include_root,
-	     const char *const *overrides, size_t n_overrides)
+static void print_top_help(FILE *fp)
 {
-	coh_load_options opts = {include_root, overrides, n_overrides};
-	coh_diag diag = COH_DIAG_INIT;
-	int rc = coh_scenario_load(out, path, &opts, &diag);
-	if (rc == 0) {
-		coh_diag_clear(&diag);
-		return CLI_OK;
+	fputs("Usage: cohesim COMMAND [OPTIONS] [ARGUMENTS]\n"
+	      "\n"
+	      "Simulates the cohesion of an alliance: how each member's "
+	      "commitment\n"
+	      "moves with events, influence and time, and when members freeze "
+	      "or\n"
+	      "leave.  Scenarios are libconfig files (see docs/).\n"
+	      "\n"
+	      "Commands:\n", fp);
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		/* a usage too long for its column gets a line of its own */
+		if (strlen(commands[i].usage) + 4 > HELP_COLUMN)
+			fprintf(fp, "  %s\n%*s", commands[i].usage,
+				HELP_COLUMN, "");
+		else
+			fprintf(fp, "  %-*s", HELP_COLUMN - 2,
+				commands[i].usage);
+		print_wrapped(fp, commands[i].summary);
 	}
-	cli_print_diag(&diag, rc, path);
-	coh_diag_clear(&diag);
-	return CLI_ERROR;
-}
-
-int cli_strings_push(cli_strings *list, const char *text)
-{
-	if (list->count == list->capacity) {
-		size_t cap = list->capacity ? 2 * list->capacity : 8;
-		const char **items = coh_reallocarray(list->items, cap,
-						      sizeof *items);
-		if (!items) {
-			fputs("cohesim: out of memory\n", stderr);
-			return COH_ENOMEM;
-		}
-		list->items = items;
-		list->capacity = cap;
-	}
-	list->items[list->count++] = text;
-	return 0;
-}
-
-void cli_strings_free(cli_strings *list)
-{
-	coh_free(list->items);
-	list->items = NULL;
-	list->count = list->capacity = 0;
+	fputs("\n"
+	      "Options:\n"
+	      "  -h, --help              show this help; 'cohesim COMMAND "
+	      "--help'\n"
+	      "                          shows a command's options\n"
+	      "  -V, --version           show the version\n"
+	      "\n"
+	      "Exit status: 0 success, 1 error (scenario, I/O, numeric), 2 "
+	      "usage error.\n", fp);
 }
 
 static int is_help(const char *arg)
@@ -119,39 +103,30 @@ static int is_help(const char *arg)
 static int dispatch(int argc, char **argv)
 {
 	if (argc < 2) {
-		fputs(top_help, stderr);
+		print_top_help(stderr);
 		return CLI_USAGE;
 	}
 	const char *cmd = argv[1];
 	if (is_help(cmd)) {
-		fputs(top_help, stdout);
+		print_top_help(stdout);
 		return CLI_OK;
 	}
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
 		printf("cohesim %s\n", COH_VERSION);
 		return CLI_OK;
 	}
-	if (strcmp(cmd, "run") == 0)
-		return cli_run(argc, argv, 2);
-	if (strcmp(cmd, "validate") == 0)
-		return cli_validate(argc, argv, 2);
-	if (strcmp(cmd, "describe") == 0)
-		return cli_describe(argc, argv, 2);
 	if (strcmp(cmd, "help") == 0) {
 		if (argc < 3 || strcmp(argv[2], "help") == 0) {
-			fputs(top_help, stdout);
+			print_top_help(stdout);
 			return CLI_OK;
 		}
 		char help[] = "--help";
 		char *args[] = {argv[0], argv[2], help};
 		return dispatch(3, args);
 	}
-	if (strcmp(cmd, "sweep") == 0)
-		return cli_sweep(argc, argv, 2);
-	if (strcmp(cmd, "compare") == 0)
-		return cli_compare(argc, argv, 2);
-	if (strcmp(cmd, "plot") == 0)
-		return cli_plot(argc, argv, 2);
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (strcmp(cmd, commands[i].name) == 0)
+			return commands[i].main(argc, argv, 2);
 	if (cmd[0] == '-')
 		return cli_usage_error(NULL, "unknown option '%s'", cmd);
 	return cli_usage_error(NULL, "unknown command '%s'", cmd);

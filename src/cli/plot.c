@@ -29,20 +29,24 @@ static const cli_option plot_options[] = {
 	{NULL, 0, 0, 0},
 };
 
-static int has(const char *dir, const char *name)
+/* "dir/name" in path, which has room for every name used here (see
+ * cli_plot). */
+static const char *in_dir(char *path, const char *dir, const char *name)
 {
-	char path[4096];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	return access(path, R_OK) == 0;
+	sprintf(path, "%s/%s", dir, name);
+	return path;
+}
+
+static int has(char *path, const char *dir, const char *name)
+{
+	return access(in_dir(path, dir, name), R_OK) == 0;
 }
 
 /* The axis paths of a sweep: the header of points.csv after "point". */
-static int read_axes(const char *dir, char *line, size_t size,
+static int read_axes(char *path, const char *dir, char *line, size_t size,
 		     const char **axes, size_t max, size_t *n)
 {
-	char path[4096];
-	snprintf(path, sizeof path, "%s/points.csv", dir);
-	FILE *fp = fopen(path, "r");
+	FILE *fp = fopen(in_dir(path, dir, "points.csv"), "r");
 	if (!fp || !fgets(line, (int)size, fp)) {
 		if (fp)
 			fclose(fp);
@@ -108,30 +112,39 @@ int cli_plot(int argc, char **argv, int first)
 	/* axes point into header, used after the branches */
 	/* cppcheck-suppress variableScope */
 	char header[8192];
-	if (has(dir, "sweep-summary.csv")) {
+	/* room for dir and the longest name looked for */
+	char *path = coh_malloc(strlen(dir) + sizeof "/scenario.resolved.cfg");
+	if (!path) {
+		fputs("cohesim: out of memory\n", stderr);
+		return CLI_ERROR;
+	}
+	if (has(path, dir, "sweep-summary.csv")) {
 		figs = sweep_figs;
 		n_figs = 1;
-		if (read_axes(dir, header, sizeof header, axes, 64, &n_axes)) {
+		if (read_axes(path, dir, header, sizeof header, axes, 64,
+			      &n_axes)) {
 			fprintf(stderr, "cohesim: %s/points.csv: cannot read "
 				"the sweep's axes\n", dir);
+			coh_free(path);
 			return CLI_ERROR;
 		}
-	} else if (has(dir, "compare.csv")) {
+	} else if (has(path, dir, "compare.csv")) {
 		figs = compare_figs;
 		n_figs = 1;
-	} else if (has(dir, "summary.csv")) {
+	} else if (has(path, dir, "summary.csv")) {
 		figs = run_figs;
 		n_figs = 3;
 	} else {
 		fprintf(stderr, "cohesim: %s: no summary.csv, compare.csv or "
 			"sweep-summary.csv here; expected the folder of a "
 			"finished run\n", dir);
+		coh_free(path);
 		return CLI_ERROR;
 	}
-	char resolved[4096];
-	snprintf(resolved, sizeof resolved, "%s/scenario.resolved.cfg", dir);
 	coh_scenario *sc = NULL;
-	int status = cli_load(&sc, resolved, dir, NULL, 0);
+	int status = cli_load(&sc, in_dir(path, dir, "scenario.resolved.cfg"),
+			      dir, NULL, 0);
+	coh_free(path);
 	if (status != CLI_OK)
 		return status;
 	char **files = NULL;

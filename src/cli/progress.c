@@ -96,3 +96,9 @@ void cli_progress_finish(cli_progress *p)
 	}
 	p->shown = 0;
 }
+
+void cli_progress_show(void *ctx, uint64_t done, uint64_t total)
+{
+	(void)total;
+	cli_progress_update(ctx, done);
+}

@@ -52,63 +52,20 @@ static const char run_help[] =
 	"  -q, --quiet             no progress and no closing message\n"
 	"  -h, --help              show this help\n";
 
-enum {
-	OPT_OUTPUT = 1, OPT_REPS, OPT_SEED, OPT_JOBS, OPT_SET, OPT_ROOT,
-	OPT_PLOT, OPT_KEEP, OPT_MEMORY, OPT_QUIET, OPT_HELP
-};
+/* run's own options; the shared ones are parsed in args.c */
+enum { OPT_KEEP = 1 };
 
 static const cli_option run_options[] = {
-	{"output", 'o', 1, OPT_OUTPUT},
-	{"replications", 'r', 1, OPT_REPS},
-	{"seed", 0, 1, OPT_SEED},
-	{"jobs", 'j', 1, OPT_JOBS},
-	{"set", 0, 1, OPT_SET},
-	{"include-root", 0, 1, OPT_ROOT},
-	{"plot", 0, 1, OPT_PLOT},
 	{"keep", 0, 1, OPT_KEEP},
-	{"max-memory", 0, 1, OPT_MEMORY},
-	{"quiet", 'q', 0, OPT_QUIET},
-	{"help", 'h', 0, OPT_HELP},
 	{NULL, 0, 0, 0},
 };
 
 typedef struct run_args {
+	cli_common_opts common;
 	const char *scenario;
-	const char *output;
-	const char *include_root;
-	int have_reps, have_seed;
-	uint64_t reps, seed, jobs;
-	coh_plot_format plot;
 	unsigned keep;
 	int keep_given;
-	double max_memory;      /* bytes */
-	int quiet;
-	cli_strings overrides;
 } run_args;
-
-/* Signal number that asked the run to stop, 0 while none has.  The one
- * piece of process-wide state: a signal handler has nowhere else to put
- * it. */
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop_signal(int signo)
-{
-	stop_signal = signo;
-}
-
-/* SA_RESETHAND: the first signal asks for a clean stop after the
- * replication in flight; a second one gets the default action (exit). */
-static void catch_stop_signals(struct sigaction *saved_int,
-			       struct sigaction *saved_term)
-{
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_stop_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESETHAND;
-	sigaction(SIGINT, &sa, saved_int);
-	sigaction(SIGTERM, &sa, saved_term);
-}
 
 static int parse_keep(unsigned *out, const char *text)
 {
@@ -136,84 +93,29 @@ static int parse_keep(unsigned *out, const char *text)
 	return 0;
 }
 
-static int parse_args(run_args *a, int argc, char **argv, int first)
+static int take_arg(void *ctx, int id, const char *v)
 {
-	cli_parser p;
-	const char *v;
-	int id;
-	cli_parser_init(&p, "run", run_options, argc, argv, first);
-	while ((id = cli_next(&p, &v)) != CLI_NEXT_END) {
-		switch (id) {
-		case CLI_NEXT_ERROR:
-			return CLI_USAGE;
-		case CLI_NEXT_POSITIONAL:
-			if (a->scenario)
-				return cli_usage_error(
-					"run",
-					"expected one SCENARIO, got '%s' and "
-					"'%s'",
-					a->scenario, v);
-			a->scenario = v;
-			break;
-		case OPT_OUTPUT:
-			if (!v[0])
-				return cli_usage_error(
-					"run", "-o expects a folder, got \"\"");
-			a->output = v;
-			break;
-		case OPT_REPS:
-			if (cli_opt_replications("run", v, &a->reps))
-				return CLI_USAGE;
-			a->have_reps = 1;
-			break;
-		case OPT_SEED:
-			if (cli_opt_seed("run", v, &a->seed))
-				return CLI_USAGE;
-			a->have_seed = 1;
-			break;
-		case OPT_JOBS:
-			if (cli_opt_jobs("run", v, &a->jobs))
-				return CLI_USAGE;
-			break;
-		case OPT_SET: {
-			int st = cli_opt_set("run", v, &a->overrides);
-			if (st)
-				return st;
-			break;
-		}
-		case OPT_ROOT:
-			a->include_root = v;
-			break;
-		case OPT_PLOT:
-			if (cli_opt_plot("run", v, &a->plot))
-				return CLI_USAGE;
-			break;
-		case OPT_KEEP:
-			if (parse_keep(&a->keep, v) != 0)
-				return cli_usage_error(
-					"run",
-					"--keep expects a comma list of "
-					"summary, cohesion, members, events or "
-					"all, got \"%s\"",
-					v);
-			a->keep_given = 1;
-			break;
-		case OPT_MEMORY:
-			if (cli_opt_memory("run", v, &a->max_memory))
-				return CLI_USAGE;
-			break;
-		case OPT_QUIET:
-			a->quiet = 1;
-			break;
-		case OPT_HELP:
-			fputs(run_help, stdout);
-			return -1;
-		}
+	run_args *a = ctx;
+	if (id == CLI_NEXT_POSITIONAL) {
+		if (a->scenario)
+			return cli_usage_error("run", "expected one SCENARIO, "
+					       "got '%s' and '%s'",
+					       a->scenario, v);
+		a->scenario = v;
+		return CLI_OK;
 	}
-	if (!a->scenario)
-		return cli_usage_error("run", "missing SCENARIO");
+	/* OPT_KEEP */
+	if (parse_keep(&a->keep, v) != 0)
+		return cli_usage_error("run", "--keep expects a comma list of "
+				       "summary, cohesion, members, events or "
+				       "all, got \"%s\"", v);
+	a->keep_given = 1;
 	return CLI_OK;
 }
+
+static const cli_command_args run_command = {
+	"run", run_help, run_options, take_arg,
+};
 
 /* "cohesim: wrote out/x/ (cohesion.csv, ...)", the folder with one
  * trailing '/' whether or not it was given with one. */
@@ -285,27 +187,6 @@ static int take_replication(void *ctx, const coh_trace *const *traces,
 }
 
 
-static void show_progress(void *ctx, uint64_t done, uint64_t total)
-{
-	(void)total;
-	cli_progress_update(ctx, done);
-}
-
-int cli_write_resolved(const char *dir, const coh_scenario *sc,
-		       coh_error *err)
-{
-	coh_atomic_file *f;
-	int rc = coh_atomic_open_in(&f, dir, "scenario.resolved.cfg", 0, err);
-	if (rc)
-		return rc;
-	rc = coh_scenario_write_resolved(sc, coh_atomic_stream(f), err);
-	if (rc) {
-		coh_atomic_abort(f);
-		return rc;
-	}
-	return coh_atomic_commit(f, err);
-}
-
 /* The files of a finished run, for the manifest and the closing line. */
 typedef struct file_list {
 	const char *names[16];
@@ -317,188 +198,227 @@ typedef struct file_list {
 static const char *const run_figures[] = {"cohesion.gp", "members.gp",
 					  "survival.gp"};
 
-/* The whole run once the scenario is loaded; returns an exit status. */
-static int run_loaded(const run_args *a, coh_scenario *sc, int argc,
-		      char **argv)
-{
-	const coh_model *model = coh_scenario_model(sc);
-	coh_error err = {0};
-	char *dir = NULL;
-	run_sink sink = {0};
-	file_list files = {0};
-	struct sigaction saved_int, saved_term;
-	int catching = 0;
-	int rc;
-	unsigned keep = a->keep_given ? a->keep
-		      : model->replications <= 100 ? COH_KEEP_ALL : 0;
-	coh_plot_format format = a->plot;
+/* One run once its scenario is loaded: what the steps below share, and
+ * what run_loaded releases whatever happens. */
+typedef struct run_state {
+	const run_args *a;
+	const coh_scenario *sc;
+	const coh_model *model;
+	char *dir;                      /* the output folder */
+	unsigned keep;                  /* COH_KEEP_* */
+	size_t n_workers;
+	run_sink sink;
+	file_list files;
+	cli_signals signals;
+	uint64_t done;                  /* replications finished */
+	int interrupted;
+	double wall;                    /* seconds */
+	coh_error err;
+} run_state;
 
-	if (a->output) {
-		dir = coh_strdup(a->output);
-	} else {
-		size_t len = strlen(model->name) + sizeof "out/" + 1;
-		if ((dir = coh_malloc(len)))
-			snprintf(dir, len, "out/%s/", model->name);
-	}
-	if (!dir) {
-		rc = coh_error_set(&err, COH_ENOMEM, NULL, 0, "out of memory");
-		goto fail;
-	}
-	/* The engine first: a model it refuses leaves no empty folder. */
+/* What can be refused before the folder is made, so that a refusal leaves
+ * no empty folder: the engine's checks of the model, and the memory the
+ * summaries would take. */
+static int check_before_writing(run_state *s)
+{
 	coh_sim *probe = NULL;
-	rc = coh_sim_alloc(&probe, model, &err);
+	int rc = coh_sim_alloc(&probe, s->model, &s->err);
 	coh_sim_free(probe);
 	if (rc) {
 		/* What the engine refuses is in the scenario: name it. */
-		if (!err.file[0])
-			snprintf(err.file, sizeof err.file, "%s", a->scenario);
-		goto fail;
+		if (!s->err.file[0])
+			snprintf(s->err.file, sizeof s->err.file, "%s",
+				 s->a->scenario);
+		return rc;
 	}
-	/* no more workers (and summaries) than replications */
-	size_t n_workers = a->jobs < model->replications
-			   ? (size_t)a->jobs : (size_t)model->replications;
-	if ((rc = cli_check_memory(coh_summary_set_bytes(model, 0,
-							 (int)n_workers),
-				   a->max_memory, a->scenario, &err)) ||
-	    (rc = coh_output_mkdirs(dir, &err)) != 0)
-		goto fail;
+	return cli_check_memory(coh_summary_set_bytes(s->model, 0,
+						      (int)s->n_workers),
+				s->a->common.max_memory, s->a->scenario,
+				&s->err);
+}
 
+/* Runs the replications into the open files and the summaries.  A stop
+ * signal is not a failure: s->interrupted says so, and what is complete
+ * gets written. */
+static int run_replications(run_state *s)
+{
 	/* Caught from before the first temporary is created until the last
 	 * file is renamed, so that a signal never leaves temporaries. */
-	stop_signal = 0;
-	catch_stop_signals(&saved_int, &saved_term);
-	catching = 1;
+	cli_signals_catch(&s->signals);
 	/* opened even when it keeps nothing: it clears an earlier run's
 	 * per-replication files */
-	if ((rc = coh_run_writer_open(&sink.writer, dir, model, keep, &err)))
-		goto fail;
-	if ((rc = coh_summary_set_alloc(&sink.summaries, model, 0,
-					(int)n_workers, &err)) ||
-	    (rc = coh_outcomes_open(&sink.outcomes, dir, model, &err)))
-		goto fail;
+	int rc = coh_run_writer_open(&s->sink.writer, s->dir, s->model,
+				     s->keep, &s->err);
+	if (rc || (rc = coh_summary_set_alloc(&s->sink.summaries, s->model, 0,
+					      (int)s->n_workers, &s->err)) ||
+	    (rc = coh_outcomes_open(&s->sink.outcomes, s->dir, s->model,
+				    &s->err)))
+		return rc;
 
 	cli_progress progress;
-	cli_progress_start(&progress, model->replications, a->quiet);
+	cli_progress_start(&progress, s->model->replications,
+			   s->a->common.quiet);
 	coh_mc_options mo = {
-		.seed = model->seed, .replications = model->replications,
-		.threads = (int)n_workers, .keep_events =
-			(keep & COH_KEEP_EVENTS) != 0,
-		.prepare = prepare_replication, .prepare_ctx = &sink,
-		.progress = show_progress, .progress_ctx = &progress,
-		.stop = &stop_signal,
+		.seed = s->model->seed,
+		.replications = s->model->replications,
+		.threads = (int)s->n_workers,
+		.keep_events = (s->keep & COH_KEEP_EVENTS) != 0,
+		.prepare = prepare_replication, .prepare_ctx = &s->sink,
+		.progress = cli_progress_show, .progress_ctx = &progress,
+		.stop = &cli_stop_signal,
 	};
-	uint64_t done = 0;
-	rc = coh_mc_run(&model, 1, &mo, take_replication, &sink, &done, &err);
+	rc = coh_mc_run(&s->model, 1, &mo, take_replication, &s->sink,
+			&s->done, &s->err);
 	cli_progress_finish(&progress);
-	double wall = cli_progress_elapsed(&progress);
-	int interrupted = rc == COH_ECANCEL;
-	if (rc && !interrupted) {
-		if (sink.err.code)
-			err = sink.err;
-		goto fail;
+	s->wall = cli_progress_elapsed(&progress);
+	s->interrupted = rc == COH_ECANCEL;
+	if (rc && !s->interrupted) {
+		if (s->sink.err.code)
+			s->err = s->sink.err;
+		return rc;
 	}
+	return 0;
+}
 
-	/* An earlier run's manifest goes first: from here until the new one
-	 * is written, the folder holds a mix, and no manifest says so. */
+/* An earlier run's manifest goes first: from here until the new one is
+ * written, the folder holds a mix, and no manifest says so. */
+static int remove_old_manifest(const char *dir, coh_error *err)
+{
 	char *path = coh_output_path(dir, "manifest.json");
-	if (!path) {
-		rc = coh_error_set(&err, COH_ENOMEM, NULL, 0, "out of memory");
-		goto fail;
-	}
-	if (unlink(path) != 0 && errno != ENOENT) {
-		rc = coh_error_set(&err, COH_EIO, path, 0,
+	if (!path)
+		return coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+	int rc = 0;
+	if (unlink(path) != 0 && errno != ENOENT)
+		rc = coh_error_set(err, COH_EIO, path, 0,
 				   "cannot remove the old manifest: %s",
 				   strerror(errno));
-		coh_free(path);
-		goto fail;
-	}
 	coh_free(path);
-	if (sink.writer) {
+	return rc;
+}
+
+/* The data files: the per-replication files and outcomes.csv renamed into
+ * place, then the summaries, the timeline and the resolved scenario. */
+static int write_reports(run_state *s)
+{
+	int rc;
+	file_list *files = &s->files;
+	if (s->sink.writer) {
 		size_t n_run;
-		const char *const *names = coh_run_writer_files(sink.writer,
+		const char *const *names = coh_run_writer_files(s->sink.writer,
 								&n_run);
 		for (size_t i = 0; i < n_run; i++)
-			files.names[files.count++] = names[i];
-		rc = coh_run_writer_commit(sink.writer, &err);
-		sink.writer = NULL;
+			files->names[files->count++] = names[i];
+		rc = coh_run_writer_commit(s->sink.writer, &s->err);
+		s->sink.writer = NULL;
 		if (rc)
-			goto fail;
+			return rc;
 	}
-	rc = coh_outcomes_commit(sink.outcomes, &err);
-	sink.outcomes = NULL;
+	rc = coh_outcomes_commit(s->sink.outcomes, &s->err);
+	s->sink.outcomes = NULL;
 	const coh_summary *summary = NULL;
 	if (!rc)
-		rc = coh_summary_set_merge(sink.summaries, &summary, &err);
-	if (rc || (rc = coh_report_summary(dir, summary, model, &err)) ||
-	    (rc = coh_report_survival(dir, summary, model, &err)) ||
-	    (rc = coh_report_timeline(dir, model, &err)) ||
-	    (rc = cli_write_resolved(dir, sc, &err)))
-		goto fail;
+		rc = coh_summary_set_merge(s->sink.summaries, &summary,
+					   &s->err);
+	if (rc ||
+	    (rc = coh_report_summary(s->dir, summary, s->model, &s->err)) ||
+	    (rc = coh_report_survival(s->dir, summary, s->model, &s->err)) ||
+	    (rc = coh_report_timeline(s->dir, s->model, &s->err)) ||
+	    (rc = cli_write_resolved(s->dir, s->sc, &s->err)))
+		return rc;
 	static const char *const reports[] = {
 		"outcomes.csv", "summary.csv", "survival.csv", "timeline.csv",
 		"scenario.resolved.cfg"};
 	for (size_t i = 0; i < sizeof reports / sizeof *reports; i++)
-		files.names[files.count++] = reports[i];
+		files->names[files->count++] = reports[i];
+	return 0;
+}
 
-	if (format != COH_PLOT_NONE && done > 0) {
+/* The figures, then manifest.json (last: its presence says the folder is
+ * complete) and the closing line. */
+static int write_figures_and_manifest(run_state *s, int argc, char **argv)
+{
+	coh_plot_format format = s->a->common.plot;
+	file_list *files = &s->files;
+	int rc;
+	if (format != COH_PLOT_NONE && s->done > 0) {
 		if (format == COH_PLOT_DUMB)
 			fflush(stdout);
-		rc = cli_draw(dir, model, run_figures,
+		rc = cli_draw(s->dir, s->model, run_figures,
 			      sizeof run_figures / sizeof *run_figures, NULL, 0,
-			      format,
-			      &files.plot_files, &files.n_plot_files, &err);
+			      format, &files->plot_files, &files->n_plot_files,
+			      &s->err);
 		if (rc)
-			goto fail;
+			return rc;
 	}
-	const char **all = coh_calloc(files.count + files.n_plot_files + 1,
+	const char **all = coh_calloc(files->count + files->n_plot_files + 1,
 				      sizeof *all);
-	if (!all) {
-		rc = coh_error_set(&err, COH_ENOMEM, NULL, 0, "out of memory");
-		goto fail;
-	}
+	if (!all)
+		return coh_error_set(&s->err, COH_ENOMEM, NULL, 0,
+				     "out of memory");
 	size_t n_all = 0;
-	for (size_t i = 0; i < files.count; i++)
-		all[n_all++] = files.names[i];
-	for (size_t i = 0; i < files.n_plot_files; i++)
-		all[n_all++] = files.plot_files[i];
+	for (size_t i = 0; i < files->count; i++)
+		all[n_all++] = files->names[i];
+	for (size_t i = 0; i < files->n_plot_files; i++)
+		all[n_all++] = files->plot_files[i];
 	coh_manifest manifest = {
-		.dir = dir, .argc = argc, .argv = argv,
-		.scenario_path = a->scenario, .model = model,
-		.replications = done, .requested = model->replications,
-		.interrupted = interrupted, .wall_seconds = wall,
+		.dir = s->dir, .argc = argc, .argv = argv,
+		.scenario_path = s->a->scenario, .model = s->model,
+		.replications = s->done,
+		.requested = s->model->replications,
+		.interrupted = s->interrupted, .wall_seconds = s->wall,
 		.files = all, .n_files = n_all,
 	};
-	rc = coh_manifest_write(&manifest, &err);
+	rc = coh_manifest_write(&manifest, &s->err);
 	if (!rc)
 		all[n_all++] = "manifest.json";
-	if (!rc && (!a->quiet || interrupted))
-		print_wrote(dir, all, n_all, interrupted, done,
-			    model->replications);
+	if (!rc && (!s->a->common.quiet || s->interrupted))
+		print_wrote(s->dir, all, n_all, s->interrupted, s->done,
+			    s->model->replications);
 	coh_free(all);
-	if (rc)
-		goto fail;
+	return rc;
+}
 
-	sigaction(SIGINT, &saved_int, NULL);
-	sigaction(SIGTERM, &saved_term, NULL);
-	coh_summary_set_free(sink.summaries);
-	coh_plot_files_free(files.plot_files, files.n_plot_files);
-	coh_free(dir);
+/* Each step in turn, until one fails. */
+static int run_steps(run_state *s, int argc, char **argv)
+{
+	int rc;
+	if ((rc = check_before_writing(s)) ||
+	    (rc = coh_output_mkdirs(s->dir, &s->err)) ||
+	    (rc = run_replications(s)) ||
+	    (rc = remove_old_manifest(s->dir, &s->err)) ||
+	    (rc = write_reports(s)))
+		return rc;
+	return write_figures_and_manifest(s, argc, argv);
+}
+
+/* The whole run once the scenario is loaded; returns an exit status. */
+static int run_loaded(const run_args *a, const coh_scenario *sc, int argc,
+		      char **argv)
+{
+	run_state s = {.a = a, .sc = sc, .model = coh_scenario_model(sc)};
+	const coh_model *model = s.model;
+	s.keep = a->keep_given ? a->keep
+	       : model->replications <= 100 ? COH_KEEP_ALL : 0;
+	/* no more workers (and summaries) than replications */
+	s.n_workers = a->common.jobs < model->replications
+		      ? (size_t)a->common.jobs : (size_t)model->replications;
+	s.dir = cli_output_dir(a->common.output, &s.err, "out/%s/",
+			       model->name);
+	int rc = s.dir ? run_steps(&s, argc, argv) : COH_ENOMEM;
+	cli_signals_restore(&s.signals);
+	if (rc) {
+		cli_print_error(&s.err);
+		coh_run_writer_abort(s.sink.writer);
+		coh_outcomes_abort(s.sink.outcomes);
+	}
+	coh_summary_set_free(s.sink.summaries);
+	coh_plot_files_free(s.files.plot_files, s.files.n_plot_files);
+	coh_free(s.dir);
+	if (rc)
+		return cli_exit_status(rc);
 	/* Shells report death by signal N as 128 + N; a stopped run says
 	 * the same, though it exited cleanly. */
-	return interrupted ? 128 + stop_signal : CLI_OK;
-
-fail:
-	if (catching) {
-		sigaction(SIGINT, &saved_int, NULL);
-		sigaction(SIGTERM, &saved_term, NULL);
-	}
-	cli_print_error(&err);
-	coh_run_writer_abort(sink.writer);
-	coh_outcomes_abort(sink.outcomes);
-	coh_summary_set_free(sink.summaries);
-	coh_plot_files_free(files.plot_files, files.n_plot_files);
-	coh_free(dir);
-	return cli_exit_status(rc);
+	return s.interrupted ? cli_stopped_status() : CLI_OK;
 }
 
 int cli_run(int argc, char **argv, int first)
@@ -506,44 +426,18 @@ int cli_run(int argc, char **argv, int first)
 	run_args a;
 	memset(&a, 0, sizeof a);
 	a.keep = COH_KEEP_ALL;
-	a.plot = COH_PLOT_PNG;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	a.jobs = cpus > 0 ? (uint64_t)cpus : 1;
-	a.max_memory = cli_default_memory();
-
-	int status = parse_args(&a, argc, argv, first);
-	if (status != CLI_OK) {
-		cli_strings_free(&a.overrides);
-		return status < 0 ? CLI_OK : status;
-	}
-
-	/* -r and --seed go in as overrides, after any --set, so that they win
-	 * and the resolved scenario records them. */
-	/* the overrides point into these until the end */
-	/* cppcheck-suppress variableScope */
-	char reps[64], seed[64];
-	int nomem = 0;
-	if (a.have_reps) {
-		snprintf(reps, sizeof reps, "scenario.replications=%" PRIu64,
-			 a.reps);
-		nomem = nomem || cli_strings_push(&a.overrides, reps);
-	}
-	if (a.have_seed) {
-		snprintf(seed, sizeof seed, "scenario.seed=%" PRIu64, a.seed);
-		nomem = nomem || cli_strings_push(&a.overrides, seed);
-	}
-	if (nomem) {
-		cli_strings_free(&a.overrides);
-		return CLI_ERROR;
-	}
-
+	int status = cli_common_parse(&a.common, &run_command, &a, argc, argv,
+				      first);
+	if (status == CLI_OK && !a.scenario)
+		status = cli_usage_error("run", "missing SCENARIO");
 	coh_scenario *sc = NULL;
-	status = cli_load(&sc, a.scenario, a.include_root, a.overrides.items,
-			  a.overrides.count);
-	cli_strings_free(&a.overrides);
-	if (status != CLI_OK)
-		return status;
-	status = run_loaded(&a, sc, argc, argv);
+	if (status == CLI_OK)
+		status = cli_common_load(&sc, &a.common, a.scenario);
+	if (status == CLI_OK)
+		status = run_loaded(&a, sc, argc, argv);
+	else if (status == CLI_HELP_SHOWN)
+		status = CLI_OK;
 	coh_scenario_free(sc);
+	cli_common_free(&a.common);
 	return status;
 }

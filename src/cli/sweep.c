@@ -49,131 +49,74 @@ static const char sweep_help[] =
 	"      --set PATH=VALUE    change a setting at every point (repeatable)\n"
 	"      --include-root DIR  folder that @include may not leave\n"
 	"      --plot FORMAT       png (default), svg, pdf, dumb or none\n"
+	"      --max-memory GB     refuse sweeps whose points' results would\n"
+	"                          take more (default: half of the memory)\n"
 	"  -q, --quiet             no progress and no closing message\n"
 	"  -h, --help              show this help\n";
 
-enum {
-	OPT_VARY = 1, OPT_DESIGN, OPT_POINTS, OPT_REPS, OPT_SEED, OPT_JOBS,
-	OPT_OUTPUT, OPT_RESUME, OPT_DRY, OPT_SET, OPT_ROOT, OPT_PLOT,
-	OPT_QUIET, OPT_HELP
-};
+/* sweep's own options; the shared ones are parsed in args.c */
+enum { OPT_VARY = 1, OPT_DESIGN, OPT_POINTS, OPT_RESUME, OPT_DRY };
 
 static const cli_option sweep_options[] = {
 	{"vary", 0, 1, OPT_VARY},
 	{"design", 0, 1, OPT_DESIGN},
 	{"points", 0, 1, OPT_POINTS},
-	{"replications", 'r', 1, OPT_REPS},
-	{"seed", 0, 1, OPT_SEED},
-	{"jobs", 'j', 1, OPT_JOBS},
-	{"output", 'o', 1, OPT_OUTPUT},
 	{"resume", 0, 0, OPT_RESUME},
 	{"dry-run", 0, 0, OPT_DRY},
-	{"set", 0, 1, OPT_SET},
-	{"include-root", 0, 1, OPT_ROOT},
-	{"plot", 0, 1, OPT_PLOT},
-	{"quiet", 'q', 0, OPT_QUIET},
-	{"help", 'h', 0, OPT_HELP},
 	{NULL, 0, 0, 0},
 };
 
 typedef struct sweep_args {
-	const char *scenario, *output, *root;
-	cli_strings axes, overrides;
+	cli_common_opts common;
+	const char *scenario;
+	cli_strings axes;
 	coh_design_kind kind;
-	uint64_t points, reps, seed, jobs;
-	int have_points, have_seed, resume, dry_run, quiet, kind_given;
-	coh_plot_format format;
+	uint64_t points;
+	int have_points, resume, dry_run, kind_given;
 } sweep_args;
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop(int signo)
+static int take_arg(void *ctx, int id, const char *v)
 {
-	stop_signal = signo;
-}
-
-static int parse(sweep_args *a, int argc, char **argv, int first)
-{
-	cli_parser p;
-	const char *v;
-	int id;
-	cli_parser_init(&p, "sweep", sweep_options, argc, argv, first);
-	while ((id = cli_next(&p, &v)) != CLI_NEXT_END) {
-		switch (id) {
-		case CLI_NEXT_ERROR:
-			return CLI_USAGE;
-		case CLI_NEXT_POSITIONAL:
-			if (a->scenario)
-				return cli_usage_error("sweep", "expected one "
-						       "SCENARIO, got '%s' and "
-						       "'%s'", a->scenario, v);
-			a->scenario = v;
-			break;
-		case OPT_VARY:
-			if (cli_strings_push(&a->axes, v))
-				return CLI_ERROR;
-			break;
-		case OPT_DESIGN:
-			if (coh_design_kind_parse(&a->kind, v))
-				return cli_usage_error("sweep", "--design "
-						       "expects grid, lhs or "
-						       "sobol, got \"%s\"", v);
-			a->kind_given = 1;
-			break;
-		case OPT_POINTS:
-			if (cli_parse_uint(&a->points, v, 1))
-				return cli_usage_error("sweep", "--points "
-						       "expects a whole number "
-						       ">= 1, got \"%s\"", v);
-			a->have_points = 1;
-			break;
-		case OPT_REPS:
-			if (cli_opt_replications("sweep", v, &a->reps))
-				return CLI_USAGE;
-			break;
-		case OPT_SEED:
-			if (cli_opt_seed("sweep", v, &a->seed))
-				return CLI_USAGE;
-			a->have_seed = 1;
-			break;
-		case OPT_JOBS:
-			if (cli_opt_jobs("sweep", v, &a->jobs))
-				return CLI_USAGE;
-			break;
-		case OPT_OUTPUT:
-			a->output = v;
-			break;
-		case OPT_RESUME:
-			a->resume = 1;
-			break;
-		case OPT_DRY:
-			a->dry_run = 1;
-			break;
-		case OPT_SET: {
-			int st = cli_opt_set("sweep", v, &a->overrides);
-			if (st)
-				return st;
-			break;
-		}
-		case OPT_ROOT:
-			a->root = v;
-			break;
-		case OPT_PLOT:
-			if (cli_opt_plot("sweep", v, &a->format))
-				return CLI_USAGE;
-			break;
-		case OPT_QUIET:
-			a->quiet = 1;
-			break;
-		case OPT_HELP:
-			fputs(sweep_help, stdout);
-			return -1;
-		}
+	sweep_args *a = ctx;
+	switch (id) {
+	case CLI_NEXT_POSITIONAL:
+		if (a->scenario)
+			return cli_usage_error("sweep", "expected one "
+					       "SCENARIO, got '%s' and "
+					       "'%s'", a->scenario, v);
+		a->scenario = v;
+		break;
+	case OPT_VARY:
+		if (cli_strings_push(&a->axes, v))
+			return CLI_ERROR;
+		break;
+	case OPT_DESIGN:
+		if (coh_design_kind_parse(&a->kind, v))
+			return cli_usage_error("sweep", "--design "
+					       "expects grid, lhs or "
+					       "sobol, got \"%s\"", v);
+		a->kind_given = 1;
+		break;
+	case OPT_POINTS:
+		if (cli_parse_uint(&a->points, v, 1))
+			return cli_usage_error("sweep", "--points "
+					       "expects a whole number "
+					       ">= 1, got \"%s\"", v);
+		a->have_points = 1;
+		break;
+	case OPT_RESUME:
+		a->resume = 1;
+		break;
+	case OPT_DRY:
+		a->dry_run = 1;
+		break;
 	}
-	if (!a->scenario)
-		return cli_usage_error("sweep", "missing SCENARIO");
 	return CLI_OK;
 }
+
+static const cli_command_args sweep_command = {
+	"sweep", sweep_help, sweep_options, take_arg,
+};
 
 /* The design's settings from the command line, or else from the
  * scenario's sweep block. */
@@ -200,12 +143,6 @@ static int take_design_defaults(sweep_args *a, const coh_model *m)
 	return CLI_OK;
 }
 
-static void show_progress(void *ctx, uint64_t done, uint64_t total)
-{
-	(void)total;
-	cli_progress_update(ctx, done);
-}
-
 static void print_plan(const coh_sweep_plan *plan, int jobs)
 {
 	double secs = plan->seconds / (jobs > 0 ? jobs : 1);
@@ -224,18 +161,23 @@ static int check_disk(const char *dir, const coh_model *m, uint64_t points,
 		      coh_error *err)
 {
 	struct statvfs vfs;
-	char probe[4096];
-	snprintf(probe, sizeof probe, "%s", dir);
+	char *probe = coh_strdup(dir);
+	if (!probe)
+		return coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+	/* the nearest folder on the way to dir that exists */
 	while (statvfs(probe, &vfs) != 0) {
 		char *slash = strrchr(probe, '/');
 		if (!slash || slash == probe) {
-			snprintf(probe, sizeof probe, ".");
-			if (statvfs(probe, &vfs) != 0)
+			int found = statvfs(".", &vfs) == 0;
+			coh_free(probe);
+			if (!found)
 				return 0;
+			probe = NULL;
 			break;
 		}
 		*slash = '\0';
 	}
+	coh_free(probe);
 	double need = (double)points * (double)m->replications *
 		      (90.0 + 60.0 * (double)m->n_members);
 	double free_bytes = (double)vfs.f_bavail * (double)vfs.f_frsize;
@@ -248,27 +190,27 @@ static int check_disk(const char *dir, const coh_model *m, uint64_t points,
 	return 0;
 }
 
+/* Refuses a sweep whose points would not fit in memory: while a point
+ * runs, it holds each replication's final cohesion and every member's
+ * freeze and exit days, and its rows of sweep.csv (sized as in
+ * check_disk). */
+static int check_memory(const coh_model *m, double limit, const char *file,
+			coh_error *err)
+{
+	double members = (double)m->n_members;
+	double per_replication = 8.0 * (1.0 + 2.0 * members) + 90.0 +
+				 60.0 * members;
+	return cli_check_memory_for((double)m->replications * per_replication,
+				    limit, "a point's results",
+				    "use fewer replications per point (-r)",
+				    file, err);
+}
+
 static int sweep_main(sweep_args *a, int argc, char **argv, int rank)
 {
 	/* the base scenario (no axes): the design's seed, the resolved file */
-	char reps_o[64], seed_o[64];
-	int nomem = 0;
-	if (a->reps) {
-		snprintf(reps_o, sizeof reps_o, "scenario.replications=%" PRIu64,
-			 a->reps);
-		nomem = nomem || cli_strings_push(&a->overrides, reps_o);
-	}
-	if (a->have_seed) {
-		snprintf(seed_o, sizeof seed_o, "scenario.seed=%" PRIu64,
-			 a->seed);
-		nomem = nomem || cli_strings_push(&a->overrides, seed_o);
-	}
-	if (nomem) {
-		return CLI_ERROR;
-	}
 	coh_scenario *base = NULL;
-	int status = cli_load(&base, a->scenario, a->root, a->overrides.items,
-			      a->overrides.count);
+	int status = cli_common_load(&base, &a->common, a->scenario);
 	if (status != CLI_OK)
 		return status;
 	const coh_model *m = coh_scenario_model(base);
@@ -278,31 +220,38 @@ static int sweep_main(sweep_args *a, int argc, char **argv, int rank)
 	}
 	coh_error err = {0};
 	coh_design *design = NULL;
-	char dir[4096];
-	if (a->output)
-		snprintf(dir, sizeof dir, "%s", a->output);
-	else
-		snprintf(dir, sizeof dir, "out/%s-sweep", m->name);
-	int rc = coh_design_build(&design, a->axes.items, a->axes.count,
-				  a->kind, (size_t)a->points, m->seed, &err);
+	char *dir = cli_output_dir(a->common.output, &err, "out/%s-sweep",
+				   m->name);
+	int rc = dir ? coh_design_build(&design, a->axes.items, a->axes.count,
+				       a->kind, (size_t)a->points, m->seed,
+				       &err)
+		     : COH_ENOMEM;
 	if (rc) {
 		cli_print_error(&err);
+		coh_free(dir);
 		coh_scenario_free(base);
 		return cli_exit_status(rc);
 	}
 	coh_sweep_options so = {
-		.scenario_path = a->scenario, .include_root = a->root,
-		.overrides = a->overrides.items,
-		.n_overrides = a->overrides.count, .design = design,
-		.threads = (int)a->jobs, .dir = dir, .resume = a->resume,
-		.stop = &stop_signal, .argc = argc, .argv = argv,
+		.scenario_path = a->scenario,
+		.include_root = a->common.include_root,
+		.overrides = a->common.overrides.items,
+		.n_overrides = a->common.overrides.count, .design = design,
+		.threads = (int)a->common.jobs, .dir = dir,
+		.resume = a->resume, .stop = &cli_stop_signal, .argc = argc,
+		.argv = argv,
 	};
 	coh_diag diag = COH_DIAG_INIT;
 	if (a->dry_run) {
 		coh_sweep_plan plan;
 		rc = coh_sweep_plan_make(&plan, &so, &diag);
 		if (!rc && rank == 0)
-			print_plan(&plan, (int)a->jobs);
+			print_plan(&plan, (int)a->common.jobs);
+		goto out;
+	}
+	if ((rc = check_memory(m, a->common.max_memory, a->scenario,
+			       &err))) {
+		coh_diag_push(&diag, &err);
 		goto out;
 	}
 	if (rank == 0 && !a->resume &&
@@ -312,29 +261,23 @@ static int sweep_main(sweep_args *a, int argc, char **argv, int rank)
 	}
 	cli_progress progress;
 	cli_progress_start(&progress, coh_design_points(design),
-			   a->quiet || rank != 0);
+			   a->common.quiet || rank != 0);
 	progress.unit = "points";
 	progress.runs_per_item = m->replications;
-	so.progress = show_progress;
+	so.progress = cli_progress_show;
 	so.progress_ctx = &progress;
-	struct sigaction sa, old_int, old_term;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_stop;
-	sa.sa_flags = SA_RESETHAND;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	cli_signals signals = {0};
+	cli_signals_catch(&signals);
 #ifdef COH_MPI
 	rc = coh_sweep_run_mpi(&so, &diag);
 #else
 	rc = coh_sweep_run(&so, &diag);
 #endif
 	cli_progress_finish(&progress);
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
+	cli_signals_restore(&signals);
 	if (rank != 0)
 		goto out;
-	if (rc == COH_ECANCEL || (stop_signal && !rc)) {
+	if (rc == COH_ECANCEL || (cli_stop_signal && !rc)) {
 		coh_diag_clear(&diag);
 		fprintf(stderr, "cohesim: interrupted; the finished points are "
 			"in %s/ and 'cohesim sweep ... --resume -o %s' "
@@ -353,14 +296,14 @@ static int sweep_main(sweep_args *a, int argc, char **argv, int rank)
 		n_paths++;
 	}
 	rc = cli_write_resolved(dir, base, &err);
-	if (!rc && a->format != COH_PLOT_NONE)
+	if (!rc && a->common.plot != COH_PLOT_NONE)
 		rc = cli_draw(dir, m, (const char *const[]){"sweep.gp"}, 1,
-			      paths, n_paths, a->format, &files, &n_files,
-			      &err);
+			      paths, n_paths, a->common.plot, &files,
+			      &n_files, &err);
 	coh_plot_files_free(files, n_files);
 	if (rc)
 		coh_diag_push(&diag, &err);
-	else if (!a->quiet)
+	else if (!a->common.quiet)
 		fprintf(stderr, "cohesim: wrote %s/ (points.csv, sweep.csv, "
 			"sweep-summary.csv, manifest.json, "
 			"scenario.resolved.cfg%s)\n", dir,
@@ -371,8 +314,9 @@ out:
 	coh_diag_clear(&diag);
 	coh_design_free(design);
 	coh_scenario_free(base);
+	coh_free(dir);
 	if (rc == COH_ECANCEL)
-		return 128 + (stop_signal ? stop_signal : SIGINT);
+		return cli_stopped_status();
 	return cli_exit_status(rc);
 }
 
@@ -380,19 +324,19 @@ int cli_sweep(int argc, char **argv, int first)
 {
 	sweep_args a;
 	memset(&a, 0, sizeof a);
-	a.format = COH_PLOT_PNG;
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	a.jobs = cpus > 0 ? (uint64_t)cpus : 1;
 	int rank = 0;
 #ifdef COH_MPI
 	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
 #endif
-	int status = parse(&a, argc, argv, first);
+	int status = cli_common_parse(&a.common, &sweep_command, &a, argc,
+				      argv, first);
+	if (status == CLI_OK && !a.scenario)
+		status = cli_usage_error("sweep", "missing SCENARIO");
 	if (status == CLI_OK)
 		status = sweep_main(&a, argc, argv, rank);
-	else if (status < 0)
+	else if (status == CLI_HELP_SHOWN)
 		status = CLI_OK;
 	cli_strings_free(&a.axes);
-	cli_strings_free(&a.overrides);
+	cli_common_free(&a.common);
 	return status;
 }

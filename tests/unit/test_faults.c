@@ -124,6 +124,17 @@ static void test_out_of_memory_in_a_sweep(void **state)
 	fail_each_allocation(args, out);
 }
 
+/* compare builds its paths on the heap and removes the folders it made
+ * when it fails before writing. */
+static void test_out_of_memory_in_a_compare(void **state)
+{
+	(void)state;
+	const char *out = bin_path(dir, "compare");
+	const char *args[] = {"compare", SCENARIO, SCENARIO, "-r", "3", "-j",
+			      "1", "--plot", "none", "-q", "-o", out, NULL};
+	fail_each_allocation(args, out);
+}
+
 /* Summaries that would not fit are refused before any work, with the
  * size and what to change; the limit is a flag. */
 static void test_memory_limit(void **state)
@@ -367,6 +378,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_out_of_memory_in_a_run,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_memory_in_a_sweep,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_out_of_memory_in_a_compare,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memory_limit, setup,
 						teardown),
