@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "error.h"
 
 /* Event types: the timeline catalogue of MODEL.md section 4, then the
  * types the engine generates.  Order matters only for the name table. */
@@ -230,5 +231,32 @@ typedef struct coh_model {
 	const char *sweep_design;       /* "grid", "lhs", "sobol"; NULL: grid */
 	uint64_t sweep_points;          /* for lhs and sobol; 0: none given */
 } coh_model;
+
+/* Limits that keep absurd models from running for ever or overflowing:
+ * samples and consultation rounds over the horizon, generator events a
+ * year, and the shortest half-life (the rate 1 / h must stay finite). */
+#define COH_MAX_STEPS 10000000
+#define COH_MAX_RATE 1e6
+#define COH_MIN_HALF_LIFE 1e-6
+
+/* Checks that a model can be run, and that it is one the scenario loader
+ * could have built: every index names a member, outsider or list entry
+ * that exists; members have power > 0, commitment, baseline,
+ * susceptibility, freeze and exit in [0, 1], exit <= freeze, sensitivity,
+ * dwell and recover >= 0, half-lives 0 or >= COH_MIN_HALF_LIFE; weights
+ * in [-1, 1], spillover shares, response scope factor and rebuke
+ * probability in [0, 1], rebuke delay and magnitude >= 0, tie weights
+ * >= 0, affinities in [-1, 1]; sample_every > 0 and consultation_period
+ * >= 0, each giving at most COH_MAX_STEPS steps over a horizon >= 0;
+ * events of timeline types, sorted by day within [0, horizon], requests
+ * with a deadline > 0, responses not to oneself; generators of types that
+ * can be generated, rate in [0, COH_MAX_RATE], 0 <= start <= end <=
+ * horizon.  Run settings (name, seed, replications, sweep) are not
+ * checked, and neither are duplicate ties (the later one wins).  Returns
+ * 0, or COH_EINPUT with the first problem in *err (file and line of the
+ * member, event or generator when the model has them).  The engine's
+ * coh_sim_alloc and the scenario loader both call it; call it on a model
+ * built by hand to learn what is wrong before running it. */
+int coh_model_check(const coh_model *model, coh_error *err);
 
 #endif

@@ -55,6 +55,5 @@ static int emit_record(coh_sim *s, coh_event_type type, int actor,
 #include "engine/sim/events.inc"
 #include "engine/sim/transitions.inc"
 #include "engine/sim/samples.inc"
-#include "engine/sim/check.inc"
 #include "engine/sim/setup.inc"
 #include "engine/sim/run.inc"

@@ -609,4 +609,13 @@ void scn_convert(scn_ctx *ctx)
 	scn_convert_generators(ctx, scn_get_list(ctx, root, "generators", 0));
 	convert_output(ctx, root);
 	convert_sweep(ctx, root);
+	/* What the file's rules passed must also pass the engine's contract:
+	 * the same check a model built by hand gets, as a safety net that
+	 * the two never drift apart. */
+	if (ctx->n_msgs == 0 && !ctx->nomem) {
+		coh_error err = {0};
+		if (coh_model_check(&ctx->sc->model, &err))
+			scn_error_at(ctx, err.file[0] ? err.file : ctx->main_name,
+				     err.line, "%s", err.message);
+	}
 }

@@ -74,8 +74,8 @@ typedef struct scn_ctx {
 
 /* Limits that keep absurd files from running for ever: samples and
  * consultation rounds over the horizon, and generator events a year. */
-#define SCN_MAX_STEPS 10000000
-#define SCN_MAX_RATE 1e6
+#define SCN_MAX_STEPS COH_MAX_STEPS
+#define SCN_MAX_RATE COH_MAX_RATE
 
 /*--- Memory (util.c) ---*/
 

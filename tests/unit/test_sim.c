@@ -403,6 +403,9 @@ static void test_exit_contagion(void **state)
 	f.mem[0].commitment = 0.9;
 	f.mem[0].baseline = 0;
 	f.mem[0].half_life = 100;
+	/* freeze = exit: at equal times the exit comes first, so A never
+	 * freezes on the way (coh_model_check wants exit <= freeze) */
+	f.mem[0].freeze = 0.2;
 	f.mem[0].exit = 0.2;
 	f.mem[1].exit = 0.4;
 	f.mem[1].freeze = 0.4;
@@ -497,6 +500,7 @@ static void test_spillover_normalisation(void **state)
 		f.mem[2].power = 2;
 		f.mem[3].power = 4;
 		f.mem[1].sensitivity = 0.5;
+		f.mem[3].freeze = 0.5;     /* = exit: exits, never freezes */
 		f.mem[3].exit = 0.5;
 		fx_tie(&f, 2, 0, 2);
 		fx_tie(&f, 2, 3, 1);
@@ -1049,6 +1053,9 @@ static void random_scenario(fixture *f, unsigned seed)
 		case COH_EV_ASSISTANCE_RESPONSE:
 		case COH_EV_STATEMENT:
 			e->target = rand() % (int)n;
+			if (t == COH_EV_ASSISTANCE_RESPONSE &&
+			    e->target == e->actor)  /* no one answers itself */
+				e->target = (e->actor + 1) % (int)n;
 			if (t == COH_EV_STATEMENT)
 				e->magnitude = 2 * U() - 1;
 			break;

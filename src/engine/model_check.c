@@ -1,6 +1,13 @@
-/* Part of sim.c: the checks a model passes before it is simulated. */
+/* The checks a coh_model passes before anything runs it: every rule the
+ * scenario loader enforces on the values it builds, so that a model built
+ * by hand (tests, library users) and one loaded from a file are held to
+ * the same contract, and the engine can trust what it reads. */
+#include "cohesim/model.h"
 
-/*--- Checking the model -------------------------------------------------*/
+#include <math.h>
+#include <stdint.h>
+
+/*--- Helpers ------------------------------------------------------------*/
 
 #define BAD(file, line, ...) \
 	coh_error_set(err, COH_EINPUT, (file), (line), __VA_ARGS__)
@@ -15,6 +22,21 @@ static int check_index(int i, size_t n, int optional)
 	return (optional && i == -1) || (i >= 0 && (size_t)i < n);
 }
 
+static const char *member_id(const coh_model *m, int i)
+{
+	if (i < 0 || (size_t)i >= m->n_members || !m->members[i].id)
+		return "?";
+	return m->members[i].id;
+}
+
+/* Half-lives shorter than this overflow the rate 1 / h. */
+static int half_life_ok(double h)
+{
+	return h == 0 || (h >= COH_MIN_HALF_LIFE && !isnan(h));
+}
+
+/*--- Members and parameters ---------------------------------------------*/
+
 static int check_members(const coh_model *m, coh_error *err)
 {
 	if (m->n_members == 0 || m->n_members > (size_t)INT32_MAX)
@@ -25,7 +47,8 @@ static int check_members(const coh_model *m, coh_error *err)
 		const char *id = member_id(m, (int)i);
 		int ok = isfinite(p->power) && p->power > 0;
 		ok = ok && in_range(p->commitment, 0, 1) && in_range(p->baseline, 0, 1);
-		ok = ok && p->half_life >= 0 && p->adaptation_half_life >= 0;
+		ok = ok && half_life_ok(p->half_life) &&
+		     half_life_ok(p->adaptation_half_life);
 		ok = ok && in_range(p->sensitivity, 0, HUGE_VAL) && isfinite(p->sensitivity);
 		ok = ok && in_range(p->susceptibility, 0, 1);
 		ok = ok && in_range(p->freeze, 0, 1) && in_range(p->exit, 0, 1);
@@ -35,8 +58,12 @@ static int check_members(const coh_model *m, coh_error *err)
 			return BAD(p->file, p->line, "member %s has a parameter out of "
 				   "range (power > 0; commitment, baseline, "
 				   "susceptibility, freeze, exit in [0, 1]; "
-				   "half-lives, sensitivity, dwell, recover "
-				   ">= 0)", id);
+				   "sensitivity, dwell, recover >= 0; "
+				   "half-lives 0 or at least 1e-06 days)", id);
+		if (!(p->exit <= p->freeze))
+			return BAD(p->file, p->line, "member %s: thresholds out of "
+				   "order, expected exit <= freeze, got exit %g "
+				   "and freeze %g", id, p->exit, p->freeze);
 	}
 	if (!check_index(m->leader, m->n_members, 1))
 		return BAD(NULL, 0, "leader index %d is not a member", m->leader);
@@ -51,15 +78,25 @@ static int check_params(const coh_model *m, coh_error *err)
 	if (!(isfinite(m->sample_every) && m->sample_every > 0))
 		return BAD(NULL, 0, "output.sample_every must be > 0 days, got %g",
 			   m->sample_every);
+	if (m->horizon / m->sample_every > COH_MAX_STEPS)
+		return BAD(NULL, 0, "output.sample_every = %g days gives more than "
+			   "%d samples over the horizon", m->sample_every,
+			   COH_MAX_STEPS);
 	if (!(isfinite(m->consultation_period) && m->consultation_period >= 0))
 		return BAD(NULL, 0, "model.consultation_period must be >= 0 days, "
 			   "got %g", m->consultation_period);
+	if (m->consultation_period > 0 &&
+	    m->horizon / m->consultation_period > COH_MAX_STEPS)
+		return BAD(NULL, 0, "model.consultation_period = %g days gives more "
+			   "than %d rounds over the horizon",
+			   m->consultation_period, COH_MAX_STEPS);
 	for (int k = 0; k < COH_W__COUNT; k++)
-		if (!isfinite(m->weight[k]) || !isfinite(m->spillover[k]))
-			return BAD(NULL, 0, "model.weights.%s and model.spillover.%s "
-				   "must be finite",
+		if (!in_range(m->weight[k], -1, 1) || !in_range(m->spillover[k], 0, 1))
+			return BAD(NULL, 0, "model.weights.%s must be in [-1, 1] and "
+				   "model.spillover.%s in [0, 1], got %g and %g",
 				   coh_weight_key_name((coh_weight_key)k),
-				   coh_weight_key_name((coh_weight_key)k));
+				   coh_weight_key_name((coh_weight_key)k),
+				   m->weight[k], m->spillover[k]);
 	const coh_response_params *r = &m->response;
 	if (!isfinite(r->base) || !isfinite(r->commitment) || !isfinite(r->tie) ||
 	    !isfinite(r->affinity) || !in_range(r->scope_factor, 0, 1))
@@ -67,9 +104,9 @@ static int check_params(const coh_model *m, coh_error *err)
 			   "scope_factor in [0, 1]");
 	const coh_rebuke_params *b = &m->rebuke;
 	if (!in_range(b->probability, 0, 1) || !(isfinite(b->delay) && b->delay >= 0)
-	    || !isfinite(b->magnitude))
+	    || !(isfinite(b->magnitude) && b->magnitude >= 0))
 		return BAD(NULL, 0, "model.rebuke needs probability in [0, 1], "
-			   "delay >= 0 and a finite magnitude");
+			   "delay >= 0 and a finite magnitude >= 0");
 	for (size_t k = 0; k < m->n_ties; k++) {
 		const coh_tie *t = &m->ties[k];
 		if (!check_index(t->from, m->n_members, 0) ||
@@ -82,12 +119,14 @@ static int check_params(const coh_model *m, coh_error *err)
 		const coh_affinity *a = &m->affinities[k];
 		if (!check_index(a->member, m->n_members, 0) ||
 		    !check_index(a->outsider, m->n_outsiders, 0) ||
-		    !isfinite(a->value))
+		    !in_range(a->value, -1, 1))
 			return BAD(NULL, 0, "affinities.[%zu] needs a member, an "
-				   "outsider and a finite value", k);
+				   "outsider and a value in [-1, 1]", k);
 	}
 	return 0;
 }
+
+/*--- Events and generators ----------------------------------------------*/
 
 static int check_events(const coh_model *m, coh_error *err)
 {
@@ -96,7 +135,7 @@ static int check_events(const coh_model *m, coh_error *err)
 		const coh_event *e = &m->events[k];
 		const char *name = coh_event_type_name(e->type);
 		int ok = (unsigned)e->type < COH_EV__TIMELINE_COUNT &&
-			 isfinite(e->day) && e->day >= 0 &&
+			 in_range(e->day, 0, m->horizon) &&
 			 (k == 0 || e->day >= m->events[k - 1].day) &&
 			 isfinite(e->magnitude) &&
 			 check_index(e->outsider, no, 1);
@@ -114,7 +153,9 @@ static int check_events(const coh_model *m, coh_error *err)
 		ok = ok && check_index(e->target, n,
 				       e->type != COH_EV_STATEMENT);
 		if (e->type == COH_EV_ASSISTANCE_REQUEST)
-			ok = ok && isfinite(e->deadline) && e->deadline >= 0;
+			ok = ok && isfinite(e->deadline) && e->deadline > 0;
+		if (e->type == COH_EV_ASSISTANCE_RESPONSE)
+			ok = ok && e->actor != e->target;
 		if (e->type == COH_EV_SET)
 			ok = ok && (unsigned)e->field < COH_FIELD__COUNT;
 		ok = ok && e->list_first <= m->n_lists &&
@@ -125,8 +166,9 @@ static int check_events(const coh_model *m, coh_error *err)
 			return coh_error_set(err, COH_EINPUT, e->file, e->line,
 					     "events.[%zu] (%s) cannot be run: "
 					     "it needs its members and outsiders, "
-					     "finite values and a day >= 0 not "
-					     "before the previous event's", k, name);
+					     "finite values and a day within the "
+					     "horizon, not before the previous "
+					     "event's", k, name);
 	}
 	return 0;
 }
@@ -160,16 +202,32 @@ static int check_generators(const coh_model *m, coh_error *err)
 				   "generated", k, coh_event_type_name(g->type));
 		int ok = check_index(g->member, m->n_members, 1) &&
 			 check_index(g->outsider, m->n_outsiders, 1) &&
-			 isfinite(g->rate) && g->rate >= 0 &&
+			 in_range(g->rate, 0, COH_MAX_RATE) &&
 			 isfinite(g->feedback) && isfinite(g->magnitude) &&
-			 !isnan(g->start) && !isnan(g->end) && g->start <= g->end;
+			 in_range(g->start, 0, g->end) &&
+			 in_range(g->end, g->start, m->horizon);
 		if (g->type == COH_EV_ASSISTANCE_REQUEST)
-			ok = ok && isfinite(g->deadline) && g->deadline >= 0;
+			ok = ok && isfinite(g->deadline) && g->deadline > 0;
 		if (!ok)
 			return BAD(g->file, g->line, "generators.[%zu] (%s) cannot be run: "
 				   "it needs a known member and outsider, a rate "
-				   ">= 0, finite values and start <= end", k,
-				   coh_event_type_name(g->type));
+				   "in [0, %g] a year, finite values and 0 <= "
+				   "start <= end <= the horizon", k,
+				   coh_event_type_name(g->type), COH_MAX_RATE);
 	}
+	return 0;
+}
+
+/*--- The check ----------------------------------------------------------*/
+
+int coh_model_check(const coh_model *model, coh_error *err)
+{
+	int rc;
+	if (!model)
+		return BAD(NULL, 0, "no model to check");
+	if ((rc = check_members(model, err)) || (rc = check_params(model, err)) ||
+	    (rc = check_events(model, err)) ||
+	    (rc = check_generators(model, err)))
+		return rc;
 	return 0;
 }
