@@ -93,6 +93,95 @@ const char *coh_status_name(coh_status status);
 double coh_default_weight(coh_weight_key key);
 double coh_default_spillover(coh_weight_key key);
 
+/*--- Event kinds: one description of each event type -------------------*/
+
+/* Ranges of the numbers a scenario may give (and a model must hold). */
+typedef enum coh_range {
+	COH_RANGE_ANY = 0,      /* any finite number */
+	COH_RANGE_NONNEG,       /* >= 0 */
+	COH_RANGE_POS,          /* > 0 */
+	COH_RANGE_UNIT,         /* [0, 1] */
+	COH_RANGE_SIGNED_UNIT,  /* [-1, 1] */
+	COH_RANGE_TONE,         /* [-10, 10] */
+	COH_RANGE_HALF_LIFE     /* 0 or >= COH_MIN_HALF_LIFE days */
+} coh_range;
+
+/* Whether v is a finite number in the range, and the range in words
+ * (">= 0", "in [0, 1]"; "" for COH_RANGE_ANY), for messages. */
+int coh_range_holds(coh_range range, double v);
+const char *coh_range_text(coh_range range);
+
+/* The range of the value a `set` event may give a member field. */
+coh_range coh_member_field_range(coh_member_field field);
+
+typedef enum coh_need {
+	COH_NEED_NONE = 0,      /* the type has no such part */
+	COH_NEED_OPTIONAL,
+	COH_NEED_REQUIRED
+} coh_need;
+
+/* One part of an event as a scenario line writes it: its key and whether
+ * the line must give it. */
+typedef struct coh_event_slot {
+	const char *key;        /* NULL when need is COH_NEED_NONE */
+	coh_need need;
+} coh_event_slot;
+
+/* Who receives an event's weighted impact omega * m * s_i. */
+typedef enum coh_receiver {
+	COH_RECEIVES_NONE = 0,  /* no weighted impact of its own */
+	COH_RECEIVES_BY,        /* the acting member (coh_event.actor) */
+	COH_RECEIVES_TARGET,    /* the member it is about (coh_event.target) */
+	COH_RECEIVES_LIST       /* each listed member */
+} coh_receiver;
+
+/* What the member of a generator does in the events it generates. */
+typedef enum coh_generated_as {
+	COH_GEN_NEVER = 0,      /* the type cannot be generated */
+	COH_GEN_BY,             /* the member acts (actor = the member) */
+	COH_GEN_ABOUT,          /* the leader acts about the member (target) */
+	COH_GEN_ABSENT,         /* a summit the member stays away from */
+	COH_GEN_HOST            /* the member hosts; every active member takes part */
+} coh_generated_as;
+
+/* Flags of an event kind. */
+enum {
+	COH_KIND_TIMELINE = 1,  /* may be written in a timeline */
+	COH_KIND_REQUEST = 2,   /* has deadline and in_scope (and answers) */
+	COH_KIND_SET = 4,       /* has field; magnitude is the field's value */
+	COH_KIND_HOST_LISTED = 8 /* the actor is added to the list: a host
+				  * takes part in its own exercise */
+};
+
+/* An event type as data: what a scenario line of the type gives, who
+ * receives its impact and with which weight, whether and how it can be
+ * generated, and the CAMEO code its default weight comes from.  The
+ * built-in types are a table of these; a type declared by a scenario
+ * (MODEL.md section 11) is one more entry of the same struct.  The
+ * magnitude written in a file is stored divided by `per` (a statement's
+ * tone in [-10, 10] becomes a magnitude in [-1, 1]). */
+typedef struct coh_event_kind {
+	const char *name;
+	unsigned flags;                 /* COH_KIND_* */
+	coh_event_slot actor;           /* a member: coh_event.actor */
+	coh_event_slot target;          /* a member: coh_event.target */
+	coh_event_slot outsider;        /* coh_event.outsider */
+	coh_event_slot list;            /* member ids: coh_event.list_* */
+	coh_event_slot magnitude;       /* coh_event.magnitude; default 1 */
+	coh_range range;                /* of the magnitude as written */
+	double per;                     /* magnitude = written value / per */
+	coh_receiver receives;
+	int weight;                     /* its coh_weight_key, or -1 */
+	coh_generated_as generated_as;
+	const char *effect;             /* what the engine does, in a line */
+	const char *cameo;              /* CAMEO code (Goldstein score), or NULL */
+	const char *why;                /* why that code and that sign, or NULL */
+} coh_event_kind;
+
+/* The description of a built-in event type; NULL when type is not one.
+ * The pointer is to static data. */
+const coh_event_kind *coh_event_kind_info(coh_event_type type);
+
 typedef struct coh_member {
 	const char *id;         /* unique, as in the scenario */
 	const char *name;
