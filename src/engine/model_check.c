@@ -29,6 +29,11 @@ static const char *member_id(const coh_model *m, int i)
 	return m->members[i].id;
 }
 
+static int required(coh_event_slot slot)
+{
+	return slot.need == COH_NEED_REQUIRED;
+}
+
 /* Half-lives shorter than this overflow the rate 1 / h. */
 static int half_life_ok(double h)
 {
@@ -134,30 +139,24 @@ static int check_events(const coh_model *m, coh_error *err)
 	for (size_t k = 0; k < m->n_events; k++) {
 		const coh_event *e = &m->events[k];
 		const char *name = coh_event_type_name(e->type);
-		int ok = (unsigned)e->type < COH_EV__TIMELINE_COUNT &&
+		const coh_event_kind *kd = coh_event_kind_info(e->type);
+		int ok = kd && (kd->flags & COH_KIND_TIMELINE) &&
 			 in_range(e->day, 0, m->horizon) &&
-			 (k == 0 || e->day >= m->events[k - 1].day) &&
-			 isfinite(e->magnitude) &&
-			 check_index(e->outsider, no, 1);
-		int need_actor = 1;
-		switch (e->type) {
-		case COH_EV_ALLIANCE_EXERCISE:
-		case COH_EV_SUMMIT:
-		case COH_EV_STATEMENT:
-			need_actor = 0;
-			break;
-		default:
-			break;
-		}
-		ok = ok && check_index(e->actor, n, !need_actor);
-		ok = ok && check_index(e->target, n,
-				       e->type != COH_EV_STATEMENT);
-		if (e->type == COH_EV_ASSISTANCE_REQUEST)
-			ok = ok && isfinite(e->deadline) && e->deadline > 0;
+			 (k == 0 || e->day >= m->events[k - 1].day);
+		/* the parties the kind requires, and no others out of range */
+		ok = ok && check_index(e->actor, n, !required(kd->actor)) &&
+		     check_index(e->target, n, !required(kd->target)) &&
+		     check_index(e->outsider, no, !required(kd->outsider));
+		if (ok && (kd->flags & COH_KIND_SET))
+			ok = (unsigned)e->field < COH_FIELD__COUNT &&
+			     coh_range_holds(coh_member_field_range(e->field),
+					     e->magnitude);
+		else if (ok)
+			ok = coh_range_holds(kd->range, e->magnitude * kd->per);
+		if (ok && (kd->flags & COH_KIND_REQUEST))
+			ok = isfinite(e->deadline) && e->deadline > 0;
 		if (e->type == COH_EV_ASSISTANCE_RESPONSE)
 			ok = ok && e->actor != e->target;
-		if (e->type == COH_EV_SET)
-			ok = ok && (unsigned)e->field < COH_FIELD__COUNT;
 		ok = ok && e->list_first <= m->n_lists &&
 		     e->list_count <= m->n_lists - e->list_first;
 		for (size_t q = 0; ok && q < e->list_count; q++)
@@ -166,52 +165,35 @@ static int check_events(const coh_model *m, coh_error *err)
 			return coh_error_set(err, COH_EINPUT, e->file, e->line,
 					     "events.[%zu] (%s) cannot be run: "
 					     "it needs its members and outsiders, "
-					     "finite values and a day within the "
-					     "horizon, not before the previous "
-					     "event's", k, name);
+					     "values in their ranges and a day "
+					     "within the horizon, not before the "
+					     "previous event's", k, name);
 	}
 	return 0;
-}
-
-static int generable(coh_event_type type)
-{
-	switch (type) {
-	case COH_EV_ASSISTANCE_REQUEST:
-	case COH_EV_THIRD_PARTY_EXERCISE:
-	case COH_EV_ALLIANCE_EXERCISE:
-	case COH_EV_EXERCISE_REFUSAL:
-	case COH_EV_SUMMIT:
-	case COH_EV_DECLARATION_REFUSAL:
-	case COH_EV_EXTERNAL_MISSION:
-	case COH_EV_STATEMENT:
-	case COH_EV_DEFEAT:
-	case COH_EV_SHOCK:
-	case COH_EV_SUMMIT_ABSENCE:
-		return 1;
-	default:
-		return 0;
-	}
 }
 
 static int check_generators(const coh_model *m, coh_error *err)
 {
 	for (size_t k = 0; k < m->n_generators; k++) {
 		const coh_generator *g = &m->generators[k];
-		if (!generable(g->type))
+		const coh_event_kind *kd = coh_event_kind_info(g->type);
+		if (!kd || kd->generated_as == COH_GEN_NEVER)
 			return BAD(g->file, g->line, "generators.[%zu]: type %s cannot be "
 				   "generated", k, coh_event_type_name(g->type));
 		int ok = check_index(g->member, m->n_members, 1) &&
-			 check_index(g->outsider, m->n_outsiders, 1) &&
+			 check_index(g->outsider, m->n_outsiders,
+				     !required(kd->outsider)) &&
 			 in_range(g->rate, 0, COH_MAX_RATE) &&
-			 isfinite(g->feedback) && isfinite(g->magnitude) &&
+			 isfinite(g->feedback) &&
+			 coh_range_holds(kd->range, g->magnitude * kd->per) &&
 			 in_range(g->start, 0, g->end) &&
 			 in_range(g->end, g->start, m->horizon);
-		if (g->type == COH_EV_ASSISTANCE_REQUEST)
+		if (kd->flags & COH_KIND_REQUEST)
 			ok = ok && isfinite(g->deadline) && g->deadline > 0;
 		if (!ok)
 			return BAD(g->file, g->line, "generators.[%zu] (%s) cannot be run: "
 				   "it needs a known member and outsider, a rate "
-				   "in [0, %g] a year, finite values and 0 <= "
+				   "in [0, %g] a year, values in their ranges and 0 <= "
 				   "start <= end <= the horizon", k,
 				   coh_event_type_name(g->type), COH_MAX_RATE);
 	}

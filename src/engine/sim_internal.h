@@ -79,7 +79,10 @@ typedef struct gen_inst {
 	uint32_t handle;
 	unsigned char started;  /* 0 while waiting for the window to open */
 	unsigned char firing;   /* its candidate is being handled */
+	unsigned char as;       /* coh_generated_as: the member's part */
 } gen_inst;
+
+_Static_assert(sizeof(gen_inst) <= 64, "a generator instance is one cache line");
 
 typedef struct request {
 	int requester, outsider;

@@ -458,10 +458,17 @@ static void test_bounded_impacts_commute(void **state)
 	near(sample_at(l, 10)->c[0], 1 - (1 - c) * 0.6, 1e-15);
 	tlog_free(l);
 	fx_init(&f, 1, c, 10);
-	fx_event(&f, COH_EV_SHOCK, 1, 0, 7);
+	fx_event(&f, COH_EV_SHOCK, 1, 0, 1);
 	l = run(&f, 1, 0);
 	assert_true(sample_at(l, 10)->c[0] == 1);
 	tlog_free(l);
+	/* a delta beyond [-1, 1] is refused before the run (coh_model_check) */
+	fx_init(&f, 1, c, 10);
+	fx_event(&f, COH_EV_SHOCK, 1, 0, 7);
+	coh_sim *sim = NULL;
+	coh_error err = {0};
+	assert_int_equal(coh_sim_alloc(&sim, &f.m, &err), COH_EINPUT);
+	assert_null(sim);
 }
 
 static void test_weighted_impact_and_sensitivity(void **state)
@@ -536,6 +543,7 @@ static void test_order_at_equal_times(void **state)
 	f.m.sample_every = 5;
 	f.mem[1].freeze = 0.5;
 	coh_event *rq = fx_event(&f, COH_EV_ASSISTANCE_REQUEST, 0, 0, 1);
+	rq->outsider = 0;       /* a request is against someone */
 	rq->deadline = 5;
 	/* day 5: timeline shock pushes B below freeze (dwell 0), and the
 	 * request is resolved: shock, then resolution, then freeze */
@@ -637,6 +645,7 @@ static void test_unanswered_spillover(void **state)
 	fx_init(&f, 3, 0.5, 50);
 	f.m.spillover[COH_W_REQUEST_UNANSWERED] = 0.3;
 	coh_event *rq = fx_event(&f, COH_EV_ASSISTANCE_REQUEST, 0, 0, 1);
+	rq->outsider = 0;       /* a request is against someone */
 	rq->deadline = 10;
 	coh_event *r = fx_event(&f, COH_EV_ASSISTANCE_RESPONSE, 5, 1, 0.5);
 	r->target = 0;
