@@ -337,10 +337,14 @@ typedef struct coh_model {
  * probability in [0, 1], rebuke delay and magnitude >= 0, tie weights
  * >= 0, affinities in [-1, 1]; sample_every > 0 and consultation_period
  * >= 0, each giving at most COH_MAX_STEPS steps over a horizon >= 0;
- * events of timeline types, sorted by day within [0, horizon], requests
- * with a deadline > 0, responses not to oneself; generators of types that
- * can be generated, rate in [0, COH_MAX_RATE], 0 <= start <= end <=
- * horizon.  Run settings (name, seed, replications, sweep) are not
+ * events of timeline types (coh_event_kind_info), sorted by day within
+ * [0, horizon], with the parties their kind requires, magnitudes in
+ * their kind's range (a set's value in its field's range), no member
+ * twice in a list, requests with a deadline > 0, responses not to oneself
+ * and each within the window of an earlier request by the member it
+ * answers; generators of types that can be generated, with their kind's
+ * outsider and magnitude range, rate in [0, COH_MAX_RATE], 0 <= start
+ * <= end <= horizon.  Run settings (name, seed, replications, sweep) are not
  * checked, and neither are duplicate ties (the later one wins).  Returns
  * 0, or COH_EINPUT with the first problem in *err (file and line of the
  * member, event or generator when the model has them).  The engine's

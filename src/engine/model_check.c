@@ -133,6 +133,32 @@ static int check_params(const coh_model *m, coh_error *err)
 
 /*--- Events and generators ----------------------------------------------*/
 
+/* A member listed twice in an event's list, or -1. */
+static int listed_twice(const coh_model *m, const coh_event *e)
+{
+	const int *list = m->lists + e->list_first;
+	for (size_t q = 1; q < e->list_count; q++)
+		for (size_t r = 0; r < q; r++)
+			if (list[r] == list[q])
+				return list[q];
+	return -1;
+}
+
+/* Whether the response events[k] answers a request: one by its target,
+ * earlier in the (sorted) timeline, whose window [day, day + deadline]
+ * contains the response's day. */
+static int answers(const coh_model *m, size_t k)
+{
+	const coh_event *r = &m->events[k];
+	for (size_t i = 0; i < k; i++) {
+		const coh_event *q = &m->events[i];
+		if (q->type == COH_EV_ASSISTANCE_REQUEST &&
+		    q->actor == r->target && r->day <= q->day + q->deadline)
+			return 1;
+	}
+	return 0;
+}
+
 static int check_events(const coh_model *m, coh_error *err)
 {
 	size_t n = m->n_members, no = m->n_outsiders;
@@ -168,6 +194,19 @@ static int check_events(const coh_model *m, coh_error *err)
 					     "values in their ranges and a day "
 					     "within the horizon, not before the "
 					     "previous event's", k, name);
+		int twice = listed_twice(m, e);
+		if (twice >= 0)
+			return coh_error_set(err, COH_EINPUT, e->file, e->line,
+					     "events.[%zu] (%s) lists %s twice",
+					     k, name, member_id(m, twice));
+		if (e->type == COH_EV_ASSISTANCE_RESPONSE && !answers(m, k))
+			return coh_error_set(err, COH_EINPUT, e->file, e->line,
+					     "events.[%zu] (assistance_response): "
+					     "%s answers no assistance_request by "
+					     "%s made on or before its day whose "
+					     "deadline has not passed", k,
+					     member_id(m, e->actor),
+					     member_id(m, e->target));
 	}
 	return 0;
 }
