@@ -216,19 +216,10 @@ typedef struct coh_affinity {
 	double value;           /* in [-1, 1] */
 } coh_affinity;
 
-/* A timeline event.  Which fields mean something depends on the type:
- *   assistance_request  actor=by, outsider=against, deadline, magnitude=severity,
- *                       in_scope, drawn_answers
- *   assistance_response actor=by, target=to, magnitude=level
- *   third_party_exercise actor=by, outsider=with, magnitude
- *   alliance_exercise   actor=host, list=participants (host included), magnitude
- *   exercise_refusal, declaration_refusal, defeat  actor, magnitude
- *   external_mission    actor=by, outsider=from, magnitude
- *   summit              list=absent members, actor=host or -1
- *   statement           actor=by (member), target=about, magnitude=tone/10
- *   shock               actor=member, magnitude=delta
- *   set                 actor=member, field, magnitude=value
- * Unused indices are -1. */
+/* A timeline event.  Which fields mean something depends on the type, as
+ * its kind says (coh_event_kind_info: the key and need of actor, target,
+ * outsider, list and magnitude, and deadline, in_scope, drawn_answers for
+ * a request, field for a `set`).  Unused indices are -1. */
 typedef struct coh_event {
 	coh_event_type type;
 	double day;

@@ -1,8 +1,9 @@
 /* The vocabulary shared by scenario files, the engine and the outputs: the
  * event kinds (one description of each event type), names of weight keys,
- * member fields and statuses, value ranges, and the default weights.  docs/model.md derives each default weight from the Goldstein
- * score of a CAMEO event code (score / 10, signed by what the event means for
- * the member's commitment to the alliance). */
+ * member fields and statuses, value ranges, and the default weights.
+ * docs/model.md derives each default weight from the Goldstein score of a
+ * CAMEO event code (score / 10, signed by what the event means for the
+ * member's commitment to the alliance). */
 #include "cohesim/model.h"
 
 #include <math.h>

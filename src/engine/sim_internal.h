@@ -82,7 +82,8 @@ typedef struct gen_inst {
 	unsigned char as;       /* coh_generated_as: the member's part */
 } gen_inst;
 
-_Static_assert(sizeof(gen_inst) <= 64, "a generator instance is one cache line");
+_Static_assert(sizeof(gen_inst) <= 64,
+	       "a generator instance is one cache line");
 
 typedef struct request {
 	int requester, outsider;
