@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "error.h"
 
 /* Event types: the timeline catalogue of MODEL.md section 4, then the
  * types the engine generates.  Order matters only for the name table. */
@@ -92,6 +93,95 @@ const char *coh_status_name(coh_status status);
 double coh_default_weight(coh_weight_key key);
 double coh_default_spillover(coh_weight_key key);
 
+/*--- Event kinds: one description of each event type -------------------*/
+
+/* Ranges of the numbers a scenario may give (and a model must hold). */
+typedef enum coh_range {
+	COH_RANGE_ANY = 0,      /* any finite number */
+	COH_RANGE_NONNEG,       /* >= 0 */
+	COH_RANGE_POS,          /* > 0 */
+	COH_RANGE_UNIT,         /* [0, 1] */
+	COH_RANGE_SIGNED_UNIT,  /* [-1, 1] */
+	COH_RANGE_TONE,         /* [-10, 10] */
+	COH_RANGE_HALF_LIFE     /* 0 or >= COH_MIN_HALF_LIFE days */
+} coh_range;
+
+/* Whether v is a finite number in the range, and the range in words
+ * (">= 0", "in [0, 1]"; "" for COH_RANGE_ANY), for messages. */
+int coh_range_holds(coh_range range, double v);
+const char *coh_range_text(coh_range range);
+
+/* The range of the value a `set` event may give a member field. */
+coh_range coh_member_field_range(coh_member_field field);
+
+typedef enum coh_need {
+	COH_NEED_NONE = 0,      /* the type has no such part */
+	COH_NEED_OPTIONAL,
+	COH_NEED_REQUIRED
+} coh_need;
+
+/* One part of an event as a scenario line writes it: its key and whether
+ * the line must give it. */
+typedef struct coh_event_slot {
+	const char *key;        /* NULL when need is COH_NEED_NONE */
+	coh_need need;
+} coh_event_slot;
+
+/* Who receives an event's weighted impact omega * m * s_i. */
+typedef enum coh_receiver {
+	COH_RECEIVES_NONE = 0,  /* no weighted impact of its own */
+	COH_RECEIVES_BY,        /* the acting member (coh_event.actor) */
+	COH_RECEIVES_TARGET,    /* the member it is about (coh_event.target) */
+	COH_RECEIVES_LIST       /* each listed member */
+} coh_receiver;
+
+/* What the member of a generator does in the events it generates. */
+typedef enum coh_generated_as {
+	COH_GEN_NEVER = 0,      /* the type cannot be generated */
+	COH_GEN_BY,             /* the member acts (actor = the member) */
+	COH_GEN_ABOUT,          /* the leader acts about the member (target) */
+	COH_GEN_ABSENT,         /* a summit the member stays away from */
+	COH_GEN_HOST            /* the member hosts; every active member takes part */
+} coh_generated_as;
+
+/* Flags of an event kind. */
+enum {
+	COH_KIND_TIMELINE = 1,  /* may be written in a timeline */
+	COH_KIND_REQUEST = 2,   /* has deadline and in_scope (and answers) */
+	COH_KIND_SET = 4,       /* has field; magnitude is the field's value */
+	COH_KIND_HOST_LISTED = 8 /* the actor is added to the list: a host
+				  * takes part in its own exercise */
+};
+
+/* An event type as data: what a scenario line of the type gives, who
+ * receives its impact and with which weight, whether and how it can be
+ * generated, and the CAMEO code its default weight comes from.  The
+ * built-in types are a table of these; a type declared by a scenario
+ * (MODEL.md section 11) is one more entry of the same struct.  The
+ * magnitude written in a file is stored divided by `per` (a statement's
+ * tone in [-10, 10] becomes a magnitude in [-1, 1]). */
+typedef struct coh_event_kind {
+	const char *name;
+	unsigned flags;                 /* COH_KIND_* */
+	coh_event_slot actor;           /* a member: coh_event.actor */
+	coh_event_slot target;          /* a member: coh_event.target */
+	coh_event_slot outsider;        /* coh_event.outsider */
+	coh_event_slot list;            /* member ids: coh_event.list_* */
+	coh_event_slot magnitude;       /* coh_event.magnitude; default 1 */
+	coh_range range;                /* of the magnitude as written */
+	double per;                     /* magnitude = written value / per */
+	coh_receiver receives;
+	int weight;                     /* its coh_weight_key, or -1 */
+	coh_generated_as generated_as;
+	const char *effect;             /* what the engine does, in a line */
+	const char *cameo;              /* CAMEO code (Goldstein score), or NULL */
+	const char *why;                /* why that code and that sign, or NULL */
+} coh_event_kind;
+
+/* The description of a built-in event type; NULL when type is not one.
+ * The pointer is to static data. */
+const coh_event_kind *coh_event_kind_info(coh_event_type type);
+
 typedef struct coh_member {
 	const char *id;         /* unique, as in the scenario */
 	const char *name;
@@ -126,19 +216,10 @@ typedef struct coh_affinity {
 	double value;           /* in [-1, 1] */
 } coh_affinity;
 
-/* A timeline event.  Which fields mean something depends on the type:
- *   assistance_request  actor=by, outsider=against, deadline, magnitude=severity,
- *                       in_scope, drawn_answers
- *   assistance_response actor=by, target=to, magnitude=level
- *   third_party_exercise actor=by, outsider=with, magnitude
- *   alliance_exercise   actor=host, list=participants (host included), magnitude
- *   exercise_refusal, declaration_refusal, defeat  actor, magnitude
- *   external_mission    actor=by, outsider=from, magnitude
- *   summit              list=absent members, actor=host or -1
- *   statement           actor=by (member), target=about, magnitude=tone/10
- *   shock               actor=member, magnitude=delta
- *   set                 actor=member, field, magnitude=value
- * Unused indices are -1. */
+/* A timeline event.  Which fields mean something depends on the type, as
+ * its kind says (coh_event_kind_info: the key and need of actor, target,
+ * outsider, list and magnitude, and deadline, in_scope, drawn_answers for
+ * a request, field for a `set`).  Unused indices are -1. */
 typedef struct coh_event {
 	coh_event_type type;
 	double day;
@@ -230,5 +311,36 @@ typedef struct coh_model {
 	const char *sweep_design;       /* "grid", "lhs", "sobol"; NULL: grid */
 	uint64_t sweep_points;          /* for lhs and sobol; 0: none given */
 } coh_model;
+
+/* Limits that keep absurd models from running for ever or overflowing:
+ * samples and consultation rounds over the horizon, generator events a
+ * year, and the shortest half-life (the rate 1 / h must stay finite). */
+#define COH_MAX_STEPS 10000000
+#define COH_MAX_RATE 1e6
+#define COH_MIN_HALF_LIFE 1e-6
+
+/* Checks that a model can be run, and that it is one the scenario loader
+ * could have built: every index names a member, outsider or list entry
+ * that exists; members have power > 0, commitment, baseline,
+ * susceptibility, freeze and exit in [0, 1], exit <= freeze, sensitivity,
+ * dwell and recover >= 0, half-lives 0 or >= COH_MIN_HALF_LIFE; weights
+ * in [-1, 1], spillover shares, response scope factor and rebuke
+ * probability in [0, 1], rebuke delay and magnitude >= 0, tie weights
+ * >= 0, affinities in [-1, 1]; sample_every > 0 and consultation_period
+ * >= 0, each giving at most COH_MAX_STEPS steps over a horizon >= 0;
+ * events of timeline types (coh_event_kind_info), sorted by day within
+ * [0, horizon], with the parties their kind requires, magnitudes in
+ * their kind's range (a set's value in its field's range), no member
+ * twice in a list, requests with a deadline > 0, responses not to oneself
+ * and each within the window of an earlier request by the member it
+ * answers; generators of types that can be generated, with their kind's
+ * outsider and magnitude range, rate in [0, COH_MAX_RATE], 0 <= start
+ * <= end <= horizon.  Run settings (name, seed, replications, sweep) are not
+ * checked, and neither are duplicate ties (the later one wins).  Returns
+ * 0, or COH_EINPUT with the first problem in *err (file and line of the
+ * member, event or generator when the model has them).  The engine's
+ * coh_sim_alloc and the scenario loader both call it; call it on a model
+ * built by hand to learn what is wrong before running it. */
+int coh_model_check(const coh_model *model, coh_error *err);
 
 #endif

@@ -290,57 +290,55 @@ static void print_list(const coh_model *m, const coh_event *e)
 	}
 }
 
+/* The parts of an event its kind gives (a party the kind requires is
+ * shown even when unset, as "-"). */
+static int shown(coh_event_slot slot, int index)
+{
+	return slot.key && (index >= 0 || slot.need == COH_NEED_REQUIRED);
+}
+
+/* An event's details, named as its kind names them in a scenario file:
+ * the parties first ("by ARM against AZE"), then the rest ("deadline 30
+ * days, severity 1, in scope, answers drawn"). */
 static void print_event_details(const coh_model *m, const coh_event *e)
 {
-	switch (e->type) {
-	case COH_EV_ASSISTANCE_REQUEST:
-		printf("by %s against %s, deadline %s days, severity %s, %s, "
-		       "answers %s",
-		       member_id(m, e->actor), outsider_id(m, e->outsider),
-		       fmt(e->deadline).s, fmt(e->magnitude).s,
+	const coh_event_kind *k = coh_event_kind_info(e->type);
+	if (!k)
+		return;
+	const char *sep = "";
+	if (shown(k->actor, e->actor)) {
+		printf("%s %s", k->actor.key, member_id(m, e->actor));
+		sep = " ";
+	}
+	if (shown(k->target, e->target)) {
+		printf("%s%s %s", sep, k->target.key, member_id(m, e->target));
+		sep = " ";
+	}
+	if (shown(k->outsider, e->outsider)) {
+		printf("%s%s %s", sep, k->outsider.key,
+		       outsider_id(m, e->outsider));
+		sep = " ";
+	}
+	sep = sep[0] ? ", " : "";
+	if (k->list.key) {
+		printf("%s%s ", sep, k->list.key);
+		print_list(m, e);
+		sep = ", ";
+	}
+	if (k->flags & COH_KIND_REQUEST) {
+		printf("%sdeadline %s days", sep, fmt(e->deadline).s);
+		sep = ", ";
+	}
+	if (k->flags & COH_KIND_SET)
+		printf("%s%s = %s", sep, coh_member_field_name(e->field),
+		       fmt(e->magnitude).s);
+	else if (k->magnitude.key)
+		printf("%s%s %s", sep, k->magnitude.key,
+		       fmt(e->magnitude * k->per).s);
+	if (k->flags & COH_KIND_REQUEST)
+		printf(", %s, answers %s",
 		       e->in_scope ? "in scope" : "out of scope",
 		       e->drawn_answers ? "drawn" : "scripted");
-		break;
-	case COH_EV_ASSISTANCE_RESPONSE:
-		printf("by %s to %s, level %s", member_id(m, e->actor),
-		       member_id(m, e->target), fmt(e->magnitude).s);
-		break;
-	case COH_EV_THIRD_PARTY_EXERCISE:
-		printf("by %s with %s, magnitude %s", member_id(m, e->actor),
-		       outsider_id(m, e->outsider), fmt(e->magnitude).s);
-		break;
-	case COH_EV_ALLIANCE_EXERCISE:
-		printf("host %s, participants ", member_id(m, e->actor));
-		print_list(m, e);
-		printf(", magnitude %s", fmt(e->magnitude).s);
-		break;
-	case COH_EV_EXTERNAL_MISSION:
-		printf("by %s from %s, magnitude %s", member_id(m, e->actor),
-		       outsider_id(m, e->outsider), fmt(e->magnitude).s);
-		break;
-	case COH_EV_SUMMIT:
-		printf("absent: ");
-		print_list(m, e);
-		if (e->actor >= 0)
-			printf(", host %s", member_id(m, e->actor));
-		break;
-	case COH_EV_STATEMENT:
-		printf("by %s about %s, tone %s", member_id(m, e->actor),
-		       member_id(m, e->target), fmt(e->magnitude * 10).s);
-		break;
-	case COH_EV_SHOCK:
-		printf("member %s, delta %s", member_id(m, e->actor),
-		       fmt(e->magnitude).s);
-		break;
-	case COH_EV_SET:
-		printf("member %s, %s = %s", member_id(m, e->actor),
-		       coh_member_field_name(e->field), fmt(e->magnitude).s);
-		break;
-	default:
-		printf("by %s, magnitude %s", member_id(m, e->actor),
-		       fmt(e->magnitude).s);
-		break;
-	}
 }
 
 static void print_events(const coh_model *m)
@@ -376,10 +374,13 @@ static void print_generators(const coh_model *m)
 		       g->member < 0 ? "*" : member_id(m, g->member));
 		if (g->outsider >= 0)
 			printf(" (%s)", outsider_id(m, g->outsider));
-		printf(": rate %s, feedback %s, magnitude %s",
-		       fmt(g->rate).s, fmt(g->feedback).s,
-		       fmt(g->magnitude).s);
-		if (g->type == COH_EV_ASSISTANCE_REQUEST)
+		const coh_event_kind *k = coh_event_kind_info(g->type);
+		printf(": rate %s, feedback %s", fmt(g->rate).s,
+		       fmt(g->feedback).s);
+		if (k && k->magnitude.key)
+			printf(", %s %s", k->magnitude.key,
+			       fmt(g->magnitude * k->per).s);
+		if (k && (k->flags & COH_KIND_REQUEST))
 			printf(", deadline %s days, %s", fmt(g->deadline).s,
 			       g->in_scope ? "in scope" : "out of scope");
 		printf(", days %s to %s\n", fmt(g->start).s, fmt(g->end).s);

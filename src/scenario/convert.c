@@ -16,40 +16,29 @@ static const char *const top_keys[] = {
 };
 
 /* The member parameters that the model block defaults and `set` events
- * change, with their ranges; order follows coh_member_field. */
-static const struct {
-	const char *key;
-	scn_range range;
-	size_t offset;
-} params[COH_FIELD__COUNT] = {
-	/* first: the model block has no default baseline */
-	[COH_FIELD_BASELINE] = {"baseline", SCN_UNIT,
-				offsetof(coh_member, baseline)},
-	[COH_FIELD_SENSITIVITY] = {"sensitivity", SCN_NONNEG,
-				   offsetof(coh_member, sensitivity)},
-	[COH_FIELD_HALF_LIFE] = {"half_life", SCN_HALF_LIFE,
-				 offsetof(coh_member, half_life)},
-	[COH_FIELD_ADAPTATION_HALF_LIFE] = {"adaptation_half_life",
-					    SCN_HALF_LIFE,
-			offsetof(coh_member, adaptation_half_life)},
-	[COH_FIELD_SUSCEPTIBILITY] = {"susceptibility", SCN_UNIT,
-				      offsetof(coh_member, susceptibility)},
-	[COH_FIELD_FREEZE] = {"freeze", SCN_UNIT, offsetof(coh_member, freeze)},
-	[COH_FIELD_EXIT] = {"exit", SCN_UNIT, offsetof(coh_member, exit)},
-	[COH_FIELD_DWELL] = {"dwell", SCN_NONNEG, offsetof(coh_member, dwell)},
-	[COH_FIELD_RECOVER] = {"recover", SCN_NONNEG,
-			       offsetof(coh_member, recover)},
+ * change; order follows coh_member_field, ranges are the catalogue's
+ * (coh_member_field_range). */
+static const size_t param_offsets[COH_FIELD__COUNT] = {
+	[COH_FIELD_BASELINE] = offsetof(coh_member, baseline),
+	[COH_FIELD_SENSITIVITY] = offsetof(coh_member, sensitivity),
+	[COH_FIELD_HALF_LIFE] = offsetof(coh_member, half_life),
+	[COH_FIELD_ADAPTATION_HALF_LIFE] =
+		offsetof(coh_member, adaptation_half_life),
+	[COH_FIELD_SUSCEPTIBILITY] = offsetof(coh_member, susceptibility),
+	[COH_FIELD_FREEZE] = offsetof(coh_member, freeze),
+	[COH_FIELD_EXIT] = offsetof(coh_member, exit),
+	[COH_FIELD_DWELL] = offsetof(coh_member, dwell),
+	[COH_FIELD_RECOVER] = offsetof(coh_member, recover),
 };
 
 scn_range scn_field_range(coh_member_field field)
 {
-	return (unsigned)field < COH_FIELD__COUNT ? params[field].range
-						  : SCN_ANY;
+	return coh_member_field_range(field);
 }
 
 static double *param(coh_member *m, int field)
 {
-	return (double *)(void *)((char *)m + params[field].offset);
+	return (double *)(void *)((char *)m + param_offsets[field]);
 }
 
 static int matches(const char *text, const char *allowed, size_t max)
@@ -197,7 +186,8 @@ static void read_params(scn_ctx *ctx, const config_setting_t *g,
 {
 	int ok = 1;
 	for (int f = defaults ? 1 : 0; f < COH_FIELD__COUNT; f++)
-		if (scn_get_number(ctx, g, params[f].key, params[f].range, 0,
+		if (scn_get_number(ctx, g, coh_member_field_name((coh_member_field)f),
+				   coh_member_field_range((coh_member_field)f), 0,
 				   param(mb, f)) == SCN_BAD &&
 		    (f == COH_FIELD_FREEZE || f == COH_FIELD_EXIT))
 			ok = 0;
@@ -609,4 +599,13 @@ void scn_convert(scn_ctx *ctx)
 	scn_convert_generators(ctx, scn_get_list(ctx, root, "generators", 0));
 	convert_output(ctx, root);
 	convert_sweep(ctx, root);
+	/* What the file's rules passed must also pass the engine's contract:
+	 * the same check a model built by hand gets, as a safety net that
+	 * the two never drift apart. */
+	if (ctx->n_msgs == 0 && !ctx->nomem) {
+		coh_error err = {0};
+		if (coh_model_check(&ctx->sc->model, &err))
+			scn_error_at(ctx, err.file[0] ? err.file : ctx->main_name,
+				     err.line, "%s", err.message);
+	}
 }

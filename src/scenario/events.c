@@ -10,54 +10,39 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define COMMON "date", "type", "note", "source", "label"
+/* Room for the keys of any kind: the common ones, five slots, and the
+ * extras of a request (or of a generator) and a `set`. */
+#define MAX_KEYS 20
 
-/* The keys each timeline type takes, beside date, type, note and source. */
-static const char *const *event_keys(coh_event_type type)
+static void add_slot(const char **keys, size_t *n, coh_event_slot slot)
 {
-	static const char *const request[] = {
-		COMMON, "by", "against", "deadline", "severity", "in_scope",
-		"answers", NULL
+	if (slot.key)
+		keys[(*n)++] = slot.key;
+}
+
+/* The keys a timeline line of this kind takes (no others), NULL-ended:
+ * date, type, note, source, label, the kind's slots and its extras. */
+static void event_keys(const coh_event_kind *k, const char **keys)
+{
+	static const char *const common[] = {
+		"date", "type", "note", "source", "label"
 	};
-	static const char *const response[] = {COMMON, "by", "to", "level", NULL};
-	static const char *const third_party[] = {
-		COMMON, "by", "with", "magnitude", NULL
-	};
-	static const char *const exercise[] = {
-		COMMON, "host", "participants", "magnitude", NULL
-	};
-	static const char *const by_only[] = {COMMON, "by", "magnitude", NULL};
-	static const char *const summit[] = {
-		COMMON, "absent", "host", "magnitude", NULL
-	};
-	static const char *const mission[] = {
-		COMMON, "by", "from", "magnitude", NULL
-	};
-	static const char *const statement[] = {
-		COMMON, "by", "about", "tone", NULL
-	};
-	static const char *const defeat[] = {
-		COMMON, "member", "magnitude", NULL
-	};
-	static const char *const shock[] = {COMMON, "member", "delta", NULL};
-	static const char *const set[] = {
-		COMMON, "member", "field", "value", NULL
-	};
-	switch (type) {
-	case COH_EV_ASSISTANCE_REQUEST: return request;
-	case COH_EV_ASSISTANCE_RESPONSE: return response;
-	case COH_EV_THIRD_PARTY_EXERCISE: return third_party;
-	case COH_EV_ALLIANCE_EXERCISE: return exercise;
-	case COH_EV_EXERCISE_REFUSAL: return by_only;
-	case COH_EV_SUMMIT: return summit;
-	case COH_EV_DECLARATION_REFUSAL: return by_only;
-	case COH_EV_EXTERNAL_MISSION: return mission;
-	case COH_EV_STATEMENT: return statement;
-	case COH_EV_DEFEAT: return defeat;
-	case COH_EV_SHOCK: return shock;
-	case COH_EV_SET: return set;
-	default: return NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof common / sizeof *common; i++)
+		keys[n++] = common[i];
+	add_slot(keys, &n, k->actor);
+	add_slot(keys, &n, k->target);
+	add_slot(keys, &n, k->outsider);
+	add_slot(keys, &n, k->list);
+	add_slot(keys, &n, k->magnitude);
+	if (k->flags & COH_KIND_REQUEST) {
+		keys[n++] = "deadline";
+		keys[n++] = "in_scope";
+		keys[n++] = "answers";
 	}
+	if (k->flags & COH_KIND_SET)
+		keys[n++] = "field";
+	keys[n] = NULL;
 }
 
 static const char *article(const char *word)
@@ -168,161 +153,162 @@ static size_t read_members(scn_ctx *ctx, const config_setting_t *g,
 	return count;
 }
 
-/* The fields of one event, by type (MODEL.md section 4 and model.h). */
+/* The member, target, outsider and list of an event, as its kind names
+ * them (MODEL.md section 4 and model.h). */
+static void read_parties(scn_ctx *ctx, const config_setting_t *g,
+			 const coh_event_kind *k, coh_event *e, size_t room)
+{
+	coh_model *m = &ctx->sc->model;
+	int actor = SCN_ABSENT;
+	if (k->actor.key)
+		actor = scn_get_member(ctx, g, k->actor.key,
+				       k->actor.need == COH_NEED_REQUIRED, 0,
+				       &e->actor);
+	if (k->target.key)
+		scn_get_member(ctx, g, k->target.key,
+			       k->target.need == COH_NEED_REQUIRED, 0, &e->target);
+	if (k->outsider.key)
+		scn_get_outsider(ctx, g, k->outsider.key,
+				 k->outsider.need == COH_NEED_REQUIRED,
+				 &e->outsider);
+	if (!k->list.key)
+		return;
+	e->list_first = m->n_lists;
+	e->list_count = read_members(ctx, g, k->list.key,
+				     k->list.need == COH_NEED_REQUIRED, room);
+	if (!(k->flags & COH_KIND_HOST_LISTED) || actor != SCN_OK)
+		return;
+	/* The host takes part in its own exercise. */
+	int listed = 0;
+	for (size_t j = 0; j < e->list_count; j++)
+		listed |= m->lists[e->list_first + j] == e->actor;
+	if (!listed && e->list_count < room) {
+		m->lists[m->n_lists++] = e->actor;
+		e->list_count++;
+	}
+}
+
+/* No member answers its own request. */
+static void check_not_self(scn_ctx *ctx, const config_setting_t *g,
+			   const coh_event_kind *k, const coh_event *e)
+{
+	if (e->type != COH_EV_ASSISTANCE_RESPONSE || e->actor < 0 ||
+	    e->actor != e->target)
+		return;
+	const config_setting_t *s = config_setting_get_member(g, k->target.key);
+	char where[SCN_PATH_MAX];
+	scn_path(s, where, sizeof where);
+	scn_error(ctx, s, "%s: %s cannot answer its own request, expected "
+		  "another member", where, ctx->sc->model.members[e->actor].id);
+}
+
+/* A request's deadline and scope, shared by timelines and generators. */
+static void read_request(scn_ctx *ctx, const config_setting_t *g,
+			 double *deadline, int *in_scope)
+{
+	*deadline = 30.0;
+	scn_get_number(ctx, g, "deadline", SCN_POS, 0, deadline);
+	scn_get_bool(ctx, g, "in_scope", in_scope);
+}
+
+/* How a timeline request is answered: "scripted" (the default) or
+ * "drawn". */
+static void read_answers(scn_ctx *ctx, const config_setting_t *g,
+			 coh_event *e)
+{
+	const char *answers;
+	if (scn_get_string(ctx, g, "answers", "", 0, &answers) != SCN_OK)
+		return;
+	if (strcmp(answers, "drawn") == 0) {
+		e->drawn_answers = 1;
+	} else if (strcmp(answers, "scripted") != 0) {
+		const config_setting_t *s = config_setting_get_member(g,
+								      "answers");
+		char where[SCN_PATH_MAX];
+		scn_path(s, where, sizeof where);
+		scn_error(ctx, s, "%s must be \"scripted\" or \"drawn\", got "
+			  "\"%s\"", where, answers);
+	}
+}
+
+/* The magnitude as the kind writes it (severity, level, tone, delta,
+ * magnitude), stored divided by the kind's `per`; default 1. */
+static void read_magnitude(scn_ctx *ctx, const config_setting_t *g,
+			   const coh_event_kind *k, double *magnitude)
+{
+	double v = *magnitude;
+	if (k->magnitude.key &&
+	    scn_get_number(ctx, g, k->magnitude.key, k->range,
+			   k->magnitude.need == COH_NEED_REQUIRED, &v) == SCN_OK)
+		*magnitude = k->per == 1 ? v : v / k->per;
+}
+
+/* A `set` event's field and the value, in that field's range. */
+static void read_set_field(scn_ctx *ctx, const config_setting_t *g,
+			   const coh_event_kind *k, coh_event *e)
+{
+	const char *field;
+	int f = -1;
+	if (scn_get_string(ctx, g, "field", "a member field name", 1, &field) ==
+	    SCN_OK) {
+		f = coh_member_field_lookup(field);
+		if (f < 0) {
+			const config_setting_t *s =
+				config_setting_get_member(g, "field");
+			char where[SCN_PATH_MAX];
+			scn_path(s, where, sizeof where);
+			scn_suggest sg;
+			scn_suggest_init(&sg, field);
+			for (int i = 0; i < COH_FIELD__COUNT; i++)
+				scn_suggest_try(&sg, coh_member_field_name(i));
+			if (sg.best)
+				scn_error(ctx, s, "%s: unknown member field "
+					  "\"%s\" (did you mean \"%s\"?)", where,
+					  field, sg.best);
+			else
+				scn_error(ctx, s, "%s: unknown member field "
+					  "\"%s\", expected one of baseline, "
+					  "sensitivity, half_life, "
+					  "adaptation_half_life, susceptibility, "
+					  "freeze, exit, dwell, recover", where,
+					  field);
+		}
+	}
+	if (f >= 0) {
+		e->field = (coh_member_field)f;
+		scn_get_number(ctx, g, k->magnitude.key,
+			       coh_member_field_range(e->field), 1,
+			       &e->magnitude);
+	} else {
+		double ignored;
+		scn_get_number(ctx, g, k->magnitude.key, SCN_ANY, 1, &ignored);
+	}
+}
+
+/* The fields of one event, as its kind describes them. */
 static void event_fields(scn_ctx *ctx, const config_setting_t *g,
 			 coh_event *e, size_t room)
 {
-	coh_model *m = &ctx->sc->model;
-	switch (e->type) {
-	case COH_EV_ASSISTANCE_REQUEST: {
-		scn_get_member(ctx, g, "by", 1, 0, &e->actor);
-		scn_get_outsider(ctx, g, "against", 1, &e->outsider);
-		e->deadline = 30.0;
-		scn_get_number(ctx, g, "deadline", SCN_POS, 0, &e->deadline);
-		scn_get_number(ctx, g, "severity", SCN_NONNEG, 0,
-			       &e->magnitude);
-		scn_get_bool(ctx, g, "in_scope", &e->in_scope);
-		const char *answers;
-		if (scn_get_string(ctx, g, "answers", "", 0, &answers) ==
-		    SCN_OK) {
-			if (strcmp(answers, "drawn") == 0) {
-				e->drawn_answers = 1;
-			} else if (strcmp(answers, "scripted") != 0) {
-				const config_setting_t *s =
-					config_setting_get_member(g, "answers");
-				char where[SCN_PATH_MAX];
-				scn_path(s, where, sizeof where);
-				scn_error(ctx, s, "%s must be \"scripted\" or "
-					  "\"drawn\", got \"%s\"", where,
-					  answers);
-			}
-		}
-		break;
-	}
-	case COH_EV_ASSISTANCE_RESPONSE:
-		if (scn_get_member(ctx, g, "by", 1, 0, &e->actor) == SCN_OK &&
-		    scn_get_member(ctx, g, "to", 1, 0, &e->target) == SCN_OK &&
-		    e->actor == e->target) {
-			const config_setting_t *s =
-				config_setting_get_member(g, "to");
-			char where[SCN_PATH_MAX];
-			scn_path(s, where, sizeof where);
-			scn_error(ctx, s, "%s: %s cannot answer its own request, "
-				  "expected another member", where,
-				  m->members[e->actor].id);
-		}
-		scn_get_number(ctx, g, "level", SCN_UNIT, 0, &e->magnitude);
-		break;
-	case COH_EV_THIRD_PARTY_EXERCISE:
-	case COH_EV_EXTERNAL_MISSION:
-		scn_get_member(ctx, g, "by", 1, 0, &e->actor);
-		scn_get_outsider(ctx, g, e->type == COH_EV_EXTERNAL_MISSION ?
-				 "from" : "with", 1, &e->outsider);
-		scn_get_number(ctx, g, "magnitude", SCN_NONNEG, 0,
-			       &e->magnitude);
-		break;
-	case COH_EV_ALLIANCE_EXERCISE: {
-		int host = scn_get_member(ctx, g, "host", 1, 0, &e->actor);
-		e->list_first = m->n_lists;
-		e->list_count = read_members(ctx, g, "participants", 1, room);
-		int listed = 0;
-		for (size_t j = 0; j < e->list_count; j++)
-			listed |= m->lists[e->list_first + j] == e->actor;
-		/* The host takes part in its own exercise. */
-		if (host == SCN_OK && !listed && e->list_count < room) {
-			m->lists[m->n_lists++] = e->actor;
-			e->list_count++;
-		}
-		scn_get_number(ctx, g, "magnitude", SCN_NONNEG, 0,
-			       &e->magnitude);
-		break;
-	}
-	case COH_EV_SUMMIT:
-		scn_get_member(ctx, g, "host", 0, 0, &e->actor);
-		e->list_first = m->n_lists;
-		e->list_count = read_members(ctx, g, "absent", 0, room);
-		scn_get_number(ctx, g, "magnitude", SCN_NONNEG, 0,
-			       &e->magnitude);
-		break;
-	case COH_EV_EXERCISE_REFUSAL:
-	case COH_EV_DECLARATION_REFUSAL:
-	case COH_EV_DEFEAT:
-		scn_get_member(ctx, g, e->type == COH_EV_DEFEAT ? "member" : "by",
-			       1, 0, &e->actor);
-		scn_get_number(ctx, g, "magnitude", SCN_NONNEG, 0,
-			       &e->magnitude);
-		break;
-	case COH_EV_STATEMENT: {
-		double tone = 0.0;
-		scn_get_member(ctx, g, "by", 1, 0, &e->actor);
-		scn_get_member(ctx, g, "about", 1, 0, &e->target);
-		scn_get_number(ctx, g, "tone", SCN_TONE, 1, &tone);
-		e->magnitude = tone / 10.0;
-		break;
-	}
-	case COH_EV_SHOCK:
-		scn_get_member(ctx, g, "member", 1, 0, &e->actor);
-		scn_get_number(ctx, g, "delta", SCN_SIGNED_UNIT, 1,
-			       &e->magnitude);
-		break;
-	case COH_EV_SET: {
-		scn_get_member(ctx, g, "member", 1, 0, &e->actor);
-		const char *field;
-		int f = -1;
-		if (scn_get_string(ctx, g, "field", "a member field name", 1,
-				   &field) == SCN_OK) {
-			f = coh_member_field_lookup(field);
-			if (f < 0) {
-				const config_setting_t *s =
-					config_setting_get_member(g, "field");
-				char where[SCN_PATH_MAX];
-				scn_path(s, where, sizeof where);
-				scn_suggest sg;
-				scn_suggest_init(&sg, field);
-				for (int k = 0; k < COH_FIELD__COUNT; k++)
-					scn_suggest_try(&sg,
-						coh_member_field_name(k));
-				if (sg.best)
-					scn_error(ctx, s, "%s: unknown member "
-						  "field \"%s\" (did you mean "
-						  "\"%s\"?)", where, field,
-						  sg.best);
-				else
-					scn_error(ctx, s, "%s: unknown member "
-						  "field \"%s\", expected one "
-						  "of baseline, sensitivity, "
-						  "half_life, "
-						  "adaptation_half_life, "
-						  "susceptibility, freeze, exit, "
-						  "dwell, recover", where, field);
-			}
-		}
-		if (f >= 0) {
-			e->field = (coh_member_field)f;
-			scn_get_number(ctx, g, "value", scn_field_range(e->field),
-				       1, &e->magnitude);
-		} else {
-			double ignored;
-			scn_get_number(ctx, g, "value", SCN_ANY, 1, &ignored);
-		}
-		break;
-	}
-	default:
-		break;
-	}
+	const coh_event_kind *k = coh_event_kind_info(e->type);
+	read_parties(ctx, g, k, e, room);
+	check_not_self(ctx, g, k, e);
+	if (k->flags & COH_KIND_REQUEST)
+		read_request(ctx, g, &e->deadline, &e->in_scope);
+	if (k->flags & COH_KIND_SET)
+		read_set_field(ctx, g, k, e);
+	else
+		read_magnitude(ctx, g, k, &e->magnitude);
+	if (k->flags & COH_KIND_REQUEST)
+		read_answers(ctx, g, e);
 }
 
 static void convert_event(scn_ctx *ctx, const config_setting_t *g,
 			  coh_event *e, size_t room)
 {
-	static const unsigned char timeline[COH_EV__COUNT] = {
-		[COH_EV_ASSISTANCE_REQUEST] = 1, [COH_EV_ASSISTANCE_RESPONSE] = 1,
-		[COH_EV_THIRD_PARTY_EXERCISE] = 1, [COH_EV_ALLIANCE_EXERCISE] = 1,
-		[COH_EV_EXERCISE_REFUSAL] = 1, [COH_EV_SUMMIT] = 1,
-		[COH_EV_DECLARATION_REFUSAL] = 1, [COH_EV_EXTERNAL_MISSION] = 1,
-		[COH_EV_STATEMENT] = 1, [COH_EV_DEFEAT] = 1, [COH_EV_SHOCK] = 1,
-		[COH_EV_SET] = 1,
-	};
+	unsigned char timeline[COH_EV__COUNT];
+	for (int t = 0; t < COH_EV__COUNT; t++)
+		timeline[t] = (coh_event_kind_info((coh_event_type)t)->flags &
+			       COH_KIND_TIMELINE) != 0;
 	memset(e, 0, sizeof *e);
 	e->actor = e->target = e->outsider = -1;
 	e->magnitude = 1.0;
@@ -345,7 +331,9 @@ static void convert_event(scn_ctx *ctx, const config_setting_t *g,
 	snprintf(what + n, sizeof what - n, " (%s %s)",
 		 article(coh_event_type_name(e->type)),
 		 coh_event_type_name(e->type));
-	scn_check_keys(ctx, g, event_keys(e->type), what);
+	const char *keys[MAX_KEYS];
+	event_keys(coh_event_kind_info(e->type), keys);
+	scn_check_keys(ctx, g, keys, what);
 	event_fields(ctx, g, e, room);
 }
 
@@ -460,36 +448,52 @@ void scn_convert_events(scn_ctx *ctx, const config_setting_t *list)
 
 /*--- Generators ---*/
 
-static const char *const *generator_keys(coh_event_type type)
+/* The keys a generator of this kind takes: its own, the kind's outsider
+ * and magnitude, and a request's deadline and scope; NULL-ended. */
+static void generator_keys(const coh_event_kind *k, const char **keys)
 {
-#define GEN "type", "by", "rate", "feedback", "start", "end"
-	static const char *const request[] = {
-		GEN, "against", "severity", "deadline", "in_scope", NULL
+	static const char *const common[] = {
+		"type", "by", "rate", "feedback", "start", "end"
 	};
-	static const char *const third_party[] = {GEN, "with", "magnitude", NULL};
-	static const char *const mission[] = {GEN, "from", "magnitude", NULL};
-	static const char *const plain[] = {GEN, "magnitude", NULL};
-#undef GEN
-	switch (type) {
-	case COH_EV_ASSISTANCE_REQUEST: return request;
-	case COH_EV_THIRD_PARTY_EXERCISE: return third_party;
-	case COH_EV_EXTERNAL_MISSION: return mission;
-	default: return plain;
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof common / sizeof *common; i++)
+		keys[n++] = common[i];
+	add_slot(keys, &n, k->outsider);
+	add_slot(keys, &n, k->magnitude);
+	if (k->flags & COH_KIND_REQUEST) {
+		keys[n++] = "deadline";
+		keys[n++] = "in_scope";
+	}
+	keys[n] = NULL;
+}
+
+/* "cannot be generated, expected a, b, ... or z", from the kinds. */
+static void generable_list(char *buf, size_t size, unsigned char *allowed)
+{
+	size_t n = (size_t)snprintf(buf, size, "cannot be generated, expected");
+	int count = 0, seen = 0;
+	for (int t = 0; t < COH_EV__COUNT; t++) {
+		allowed[t] = coh_event_kind_info((coh_event_type)t)->generated_as
+			     != COH_GEN_NEVER;
+		count += allowed[t];
+	}
+	for (int t = 0; t < COH_EV__COUNT && n < size; t++) {
+		if (!allowed[t])
+			continue;
+		seen++;
+		n += (size_t)snprintf(buf + n, size - n, "%s%s",
+				      seen == 1 ? " " : seen == count ? " or "
+								      : ", ",
+				      coh_event_type_name((coh_event_type)t));
 	}
 }
 
 static void convert_generator(scn_ctx *ctx, const config_setting_t *g,
 			      coh_generator *gen)
 {
-	static const unsigned char allowed[COH_EV__COUNT] = {
-		[COH_EV_ASSISTANCE_REQUEST] = 1,
-		[COH_EV_THIRD_PARTY_EXERCISE] = 1,
-		[COH_EV_EXTERNAL_MISSION] = 1,
-		[COH_EV_EXERCISE_REFUSAL] = 1,
-		[COH_EV_DECLARATION_REFUSAL] = 1,
-		[COH_EV_DEFEAT] = 1,
-		[COH_EV_SUMMIT_ABSENCE] = 1,
-	};
+	unsigned char allowed[COH_EV__COUNT];
+	char refusal[400];
+	generable_list(refusal, sizeof refusal, allowed);
 	memset(gen, 0, sizeof *gen);
 	gen->member = gen->outsider = -1;
 	gen->magnitude = 1.0;
@@ -499,10 +503,7 @@ static void convert_generator(scn_ctx *ctx, const config_setting_t *g,
 	gen->start = 0.0;
 	gen->end = ctx->sc->model.horizon;
 
-	int type = read_type(ctx, g, allowed, "cannot be generated, expected "
-			     "assistance_request, third_party_exercise, "
-			     "external_mission, exercise_refusal, "
-			     "declaration_refusal, defeat or summit_absence");
+	int type = read_type(ctx, g, allowed, refusal);
 	scn_get_member(ctx, g, "by", 1, 1, &gen->member);
 	if (scn_get_number(ctx, g, "rate", SCN_NONNEG, 1, &gen->rate) ==
 		    SCN_OK && gen->rate > SCN_MAX_RATE)
@@ -533,26 +534,17 @@ static void convert_generator(scn_ctx *ctx, const config_setting_t *g,
 	snprintf(what + n, sizeof what - n, " (%s %s generator)",
 		 article(coh_event_type_name(gen->type)),
 		 coh_event_type_name(gen->type));
-	scn_check_keys(ctx, g, generator_keys(gen->type), what);
-	switch (gen->type) {
-	case COH_EV_ASSISTANCE_REQUEST:
-		scn_get_outsider(ctx, g, "against", 1, &gen->outsider);
-		scn_get_number(ctx, g, "severity", SCN_NONNEG, 0,
-			       &gen->magnitude);
-		gen->deadline = 30.0;
-		scn_get_number(ctx, g, "deadline", SCN_POS, 0, &gen->deadline);
-		scn_get_bool(ctx, g, "in_scope", &gen->in_scope);
-		break;
-	case COH_EV_THIRD_PARTY_EXERCISE:
-	case COH_EV_EXTERNAL_MISSION:
-		scn_get_outsider(ctx, g, gen->type == COH_EV_EXTERNAL_MISSION ?
-				 "from" : "with", 1, &gen->outsider);
-		/* fall through */
-	default:
-		scn_get_number(ctx, g, "magnitude", SCN_NONNEG, 0,
-			       &gen->magnitude);
-		break;
-	}
+	const coh_event_kind *k = coh_event_kind_info(gen->type);
+	const char *keys[MAX_KEYS];
+	generator_keys(k, keys);
+	scn_check_keys(ctx, g, keys, what);
+	if (k->outsider.key)
+		scn_get_outsider(ctx, g, k->outsider.key,
+				 k->outsider.need == COH_NEED_REQUIRED,
+				 &gen->outsider);
+	read_magnitude(ctx, g, k, &gen->magnitude);
+	if (k->flags & COH_KIND_REQUEST)
+		read_request(ctx, g, &gen->deadline, &gen->in_scope);
 }
 
 void scn_convert_generators(scn_ctx *ctx, const config_setting_t *list)

@@ -74,8 +74,8 @@ typedef struct scn_ctx {
 
 /* Limits that keep absurd files from running for ever: samples and
  * consultation rounds over the horizon, and generator events a year. */
-#define SCN_MAX_STEPS 10000000
-#define SCN_MAX_RATE 1e6
+#define SCN_MAX_STEPS COH_MAX_STEPS
+#define SCN_MAX_RATE COH_MAX_RATE
 
 /*--- Memory (util.c) ---*/
 
@@ -178,15 +178,17 @@ const char *scn_type_phrase(int type);
 
 enum { SCN_BAD = -1, SCN_ABSENT = 0, SCN_OK = 1 };
 
-typedef enum scn_range {
-	SCN_ANY,          /* any finite number */
-	SCN_NONNEG,       /* >= 0 */
-	SCN_POS,          /* > 0 */
-	SCN_UNIT,         /* [0, 1] */
-	SCN_SIGNED_UNIT,  /* [-1, 1] */
-	SCN_TONE,         /* [-10, 10] */
-	SCN_HALF_LIFE     /* 0 or >= 1e-6 days */
-} scn_range;
+/* The ranges are the catalogue's (cohesim/model.h), shared with the
+ * event kinds and coh_model_check; the short names read well in the
+ * loader's many calls. */
+typedef coh_range scn_range;
+#define SCN_ANY COH_RANGE_ANY
+#define SCN_NONNEG COH_RANGE_NONNEG
+#define SCN_POS COH_RANGE_POS
+#define SCN_UNIT COH_RANGE_UNIT
+#define SCN_SIGNED_UNIT COH_RANGE_SIGNED_UNIT
+#define SCN_TONE COH_RANGE_TONE
+#define SCN_HALF_LIFE COH_RANGE_HALF_LIFE
 
 /* The number a setting holds (an integer is accepted as a float). */
 int scn_number(scn_ctx *ctx, const config_setting_t *s, scn_range range,

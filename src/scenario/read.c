@@ -17,33 +17,6 @@ static void path_of(const config_setting_t *s, char *buf)
 	scn_path(s, buf, SCN_PATH_MAX);
 }
 
-static const char *range_text(scn_range range)
-{
-	switch (range) {
-	case SCN_NONNEG: return ">= 0";
-	case SCN_POS: return "> 0";
-	case SCN_UNIT: return "in [0, 1]";
-	case SCN_SIGNED_UNIT: return "in [-1, 1]";
-	case SCN_TONE: return "in [-10, 10]";
-	case SCN_HALF_LIFE: return "0 (never) or at least 1e-06 days";
-	default: return "";
-	}
-}
-
-static int in_range(double v, scn_range range)
-{
-	switch (range) {
-	case SCN_NONNEG: return v >= 0;
-	case SCN_POS: return v > 0;
-	case SCN_UNIT: return v >= 0 && v <= 1;
-	case SCN_SIGNED_UNIT: return v >= -1 && v <= 1;
-	case SCN_TONE: return v >= -10 && v <= 10;
-	/* shorter half-lives overflow the rate 1 / h */
-	case SCN_HALF_LIFE: return v == 0 || v >= 1e-6;
-	default: return 1;
-	}
-}
-
 static void missing(scn_ctx *ctx, const config_setting_t *group,
 		    const char *key, const char *expect)
 {
@@ -93,7 +66,7 @@ int scn_number(scn_ctx *ctx, const config_setting_t *s, scn_range range,
 		wrong_type(ctx, s, "a number");
 		return SCN_BAD;
 	}
-	if (isfinite(v) && in_range(v, range)) {
+	if (coh_range_holds(range, v)) {
 		*out = v;
 		return SCN_OK;
 	}
@@ -105,7 +78,7 @@ int scn_number(scn_ctx *ctx, const config_setting_t *s, scn_range range,
 			  got);
 	else
 		scn_error(ctx, s, "%s must be %s, got %s", where,
-			  range_text(range), got);
+			  coh_range_text(range), got);
 	return SCN_BAD;
 }
 
@@ -114,7 +87,7 @@ int scn_get_number(scn_ctx *ctx, const config_setting_t *group,
 {
 	char expect[64];
 	snprintf(expect, sizeof expect, "a number%s%s",
-		 range == SCN_ANY ? "" : " ", range_text(range));
+		 range == SCN_ANY ? "" : " ", coh_range_text(range));
 	const config_setting_t *s = member(ctx, group, key, required, expect);
 	if (!s)
 		return required ? SCN_BAD : SCN_ABSENT;

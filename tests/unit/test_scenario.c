@@ -654,6 +654,52 @@ static void test_generators(void **state)
 	coh_scenario_free(sc);
 }
 
+/* The types the engine could always generate, now reachable from a file:
+ * each with the keys its kind gives a generator. */
+static void test_generators_of_every_kind(void **state)
+{
+	(void)state;
+	coh_scenario *sc = load(BASE "generators = (\n"
+		"{ type = \"summit\"; by = \"ARM\"; rate = 1; magnitude = 0.5; },\n"
+		"{ type = \"alliance_exercise\"; by = \"KAZ\"; rate = 2; },\n"
+		"{ type = \"statement\"; by = \"*\"; rate = 3; tone = -3; },\n"
+		"{ type = \"shock\"; by = \"ARM\"; rate = 4; delta = -0.2;\n"
+		"  feedback = 1; }\n"
+		");\n");
+	const coh_model *m = coh_scenario_model(sc);
+	assert_int_equal(m->n_generators, 4);
+	const coh_generator *g = m->generators;
+	assert_int_equal(g[0].type, COH_EV_SUMMIT);
+	same_double(g[0].magnitude, 0.5);
+	assert_int_equal(g[1].type, COH_EV_ALLIANCE_EXERCISE);
+	same_double(g[1].magnitude, 1.0);
+	assert_int_equal(g[2].type, COH_EV_STATEMENT);
+	assert_int_equal(g[2].member, -1);
+	same_double(g[2].magnitude, -3 / 10.0);      /* tone / 10 */
+	assert_int_equal(g[3].type, COH_EV_SHOCK);
+	same_double(g[3].magnitude, -0.2);
+	same_double(g[3].feedback, 1.0);
+	/* the engine takes them, and every type fires in a year */
+	coh_sim *sim = NULL;
+	coh_error err = {0};
+	assert_int_equal(coh_sim_alloc(&sim, m, &err), 0);
+	coh_stream_key key = {m->seed, 0, 0};
+	assert_int_equal(coh_sim_run(sim, &key, NULL, &err), 0);
+	assert_true(coh_sim_last_stats(sim).events > 10);
+	coh_sim_free(sim);
+	round_trip(sc);
+	coh_scenario_free(sc);
+	/* a statement's tone and a shock's delta are required, in range */
+	expect_error(BASE "generators = ( { type = \"statement\"; by = \"ARM\"; "
+		     "rate = 1; tone = 10.5; } );\n",
+		     "test.cfg:9: generators.[0].tone must be in [-10, 10], "
+		     "got 10.5");
+	expect_error(BASE "generators = ( { type = \"shock\"; by = \"ARM\"; "
+		     "rate = 1; } );\n",
+		     "test.cfg:9: generators.[0]: missing delta, expected a "
+		     "number in [-1, 1]");
+}
+
 /*--- Dates ---*/
 
 static void test_dates(void **state)
@@ -1226,6 +1272,7 @@ int main(void)
 		cmocka_unit_test(test_events_sorted_stably),
 		cmocka_unit_test(test_response_window),
 		cmocka_unit_test(test_generators),
+		cmocka_unit_test(test_generators_of_every_kind),
 		cmocka_unit_test(test_dates),
 		cmocka_unit_test(test_errors_in_file_order),
 		cmocka_unit_test(test_type_checks),
