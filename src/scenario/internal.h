@@ -38,6 +38,15 @@ struct coh_scenario {
 	coh_model model;
 };
 
+/* A scenario read once (coh_scenario_source_read): its includes checked
+ * and its text parsed, before any override or validation.  The parsed
+ * scenario holds the tree, the included files and the name; its model is
+ * never built.  Each load copies the tree (copy.c), so the source is only
+ * read, never changed, and outlives nothing it hands out. */
+struct coh_scenario_source {
+	coh_scenario parsed;
+};
+
 /* An override that was applied: the setting it set or created (or the group
  * it created on the way) and its label "--set PATH=VALUE". */
 typedef struct scn_override {
@@ -238,6 +247,11 @@ int scn_check_includes(scn_ctx *ctx, const char *text);
 /* Reads a whole file into a NUL-terminated buffer (free with coh_free).
  * Returns 0, COH_ENOMEM, or COH_EIO with *err_no set to the errno. */
 int scn_read_text(const char *path, char **out, int *err_no);
+
+/* copy.c: copies from's tree into to's fresh config, each setting with
+ * its line and its file (mapped to to->files, which must already hold
+ * from's included files in the same order).  Returns 0 or COH_ENOMEM. */
+int scn_copy_tree(coh_scenario *to, const coh_scenario *from);
 
 /* override.c: applies opts->overrides to the parsed tree. */
 int scn_apply_overrides(scn_ctx *ctx, const coh_load_options *opts);

@@ -92,10 +92,9 @@ void scn_override_note(scn_ctx *ctx, const config_setting_t *setting,
 
 const char *scn_display_name(const scn_ctx *ctx, const char *file)
 {
-	const config_t *cfg = &ctx->sc->cfg;
-	/* libconfig names the main file by its path (NULL for a string) and
-	 * an included file by the path in the @include line. */
-	if (!file || (cfg->num_filenames > 0 && file == cfg->filenames[0]))
+	/* The scenario is parsed from its text, which libconfig names NULL;
+	 * it names an included file by the path in the @include line. */
+	if (!file)
 		return ctx->main_name;
 	for (size_t i = 0; i < ctx->sc->n_files; i++)
 		if (strcmp(ctx->sc->files[i].raw, file) == 0)

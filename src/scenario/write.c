@@ -109,28 +109,41 @@ static int write_value(FILE *fp, const config_setting_t *s, int depth)
 	return rc;
 }
 
-int coh_scenario_write_resolved(const coh_scenario *scenario, FILE *fp,
-				coh_error *err)
+/* Every top-level setting of the tree, as libconfig text. */
+static int write_tree(const config_t *cfg, const char *name, FILE *fp,
+		      coh_error *err)
 {
-	const config_setting_t *root = config_root_setting(&scenario->cfg);
-	fputs("# Resolved scenario, includes and overrides applied (cohesim "
-	      COH_VERSION ").\n# Loaded from: ", fp);
-	for (const char *p = scenario->path; *p; p++)
-		fputc(*p == '\n' || *p == '\r' ? '?' : *p, fp);
-	fputs("\n\n", fp);
+	const config_setting_t *root = config_root_setting(cfg);
 	int n = config_setting_length(root);
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *s = config_setting_get_elem(root,
 								    (unsigned)i);
 		if (write_setting(fp, s, 0) != 0)
-			return coh_error_set(err, COH_EINPUT, scenario->path, 0,
+			return coh_error_set(err, COH_EINPUT, name, 0,
 					     "%s holds a non-finite number, "
 					     "which libconfig cannot write",
 					     config_setting_name(s));
 		fputs(";\n", fp);
 	}
 	if (fflush(fp) != 0 || ferror(fp))
-		return coh_error_set(err, COH_EIO, scenario->path, 0,
+		return coh_error_set(err, COH_EIO, name, 0,
 				     "cannot write the resolved scenario");
 	return 0;
+}
+
+int coh_scenario_write_resolved(const coh_scenario *scenario, FILE *fp,
+				coh_error *err)
+{
+	fputs("# Resolved scenario, includes and overrides applied (cohesim "
+	      COH_VERSION ").\n# Loaded from: ", fp);
+	for (const char *p = scenario->path; *p; p++)
+		fputc(*p == '\n' || *p == '\r' ? '?' : *p, fp);
+	fputs("\n\n", fp);
+	return write_tree(&scenario->cfg, scenario->path, fp, err);
+}
+
+int coh_scenario_source_write(const coh_scenario_source *source, FILE *fp,
+			      coh_error *err)
+{
+	return write_tree(&source->parsed.cfg, source->parsed.path, fp, err);
 }
