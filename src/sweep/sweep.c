@@ -3,7 +3,7 @@
  * to sweep.csv and sweep-summary.csv, made durable before the next point.
  * Files grow only by whole points, so --resume can trim a partial tail and
  * carry on to exactly the bytes of an uninterrupted sweep. */
-#include "cohesim/sweep.h"
+#include "internal.h"
 #include "cohesim/output.h"
 #include "cohesim/version.h"
 #include "core/alloc.h"
@@ -226,17 +226,17 @@ static void summary_line(coh_strbuf *b, const coh_sweep_options *o,
 	coh_strbuf_puts(b, "\n");
 }
 
-void coh_point_result_free(coh_point_result *r)
+void swp_point_result_free(swp_point_result *r)
 {
 	if (!r)
 		return;
 	coh_free(r->rows);
 	coh_free(r->summary);
-	*r = (coh_point_result){0};
+	*r = (swp_point_result){0};
 }
 
-int coh_sweep_point(const coh_sweep_options *o, uint64_t p,
-		    coh_point_result *out, coh_diag *diag)
+int swp_point_run(const coh_sweep_options *o, uint64_t p,
+		    swp_point_result *out, coh_diag *diag)
 {
 	coh_scenario *sc = NULL;
 	int rc = load_point(&sc, o, p, diag);
@@ -274,7 +274,7 @@ int coh_sweep_point(const coh_sweep_options *o, uint64_t p,
 		coh_strbuf_free(&pr.rows);
 		coh_strbuf_free(&line);
 	} else {
-		*out = (coh_point_result){pr.rows.s, pr.rows.len, line.s,
+		*out = (swp_point_result){pr.rows.s, pr.rows.len, line.s,
 					  line.len};
 	}
 	coh_free(pr.final_cohesion);
@@ -286,7 +286,7 @@ int coh_sweep_point(const coh_sweep_options *o, uint64_t p,
 
 /*--- Files --------------------------------------------------------------------*/
 
-struct coh_sweep_files {
+struct swp_files {
 	const coh_sweep_options *opts;
 	char *dir;
 	FILE *rows, *summary;
@@ -439,7 +439,7 @@ static char *resolved_text(const coh_scenario *sc, size_t *len,
 	return text;
 }
 
-static void files_free(coh_sweep_files *f)
+static void files_free(swp_files *f)
 {
 	if (!f)
 		return;
@@ -452,11 +452,11 @@ static void files_free(coh_sweep_files *f)
 	coh_free(f);
 }
 
-int coh_sweep_files_open(coh_sweep_files **out, const coh_sweep_options *o,
+int swp_files_open(swp_files **out, const coh_sweep_options *o,
 			 uint64_t *done, coh_diag *diag)
 {
 	coh_error err = {0};
-	coh_sweep_files *f = coh_calloc(1, sizeof *f);
+	swp_files *f = coh_calloc(1, sizeof *f);
 	coh_strbuf rows_h = {0}, sum_h = {0}, points = {0};
 	char *path = NULL, *existing = NULL;
 	int rc = 0;
@@ -603,7 +603,7 @@ static int sync_file(FILE *fp)
 	return fflush(fp) || fsync(fileno(fp)) ? -1 : 0;
 }
 
-int coh_sweep_files_append(coh_sweep_files *f, const coh_point_result *r,
+int swp_files_append(swp_files *f, const swp_point_result *r,
 			   coh_error *err)
 {
 	/* rows first, then the summary line that marks the point finished */
@@ -632,7 +632,7 @@ static json_t *design_json(const coh_sweep_options *o)
 			 (json_int_t)coh_design_points(d));
 }
 
-int coh_sweep_files_close(coh_sweep_files *f, uint64_t points_done,
+int swp_files_close(swp_files *f, uint64_t points_done,
 			  int argc, char *const *argv, double wall_seconds,
 			  coh_error *err)
 {
@@ -706,9 +706,9 @@ int coh_sweep_run(const coh_sweep_options *o, coh_diag *diag)
 	int rc = coh_sweep_check(o, diag);
 	if (rc)
 		return rc;
-	coh_sweep_files *f = NULL;
+	swp_files *f = NULL;
 	uint64_t done = 0;
-	rc = coh_sweep_files_open(&f, o, &done, diag);
+	rc = swp_files_open(&f, o, &done, diag);
 	if (rc)
 		return rc;
 	uint64_t total = coh_design_points(o->design);
@@ -716,20 +716,20 @@ int coh_sweep_run(const coh_sweep_options *o, coh_diag *diag)
 	for (uint64_t p = done; p < total && !rc; p++) {
 		if (o->progress)
 			o->progress(o->progress_ctx, p, total);
-		coh_point_result r = {0};
-		rc = coh_sweep_point(o, p, &r, diag);
+		swp_point_result r = {0};
+		rc = swp_point_run(o, p, &r, diag);
 		if (!rc) {
-			rc = coh_sweep_files_append(f, &r, &err);
+			rc = swp_files_append(f, &r, &err);
 			if (rc)
 				coh_diag_push(diag, &err);
 			else
 				done = p + 1;
 		}
-		coh_point_result_free(&r);
+		swp_point_result_free(&r);
 	}
 	if (o->progress)
 		o->progress(o->progress_ctx, done, total);
-	int crc = coh_sweep_files_close(f, done, o->argc, o->argv,
+	int crc = swp_files_close(f, done, o->argc, o->argv,
 					now_seconds() - t0, &err);
 	if (crc && !rc) {
 		coh_diag_push(diag, &err);
@@ -752,9 +752,9 @@ int coh_sweep_plan_make(coh_sweep_plan *out, const coh_sweep_options *o,
 	coh_scenario_free(sc);
 	coh_sweep_options pilot = *o;
 	pilot.replications = reps < 20 ? reps : 20;
-	coh_point_result r = {0};
+	swp_point_result r = {0};
 	double t0 = now_seconds();
-	rc = coh_sweep_point(&pilot, 0, &r, diag);
+	rc = swp_point_run(&pilot, 0, &r, diag);
 	double dt = now_seconds() - t0;
 	if (rc)
 		return rc;
@@ -768,6 +768,6 @@ int coh_sweep_plan_make(coh_sweep_plan *out, const coh_sweep_options *o,
 			 (double)points,
 		.pilot_replications = pilot.replications,
 	};
-	coh_point_result_free(&r);
+	swp_point_result_free(&r);
 	return 0;
 }
