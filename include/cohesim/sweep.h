@@ -48,8 +48,9 @@ coh_design_kind coh_design_kind_of(const coh_design *design);
 /*--- Running a sweep --------------------------------------------------------*/
 
 typedef struct coh_sweep_options {
-	const char *scenario_path;
-	const char *include_root;       /* NULL: default */
+	/* The scenario, read once: every point is built from it, and no
+	 * file is read again (an edit during the sweep changes nothing). */
+	const coh_scenario_source *source;
 	const char *const *overrides;   /* applied before each point's axes */
 	size_t n_overrides;
 	const coh_design *design;

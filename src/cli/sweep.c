@@ -248,6 +248,27 @@ static int check_disk(const char *dir, const coh_model *m, uint64_t points,
 	return 0;
 }
 
+/* Reads the scenario once, and loads the base scenario (no axes) from
+ * it; prints the errors, as cli_load does. */
+static int read_once(coh_scenario_source **source, coh_scenario **base,
+		     const sweep_args *a)
+{
+	coh_diag diag = COH_DIAG_INIT;
+	int rc = coh_scenario_source_read(source, a->scenario, a->root, &diag);
+	if (!rc) {
+		rc = coh_scenario_load_source(base, *source, a->overrides.items,
+					      a->overrides.count, &diag);
+		if (rc) {
+			coh_scenario_source_free(*source);
+			*source = NULL;
+		}
+	}
+	if (rc)
+		cli_print_diag(&diag, rc, a->scenario);
+	coh_diag_clear(&diag);
+	return rc ? CLI_ERROR : CLI_OK;
+}
+
 static int sweep_main(sweep_args *a, int argc, char **argv, int rank)
 {
 	/* the base scenario (no axes): the design's seed, the resolved file */
@@ -266,14 +287,16 @@ static int sweep_main(sweep_args *a, int argc, char **argv, int rank)
 	if (nomem) {
 		return CLI_ERROR;
 	}
+	/* the scenario is read once: the base and every point come from it */
+	coh_scenario_source *source = NULL;
 	coh_scenario *base = NULL;
-	int status = cli_load(&base, a->scenario, a->root, a->overrides.items,
-			      a->overrides.count);
+	int status = read_once(&source, &base, a);
 	if (status != CLI_OK)
 		return status;
 	const coh_model *m = coh_scenario_model(base);
 	if ((status = take_design_defaults(a, m)) != CLI_OK) {
 		coh_scenario_free(base);
+		coh_scenario_source_free(source);
 		return status;
 	}
 	coh_error err = {0};
@@ -288,11 +311,11 @@ static int sweep_main(sweep_args *a, int argc, char **argv, int rank)
 	if (rc) {
 		cli_print_error(&err);
 		coh_scenario_free(base);
+		coh_scenario_source_free(source);
 		return cli_exit_status(rc);
 	}
 	coh_sweep_options so = {
-		.scenario_path = a->scenario, .include_root = a->root,
-		.overrides = a->overrides.items,
+		.source = source, .overrides = a->overrides.items,
 		.n_overrides = a->overrides.count, .design = design,
 		.threads = (int)a->jobs, .dir = dir, .resume = a->resume,
 		.stop = &stop_signal, .argc = argc, .argv = argv,
@@ -371,6 +394,7 @@ out:
 	coh_diag_clear(&diag);
 	coh_design_free(design);
 	coh_scenario_free(base);
+	coh_scenario_source_free(source);
 	if (rc == COH_ECANCEL)
 		return 128 + (stop_signal ? stop_signal : SIGINT);
 	return cli_exit_status(rc);

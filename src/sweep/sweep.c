@@ -1,5 +1,5 @@
-/* The sweep driver: for each design point, load the scenario with the
- * point's values as overrides, run its replications, and append its rows
+/* The sweep driver: for each design point, build the scenario (read once)
+ * with the point's values as overrides, run its replications, append its rows
  * to sweep.csv and sweep-summary.csv, made durable before the next point.
  * Files grow only by whole points, so --resume can trim a partial tail and
  * carry on to exactly the bytes of an uninterrupted sweep. */
@@ -65,9 +65,8 @@ static int load_point(coh_scenario **out, const coh_sweep_options *o,
 					  "out of memory");
 			goto out;
 		}
-	coh_load_options lo = {o->include_root, ov, k};
 	size_t first_error = diag->count;
-	rc = coh_scenario_load(out, o->scenario_path, &lo, diag);
+	rc = coh_scenario_load_source(out, o->source, ov, k, diag);
 	/* an axis's value is an override the user wrote as --vary */
 	for (size_t e = first_error; e < diag->count; e++) {
 		coh_error *er = &diag->items[e];
@@ -650,7 +649,8 @@ int swp_files_close(swp_files *f, uint64_t points_done,
 	json_t *root = json_pack(
 		"{s:s, s:s, s:o, s:s, s:s, s:I, s:o, s:I, s:I, s:b, s:f, s:o}",
 		"program", "cohesim", "version", COH_VERSION, "command", cmd,
-		"scenario", f->opts->scenario_path, "seed", seed,
+		"scenario", coh_scenario_source_path(f->opts->source),
+		"seed", seed,
 		"replications_per_point", (json_int_t)m->replications,
 		"design", design_json(f->opts),
 		"points_done", (json_int_t)points_done,
