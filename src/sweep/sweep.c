@@ -451,14 +451,144 @@ static void files_free(swp_files *f)
 	coh_free(f);
 }
 
+/* What a sweep's files start with: their headers, and the design. */
+typedef struct start_texts {
+	coh_strbuf rows, summary, points;
+} start_texts;
+
+static void start_texts_free(start_texts *t)
+{
+	coh_strbuf_free(&t->rows);
+	coh_strbuf_free(&t->summary);
+	coh_strbuf_free(&t->points);
+}
+
+/* Without --resume, a folder may hold a sweep that never finished a
+ * point (it is started again), but not one with finished points.  *have
+ * says whether the folder holds a sweep to resume. */
+static int check_fresh(const coh_sweep_options *o, const char *summary_path,
+		       int *have, coh_error *err)
+{
+	struct stat st;
+	*have = stat(summary_path, &st) == 0;
+	if (!*have || o->resume)
+		return 0;
+	uint64_t n = 0;
+	size_t len = 0;
+	char *existing = slurp(summary_path, &len);
+	for (size_t i = 0; existing && i < len; i++)
+		n += existing[i] == '\n';
+	coh_free(existing);
+	*have = 0;
+	if (n > 1)
+		return coh_error_set(err, COH_EINPUT, o->dir, 0,
+				     "already holds a sweep with %llu finished "
+				     "points: add --resume to finish it, or "
+				     "choose another -o",
+				     (unsigned long long)(n - 1));
+	return 0;
+}
+
+/* The design must be the one that was started. */
+static int check_same_design(const coh_sweep_options *o,
+			     const coh_strbuf *points, coh_error *err)
+{
+	size_t len = 0;
+	char *pp = coh_output_path(o->dir, "points.csv");
+	char *old = pp ? slurp(pp, &len) : NULL;
+	int same = old && len == points->len &&
+		   memcmp(old, points->s, len) == 0;
+	coh_free(old);
+	coh_free(pp);
+	if (same)
+		return 0;
+	return coh_error_set(err, COH_EINPUT, o->dir, 0,
+			     "holds a sweep of another design (points.csv "
+			     "differs): resume with the same axes and design, "
+			     "or choose another -o");
+}
+
+/* And the same seed, replications and --set: the resolved scenario of
+ * point 0 holds them all. */
+static int check_same_settings(const swp_files *f, coh_error *err)
+{
+	const coh_sweep_options *o = f->opts;
+	size_t now_len = 0, old_len = 0;
+	char *now = resolved_text(f->scenario, &now_len, err);
+	if (!now)
+		return err->code ? err->code : COH_ENOMEM;
+	char *sp = coh_output_path(o->dir, "sweep-scenario.cfg");
+	char *then = sp ? slurp(sp, &old_len) : NULL;
+	int same = then && now_len == old_len &&
+		   memcmp(now, then, now_len) == 0;
+	free(now);
+	coh_free(then);
+	coh_free(sp);
+	if (same)
+		return 0;
+	return coh_error_set(err, COH_EINPUT, o->dir, 0,
+			     "holds a sweep started with other settings (its "
+			     "sweep-scenario.cfg differs: scenario, seed, "
+			     "replications or --set): resume with the same "
+			     "ones, or choose another -o");
+}
+
+/* Checks that the folder holds this sweep, and trims its files to the
+ * points that finished; their number goes to *done. */
+static int resume_files(swp_files *f, const start_texts *t,
+			const char *summary_path, uint64_t *done,
+			coh_error *err)
+{
+	const coh_sweep_options *o = f->opts;
+	int rc = check_same_design(o, &t->points, err);
+	if (!rc)
+		rc = check_same_settings(f, err);
+	if (rc)
+		return rc;
+	uint64_t finished = 0, kept = 0;
+	rc = trim_file(summary_path, t->summary.s, UINT64_MAX, &finished, err);
+	if (rc)
+		return rc;
+	char *rp = coh_output_path(o->dir, "sweep.csv");
+	rc = rp ? trim_file(rp, t->rows.s, finished, &kept, err)
+		: coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+	coh_free(rp);
+	if (!rc)
+		*done = finished;
+	return rc;
+}
+
+/* A new sweep: the resolved scenario of point 0, the design and the
+ * headers. */
+static int start_files(swp_files *f, const start_texts *t, coh_error *err)
+{
+	const char *dir = f->opts->dir;
+	size_t len = 0;
+	char *text = resolved_text(f->scenario, &len, err);
+	int rc = text ? coh_output_write_file(dir, "sweep-scenario.cfg", text,
+					      len, err)
+		      : COH_ENOMEM;
+	free(text);
+	if (!rc)
+		rc = coh_output_write_file(dir, "points.csv", t->points.s,
+					   t->points.len, err);
+	if (!rc)
+		rc = coh_output_write_file(dir, "sweep.csv", t->rows.s,
+					   t->rows.len, err);
+	if (!rc)
+		rc = coh_output_write_file(dir, "sweep-summary.csv",
+					   t->summary.s, t->summary.len, err);
+	return rc;
+}
+
 int swp_files_open(swp_files **out, const coh_sweep_options *o,
-			 uint64_t *done, coh_diag *diag)
+		   uint64_t *done, coh_diag *diag)
 {
 	coh_error err = {0};
 	swp_files *f = coh_calloc(1, sizeof *f);
-	coh_strbuf rows_h = {0}, sum_h = {0}, points = {0};
-	char *path = NULL, *existing = NULL;
-	int rc = 0;
+	start_texts t = {{0}, {0}, {0}};
+	char *summary_path = NULL;
+	int rc = 0, have = 0;
 	*done = 0;
 	if (!f || !(f->dir = coh_strdup(o->dir))) {
 		rc = coh_error_set(&err, COH_ENOMEM, NULL, 0, "out of memory");
@@ -473,104 +603,20 @@ int swp_files_open(swp_files **out, const coh_sweep_options *o,
 	rc = coh_output_mkdirs(o->dir, &err);
 	if (rc)
 		goto fail_err;
-	headers(&rows_h, &sum_h, o, f->model);
-	points_text(&points, o->design);
-	if (rows_h.failed || sum_h.failed || points.failed) {
+	headers(&t.rows, &t.summary, o, f->model);
+	points_text(&t.points, o->design);
+	summary_path = coh_output_path(o->dir, "sweep-summary.csv");
+	if (t.rows.failed || t.summary.failed || t.points.failed ||
+	    !summary_path) {
 		rc = coh_error_set(&err, COH_ENOMEM, NULL, 0, "out of memory");
 		goto fail_err;
 	}
-
-	path = coh_output_path(o->dir, "sweep-summary.csv");
-	if (!path) {
-		rc = coh_error_set(&err, COH_ENOMEM, NULL, 0, "out of memory");
+	rc = check_fresh(o, summary_path, &have, &err);
+	if (!rc)
+		rc = have ? resume_files(f, &t, summary_path, done, &err)
+			  : start_files(f, &t, &err);
+	if (rc)
 		goto fail_err;
-	}
-	struct stat st;
-	int have = stat(path, &st) == 0;
-	if (have && !o->resume) {
-		uint64_t n = 0;
-		size_t len = 0;
-		existing = slurp(path, &len);
-		for (size_t i = 0; existing && i < len; i++)
-			n += existing[i] == '\n';
-		if (n > 1) {
-			rc = coh_error_set(&err, COH_EINPUT, o->dir, 0,
-					   "already holds a sweep with %llu "
-					   "finished points: add --resume to "
-					   "finish it, or choose another -o",
-					   (unsigned long long)(n - 1));
-			goto fail_err;
-		}
-		have = 0;
-	}
-	if (have) {
-		/* the design must be the one that was started */
-		size_t len = 0;
-		char *pp = coh_output_path(o->dir, "points.csv");
-		char *old = pp ? slurp(pp, &len) : NULL;
-		int same = old && len == points.len &&
-			   memcmp(old, points.s, len) == 0;
-		coh_free(old);
-		coh_free(pp);
-		if (!same) {
-			rc = coh_error_set(&err, COH_EINPUT, o->dir, 0,
-					   "holds a sweep of another design "
-					   "(points.csv differs): resume with "
-					   "the same axes and design, or choose "
-					   "another -o");
-			goto fail_err;
-		}
-		/* and the same scenario, seed, replications and --set */
-		size_t now_len = 0, old_len = 0;
-		char *now = resolved_text(f->scenario, &now_len, &err);
-		char *sp = coh_output_path(o->dir, "sweep-scenario.cfg");
-		char *then = now && sp ? slurp(sp, &old_len) : NULL;
-		same = now && then && now_len == old_len &&
-		       memcmp(now, then, now_len) == 0;
-		free(now);
-		coh_free(then);
-		coh_free(sp);
-		if (!same) {
-			rc = coh_error_set(&err, COH_EINPUT, o->dir, 0,
-					   "holds a sweep started with other "
-					   "settings (its sweep-scenario.cfg "
-					   "differs: scenario, seed, "
-					   "replications or --set): resume "
-					   "with the same ones, or choose "
-					   "another -o");
-			goto fail_err;
-		}
-		uint64_t finished = 0, kept = 0;
-		rc = trim_file(path, sum_h.s, UINT64_MAX, &finished, &err);
-		if (!rc) {
-			char *rp = coh_output_path(o->dir, "sweep.csv");
-			rc = rp ? trim_file(rp, rows_h.s, finished, &kept, &err)
-				: coh_error_set(&err, COH_ENOMEM, NULL, 0,
-						"out of memory");
-			coh_free(rp);
-		}
-		if (rc)
-			goto fail_err;
-		*done = finished;
-	} else {
-		size_t len = 0;
-		char *text = resolved_text(f->scenario, &len, &err);
-		rc = text ? coh_output_write_file(o->dir, "sweep-scenario.cfg",
-						  text, len, &err)
-			  : COH_ENOMEM;
-		free(text);
-		if (!rc)
-			rc = coh_output_write_file(o->dir, "points.csv",
-						   points.s, points.len, &err);
-		if (!rc)
-			rc = coh_output_write_file(o->dir, "sweep.csv", rows_h.s,
-					 rows_h.len, &err);
-		if (!rc)
-			rc = coh_output_write_file(o->dir, "sweep-summary.csv", sum_h.s,
-					 sum_h.len, &err);
-		if (rc)
-			goto fail_err;
-	}
 	f->rows = open_append(o->dir, "sweep.csv", &err);
 	f->summary = f->rows ? open_append(o->dir, "sweep-summary.csv", &err)
 			     : NULL;
@@ -578,21 +624,15 @@ int swp_files_open(swp_files **out, const coh_sweep_options *o,
 		rc = err.code ? err.code : COH_EIO;
 		goto fail_err;
 	}
-	coh_strbuf_free(&rows_h);
-	coh_strbuf_free(&sum_h);
-	coh_strbuf_free(&points);
-	coh_free(path);
-	coh_free(existing);
+	start_texts_free(&t);
+	coh_free(summary_path);
 	*out = f;
 	return 0;
 fail_err:
 	coh_diag_push(diag, &err);
 fail:
-	coh_strbuf_free(&rows_h);
-	coh_strbuf_free(&sum_h);
-	coh_strbuf_free(&points);
-	coh_free(path);
-	coh_free(existing);
+	start_texts_free(&t);
+	coh_free(summary_path);
 	files_free(f);
 	return rc;
 }
@@ -631,7 +671,9 @@ static json_t *design_json(const coh_sweep_options *o)
 			 (json_int_t)coh_design_points(d));
 }
 
-int swp_files_close(swp_files *f, uint64_t points_done,
+/* manifest.json: what the sweep is (command, scenario, seed, design) and
+ * how far it got. */
+static int write_manifest(const swp_files *f, uint64_t points_done,
 			  int argc, char *const *argv, double wall_seconds,
 			  coh_error *err)
 {
@@ -665,9 +707,16 @@ int swp_files_close(swp_files *f, uint64_t points_done,
 		rc = coh_error_set(err, COH_ENOMEM, NULL, 0,
 				   "out of memory writing manifest.json");
 	else
-		rc = coh_output_write_file(f->dir, "manifest.json", text, strlen(text),
-				 err);
+		rc = coh_output_write_file(f->dir, "manifest.json", text,
+					   strlen(text), err);
 	free(text);
+	return rc;
+}
+
+int swp_files_close(swp_files *f, uint64_t points_done, int argc,
+		    char *const *argv, double wall_seconds, coh_error *err)
+{
+	int rc = write_manifest(f, points_done, argc, argv, wall_seconds, err);
 	/* closed whatever happened above: this function always frees */
 	int closed = fclose(f->rows) | fclose(f->summary);
 	if (!rc && closed)
