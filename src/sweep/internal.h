@@ -27,8 +27,11 @@ void swp_point_result_free(swp_point_result *result);
 /* The sweep's output files. */
 typedef struct swp_files swp_files;
 
-/* Opens (or, with resume, reopens and trims) the sweep's files; returns
- * the number of points already finished in *done. */
+/* Opens the sweep's files: a new sweep writes its design, headers,
+ * resolved scenario and a first manifest; with resume, the folder is
+ * checked to hold this very sweep (design, scenario, settings) and its
+ * files are trimmed to whole points.  *done receives the number of points
+ * already finished. */
 int swp_files_open(swp_files **out, const coh_sweep_options *opts,
 		   uint64_t *done, coh_diag *diag);
 /* Appends a finished point and makes it durable (fsync). */

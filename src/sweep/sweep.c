@@ -9,6 +9,7 @@
 #include "core/alloc.h"
 #include "core/strbuf.h"
 #include "output/csv.h"
+#include "output/sha256.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -292,6 +293,7 @@ struct swp_files {
 	uint64_t total_points;
 	const coh_model *model;         /* of point 0, for the manifest */
 	coh_scenario *scenario;
+	char sha256[65];                /* of the resolved scenario */
 };
 
 static void headers(coh_strbuf *rows, coh_strbuf *summary,
@@ -451,6 +453,31 @@ static void files_free(swp_files *f)
 	coh_free(f);
 }
 
+/* The SHA-256 of the scenario's resolved settings (includes applied, no
+ * override), which the manifest records and --resume compares. */
+static int scenario_sha256(char hex[65], const coh_scenario_source *src,
+			   coh_error *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+	if (!fp)
+		return coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+	int rc = coh_scenario_source_write(src, fp, err);
+	if (fclose(fp) && !rc)
+		rc = coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+	if (!rc) {
+		coh_sha256 ctx;
+		unsigned char digest[32];
+		coh_sha256_init(&ctx);
+		coh_sha256_update(&ctx, text, len);
+		coh_sha256_final(&ctx, digest);
+		coh_sha256_hex(hex, digest);
+	}
+	free(text);
+	return rc;
+}
+
 /* What a sweep's files start with: their headers, and the design. */
 typedef struct start_texts {
 	coh_strbuf rows, summary, points;
@@ -508,6 +535,32 @@ static int check_same_design(const coh_sweep_options *o,
 			     "or choose another -o");
 }
 
+/* And the same scenario: its manifest (written when the sweep starts)
+ * records the SHA-256 of the resolved scenario.  A folder from a version
+ * that did not record it is left to check_same_settings. */
+static int check_same_scenario(const swp_files *f, coh_error *err)
+{
+	const coh_sweep_options *o = f->opts;
+	char *mp = coh_output_path(o->dir, "manifest.json");
+	if (!mp)
+		return coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+	json_t *root = json_load_file(mp, 0, NULL);
+	coh_free(mp);
+	const char *then = json_string_value(json_object_get(root,
+							     "scenario_sha256"));
+	int differs = then && strcmp(then, f->sha256) != 0;
+	json_decref(root);
+	if (!differs)
+		return 0;
+	return coh_error_set(err, COH_EINPUT,
+			     coh_scenario_source_path(o->source), 0,
+			     "differs from the scenario the sweep in %s was "
+			     "started with (the SHA-256 of its resolved "
+			     "settings is not the one in manifest.json): resume "
+			     "with the scenario as it was, or choose another -o",
+			     o->dir);
+}
+
 /* And the same seed, replications and --set: the resolved scenario of
  * point 0 holds them all. */
 static int check_same_settings(const swp_files *f, coh_error *err)
@@ -542,6 +595,8 @@ static int resume_files(swp_files *f, const start_texts *t,
 	const coh_sweep_options *o = f->opts;
 	int rc = check_same_design(o, &t->points, err);
 	if (!rc)
+		rc = check_same_scenario(f, err);
+	if (!rc)
 		rc = check_same_settings(f, err);
 	if (rc)
 		return rc;
@@ -558,8 +613,13 @@ static int resume_files(swp_files *f, const start_texts *t,
 	return rc;
 }
 
-/* A new sweep: the resolved scenario of point 0, the design and the
- * headers. */
+static int write_manifest(const swp_files *f, uint64_t points_done,
+			  int argc, char *const *argv, double wall_seconds,
+			  coh_error *err);
+
+/* A new sweep: the resolved scenario of point 0, the design, the
+ * headers, and a manifest that already records the scenario (a sweep
+ * killed before its end can still be checked when it is resumed). */
 static int start_files(swp_files *f, const start_texts *t, coh_error *err)
 {
 	const char *dir = f->opts->dir;
@@ -578,6 +638,9 @@ static int start_files(swp_files *f, const start_texts *t, coh_error *err)
 	if (!rc)
 		rc = coh_output_write_file(dir, "sweep-summary.csv",
 					   t->summary.s, t->summary.len, err);
+	if (!rc)
+		rc = write_manifest(f, 0, f->opts->argc, f->opts->argv, 0.0,
+				    err);
 	return rc;
 }
 
@@ -600,7 +663,9 @@ int swp_files_open(swp_files **out, const coh_sweep_options *o,
 	if (rc)
 		goto fail;
 	f->model = coh_scenario_model(f->scenario);
-	rc = coh_output_mkdirs(o->dir, &err);
+	rc = scenario_sha256(f->sha256, o->source, &err);
+	if (!rc)
+		rc = coh_output_mkdirs(o->dir, &err);
 	if (rc)
 		goto fail_err;
 	headers(&t.rows, &t.summary, o, f->model);
@@ -671,8 +736,8 @@ static json_t *design_json(const coh_sweep_options *o)
 			 (json_int_t)coh_design_points(d));
 }
 
-/* manifest.json: what the sweep is (command, scenario, seed, design) and
- * how far it got. */
+/* manifest.json: what the sweep is (command, scenario and its SHA-256,
+ * seed, design) and how far it got. */
 static int write_manifest(const swp_files *f, uint64_t points_done,
 			  int argc, char *const *argv, double wall_seconds,
 			  coh_error *err)
@@ -689,10 +754,11 @@ static int write_manifest(const swp_files *f, uint64_t points_done,
 	for (size_t i = 0; i < 4; i++)
 		json_array_append_new(files, json_string(names[i]));
 	json_t *root = json_pack(
-		"{s:s, s:s, s:o, s:s, s:s, s:I, s:o, s:I, s:I, s:b, s:f, s:o}",
+		"{s:s, s:s, s:o, s:s, s:s, s:s, s:I, s:o, s:I, s:I, s:b, s:f, "
+		"s:o}",
 		"program", "cohesim", "version", COH_VERSION, "command", cmd,
 		"scenario", coh_scenario_source_path(f->opts->source),
-		"seed", seed,
+		"scenario_sha256", f->sha256, "seed", seed,
 		"replications_per_point", (json_int_t)m->replications,
 		"design", design_json(f->opts),
 		"points_done", (json_int_t)points_done,

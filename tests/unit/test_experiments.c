@@ -219,6 +219,98 @@ static void test_sweep_resume_refuses_another_design(void **state)
 	bin_result_free(&r);
 }
 
+/*--- The scenario a sweep was started with -----------------------------*/
+
+/* A copy of SCENARIO in dir/s/ whose output block comes from an include,
+ * so that reading "the scenario" means reading two files.  Returns the
+ * main file's path (static). */
+static const char *scenario_with_include(void)
+{
+	static char main_cfg[PATH_MAX];
+	char folder[PATH_MAX];
+	snprintf(folder, sizeof folder, "%s/s", dir);
+	assert_int_equal(mkdir(folder, 0777) == 0 || errno == EEXIST, 1);
+	snprintf(main_cfg, sizeof main_cfg, "%s/main.cfg", folder);
+	char *text = bin_slurp(SCENARIO, NULL);
+	assert_non_null(text);
+	const char *block = "output: { sample_every = 30.0; };";
+	char *at = strstr(text, block);
+	assert_non_null(at);
+	FILE *fp = fopen(main_cfg, "w");
+	assert_non_null(fp);
+	fprintf(fp, "%.*s@include \"output.params\"%s", (int)(at - text), text,
+		at + strlen(block));
+	fclose(fp);
+	free(text);
+	assert_int_equal(bin_write_file(bin_path(folder, "output.params"),
+					"output: { sample_every = 30.0; };\n"),
+			 0);
+	return main_cfg;
+}
+
+/* Replaces the first `from` in a file by `to`. */
+static void edit_file(const char *path, const char *from, const char *to)
+{
+	char *text = bin_slurp(path, NULL);
+	assert_non_null(text);
+	char *at = strstr(text, from);
+	assert_non_null(at);
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fprintf(fp, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	fclose(fp);
+	free(text);
+}
+
+/* --resume compares the SHA-256 of the resolved scenario recorded in the
+ * manifest: another scenario is refused with its own message, a comment
+ * is not another scenario. */
+static void test_sweep_resume_refuses_another_scenario(void **state)
+{
+	(void)state;
+	const char *scenario = scenario_with_include();
+	char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s/resume", dir);
+	const char *args[] = {"sweep", scenario, "--vary",
+			      "model.half_life=100:400:3", "-r", "3", "--plot",
+			      "none", "-q", "-o", out, NULL, NULL};
+	bin_result r;
+	assert_true(bin_run_argv(&r, NULL, args) >= 0);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	char *manifest = bin_slurp(bin_path(out, "manifest.json"), NULL);
+	assert_non_null(manifest);
+	const char *sha = strstr(manifest, "\"scenario_sha256\": \"");
+	assert_non_null(sha);
+	sha += strlen("\"scenario_sha256\": \"");
+	assert_int_equal(strspn(sha, "0123456789abcdef"), 64);
+	free(manifest);
+
+	args[11] = "--resume";
+	/* a comment and a blank line change no setting */
+	edit_file(scenario, "version = 1;", "version = 1;\n\n# resumed\n");
+	assert_true(bin_run_argv(&r, NULL, args) >= 0);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+
+	/* a setting in an included file does */
+	char params[PATH_MAX];
+	snprintf(params, sizeof params, "%s/s/output.params", dir);
+	assert_int_equal(bin_write_file(params,
+					"output: { sample_every = 7.0; };\n"),
+			 0);
+	assert_true(bin_run_argv(&r, NULL, args) >= 0);
+	bin_expect_status(&r, 1);
+	char want[3 * PATH_MAX];
+	snprintf(want, sizeof want, "cohesim: %s: differs from the scenario "
+		 "the sweep in %s was started with (the SHA-256 of its "
+		 "resolved settings is not the one in manifest.json): resume "
+		 "with the scenario as it was, or choose another -o\n",
+		 scenario, out);
+	assert_string_equal(r.err, want);
+	bin_result_free(&r);
+}
+
 /* Every bad axis: status and the exact message, before any file. */
 static void test_sweep_bad_axes(void **state)
 {
@@ -462,6 +554,9 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_sweep_resume_refuses_another_design, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_sweep_resume_refuses_another_scenario, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(test_sweep_bad_axes, setup,
 						teardown),
