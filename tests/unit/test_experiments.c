@@ -1,8 +1,9 @@
 /* compare, sweep and plot through the real binary: paired comparisons of a
  * scenario with itself are exactly zero, sweeps survive kill -9 and resume
- * to the same bytes (also across MPI ranks), every bad axis is refused
- * before work with its name, figures are drawn and redrawn, and a missing
- * gnuplot is a warning, not a failure. */
+ * to the same bytes (also across MPI ranks), read their scenario once
+ * (strace counts the opens) and ignore edits made while they run, every
+ * bad axis is refused before work with its name, figures are drawn and
+ * redrawn, and a missing gnuplot is a warning, not a failure. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -219,7 +220,7 @@ static void test_sweep_resume_refuses_another_design(void **state)
 	bin_result_free(&r);
 }
 
-/*--- The scenario a sweep was started with -----------------------------*/
+/*--- The scenario is read once ----------------------------------------*/
 
 /* A copy of SCENARIO in dir/s/ whose output block comes from an include,
  * so that reading "the scenario" means reading two files.  Returns the
@@ -260,6 +261,135 @@ static void edit_file(const char *path, const char *from, const char *to)
 	fprintf(fp, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
 	fclose(fp);
 	free(text);
+}
+
+/* Lines of a file (0 if it cannot be read). */
+static size_t count_lines(const char *path)
+{
+	size_t n = 0;
+	char *text = bin_slurp(path, NULL);
+	for (char *p = text; p && *p; p++)
+		n += *p == '\n';
+	free(text);
+	return n;
+}
+
+/* How many times a sweep of n points opens each of the scenario's two
+ * files, counted with strace (it replaces $COH_WRAP for this run). */
+static void count_opens(const char *scenario, unsigned n, size_t *main_opens,
+			size_t *include_opens)
+{
+	char log[PATH_MAX], wrap[PATH_MAX + 64], vary[64], out[PATH_MAX];
+	snprintf(log, sizeof log, "%s/strace-%u.log", dir, n);
+	snprintf(wrap, sizeof wrap, "strace -f -qq -e trace=openat -o %s", log);
+	snprintf(vary, sizeof vary, "model.half_life=100:400:%u", n);
+	snprintf(out, sizeof out, "%s/opens-%u", dir, n);
+	const char *saved = getenv("COH_WRAP");
+	char *keep = saved ? strdup(saved) : NULL;
+	setenv("COH_WRAP", wrap, 1);
+	bin_result r;
+	int rc = bin_run(&r, "sweep", scenario, "--vary", vary, "-r", "1", "-j",
+			 "1", "--plot", "none", "-q", "-o", out, NULL);
+	if (keep)
+		setenv("COH_WRAP", keep, 1);
+	else
+		unsetenv("COH_WRAP");
+	free(keep);
+	assert_true(rc >= 0);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	assert_int_equal(count_lines(bin_path(out, "sweep-summary.csv")),
+			 n + 1);
+	*main_opens = *include_opens = 0;
+	char *text = bin_slurp(log, NULL);
+	assert_non_null(text);
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		if (!strstr(line, "openat("))
+			continue;
+		*main_opens += strstr(line, "/s/main.cfg\"") != NULL;
+		*include_opens += strstr(line, "/s/output.params\"") != NULL;
+	}
+	free(text);
+}
+
+/* A sweep opens its scenario and includes a number of times that does not
+ * grow with its points: once for the scenario, and for the include once
+ * in the check of includes and once in libconfig. */
+static void test_sweep_reads_scenario_once(void **state)
+{
+	(void)state;
+	if (system("strace -qq -o /dev/null true >/dev/null 2>&1") != 0) {
+		print_message("strace cannot run here; skipped\n");
+		skip();
+	}
+	const char *scenario = scenario_with_include();
+	size_t main2, inc2, main200, inc200;
+	count_opens(scenario, 2, &main2, &inc2);
+	count_opens(scenario, 200, &main200, &inc200);
+	if (main2 != 1 || main200 != 1 || inc2 != inc200 || inc2 == 0)
+		fail_msg("opens of the scenario: %zu (2 points), %zu (200 "
+			 "points); of its include: %zu, %zu", main2, main200,
+			 inc2, inc200);
+}
+
+/* The scenario edited while the sweep runs: the later points still use
+ * the file as it was when the sweep started. */
+static void test_sweep_ignores_edits_during_the_sweep(void **state)
+{
+	(void)state;
+	const char *scenario = scenario_with_include();
+	char before[PATH_MAX], during[PATH_MAX], after[PATH_MAX];
+	snprintf(before, sizeof before, "%s/before", dir);
+	snprintf(during, sizeof during, "%s/during", dir);
+	snprintf(after, sizeof after, "%s/after", dir);
+	const char *args[] = {"sweep", scenario, "--vary",
+			      "model.half_life=50:500:40", "-r", "60",
+			      "--plot", "none", "-q", "-j", "1", "-o", NULL,
+			      NULL};
+	bin_result r;
+	args[12] = before;
+	assert_true(bin_run_argv(&r, NULL, args) >= 0);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+
+	/* stop the sweep after its first point, edit both files, go on */
+	args[12] = during;
+	bin_child c;
+	assert_int_equal(bin_start(&c, NULL, args), 0);
+	const char *summary = bin_path(during, "sweep-summary.csv");
+	size_t lines = 0;
+	for (int tries = 0; tries < 30000 && lines < 2; tries++) {
+		struct timespec ms = {0, 1000000};
+		nanosleep(&ms, NULL);
+		lines = count_lines(summary);
+	}
+	kill(c.pid, SIGSTOP);
+	lines = count_lines(summary);
+	edit_file(scenario, "freeze = 0.4;", "freeze = 0.45;");
+	char params[PATH_MAX];
+	snprintf(params, sizeof params, "%s/s/output.params", dir);
+	assert_int_equal(bin_write_file(params,
+					"output: { sample_every = 7.0; };\n"),
+			 0);
+	kill(c.pid, SIGCONT);
+	assert_int_equal(bin_wait(&c, &r), 0);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	if (lines < 2 || lines >= 41)
+		fail_msg("the sweep had %zu summary lines when it was stopped; "
+			 "expected a header and 1 to 39 points", lines);
+	for (size_t i = 0; i < 3; i++)
+		if (!bin_same_file(bin_path(before, sweep_files[i]),
+				   bin_path(during, sweep_files[i])))
+			fail_msg("%s changed with the edit during the sweep",
+				 sweep_files[i]);
+	/* the edit itself does change the results */
+	args[12] = after;
+	assert_true(bin_run_argv(&r, NULL, args) >= 0);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	assert_false(bin_same_file(bin_path(before, "sweep.csv"),
+				   bin_path(after, "sweep.csv")));
 }
 
 /* --resume compares the SHA-256 of the resolved scenario recorded in the
@@ -554,6 +684,11 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_sweep_resume_refuses_another_design, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_sweep_reads_scenario_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_sweep_ignores_edits_during_the_sweep, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_sweep_resume_refuses_another_scenario, setup,
