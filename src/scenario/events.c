@@ -339,13 +339,15 @@ static void convert_event(scn_ctx *ctx, const config_setting_t *g,
 	if (type < 0)
 		return;   /* its other keys cannot be judged */
 	e->type = (coh_event_type)type;
-	char what[SCN_PATH_MAX + 48];
-	scn_path(g, what, SCN_PATH_MAX);
-	size_t n = strlen(what);
-	snprintf(what + n, sizeof what - n, " (%s %s)",
-		 article(coh_event_type_name(e->type)),
-		 coh_event_type_name(e->type));
-	scn_check_keys(ctx, g, event_keys(e->type), what);
+	if (!scn_keys_known(g, event_keys(e->type))) {
+		char what[SCN_PATH_MAX + 48];
+		scn_path(g, what, SCN_PATH_MAX);
+		size_t n = strlen(what);
+		snprintf(what + n, sizeof what - n, " (%s %s)",
+			 article(coh_event_type_name(e->type)),
+			 coh_event_type_name(e->type));
+		scn_check_keys(ctx, g, event_keys(e->type), what);
+	}
 	event_fields(ctx, g, e, room);
 }
 
@@ -527,13 +529,15 @@ static void convert_generator(scn_ctx *ctx, const config_setting_t *g,
 	if (type < 0)
 		return;
 	gen->type = (coh_event_type)type;
-	char what[SCN_PATH_MAX + 48];
-	scn_path(g, what, SCN_PATH_MAX);
-	size_t n = strlen(what);
-	snprintf(what + n, sizeof what - n, " (%s %s generator)",
-		 article(coh_event_type_name(gen->type)),
-		 coh_event_type_name(gen->type));
-	scn_check_keys(ctx, g, generator_keys(gen->type), what);
+	if (!scn_keys_known(g, generator_keys(gen->type))) {
+		char what[SCN_PATH_MAX + 48];
+		scn_path(g, what, SCN_PATH_MAX);
+		size_t n = strlen(what);
+		snprintf(what + n, sizeof what - n, " (%s %s generator)",
+			 article(coh_event_type_name(gen->type)),
+			 coh_event_type_name(gen->type));
+		scn_check_keys(ctx, g, generator_keys(gen->type), what);
+	}
 	switch (gen->type) {
 	case COH_EV_ASSISTANCE_REQUEST:
 		scn_get_outsider(ctx, g, "against", 1, &gen->outsider);

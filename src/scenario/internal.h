@@ -235,6 +235,9 @@ const config_setting_t *scn_get_list(scn_ctx *ctx,
  * `what` names the group in messages (NULL: its path). */
 void scn_check_keys(scn_ctx *ctx, const config_setting_t *group,
 		    const char *const *keys, const char *what);
+/* Whether every key of a group is in `keys`: callers whose `what` costs
+ * something to build ask first. */
+int scn_keys_known(const config_setting_t *group, const char *const *keys);
 
 /*--- The stages of a load ---*/
 
