@@ -75,7 +75,7 @@ static int read_type(scn_ctx *ctx, const config_setting_t *g,
 	if (scn_get_string(ctx, g, "type", "an event type name", 1, &name) !=
 	    SCN_OK)
 		return -1;
-	const config_setting_t *s = config_setting_get_member(g, "type");
+	const config_setting_t *s = scn_member(g, "type");
 	char where[SCN_PATH_MAX];
 	scn_path(s, where, sizeof where);
 	int t = coh_event_type_lookup(name);
@@ -107,7 +107,7 @@ static int read_day(scn_ctx *ctx, const config_setting_t *g, const char *key,
 	if (rc != SCN_OK || !ctx->have_dates)
 		return rc == SCN_OK ? SCN_BAD : rc;
 	if (day < ctx->start_day || day > ctx->end_day) {
-		const config_setting_t *s = config_setting_get_member(g, key);
+		const config_setting_t *s = scn_member(g, key);
 		char where[SCN_PATH_MAX], a[16], b[16];
 		scn_path(s, where, sizeof where);
 		coh_date_format(a, sizeof a, day);
@@ -129,7 +129,7 @@ static size_t read_members(scn_ctx *ctx, const config_setting_t *g,
 			   const char *key, int required, size_t room)
 {
 	coh_model *m = &ctx->sc->model;
-	const config_setting_t *s = config_setting_get_member(g, key);
+	const config_setting_t *s = scn_member(g, key);
 	char where[SCN_PATH_MAX];
 	if (!s) {
 		if (required) {
@@ -189,7 +189,7 @@ static void event_fields(scn_ctx *ctx, const config_setting_t *g,
 				e->drawn_answers = 1;
 			} else if (strcmp(answers, "scripted") != 0) {
 				const config_setting_t *s =
-					config_setting_get_member(g, "answers");
+					scn_member(g, "answers");
 				char where[SCN_PATH_MAX];
 				scn_path(s, where, sizeof where);
 				scn_error(ctx, s, "%s must be \"scripted\" or "
@@ -204,7 +204,7 @@ static void event_fields(scn_ctx *ctx, const config_setting_t *g,
 		    scn_get_member(ctx, g, "to", 1, 0, &e->target) == SCN_OK &&
 		    e->actor == e->target) {
 			const config_setting_t *s =
-				config_setting_get_member(g, "to");
+				scn_member(g, "to");
 			char where[SCN_PATH_MAX];
 			scn_path(s, where, sizeof where);
 			scn_error(ctx, s, "%s: %s cannot answer its own request, "
@@ -274,7 +274,7 @@ static void event_fields(scn_ctx *ctx, const config_setting_t *g,
 			f = coh_member_field_lookup(field);
 			if (f < 0) {
 				const config_setting_t *s =
-					config_setting_get_member(g, "field");
+					scn_member(g, "field");
 				char where[SCN_PATH_MAX];
 				scn_path(s, where, sizeof where);
 				scn_suggest sg;
@@ -434,7 +434,7 @@ void scn_convert_events(scn_ctx *ctx, const config_setting_t *list)
 		const char *keys[] = {"participants", "absent"};
 		for (int k = 0; k < 2; k++) {
 			const config_setting_t *s =
-				config_setting_get_member(g, keys[k]);
+				scn_member(g, keys[k]);
 			if (s && config_setting_is_aggregate(s))
 				room += (size_t)config_setting_length(s);
 		}
@@ -509,7 +509,7 @@ static void convert_generator(scn_ctx *ctx, const config_setting_t *g,
 	if (scn_get_number(ctx, g, "rate", SCN_NONNEG, 1, &gen->rate) ==
 		    SCN_OK && gen->rate > SCN_MAX_RATE)
 	{
-		const config_setting_t *r = config_setting_get_member(g, "rate");
+		const config_setting_t *r = scn_member(g, "rate");
 		char where[SCN_PATH_MAX];
 		scn_path(r, where, sizeof where);
 		scn_error(ctx, r, "%s must be at most %g events a year, got %g",
@@ -520,7 +520,7 @@ static void convert_generator(scn_ctx *ctx, const config_setting_t *g,
 	int have_end = read_day(ctx, g, "end", 0, &gen->end);
 	if (have_start == SCN_OK && have_end == SCN_OK &&
 	    gen->end < gen->start) {
-		const config_setting_t *s = config_setting_get_member(g, "end");
+		const config_setting_t *s = scn_member(g, "end");
 		char where[SCN_PATH_MAX];
 		scn_path(s, where, sizeof where);
 		scn_error(ctx, s, "%s must not be before the generator's start",

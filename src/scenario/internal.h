@@ -127,6 +127,15 @@ int scn_pairs_add(scn_pairs *pairs, int a, int b, int index);
 size_t scn_group_list(scn_ctx *ctx, const config_setting_t *list,
 		      const char *shape);
 
+/*--- Lookups (util.c) ---*/
+
+/* The setting named key in a group, or NULL (also for a non-group).  The
+ * same as config_setting_get_member for the plain names the format uses,
+ * which libconfig compares a character at a time against its path
+ * separators: a sweep's check looks up every key of every point. */
+const config_setting_t *scn_member(const config_setting_t *group,
+				   const char *key);
+
 /*--- Errors (util.c) ---*/
 
 /* An error about a setting: located at the setting's file and line, or at

@@ -69,7 +69,7 @@ static const config_setting_t *member(scn_ctx *ctx,
 				      const char *key, int required,
 				      const char *expect)
 {
-	const config_setting_t *s = config_setting_get_member(group, key);
+	const config_setting_t *s = scn_member(group, key);
 	if (!s && required)
 		missing(ctx, group, key, expect);
 	return s;
@@ -112,7 +112,7 @@ int scn_number(scn_ctx *ctx, const config_setting_t *s, scn_range range,
 int scn_get_number(scn_ctx *ctx, const config_setting_t *group,
 		   const char *key, scn_range range, int required, double *out)
 {
-	const config_setting_t *s = config_setting_get_member(group, key);
+	const config_setting_t *s = scn_member(group, key);
 	if (!s && !required)
 		return SCN_ABSENT;
 	if (!s) {
@@ -131,7 +131,7 @@ int scn_get_integer(scn_ctx *ctx, const config_setting_t *group,
 		    const char *key, long long min, int required,
 		    long long *out)
 {
-	const config_setting_t *s = config_setting_get_member(group, key);
+	const config_setting_t *s = scn_member(group, key);
 	if (!s && !required)
 		return SCN_ABSENT;
 	if (!s) {
@@ -196,7 +196,7 @@ int scn_get_string(scn_ctx *ctx, const config_setting_t *group,
 int scn_get_bool(scn_ctx *ctx, const config_setting_t *group,
 		 const char *key, int *out)
 {
-	const config_setting_t *s = config_setting_get_member(group, key);
+	const config_setting_t *s = scn_member(group, key);
 	if (!s)
 		return SCN_ABSENT;
 	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
@@ -217,7 +217,7 @@ int scn_get_date(scn_ctx *ctx, const config_setting_t *group,
 		return rc;
 	if (coh_date_parse(out, text) == 0)
 		return SCN_OK;
-	const config_setting_t *s = config_setting_get_member(group, key);
+	const config_setting_t *s = scn_member(group, key);
 	char where[SCN_PATH_MAX];
 	path_of(s, where);
 	/* Tell a date that does not exist from one that is not written as

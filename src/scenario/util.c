@@ -242,6 +242,25 @@ void scn_path(const config_setting_t *setting, char *buf, size_t size)
 	}
 }
 
+/*--- Lookups ---*/
+
+const config_setting_t *scn_member(const config_setting_t *group,
+				   const char *key)
+{
+	if (!config_setting_is_group(group))
+		return NULL;
+	int n = config_setting_length(group);
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(group,
+								    (unsigned)i);
+		const char *name = config_setting_name(s);
+		/* most names differ in their first letter: no call then */
+		if (name[0] == key[0] && strcmp(name, key) == 0)
+			return s;
+	}
+	return NULL;
+}
+
 /*--- Errors ---*/
 
 static scn_msg *new_msg(scn_ctx *ctx)
