@@ -519,6 +519,31 @@ static void test_sweep_dry_run_writes_nothing(void **state)
 	bin_result_free(&r);
 }
 
+/* A million points: the check builds every point from the scenario read
+ * once, so this takes seconds, not minutes (docs/sweeps.md has the
+ * times; a unit test asserts none).  Too slow under valgrind. */
+static void test_sweep_dry_run_of_a_million_points(void **state)
+{
+	(void)state;
+	const char *wrap = getenv("COH_WRAP");
+	if (wrap && wrap[0]) {
+		print_message("under %s: skipped\n", wrap);
+		skip();
+	}
+	bin_result r;
+	char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s/%s", dir, "million");
+	assert_true(bin_run(&r, "sweep", "tests/scenarios/relaxation.cfg",
+			    "--vary", "model.half_life=100:400:1000", "--vary",
+			    "model.recover=0:0.1:1000", "-r", "2", "--dry-run",
+			    "-o", out, NULL) >= 0);
+	bin_expect_status(&r, 0);
+	assert_non_null(strstr(r.out, "points:       1000000\n"));
+	assert_non_null(strstr(r.out, "runs:         2000000 "));
+	assert_false(bin_exists(out));
+	bin_result_free(&r);
+}
+
 static void test_sweep_designs(void **state)
 {
 	(void)state;
@@ -697,6 +722,9 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_sweep_dry_run_writes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_sweep_dry_run_of_a_million_points, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_sweep_designs, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(
