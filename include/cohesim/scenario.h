@@ -65,7 +65,10 @@ const char *coh_scenario_source_path(const coh_scenario_source *source);
 
 /* Writes the source's settings, includes resolved and no override, as
  * libconfig text without a header: the same settings give the same bytes
- * whatever their comments and layout (a sweep hashes them). */
+ * whatever their comments and layout (a sweep hashes them).  The source
+ * is not validated, so a number too large for a double (which an
+ * override may replace) is written as inf or -inf, which libconfig
+ * cannot read back: the text is for comparing. */
 int coh_scenario_source_write(const coh_scenario_source *source, FILE *fp,
 			      coh_error *err);
 
