@@ -34,6 +34,49 @@ int coh_scenario_load_string(coh_scenario **out, const char *text,
 			     const char *name, const coh_load_options *opts,
 			     coh_diag *diag);
 
+/*--- Reading once, loading many times -------------------------------------*/
+
+/* A scenario file and its includes, read, checked and parsed once, from
+ * which any number of scenarios are built with their own overrides (the
+ * points of a sweep) without reading a file again: an edit to the files
+ * during a sweep changes nothing in it. */
+typedef struct coh_scenario_source coh_scenario_source;
+
+/* Reads the scenario at path and every file it includes (confined to
+ * include_root; NULL: the parent of the scenario file's folder), checks
+ * the includes and parses; nothing is validated yet.  On success *out owns
+ * the source (free with coh_scenario_source_free).  On failure *out is
+ * untouched, the problems are appended to diag and COH_EINPUT, COH_EIO or
+ * COH_ENOMEM is returned. */
+int coh_scenario_source_read(coh_scenario_source **out, const char *path,
+			     const char *include_root, coh_diag *diag);
+
+/* Builds a scenario from the source with "PATH=VALUE" overrides applied in
+ * order, and validates it, exactly as coh_scenario_load would from the
+ * files; reads no file.  The scenario does not refer to the source, which
+ * may be freed first.  Errors as for coh_scenario_load. */
+int coh_scenario_load_source(coh_scenario **out,
+			     const coh_scenario_source *source,
+			     const char *const *overrides, size_t n_overrides,
+			     coh_diag *diag);
+
+/* The path the source was read from; owned by the source. */
+const char *coh_scenario_source_path(const coh_scenario_source *source);
+
+/* Writes the source's settings, includes resolved and no override, as
+ * libconfig text without a header: the same settings give the same bytes
+ * whatever their comments and layout (a sweep hashes them).  The source
+ * is not validated, so a number too large for a double (which an
+ * override may replace) is written as inf or -inf, which libconfig
+ * cannot read back: the text is for comparing. */
+int coh_scenario_source_write(const coh_scenario_source *source, FILE *fp,
+			      coh_error *err);
+
+/* Frees everything; accepts NULL. */
+void coh_scenario_source_free(coh_scenario_source *source);
+
+/*--- A loaded scenario ------------------------------------------------------*/
+
 /* The validated model; owned by the scenario, valid until it is freed. */
 const coh_model *coh_scenario_model(const coh_scenario *scenario);
 

@@ -48,8 +48,9 @@ coh_design_kind coh_design_kind_of(const coh_design *design);
 /*--- Running a sweep --------------------------------------------------------*/
 
 typedef struct coh_sweep_options {
-	const char *scenario_path;
-	const char *include_root;       /* NULL: default */
+	/* The scenario, read once: every point is built from it, and no
+	 * file is read again (an edit during the sweep changes nothing). */
+	const coh_scenario_source *source;
 	const char *const *overrides;   /* applied before each point's axes */
 	size_t n_overrides;
 	const coh_design *design;
@@ -90,35 +91,5 @@ typedef struct coh_sweep_plan {
  * replications of point 0; runs nothing else and writes nothing. */
 int coh_sweep_plan_make(coh_sweep_plan *out, const coh_sweep_options *opts,
 			coh_diag *diag);
-
-/*--- Pieces shared with the MPI driver -----------------------------------*/
-
-/* One point's finished rows: its sweep.csv rows and its sweep-summary.csv
- * line, as text. */
-typedef struct coh_point_result {
-	char *rows;
-	size_t rows_len;
-	char *summary;
-	size_t summary_len;
-} coh_point_result;
-
-/* Runs point p (all its replications) into *out, which the caller frees
- * with coh_point_result_free. */
-int coh_sweep_point(const coh_sweep_options *opts, uint64_t p,
-		    coh_point_result *out, coh_diag *diag);
-void coh_point_result_free(coh_point_result *result);
-
-/* Opens (or, with resume, reopens and trims) the sweep's files; returns
- * the number of points already finished in *done. */
-typedef struct coh_sweep_files coh_sweep_files;
-int coh_sweep_files_open(coh_sweep_files **out, const coh_sweep_options *opts,
-			 uint64_t *done, coh_diag *diag);
-/* Appends a finished point and makes it durable (fsync). */
-int coh_sweep_files_append(coh_sweep_files *files,
-			   const coh_point_result *result, coh_error *err);
-/* Writes manifest.json and closes; always frees. */
-int coh_sweep_files_close(coh_sweep_files *files, uint64_t points_done,
-			  int argc, char *const *argv, double wall_seconds,
-			  coh_error *err);
 
 #endif

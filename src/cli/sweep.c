@@ -206,16 +206,42 @@ static int check_memory(const coh_model *m, double limit, const char *file,
 				    file, err);
 }
 
+/* Reads the scenario once, and loads the base scenario (no axes) from
+ * it; prints the errors, as cli_load does. */
+static int read_once(coh_scenario_source **source, coh_scenario **base,
+		     const sweep_args *a)
+{
+	coh_diag diag = COH_DIAG_INIT;
+	const cli_common_opts *o = &a->common;
+	int rc = coh_scenario_source_read(source, a->scenario, o->include_root,
+					  &diag);
+	if (!rc) {
+		rc = coh_scenario_load_source(base, *source, o->overrides.items,
+					      o->overrides.count, &diag);
+		if (rc) {
+			coh_scenario_source_free(*source);
+			*source = NULL;
+		}
+	}
+	if (rc)
+		cli_print_diag(&diag, rc, a->scenario);
+	coh_diag_clear(&diag);
+	return rc ? CLI_ERROR : CLI_OK;
+}
+
 static int sweep_main(sweep_args *a, int argc, char **argv, int rank)
 {
-	/* the base scenario (no axes): the design's seed, the resolved file */
+	/* The scenario is read once: the base (no axes: the design's seed,
+	 * the resolved file) and every point come from it. */
+	coh_scenario_source *source = NULL;
 	coh_scenario *base = NULL;
-	int status = cli_common_load(&base, &a->common, a->scenario);
+	int status = read_once(&source, &base, a);
 	if (status != CLI_OK)
 		return status;
 	const coh_model *m = coh_scenario_model(base);
 	if ((status = take_design_defaults(a, m)) != CLI_OK) {
 		coh_scenario_free(base);
+		coh_scenario_source_free(source);
 		return status;
 	}
 	coh_error err = {0};
@@ -230,12 +256,11 @@ static int sweep_main(sweep_args *a, int argc, char **argv, int rank)
 		cli_print_error(&err);
 		coh_free(dir);
 		coh_scenario_free(base);
+		coh_scenario_source_free(source);
 		return cli_exit_status(rc);
 	}
 	coh_sweep_options so = {
-		.scenario_path = a->scenario,
-		.include_root = a->common.include_root,
-		.overrides = a->common.overrides.items,
+		.source = source, .overrides = a->common.overrides.items,
 		.n_overrides = a->common.overrides.count, .design = design,
 		.threads = (int)a->common.jobs, .dir = dir,
 		.resume = a->resume, .stop = &cli_stop_signal, .argc = argc,
@@ -315,6 +340,7 @@ out:
 	coh_design_free(design);
 	coh_scenario_free(base);
 	coh_free(dir);
+	coh_scenario_source_free(source);
 	if (rc == COH_ECANCEL)
 		return cli_stopped_status();
 	return cli_exit_status(rc);

@@ -1,5 +1,5 @@
 /* SHA-256 (FIPS 180-4), for recording which scenario file produced a run.
- * Private to the output module (and its tests). */
+ * Private to the output module, the sweep's manifest and their tests. */
 #ifndef COH_OUTPUT_SHA256_H
 #define COH_OUTPUT_SHA256_H
 

@@ -52,14 +52,14 @@ static int matches(const char *text, const char *allowed, size_t max)
 static void convert_version(scn_ctx *ctx, const config_setting_t *root)
 {
 	long long v;
-	if (!config_setting_get_member(root, "version")) {
+	if (!scn_member(root, "version")) {
 		scn_error(ctx, root, "missing version, expected version = 1 "
 			  "(the format version) at the top of the file");
 		return;
 	}
 	if (scn_get_integer(ctx, root, "version", 1, 1, &v) == SCN_OK &&
 	    v != 1) {
-		const config_setting_t *s = config_setting_get_member(root,
+		const config_setting_t *s = scn_member(root,
 								      "version");
 		scn_error(ctx, s, "version must be 1 (the only format version), "
 			  "got %lld", v);
@@ -79,7 +79,7 @@ static void convert_scenario(scn_ctx *ctx, const config_setting_t *root)
 	if (scn_get_string(ctx, g, "name", "a name made of a-z, 0-9 and -", 1,
 			   &m->name) == SCN_OK &&
 	    !matches(m->name, "abcdefghijklmnopqrstuvwxyz0123456789-", 200)) {
-		scn_error(ctx, config_setting_get_member(g, "name"),
+		scn_error(ctx, scn_member(g, "name"),
 			  "scenario.name must be made of a-z, 0-9 and - "
 			  "(it names output folders), got \"%s\"", m->name);
 		m->name = NULL;
@@ -95,7 +95,7 @@ static void convert_scenario(scn_ctx *ctx, const config_setting_t *root)
 			char a[16], b[16];
 			coh_date_format(a, sizeof a, start);
 			coh_date_format(b, sizeof b, end);
-			scn_error(ctx, config_setting_get_member(g, "end"),
+			scn_error(ctx, scn_member(g, "end"),
 				  "scenario.end %s must be after scenario.start "
 				  "%s", b, a);
 		} else {
@@ -115,7 +115,7 @@ static void convert_scenario(scn_ctx *ctx, const config_setting_t *root)
 	if (scn_get_integer(ctx, g, "replications", 1, 0, &v) == SCN_OK) {
 		/* the summaries' exact sums hold 2^31 replications */
 		if (v > 2147483648LL)
-			scn_error(ctx, config_setting_get_member(g,
+			scn_error(ctx, scn_member(g,
 								 "replications"),
 				  "scenario.replications must be at most "
 				  "2147483648 (2^31), got %lld", v);
@@ -166,8 +166,8 @@ static void check_thresholds(scn_ctx *ctx, const config_setting_t *g,
 {
 	if (exit <= freeze)
 		return;
-	const config_setting_t *f = config_setting_get_member(g, "freeze");
-	const config_setting_t *x = config_setting_get_member(g, "exit");
+	const config_setting_t *f = scn_member(g, "freeze");
+	const config_setting_t *x = scn_member(g, "exit");
 	const config_setting_t *blame = x ? x : f ? f : g;
 	if (f && scn_override_of(ctx, f) && !(x && scn_override_of(ctx, x)))
 		blame = f;
@@ -193,8 +193,8 @@ static void read_params(scn_ctx *ctx, const config_setting_t *g,
 			ok = 0;
 	/* A member's thresholds are checked only where it sets one: a bad
 	 * pair of defaults is reported once, at the model block. */
-	if (ok && (defaults || config_setting_get_member(g, "freeze") ||
-		   config_setting_get_member(g, "exit")))
+	if (ok && (defaults || scn_member(g, "freeze") ||
+		   scn_member(g, "exit")))
 		check_thresholds(ctx, g, mb->freeze, mb->exit);
 }
 
@@ -242,7 +242,7 @@ static void convert_model(scn_ctx *ctx, const config_setting_t *root,
 	    m->consultation_period > 0 && ctx->have_dates &&
 	    (double)(ctx->end_day - ctx->start_day) /
 			    m->consultation_period > SCN_MAX_STEPS)
-		scn_error(ctx, config_setting_get_member(g,
+		scn_error(ctx, scn_member(g,
 							 "consultation_period"),
 			  "model.consultation_period = %g days gives more "
 			  "than %d rounds over the horizon; expected 0 or at "
@@ -287,7 +287,7 @@ static const char *read_id(scn_ctx *ctx, const config_setting_t *g,
 	if (scn_get_string(ctx, g, "id", "an id of 1 to 32 letters, digits "
 			   "or _", 1, &id) != SCN_OK)
 		return NULL;
-	const config_setting_t *s = config_setting_get_member(g, "id");
+	const config_setting_t *s = scn_member(g, "id");
 	char where[SCN_PATH_MAX];
 	if (!matches(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 		     "0123456789_", 32)) {
@@ -508,7 +508,7 @@ static void convert_output(scn_ctx *ctx, const config_setting_t *root)
 	    ctx->have_dates &&
 	    (double)(ctx->end_day - ctx->start_day) / m->sample_every >
 		    SCN_MAX_STEPS)
-		scn_error(ctx, config_setting_get_member(g, "sample_every"),
+		scn_error(ctx, scn_member(g, "sample_every"),
 			  "output.sample_every = %g days gives more than %d "
 			  "samples over the horizon; expected at least %g",
 			  m->sample_every, SCN_MAX_STEPS,
@@ -527,7 +527,7 @@ static void convert_sweep(scn_ctx *ctx, const config_setting_t *root)
 	if (!g)
 		return;
 	scn_check_keys(ctx, g, keys, NULL);
-	const config_setting_t *v = config_setting_get_member(g, "vary");
+	const config_setting_t *v = scn_member(g, "vary");
 	char where[SCN_PATH_MAX];
 	if (!v) {
 		scn_error(ctx, g, "sweep: missing vary, expected a list of "
@@ -570,7 +570,7 @@ static void convert_sweep(scn_ctx *ctx, const config_setting_t *root)
 			   &design) == SCN_OK) {
 		if (strcmp(design, "grid") != 0 && strcmp(design, "lhs") != 0 &&
 		    strcmp(design, "sobol") != 0)
-			scn_error(ctx, config_setting_get_member(g, "design"),
+			scn_error(ctx, scn_member(g, "design"),
 				  "sweep.design must be grid, lhs or sobol, "
 				  "got \"%s\"", design);
 		else

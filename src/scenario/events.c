@@ -60,7 +60,7 @@ static int read_type(scn_ctx *ctx, const config_setting_t *g,
 	if (scn_get_string(ctx, g, "type", "an event type name", 1, &name) !=
 	    SCN_OK)
 		return -1;
-	const config_setting_t *s = config_setting_get_member(g, "type");
+	const config_setting_t *s = scn_member(g, "type");
 	char where[SCN_PATH_MAX];
 	scn_path(s, where, sizeof where);
 	int t = coh_event_type_lookup(name);
@@ -92,7 +92,7 @@ static int read_day(scn_ctx *ctx, const config_setting_t *g, const char *key,
 	if (rc != SCN_OK || !ctx->have_dates)
 		return rc == SCN_OK ? SCN_BAD : rc;
 	if (day < ctx->start_day || day > ctx->end_day) {
-		const config_setting_t *s = config_setting_get_member(g, key);
+		const config_setting_t *s = scn_member(g, key);
 		char where[SCN_PATH_MAX], a[16], b[16];
 		scn_path(s, where, sizeof where);
 		coh_date_format(a, sizeof a, day);
@@ -114,7 +114,7 @@ static size_t read_members(scn_ctx *ctx, const config_setting_t *g,
 			   const char *key, int required, size_t room)
 {
 	coh_model *m = &ctx->sc->model;
-	const config_setting_t *s = config_setting_get_member(g, key);
+	const config_setting_t *s = scn_member(g, key);
 	char where[SCN_PATH_MAX];
 	if (!s) {
 		if (required) {
@@ -195,7 +195,7 @@ static void check_not_self(scn_ctx *ctx, const config_setting_t *g,
 	if (e->type != COH_EV_ASSISTANCE_RESPONSE || e->actor < 0 ||
 	    e->actor != e->target)
 		return;
-	const config_setting_t *s = config_setting_get_member(g, k->target.key);
+	const config_setting_t *s = scn_member(g, k->target.key);
 	char where[SCN_PATH_MAX];
 	scn_path(s, where, sizeof where);
 	scn_error(ctx, s, "%s: %s cannot answer its own request, expected "
@@ -222,7 +222,7 @@ static void read_answers(scn_ctx *ctx, const config_setting_t *g,
 	if (strcmp(answers, "drawn") == 0) {
 		e->drawn_answers = 1;
 	} else if (strcmp(answers, "scripted") != 0) {
-		const config_setting_t *s = config_setting_get_member(g,
+		const config_setting_t *s = scn_member(g,
 								      "answers");
 		char where[SCN_PATH_MAX];
 		scn_path(s, where, sizeof where);
@@ -254,7 +254,7 @@ static void read_set_field(scn_ctx *ctx, const config_setting_t *g,
 		f = coh_member_field_lookup(field);
 		if (f < 0) {
 			const config_setting_t *s =
-				config_setting_get_member(g, "field");
+				scn_member(g, "field");
 			char where[SCN_PATH_MAX];
 			scn_path(s, where, sizeof where);
 			scn_suggest sg;
@@ -325,15 +325,19 @@ static void convert_event(scn_ctx *ctx, const config_setting_t *g,
 	if (type < 0)
 		return;   /* its other keys cannot be judged */
 	e->type = (coh_event_type)type;
-	char what[SCN_PATH_MAX + 48];
-	scn_path(g, what, SCN_PATH_MAX);
-	size_t n = strlen(what);
-	snprintf(what + n, sizeof what - n, " (%s %s)",
-		 article(coh_event_type_name(e->type)),
-		 coh_event_type_name(e->type));
 	const char *keys[MAX_KEYS];
 	event_keys(coh_event_kind_info(e->type), keys);
-	scn_check_keys(ctx, g, keys, what);
+	/* the message's text only when a key is unknown: a sweep's check
+	 * converts every point's events */
+	if (!scn_keys_known(g, keys)) {
+		char what[SCN_PATH_MAX + 48];
+		scn_path(g, what, SCN_PATH_MAX);
+		size_t n = strlen(what);
+		snprintf(what + n, sizeof what - n, " (%s %s)",
+			 article(coh_event_type_name(e->type)),
+			 coh_event_type_name(e->type));
+		scn_check_keys(ctx, g, keys, what);
+	}
 	event_fields(ctx, g, e, room);
 }
 
@@ -420,7 +424,7 @@ void scn_convert_events(scn_ctx *ctx, const config_setting_t *list)
 		const char *keys[] = {"participants", "absent"};
 		for (int k = 0; k < 2; k++) {
 			const config_setting_t *s =
-				config_setting_get_member(g, keys[k]);
+				scn_member(g, keys[k]);
 			if (s && config_setting_is_aggregate(s))
 				room += (size_t)config_setting_length(s);
 		}
@@ -508,7 +512,7 @@ static void convert_generator(scn_ctx *ctx, const config_setting_t *g,
 	if (scn_get_number(ctx, g, "rate", SCN_NONNEG, 1, &gen->rate) ==
 		    SCN_OK && gen->rate > SCN_MAX_RATE)
 	{
-		const config_setting_t *r = config_setting_get_member(g, "rate");
+		const config_setting_t *r = scn_member(g, "rate");
 		char where[SCN_PATH_MAX];
 		scn_path(r, where, sizeof where);
 		scn_error(ctx, r, "%s must be at most %g events a year, got %g",
@@ -519,7 +523,7 @@ static void convert_generator(scn_ctx *ctx, const config_setting_t *g,
 	int have_end = read_day(ctx, g, "end", 0, &gen->end);
 	if (have_start == SCN_OK && have_end == SCN_OK &&
 	    gen->end < gen->start) {
-		const config_setting_t *s = config_setting_get_member(g, "end");
+		const config_setting_t *s = scn_member(g, "end");
 		char where[SCN_PATH_MAX];
 		scn_path(s, where, sizeof where);
 		scn_error(ctx, s, "%s must not be before the generator's start",
@@ -528,16 +532,18 @@ static void convert_generator(scn_ctx *ctx, const config_setting_t *g,
 	if (type < 0)
 		return;
 	gen->type = (coh_event_type)type;
-	char what[SCN_PATH_MAX + 48];
-	scn_path(g, what, SCN_PATH_MAX);
-	size_t n = strlen(what);
-	snprintf(what + n, sizeof what - n, " (%s %s generator)",
-		 article(coh_event_type_name(gen->type)),
-		 coh_event_type_name(gen->type));
 	const coh_event_kind *k = coh_event_kind_info(gen->type);
 	const char *keys[MAX_KEYS];
 	generator_keys(k, keys);
-	scn_check_keys(ctx, g, keys, what);
+	if (!scn_keys_known(g, keys)) {
+		char what[SCN_PATH_MAX + 48];
+		scn_path(g, what, SCN_PATH_MAX);
+		size_t n = strlen(what);
+		snprintf(what + n, sizeof what - n, " (%s %s generator)",
+			 article(coh_event_type_name(gen->type)),
+			 coh_event_type_name(gen->type));
+		scn_check_keys(ctx, g, keys, what);
+	}
 	if (k->outsider.key)
 		scn_get_outsider(ctx, g, k->outsider.key,
 				 k->outsider.need == COH_NEED_REQUIRED,

@@ -38,6 +38,15 @@ struct coh_scenario {
 	coh_model model;
 };
 
+/* A scenario read once (coh_scenario_source_read): its includes checked
+ * and its text parsed, before any override or validation.  The parsed
+ * scenario holds the tree, the included files and the name; its model is
+ * never built.  Each load copies the tree (copy.c), so the source is only
+ * read, never changed, and outlives nothing it hands out. */
+struct coh_scenario_source {
+	coh_scenario parsed;
+};
+
 /* An override that was applied: the setting it set or created (or the group
  * it created on the way) and its label "--set PATH=VALUE". */
 typedef struct scn_override {
@@ -117,6 +126,15 @@ int scn_pairs_add(scn_pairs *pairs, int a, int b, int index);
  * it. */
 size_t scn_group_list(scn_ctx *ctx, const config_setting_t *list,
 		      const char *shape);
+
+/*--- Lookups (util.c) ---*/
+
+/* The setting named key in a group, or NULL (also for a non-group).  The
+ * same as config_setting_get_member for the plain names the format uses,
+ * which libconfig compares a character at a time against its path
+ * separators: a sweep's check looks up every key of every point. */
+const config_setting_t *scn_member(const config_setting_t *group,
+				   const char *key);
 
 /*--- Errors (util.c) ---*/
 
@@ -228,6 +246,9 @@ const config_setting_t *scn_get_list(scn_ctx *ctx,
  * `what` names the group in messages (NULL: its path). */
 void scn_check_keys(scn_ctx *ctx, const config_setting_t *group,
 		    const char *const *keys, const char *what);
+/* Whether every key of a group is in `keys`: callers whose `what` costs
+ * something to build ask first. */
+int scn_keys_known(const config_setting_t *group, const char *const *keys);
 
 /*--- The stages of a load ---*/
 
@@ -240,6 +261,11 @@ int scn_check_includes(scn_ctx *ctx, const char *text);
 /* Reads a whole file into a NUL-terminated buffer (free with coh_free).
  * Returns 0, COH_ENOMEM, or COH_EIO with *err_no set to the errno. */
 int scn_read_text(const char *path, char **out, int *err_no);
+
+/* copy.c: copies from's tree into to's fresh config, each setting with
+ * its line and its file (mapped to to->files, which must already hold
+ * from's included files in the same order).  Returns 0 or COH_ENOMEM. */
+int scn_copy_tree(coh_scenario *to, const coh_scenario *from);
 
 /* override.c: applies opts->overrides to the parsed tree. */
 int scn_apply_overrides(scn_ctx *ctx, const coh_load_options *opts);

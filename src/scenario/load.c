@@ -47,11 +47,12 @@ static char *parent_of(scn_ctx *ctx, const char *folder)
 
 /* libconfig may only have read the files the include check approved; a
  * difference means the check misread the text, and the load must not go
- * on with a file nobody confined. */
+ * on with a file nobody confined.  (The scenario itself is parsed from
+ * its text, so every file libconfig names is an include.) */
 static void check_read_files(scn_ctx *ctx)
 {
 	const config_t *cfg = &ctx->sc->cfg;
-	for (unsigned i = 1; i < cfg->num_filenames; i++) {
+	for (unsigned i = 0; i < cfg->num_filenames; i++) {
 		size_t k = 0;
 		while (k < ctx->sc->n_files &&
 		       strcmp(ctx->sc->files[k].raw, cfg->filenames[i]) != 0)
@@ -117,8 +118,10 @@ static int prepare(scn_ctx *ctx, const char *path, const char *name,
 	return ctx->root ? 0 : COH_ENOMEM;
 }
 
-/* Hands the checked text (or file) to libconfig. */
-static int parse(scn_ctx *ctx, const char *path, const char *text)
+/* Hands the checked text to libconfig.  The text, not the file: the
+ * file was read once, and reading it again could parse other bytes than
+ * the ones the include check saw. */
+static int parse(scn_ctx *ctx, const char *text)
 {
 	config_t *cfg = &ctx->sc->cfg;
 	config_init(cfg);
@@ -130,8 +133,7 @@ static int parse(scn_ctx *ctx, const char *path, const char *text)
 	 * with floating-point traps (FP_TRAPS=1) do not stop on it. */
 	fenv_t env;
 	feholdexcept(&env);
-	int ok = path ? config_read_file(cfg, path)
-		      : config_read_string(cfg, text);
+	int ok = config_read_string(cfg, text);
 	fesetenv(&env);
 	if (!ok) {
 		scn_error_at(ctx, scn_display_name(ctx, config_error_file(cfg)),
@@ -144,13 +146,16 @@ static int parse(scn_ctx *ctx, const char *path, const char *text)
 	return ctx->n_msgs ? COH_EINPUT : 0;
 }
 
-/* The common path of both entry points: path is the file to read, or NULL
- * when text holds the scenario. */
-static int load(coh_scenario **out, const char *path, const char *text,
-		const char *name, const coh_load_options *opts, coh_diag *diag)
+/*--- Reading once ---*/
+
+/* Reads and parses a scenario: path is the file to read, or NULL when
+ * text holds the scenario.  No override, no validation. */
+static int read_source(coh_scenario_source **out, const char *path,
+		       const char *text, const char *name,
+		       const char *include_root, coh_diag *diag)
 {
-	coh_scenario *sc = coh_calloc(1, sizeof *sc);
-	if (!sc) {
+	coh_scenario_source *src = coh_calloc(1, sizeof *src);
+	if (!src) {
 		if (diag)
 			coh_diag_add(diag, COH_ENOMEM, name, 0, "out of memory "
 				     "while loading the scenario");
@@ -158,10 +163,11 @@ static int load(coh_scenario **out, const char *path, const char *text,
 	}
 	scn_ctx ctx;
 	memset(&ctx, 0, sizeof ctx);
-	ctx.sc = sc;
+	ctx.sc = &src->parsed;
 	ctx.main_name = name;
 	ctx.file_path = path;
-	int rc = prepare(&ctx, path, name, opts);
+	coh_load_options lo = {include_root, NULL, 0};
+	int rc = prepare(&ctx, path, name, &lo);
 
 	char *owned = NULL;
 	if (rc == 0 && path) {
@@ -178,10 +184,86 @@ static int load(coh_scenario **out, const char *path, const char *text,
 	if (rc == 0)
 		rc = scn_check_includes(&ctx, text);
 	if (rc == 0)
-		rc = parse(&ctx, path, text);
+		rc = parse(&ctx, text);
 	coh_free(owned);
+	rc = finish(&ctx, diag, rc);
+	if (rc == 0)
+		*out = src;
+	else
+		coh_scenario_source_free(src);
+	return rc;
+}
+
+int coh_scenario_source_read(coh_scenario_source **out, const char *path,
+			     const char *include_root, coh_diag *diag)
+{
+	return read_source(out, path, NULL, path, include_root, diag);
+}
+
+const char *coh_scenario_source_path(const coh_scenario_source *source)
+{
+	return source->parsed.path;
+}
+
+void coh_scenario_source_free(coh_scenario_source *source)
+{
+	if (!source)
+		return;
+	if (source->parsed.cfg_live)
+		config_destroy(&source->parsed.cfg);
+	coh_free(source->parsed.files);
+	scn_arena_free(source->parsed.arena);
+	coh_free(source);
+}
+
+/*--- Building a scenario from its source ---*/
+
+/* The source's name and included files, owned by the new scenario. */
+static int take_names(scn_ctx *ctx, const coh_scenario *from)
+{
+	coh_scenario *sc = ctx->sc;
+	sc->path = scn_strdup(ctx, from->path);
+	if (!sc->path)
+		return COH_ENOMEM;
+	ctx->main_name = sc->path;
+	if (!from->n_files)
+		return 0;
+	sc->files = coh_calloc(from->n_files, sizeof *sc->files);
+	if (!sc->files)
+		return COH_ENOMEM;
+	for (size_t i = 0; i < from->n_files; i++) {
+		sc->files[i].raw = scn_strdup(ctx, from->files[i].raw);
+		sc->files[i].display = scn_strdup(ctx, from->files[i].display);
+		if (!sc->files[i].raw || !sc->files[i].display)
+			return COH_ENOMEM;
+		sc->n_files = i + 1;
+	}
+	return 0;
+}
+
+int coh_scenario_load_source(coh_scenario **out,
+			     const coh_scenario_source *source,
+			     const char *const *overrides, size_t n_overrides,
+			     coh_diag *diag)
+{
+	const char *name = source->parsed.path;
+	coh_scenario *sc = coh_calloc(1, sizeof *sc);
+	if (!sc) {
+		if (diag)
+			coh_diag_add(diag, COH_ENOMEM, name, 0, "out of memory "
+				     "while loading the scenario");
+		return COH_ENOMEM;
+	}
+	scn_ctx ctx;
+	memset(&ctx, 0, sizeof ctx);
+	ctx.sc = sc;
+	ctx.main_name = name;
+	int rc = take_names(&ctx, &source->parsed);
+	if (rc == 0)
+		rc = scn_copy_tree(sc, &source->parsed);
 	if (rc == 0) {
-		rc = scn_apply_overrides(&ctx, opts);
+		coh_load_options lo = {NULL, overrides, n_overrides};
+		rc = scn_apply_overrides(&ctx, &lo);
 		/* A bad override is reported with everything else. */
 		if (rc == COH_EINPUT)
 			rc = 0;
@@ -198,12 +280,27 @@ static int load(coh_scenario **out, const char *path, const char *text,
 	return rc;
 }
 
+/*--- One load: read, then build ---*/
+
+static int load(coh_scenario **out, const char *path, const char *text,
+		const char *name, const coh_load_options *opts, coh_diag *diag)
+{
+	coh_scenario_source *src = NULL;
+	int rc = read_source(&src, path, text, name,
+			     opts ? opts->include_root : NULL, diag);
+	if (rc)
+		return rc;
+	rc = coh_scenario_load_source(out, src, opts ? opts->overrides : NULL,
+				      opts ? opts->n_overrides : 0, diag);
+	coh_scenario_source_free(src);
+	return rc;
+}
+
 int coh_scenario_load(coh_scenario **out, const char *path,
 		      const coh_load_options *opts, coh_diag *diag)
 {
 	return load(out, path, NULL, path, opts, diag);
 }
-
 int coh_scenario_load_string(coh_scenario **out, const char *text,
 			     const char *name, const coh_load_options *opts,
 			     coh_diag *diag)

@@ -42,7 +42,7 @@ static const config_setting_t *member(scn_ctx *ctx,
 				      const char *key, int required,
 				      const char *expect)
 {
-	const config_setting_t *s = config_setting_get_member(group, key);
+	const config_setting_t *s = scn_member(group, key);
 	if (!s && required)
 		missing(ctx, group, key, expect);
 	return s;
@@ -85,12 +85,18 @@ int scn_number(scn_ctx *ctx, const config_setting_t *s, scn_range range,
 int scn_get_number(scn_ctx *ctx, const config_setting_t *group,
 		   const char *key, scn_range range, int required, double *out)
 {
-	char expect[64];
-	snprintf(expect, sizeof expect, "a number%s%s",
-		 range == SCN_ANY ? "" : " ", coh_range_text(range));
-	const config_setting_t *s = member(ctx, group, key, required, expect);
-	if (!s)
-		return required ? SCN_BAD : SCN_ABSENT;
+	const config_setting_t *s = scn_member(group, key);
+	if (!s && !required)
+		return SCN_ABSENT;
+	if (!s) {
+		/* the message only when it is needed: a sweep's check reads
+		 * every point's numbers */
+		char expect[64];
+		snprintf(expect, sizeof expect, "a number%s%s",
+			 range == SCN_ANY ? "" : " ", coh_range_text(range));
+		missing(ctx, group, key, expect);
+		return SCN_BAD;
+	}
 	return scn_number(ctx, s, range, out);
 }
 
@@ -98,11 +104,15 @@ int scn_get_integer(scn_ctx *ctx, const config_setting_t *group,
 		    const char *key, long long min, int required,
 		    long long *out)
 {
-	char expect[48];
-	snprintf(expect, sizeof expect, "an integer >= %lld", min);
-	const config_setting_t *s = member(ctx, group, key, required, expect);
-	if (!s)
-		return required ? SCN_BAD : SCN_ABSENT;
+	const config_setting_t *s = scn_member(group, key);
+	if (!s && !required)
+		return SCN_ABSENT;
+	if (!s) {
+		char expect[48];
+		snprintf(expect, sizeof expect, "an integer >= %lld", min);
+		missing(ctx, group, key, expect);
+		return SCN_BAD;
+	}
 	char where[SCN_PATH_MAX] = "";
 	long long v;
 	int type = config_setting_type(s);
@@ -159,7 +169,7 @@ int scn_get_string(scn_ctx *ctx, const config_setting_t *group,
 int scn_get_bool(scn_ctx *ctx, const config_setting_t *group,
 		 const char *key, int *out)
 {
-	const config_setting_t *s = config_setting_get_member(group, key);
+	const config_setting_t *s = scn_member(group, key);
 	if (!s)
 		return SCN_ABSENT;
 	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
@@ -180,7 +190,7 @@ int scn_get_date(scn_ctx *ctx, const config_setting_t *group,
 		return rc;
 	if (coh_date_parse(out, text) == 0)
 		return SCN_OK;
-	const config_setting_t *s = config_setting_get_member(group, key);
+	const config_setting_t *s = scn_member(group, key);
 	char where[SCN_PATH_MAX];
 	path_of(s, where);
 	/* Tell a date that does not exist from one that is not written as
@@ -359,24 +369,40 @@ const config_setting_t *scn_get_list(scn_ctx *ctx,
 	return s;
 }
 
+static int known_key(const char *const *keys, const char *name)
+{
+	for (size_t k = 0; keys[k]; k++)
+		if (strcmp(keys[k], name) == 0)
+			return 1;
+	return 0;
+}
+
+int scn_keys_known(const config_setting_t *group, const char *const *keys)
+{
+	int n = config_setting_length(group);
+	for (int i = 0; i < n; i++)
+		if (!known_key(keys, config_setting_name(
+				   config_setting_get_elem(group, (unsigned)i))))
+			return 0;
+	return 1;
+}
+
 void scn_check_keys(scn_ctx *ctx, const config_setting_t *group,
 		    const char *const *keys, const char *what)
 {
 	char where[SCN_PATH_MAX];
-	if (!what) {
-		path_of(group, where);
-		what = where[0] ? where : "the top level";
-	}
 	int n = config_setting_length(group);
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *s = config_setting_get_elem(group,
 								    (unsigned)i);
 		const char *name = config_setting_name(s);
-		size_t k = 0;
-		while (keys[k] && strcmp(keys[k], name) != 0)
-			k++;
-		if (keys[k])
+		if (known_key(keys, name))
 			continue;
+		if (!what) {
+			path_of(group, where);
+			what = where[0] ? where : "the top level";
+		}
+		size_t k;
 		scn_suggest sg;
 		scn_suggest_init(&sg, name);
 		for (k = 0; keys[k]; k++)

@@ -92,10 +92,9 @@ void scn_override_note(scn_ctx *ctx, const config_setting_t *setting,
 
 const char *scn_display_name(const scn_ctx *ctx, const char *file)
 {
-	const config_t *cfg = &ctx->sc->cfg;
-	/* libconfig names the main file by its path (NULL for a string) and
-	 * an included file by the path in the @include line. */
-	if (!file || (cfg->num_filenames > 0 && file == cfg->filenames[0]))
+	/* The scenario is parsed from its text, which libconfig names NULL;
+	 * it names an included file by the path in the @include line. */
+	if (!file)
 		return ctx->main_name;
 	for (size_t i = 0; i < ctx->sc->n_files; i++)
 		if (strcmp(ctx->sc->files[i].raw, file) == 0)
@@ -241,6 +240,25 @@ void scn_path(const config_setting_t *setting, char *buf, size_t size)
 			break;
 		used += (size_t)w;
 	}
+}
+
+/*--- Lookups ---*/
+
+const config_setting_t *scn_member(const config_setting_t *group,
+				   const char *key)
+{
+	if (!config_setting_is_group(group))
+		return NULL;
+	int n = config_setting_length(group);
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(group,
+								    (unsigned)i);
+		const char *name = config_setting_name(s);
+		/* most names differ in their first letter: no call then */
+		if (name[0] == key[0] && strcmp(name, key) == 0)
+			return s;
+	}
+	return NULL;
 }
 
 /*--- Errors ---*/

@@ -2,7 +2,7 @@
  * balancing), the other ranks run them and send back their rows, and rank
  * 0 writes finished points strictly in point order, so the files are the
  * bytes a single-process sweep writes.  Built only with `make MPI=1`. */
-#include "cohesim/sweep.h"
+#include "internal.h"
 
 #ifdef COH_MPI
 #include "core/alloc.h"
@@ -37,9 +37,9 @@ static void worker(const coh_sweep_options *o)
 			 MPI_COMM_WORLD, &st);
 		if (st.MPI_TAG == TAG_STOP)
 			return;
-		coh_point_result r = {0};
+		swp_point_result r = {0};
 		coh_diag diag = COH_DIAG_INIT;
-		int rc = coh_sweep_point(o, p, &r, &diag);
+		int rc = swp_point_run(o, p, &r, &diag);
 		char msg[1200] = "";
 		if (rc && diag.count)
 			coh_error_format(&diag.items[0], msg, sizeof msg);
@@ -55,13 +55,13 @@ static void worker(const coh_sweep_options *o)
 			MPI_Send(r.summary, (int)r.summary_len, MPI_CHAR, 0,
 				 TAG_SUMMARY, MPI_COMM_WORLD);
 		}
-		coh_point_result_free(&r);
+		swp_point_result_free(&r);
 		coh_diag_clear(&diag);
 	}
 }
 
 /* Receives one worker's report into *r; returns its status. */
-static int receive(int *from, head *h, coh_point_result *r, coh_diag *diag)
+static int receive(int *from, head *h, swp_point_result *r, coh_diag *diag)
 {
 	MPI_Status st;
 	MPI_Recv(h, sizeof *h, MPI_BYTE, MPI_ANY_SOURCE, TAG_HEAD,
@@ -85,7 +85,7 @@ static int receive(int *from, head *h, coh_point_result *r, coh_diag *diag)
 		 MPI_CHAR, *from, TAG_SUMMARY, MPI_COMM_WORLD,
 		 MPI_STATUS_IGNORE);
 	if (!ok) {
-		coh_point_result_free(r);
+		swp_point_result_free(r);
 		return coh_diag_add(diag, COH_ENOMEM, NULL, 0, "out of memory");
 	}
 	r->rows_len = h->rows_len;
@@ -96,14 +96,14 @@ static int receive(int *from, head *h, coh_point_result *r, coh_diag *diag)
 static int coordinator(const coh_sweep_options *o, int ranks, coh_diag *diag)
 {
 	double t0 = now_seconds();
-	coh_sweep_files *f = NULL;
+	swp_files *f = NULL;
 	uint64_t done = 0;
 	int rc = coh_sweep_check(o, diag);
 	if (!rc)
-		rc = coh_sweep_files_open(&f, o, &done, diag);
+		rc = swp_files_open(&f, o, &done, diag);
 	uint64_t total = coh_design_points(o->design);
 	/* finished points waiting for an earlier one, indexed by point */
-	coh_point_result *pending = NULL;
+	swp_point_result *pending = NULL;
 	unsigned char *have = NULL;
 	if (!rc) {
 		pending = coh_calloc(total ? total : 1, sizeof *pending);
@@ -126,7 +126,7 @@ static int coordinator(const coh_sweep_options *o, int ranks, coh_diag *diag)
 	while (busy > 0) {
 		int from;
 		head h;
-		coh_point_result r = {0};
+		swp_point_result r = {0};
 		int rrc = receive(&from, &h, &r, diag);
 		busy--;
 		if (rrc && !rc)
@@ -136,10 +136,10 @@ static int coordinator(const coh_sweep_options *o, int ranks, coh_diag *diag)
 			have[h.point] = 1;
 		}
 		while (!rc && written < total && have[written]) {
-			rc = coh_sweep_files_append(f, &pending[written], &err);
+			rc = swp_files_append(f, &pending[written], &err);
 			if (rc)
 				coh_diag_push(diag, &err);
-			coh_point_result_free(&pending[written]);
+			swp_point_result_free(&pending[written]);
 			have[written] = 0;
 			written++;
 			if (o->progress)
@@ -158,11 +158,11 @@ static int coordinator(const coh_sweep_options *o, int ranks, coh_diag *diag)
 			 MPI_COMM_WORLD);
 	}
 	for (uint64_t p = 0; pending && p < total; p++)
-		coh_point_result_free(&pending[p]);
+		swp_point_result_free(&pending[p]);
 	coh_free(pending);
 	coh_free(have);
 	if (f) {
-		int crc = coh_sweep_files_close(f, written, o->argc, o->argv,
+		int crc = swp_files_close(f, written, o->argc, o->argv,
 						now_seconds() - t0, &err);
 		if (crc && !rc) {
 			coh_diag_push(diag, &err);

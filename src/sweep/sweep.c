@@ -1,14 +1,15 @@
-/* The sweep driver: for each design point, load the scenario with the
- * point's values as overrides, run its replications, and append its rows
+/* The sweep driver: for each design point, build the scenario (read once)
+ * with the point's values as overrides, run its replications, append its rows
  * to sweep.csv and sweep-summary.csv, made durable before the next point.
  * Files grow only by whole points, so --resume can trim a partial tail and
  * carry on to exactly the bytes of an uninterrupted sweep. */
-#include "cohesim/sweep.h"
+#include "internal.h"
 #include "cohesim/output.h"
 #include "cohesim/version.h"
 #include "core/alloc.h"
 #include "core/strbuf.h"
 #include "output/csv.h"
+#include "output/sha256.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -65,9 +66,8 @@ static int load_point(coh_scenario **out, const coh_sweep_options *o,
 					  "out of memory");
 			goto out;
 		}
-	coh_load_options lo = {o->include_root, ov, k};
 	size_t first_error = diag->count;
-	rc = coh_scenario_load(out, o->scenario_path, &lo, diag);
+	rc = coh_scenario_load_source(out, o->source, ov, k, diag);
 	/* an axis's value is an override the user wrote as --vary */
 	for (size_t e = first_error; e < diag->count; e++) {
 		coh_error *er = &diag->items[e];
@@ -226,17 +226,17 @@ static void summary_line(coh_strbuf *b, const coh_sweep_options *o,
 	coh_strbuf_puts(b, "\n");
 }
 
-void coh_point_result_free(coh_point_result *r)
+void swp_point_result_free(swp_point_result *r)
 {
 	if (!r)
 		return;
 	coh_free(r->rows);
 	coh_free(r->summary);
-	*r = (coh_point_result){0};
+	*r = (swp_point_result){0};
 }
 
-int coh_sweep_point(const coh_sweep_options *o, uint64_t p,
-		    coh_point_result *out, coh_diag *diag)
+int swp_point_run(const coh_sweep_options *o, uint64_t p,
+		    swp_point_result *out, coh_diag *diag)
 {
 	coh_scenario *sc = NULL;
 	int rc = load_point(&sc, o, p, diag);
@@ -274,7 +274,7 @@ int coh_sweep_point(const coh_sweep_options *o, uint64_t p,
 		coh_strbuf_free(&pr.rows);
 		coh_strbuf_free(&line);
 	} else {
-		*out = (coh_point_result){pr.rows.s, pr.rows.len, line.s,
+		*out = (swp_point_result){pr.rows.s, pr.rows.len, line.s,
 					  line.len};
 	}
 	coh_free(pr.final_cohesion);
@@ -286,13 +286,14 @@ int coh_sweep_point(const coh_sweep_options *o, uint64_t p,
 
 /*--- Files --------------------------------------------------------------------*/
 
-struct coh_sweep_files {
+struct swp_files {
 	const coh_sweep_options *opts;
 	char *dir;
 	FILE *rows, *summary;
 	uint64_t total_points;
 	const coh_model *model;         /* of point 0, for the manifest */
 	coh_scenario *scenario;
+	char sha256[65];                /* of the resolved scenario */
 };
 
 static void headers(coh_strbuf *rows, coh_strbuf *summary,
@@ -439,7 +440,7 @@ static char *resolved_text(const coh_scenario *sc, size_t *len,
 	return text;
 }
 
-static void files_free(coh_sweep_files *f)
+static void files_free(swp_files *f)
 {
 	if (!f)
 		return;
@@ -452,14 +453,205 @@ static void files_free(coh_sweep_files *f)
 	coh_free(f);
 }
 
-int coh_sweep_files_open(coh_sweep_files **out, const coh_sweep_options *o,
-			 uint64_t *done, coh_diag *diag)
+/* The SHA-256 of the scenario's resolved settings (includes applied, no
+ * override), which the manifest records and --resume compares. */
+static int scenario_sha256(char hex[65], const coh_scenario_source *src,
+			   coh_error *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+	if (!fp)
+		return coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+	int rc = coh_scenario_source_write(src, fp, err);
+	if (fclose(fp) && !rc)
+		rc = coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+	if (!rc) {
+		coh_sha256 ctx;
+		unsigned char digest[32];
+		coh_sha256_init(&ctx);
+		coh_sha256_update(&ctx, text, len);
+		coh_sha256_final(&ctx, digest);
+		coh_sha256_hex(hex, digest);
+	}
+	free(text);
+	return rc;
+}
+
+/* What a sweep's files start with: their headers, and the design. */
+typedef struct start_texts {
+	coh_strbuf rows, summary, points;
+} start_texts;
+
+static void start_texts_free(start_texts *t)
+{
+	coh_strbuf_free(&t->rows);
+	coh_strbuf_free(&t->summary);
+	coh_strbuf_free(&t->points);
+}
+
+/* Without --resume, a folder may hold a sweep that never finished a
+ * point (it is started again), but not one with finished points.  *have
+ * says whether the folder holds a sweep to resume. */
+static int check_fresh(const coh_sweep_options *o, const char *summary_path,
+		       int *have, coh_error *err)
+{
+	struct stat st;
+	*have = stat(summary_path, &st) == 0;
+	if (!*have || o->resume)
+		return 0;
+	uint64_t n = 0;
+	size_t len = 0;
+	char *existing = slurp(summary_path, &len);
+	for (size_t i = 0; existing && i < len; i++)
+		n += existing[i] == '\n';
+	coh_free(existing);
+	*have = 0;
+	if (n > 1)
+		return coh_error_set(err, COH_EINPUT, o->dir, 0,
+				     "already holds a sweep with %llu finished "
+				     "points: add --resume to finish it, or "
+				     "choose another -o",
+				     (unsigned long long)(n - 1));
+	return 0;
+}
+
+/* The design must be the one that was started. */
+static int check_same_design(const coh_sweep_options *o,
+			     const coh_strbuf *points, coh_error *err)
+{
+	size_t len = 0;
+	char *pp = coh_output_path(o->dir, "points.csv");
+	char *old = pp ? slurp(pp, &len) : NULL;
+	int same = old && len == points->len &&
+		   memcmp(old, points->s, len) == 0;
+	coh_free(old);
+	coh_free(pp);
+	if (same)
+		return 0;
+	return coh_error_set(err, COH_EINPUT, o->dir, 0,
+			     "holds a sweep of another design (points.csv "
+			     "differs): resume with the same axes and design, "
+			     "or choose another -o");
+}
+
+/* And the same scenario: its manifest (written when the sweep starts)
+ * records the SHA-256 of the resolved scenario.  A folder from a version
+ * that did not record it is left to check_same_settings. */
+static int check_same_scenario(const swp_files *f, coh_error *err)
+{
+	const coh_sweep_options *o = f->opts;
+	char *mp = coh_output_path(o->dir, "manifest.json");
+	if (!mp)
+		return coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+	json_t *root = json_load_file(mp, 0, NULL);
+	coh_free(mp);
+	const char *then = json_string_value(json_object_get(root,
+							     "scenario_sha256"));
+	int differs = then && strcmp(then, f->sha256) != 0;
+	json_decref(root);
+	if (!differs)
+		return 0;
+	return coh_error_set(err, COH_EINPUT,
+			     coh_scenario_source_path(o->source), 0,
+			     "differs from the scenario the sweep in %s was "
+			     "started with (the SHA-256 of its resolved "
+			     "settings is not the one in manifest.json): resume "
+			     "with the scenario as it was, or choose another -o",
+			     o->dir);
+}
+
+/* And the same seed, replications and --set: the resolved scenario of
+ * point 0 holds them all. */
+static int check_same_settings(const swp_files *f, coh_error *err)
+{
+	const coh_sweep_options *o = f->opts;
+	size_t now_len = 0, old_len = 0;
+	char *now = resolved_text(f->scenario, &now_len, err);
+	if (!now)
+		return err->code ? err->code : COH_ENOMEM;
+	char *sp = coh_output_path(o->dir, "sweep-scenario.cfg");
+	char *then = sp ? slurp(sp, &old_len) : NULL;
+	int same = then && now_len == old_len &&
+		   memcmp(now, then, now_len) == 0;
+	free(now);
+	coh_free(then);
+	coh_free(sp);
+	if (same)
+		return 0;
+	return coh_error_set(err, COH_EINPUT, o->dir, 0,
+			     "holds a sweep started with other settings (its "
+			     "sweep-scenario.cfg differs: scenario, seed, "
+			     "replications or --set): resume with the same "
+			     "ones, or choose another -o");
+}
+
+/* Checks that the folder holds this sweep, and trims its files to the
+ * points that finished; their number goes to *done. */
+static int resume_files(swp_files *f, const start_texts *t,
+			const char *summary_path, uint64_t *done,
+			coh_error *err)
+{
+	const coh_sweep_options *o = f->opts;
+	int rc = check_same_design(o, &t->points, err);
+	if (!rc)
+		rc = check_same_scenario(f, err);
+	if (!rc)
+		rc = check_same_settings(f, err);
+	if (rc)
+		return rc;
+	uint64_t finished = 0, kept = 0;
+	rc = trim_file(summary_path, t->summary.s, UINT64_MAX, &finished, err);
+	if (rc)
+		return rc;
+	char *rp = coh_output_path(o->dir, "sweep.csv");
+	rc = rp ? trim_file(rp, t->rows.s, finished, &kept, err)
+		: coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+	coh_free(rp);
+	if (!rc)
+		*done = finished;
+	return rc;
+}
+
+static int write_manifest(const swp_files *f, uint64_t points_done,
+			  int argc, char *const *argv, double wall_seconds,
+			  coh_error *err);
+
+/* A new sweep: the resolved scenario of point 0, the design, the
+ * headers, and a manifest that already records the scenario (a sweep
+ * killed before its end can still be checked when it is resumed). */
+static int start_files(swp_files *f, const start_texts *t, coh_error *err)
+{
+	const char *dir = f->opts->dir;
+	size_t len = 0;
+	char *text = resolved_text(f->scenario, &len, err);
+	int rc = text ? coh_output_write_file(dir, "sweep-scenario.cfg", text,
+					      len, err)
+		      : COH_ENOMEM;
+	free(text);
+	if (!rc)
+		rc = coh_output_write_file(dir, "points.csv", t->points.s,
+					   t->points.len, err);
+	if (!rc)
+		rc = coh_output_write_file(dir, "sweep.csv", t->rows.s,
+					   t->rows.len, err);
+	if (!rc)
+		rc = coh_output_write_file(dir, "sweep-summary.csv",
+					   t->summary.s, t->summary.len, err);
+	if (!rc)
+		rc = write_manifest(f, 0, f->opts->argc, f->opts->argv, 0.0,
+				    err);
+	return rc;
+}
+
+int swp_files_open(swp_files **out, const coh_sweep_options *o,
+		   uint64_t *done, coh_diag *diag)
 {
 	coh_error err = {0};
-	coh_sweep_files *f = coh_calloc(1, sizeof *f);
-	coh_strbuf rows_h = {0}, sum_h = {0}, points = {0};
-	char *path = NULL, *existing = NULL;
-	int rc = 0;
+	swp_files *f = coh_calloc(1, sizeof *f);
+	start_texts t = {{0}, {0}, {0}};
+	char *summary_path = NULL;
+	int rc = 0, have = 0;
 	*done = 0;
 	if (!f || !(f->dir = coh_strdup(o->dir))) {
 		rc = coh_error_set(&err, COH_ENOMEM, NULL, 0, "out of memory");
@@ -471,107 +663,25 @@ int coh_sweep_files_open(coh_sweep_files **out, const coh_sweep_options *o,
 	if (rc)
 		goto fail;
 	f->model = coh_scenario_model(f->scenario);
-	rc = coh_output_mkdirs(o->dir, &err);
+	rc = scenario_sha256(f->sha256, o->source, &err);
+	if (!rc)
+		rc = coh_output_mkdirs(o->dir, &err);
 	if (rc)
 		goto fail_err;
-	headers(&rows_h, &sum_h, o, f->model);
-	points_text(&points, o->design);
-	if (rows_h.failed || sum_h.failed || points.failed) {
+	headers(&t.rows, &t.summary, o, f->model);
+	points_text(&t.points, o->design);
+	summary_path = coh_output_path(o->dir, "sweep-summary.csv");
+	if (t.rows.failed || t.summary.failed || t.points.failed ||
+	    !summary_path) {
 		rc = coh_error_set(&err, COH_ENOMEM, NULL, 0, "out of memory");
 		goto fail_err;
 	}
-
-	path = coh_output_path(o->dir, "sweep-summary.csv");
-	if (!path) {
-		rc = coh_error_set(&err, COH_ENOMEM, NULL, 0, "out of memory");
+	rc = check_fresh(o, summary_path, &have, &err);
+	if (!rc)
+		rc = have ? resume_files(f, &t, summary_path, done, &err)
+			  : start_files(f, &t, &err);
+	if (rc)
 		goto fail_err;
-	}
-	struct stat st;
-	int have = stat(path, &st) == 0;
-	if (have && !o->resume) {
-		uint64_t n = 0;
-		size_t len = 0;
-		existing = slurp(path, &len);
-		for (size_t i = 0; existing && i < len; i++)
-			n += existing[i] == '\n';
-		if (n > 1) {
-			rc = coh_error_set(&err, COH_EINPUT, o->dir, 0,
-					   "already holds a sweep with %llu "
-					   "finished points: add --resume to "
-					   "finish it, or choose another -o",
-					   (unsigned long long)(n - 1));
-			goto fail_err;
-		}
-		have = 0;
-	}
-	if (have) {
-		/* the design must be the one that was started */
-		size_t len = 0;
-		char *pp = coh_output_path(o->dir, "points.csv");
-		char *old = pp ? slurp(pp, &len) : NULL;
-		int same = old && len == points.len &&
-			   memcmp(old, points.s, len) == 0;
-		coh_free(old);
-		coh_free(pp);
-		if (!same) {
-			rc = coh_error_set(&err, COH_EINPUT, o->dir, 0,
-					   "holds a sweep of another design "
-					   "(points.csv differs): resume with "
-					   "the same axes and design, or choose "
-					   "another -o");
-			goto fail_err;
-		}
-		/* and the same scenario, seed, replications and --set */
-		size_t now_len = 0, old_len = 0;
-		char *now = resolved_text(f->scenario, &now_len, &err);
-		char *sp = coh_output_path(o->dir, "sweep-scenario.cfg");
-		char *then = now && sp ? slurp(sp, &old_len) : NULL;
-		same = now && then && now_len == old_len &&
-		       memcmp(now, then, now_len) == 0;
-		free(now);
-		coh_free(then);
-		coh_free(sp);
-		if (!same) {
-			rc = coh_error_set(&err, COH_EINPUT, o->dir, 0,
-					   "holds a sweep started with other "
-					   "settings (its sweep-scenario.cfg "
-					   "differs: scenario, seed, "
-					   "replications or --set): resume "
-					   "with the same ones, or choose "
-					   "another -o");
-			goto fail_err;
-		}
-		uint64_t finished = 0, kept = 0;
-		rc = trim_file(path, sum_h.s, UINT64_MAX, &finished, &err);
-		if (!rc) {
-			char *rp = coh_output_path(o->dir, "sweep.csv");
-			rc = rp ? trim_file(rp, rows_h.s, finished, &kept, &err)
-				: coh_error_set(&err, COH_ENOMEM, NULL, 0,
-						"out of memory");
-			coh_free(rp);
-		}
-		if (rc)
-			goto fail_err;
-		*done = finished;
-	} else {
-		size_t len = 0;
-		char *text = resolved_text(f->scenario, &len, &err);
-		rc = text ? coh_output_write_file(o->dir, "sweep-scenario.cfg",
-						  text, len, &err)
-			  : COH_ENOMEM;
-		free(text);
-		if (!rc)
-			rc = coh_output_write_file(o->dir, "points.csv",
-						   points.s, points.len, &err);
-		if (!rc)
-			rc = coh_output_write_file(o->dir, "sweep.csv", rows_h.s,
-					 rows_h.len, &err);
-		if (!rc)
-			rc = coh_output_write_file(o->dir, "sweep-summary.csv", sum_h.s,
-					 sum_h.len, &err);
-		if (rc)
-			goto fail_err;
-	}
 	f->rows = open_append(o->dir, "sweep.csv", &err);
 	f->summary = f->rows ? open_append(o->dir, "sweep-summary.csv", &err)
 			     : NULL;
@@ -579,21 +689,15 @@ int coh_sweep_files_open(coh_sweep_files **out, const coh_sweep_options *o,
 		rc = err.code ? err.code : COH_EIO;
 		goto fail_err;
 	}
-	coh_strbuf_free(&rows_h);
-	coh_strbuf_free(&sum_h);
-	coh_strbuf_free(&points);
-	coh_free(path);
-	coh_free(existing);
+	start_texts_free(&t);
+	coh_free(summary_path);
 	*out = f;
 	return 0;
 fail_err:
 	coh_diag_push(diag, &err);
 fail:
-	coh_strbuf_free(&rows_h);
-	coh_strbuf_free(&sum_h);
-	coh_strbuf_free(&points);
-	coh_free(path);
-	coh_free(existing);
+	start_texts_free(&t);
+	coh_free(summary_path);
 	files_free(f);
 	return rc;
 }
@@ -603,7 +707,7 @@ static int sync_file(FILE *fp)
 	return fflush(fp) || fsync(fileno(fp)) ? -1 : 0;
 }
 
-int coh_sweep_files_append(coh_sweep_files *f, const coh_point_result *r,
+int swp_files_append(swp_files *f, const swp_point_result *r,
 			   coh_error *err)
 {
 	/* rows first, then the summary line that marks the point finished */
@@ -632,7 +736,9 @@ static json_t *design_json(const coh_sweep_options *o)
 			 (json_int_t)coh_design_points(d));
 }
 
-int coh_sweep_files_close(coh_sweep_files *f, uint64_t points_done,
+/* manifest.json: what the sweep is (command, scenario and its SHA-256,
+ * seed, design) and how far it got. */
+static int write_manifest(const swp_files *f, uint64_t points_done,
 			  int argc, char *const *argv, double wall_seconds,
 			  coh_error *err)
 {
@@ -648,9 +754,11 @@ int coh_sweep_files_close(coh_sweep_files *f, uint64_t points_done,
 	for (size_t i = 0; i < 4; i++)
 		json_array_append_new(files, json_string(names[i]));
 	json_t *root = json_pack(
-		"{s:s, s:s, s:o, s:s, s:s, s:I, s:o, s:I, s:I, s:b, s:f, s:o}",
+		"{s:s, s:s, s:o, s:s, s:s, s:s, s:I, s:o, s:I, s:I, s:b, s:f, "
+		"s:o}",
 		"program", "cohesim", "version", COH_VERSION, "command", cmd,
-		"scenario", f->opts->scenario_path, "seed", seed,
+		"scenario", coh_scenario_source_path(f->opts->source),
+		"scenario_sha256", f->sha256, "seed", seed,
 		"replications_per_point", (json_int_t)m->replications,
 		"design", design_json(f->opts),
 		"points_done", (json_int_t)points_done,
@@ -665,9 +773,16 @@ int coh_sweep_files_close(coh_sweep_files *f, uint64_t points_done,
 		rc = coh_error_set(err, COH_ENOMEM, NULL, 0,
 				   "out of memory writing manifest.json");
 	else
-		rc = coh_output_write_file(f->dir, "manifest.json", text, strlen(text),
-				 err);
+		rc = coh_output_write_file(f->dir, "manifest.json", text,
+					   strlen(text), err);
 	free(text);
+	return rc;
+}
+
+int swp_files_close(swp_files *f, uint64_t points_done, int argc,
+		    char *const *argv, double wall_seconds, coh_error *err)
+{
+	int rc = write_manifest(f, points_done, argc, argv, wall_seconds, err);
 	/* closed whatever happened above: this function always frees */
 	int closed = fclose(f->rows) | fclose(f->summary);
 	if (!rc && closed)
@@ -706,9 +821,9 @@ int coh_sweep_run(const coh_sweep_options *o, coh_diag *diag)
 	int rc = coh_sweep_check(o, diag);
 	if (rc)
 		return rc;
-	coh_sweep_files *f = NULL;
+	swp_files *f = NULL;
 	uint64_t done = 0;
-	rc = coh_sweep_files_open(&f, o, &done, diag);
+	rc = swp_files_open(&f, o, &done, diag);
 	if (rc)
 		return rc;
 	uint64_t total = coh_design_points(o->design);
@@ -716,20 +831,20 @@ int coh_sweep_run(const coh_sweep_options *o, coh_diag *diag)
 	for (uint64_t p = done; p < total && !rc; p++) {
 		if (o->progress)
 			o->progress(o->progress_ctx, p, total);
-		coh_point_result r = {0};
-		rc = coh_sweep_point(o, p, &r, diag);
+		swp_point_result r = {0};
+		rc = swp_point_run(o, p, &r, diag);
 		if (!rc) {
-			rc = coh_sweep_files_append(f, &r, &err);
+			rc = swp_files_append(f, &r, &err);
 			if (rc)
 				coh_diag_push(diag, &err);
 			else
 				done = p + 1;
 		}
-		coh_point_result_free(&r);
+		swp_point_result_free(&r);
 	}
 	if (o->progress)
 		o->progress(o->progress_ctx, done, total);
-	int crc = coh_sweep_files_close(f, done, o->argc, o->argv,
+	int crc = swp_files_close(f, done, o->argc, o->argv,
 					now_seconds() - t0, &err);
 	if (crc && !rc) {
 		coh_diag_push(diag, &err);
@@ -752,9 +867,9 @@ int coh_sweep_plan_make(coh_sweep_plan *out, const coh_sweep_options *o,
 	coh_scenario_free(sc);
 	coh_sweep_options pilot = *o;
 	pilot.replications = reps < 20 ? reps : 20;
-	coh_point_result r = {0};
+	swp_point_result r = {0};
 	double t0 = now_seconds();
-	rc = coh_sweep_point(&pilot, 0, &r, diag);
+	rc = swp_point_run(&pilot, 0, &r, diag);
 	double dt = now_seconds() - t0;
 	if (rc)
 		return rc;
@@ -768,6 +883,6 @@ int coh_sweep_plan_make(coh_sweep_plan *out, const coh_sweep_options *o,
 			 (double)points,
 		.pilot_replications = pilot.replications,
 	};
-	coh_point_result_free(&r);
+	swp_point_result_free(&r);
 	return 0;
 }

@@ -1,8 +1,9 @@
 /* compare, sweep and plot through the real binary: paired comparisons of a
  * scenario with itself are exactly zero, sweeps survive kill -9 and resume
- * to the same bytes (also across MPI ranks), every bad axis is refused
- * before work with its name, figures are drawn and redrawn, and a missing
- * gnuplot is a warning, not a failure. */
+ * to the same bytes (also across MPI ranks), read their scenario once
+ * (strace counts the opens) and ignore edits made while they run, every
+ * bad axis is refused before work with its name, figures are drawn and
+ * redrawn, and a missing gnuplot is a warning, not a failure. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -219,6 +220,239 @@ static void test_sweep_resume_refuses_another_design(void **state)
 	bin_result_free(&r);
 }
 
+/*--- The scenario is read once ----------------------------------------*/
+
+/* A copy of SCENARIO in dir/s/ whose output block comes from an include,
+ * so that reading "the scenario" means reading two files.  Returns the
+ * main file's path (static). */
+static const char *scenario_with_include(void)
+{
+	static char main_cfg[PATH_MAX];
+	char folder[PATH_MAX];
+	snprintf(folder, sizeof folder, "%s/s", dir);
+	assert_int_equal(mkdir(folder, 0777) == 0 || errno == EEXIST, 1);
+	snprintf(main_cfg, sizeof main_cfg, "%s/main.cfg", folder);
+	char *text = bin_slurp(SCENARIO, NULL);
+	assert_non_null(text);
+	const char *block = "output: { sample_every = 30.0; };";
+	char *at = strstr(text, block);
+	assert_non_null(at);
+	FILE *fp = fopen(main_cfg, "w");
+	assert_non_null(fp);
+	fprintf(fp, "%.*s@include \"output.params\"%s", (int)(at - text), text,
+		at + strlen(block));
+	fclose(fp);
+	free(text);
+	assert_int_equal(bin_write_file(bin_path(folder, "output.params"),
+					"output: { sample_every = 30.0; };\n"),
+			 0);
+	return main_cfg;
+}
+
+/* Replaces the first `from` in a file by `to`. */
+static void edit_file(const char *path, const char *from, const char *to)
+{
+	char *text = bin_slurp(path, NULL);
+	assert_non_null(text);
+	char *at = strstr(text, from);
+	assert_non_null(at);
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fprintf(fp, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	fclose(fp);
+	free(text);
+}
+
+/* Lines of a file (0 if it cannot be read). */
+static size_t count_lines(const char *path)
+{
+	size_t n = 0;
+	char *text = bin_slurp(path, NULL);
+	for (char *p = text; p && *p; p++)
+		n += *p == '\n';
+	free(text);
+	return n;
+}
+
+/* How many times a sweep of n points opens each of the scenario's two
+ * files, counted with strace (it replaces $COH_WRAP for this run). */
+static void count_opens(const char *scenario, unsigned n, size_t *main_opens,
+			size_t *include_opens)
+{
+	char log[PATH_MAX], wrap[PATH_MAX + 64], vary[64], out[PATH_MAX];
+	snprintf(log, sizeof log, "%s/strace-%u.log", dir, n);
+	snprintf(wrap, sizeof wrap, "strace -f -qq -e trace=openat -o %s", log);
+	snprintf(vary, sizeof vary, "model.half_life=100:400:%u", n);
+	snprintf(out, sizeof out, "%s/opens-%u", dir, n);
+	const char *saved = getenv("COH_WRAP");
+	char *keep = saved ? strdup(saved) : NULL;
+	setenv("COH_WRAP", wrap, 1);
+	/* LeakSanitizer cannot run under ptrace (make check's build) */
+	const char *asan = getenv("ASAN_OPTIONS");
+	char *keep_asan = asan ? strdup(asan) : NULL;
+	char no_leaks[512];
+	snprintf(no_leaks, sizeof no_leaks, "%s%sdetect_leaks=0",
+		 asan ? asan : "", asan && asan[0] ? ":" : "");
+	setenv("ASAN_OPTIONS", no_leaks, 1);
+	bin_result r;
+	int rc = bin_run(&r, "sweep", scenario, "--vary", vary, "-r", "1", "-j",
+			 "1", "--plot", "none", "-q", "-o", out, NULL);
+	if (keep)
+		setenv("COH_WRAP", keep, 1);
+	else
+		unsetenv("COH_WRAP");
+	if (keep_asan)
+		setenv("ASAN_OPTIONS", keep_asan, 1);
+	else
+		unsetenv("ASAN_OPTIONS");
+	free(keep);
+	free(keep_asan);
+	assert_true(rc >= 0);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	assert_int_equal(count_lines(bin_path(out, "sweep-summary.csv")),
+			 n + 1);
+	*main_opens = *include_opens = 0;
+	char *text = bin_slurp(log, NULL);
+	assert_non_null(text);
+	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		if (!strstr(line, "openat("))
+			continue;
+		*main_opens += strstr(line, "/s/main.cfg\"") != NULL;
+		*include_opens += strstr(line, "/s/output.params\"") != NULL;
+	}
+	free(text);
+}
+
+/* A sweep opens its scenario and includes a number of times that does not
+ * grow with its points: once for the scenario, and for the include once
+ * in the check of includes and once in libconfig. */
+static void test_sweep_reads_scenario_once(void **state)
+{
+	(void)state;
+	if (system("strace -qq -o /dev/null true >/dev/null 2>&1") != 0) {
+		print_message("strace cannot run here; skipped\n");
+		skip();
+	}
+	const char *scenario = scenario_with_include();
+	size_t main2, inc2, main200, inc200;
+	count_opens(scenario, 2, &main2, &inc2);
+	count_opens(scenario, 200, &main200, &inc200);
+	if (main2 != 1 || main200 != 1 || inc2 != inc200 || inc2 == 0)
+		fail_msg("opens of the scenario: %zu (2 points), %zu (200 "
+			 "points); of its include: %zu, %zu", main2, main200,
+			 inc2, inc200);
+}
+
+/* The scenario edited while the sweep runs: the later points still use
+ * the file as it was when the sweep started. */
+static void test_sweep_ignores_edits_during_the_sweep(void **state)
+{
+	(void)state;
+	const char *scenario = scenario_with_include();
+	char before[PATH_MAX], during[PATH_MAX], after[PATH_MAX];
+	snprintf(before, sizeof before, "%s/before", dir);
+	snprintf(during, sizeof during, "%s/during", dir);
+	snprintf(after, sizeof after, "%s/after", dir);
+	const char *args[] = {"sweep", scenario, "--vary",
+			      "model.half_life=50:500:40", "-r", "60",
+			      "--plot", "none", "-q", "-j", "1", "-o", NULL,
+			      NULL};
+	bin_result r;
+	args[12] = before;
+	assert_true(bin_run_argv(&r, NULL, args) >= 0);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+
+	/* stop the sweep after its first point, edit both files, go on */
+	args[12] = during;
+	bin_child c;
+	assert_int_equal(bin_start(&c, NULL, args), 0);
+	const char *summary = bin_path(during, "sweep-summary.csv");
+	size_t lines = 0;
+	for (int tries = 0; tries < 30000 && lines < 2; tries++) {
+		struct timespec ms = {0, 1000000};
+		nanosleep(&ms, NULL);
+		lines = count_lines(summary);
+	}
+	kill(c.pid, SIGSTOP);
+	lines = count_lines(summary);
+	edit_file(scenario, "freeze = 0.4;", "freeze = 0.45;");
+	char params[PATH_MAX];
+	snprintf(params, sizeof params, "%s/s/output.params", dir);
+	assert_int_equal(bin_write_file(params,
+					"output: { sample_every = 7.0; };\n"),
+			 0);
+	kill(c.pid, SIGCONT);
+	assert_int_equal(bin_wait(&c, &r), 0);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	if (lines < 2 || lines >= 41)
+		fail_msg("the sweep had %zu summary lines when it was stopped; "
+			 "expected a header and 1 to 39 points", lines);
+	for (size_t i = 0; i < 3; i++)
+		if (!bin_same_file(bin_path(before, sweep_files[i]),
+				   bin_path(during, sweep_files[i])))
+			fail_msg("%s changed with the edit during the sweep",
+				 sweep_files[i]);
+	/* the edit itself does change the results */
+	args[12] = after;
+	assert_true(bin_run_argv(&r, NULL, args) >= 0);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	assert_false(bin_same_file(bin_path(before, "sweep.csv"),
+				   bin_path(after, "sweep.csv")));
+}
+
+/* --resume compares the SHA-256 of the resolved scenario recorded in the
+ * manifest: another scenario is refused with its own message, a comment
+ * is not another scenario. */
+static void test_sweep_resume_refuses_another_scenario(void **state)
+{
+	(void)state;
+	const char *scenario = scenario_with_include();
+	char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s/resume", dir);
+	const char *args[] = {"sweep", scenario, "--vary",
+			      "model.half_life=100:400:3", "-r", "3", "--plot",
+			      "none", "-q", "-o", out, NULL, NULL};
+	bin_result r;
+	assert_true(bin_run_argv(&r, NULL, args) >= 0);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	char *manifest = bin_slurp(bin_path(out, "manifest.json"), NULL);
+	assert_non_null(manifest);
+	const char *sha = strstr(manifest, "\"scenario_sha256\": \"");
+	assert_non_null(sha);
+	sha += strlen("\"scenario_sha256\": \"");
+	assert_int_equal(strspn(sha, "0123456789abcdef"), 64);
+	free(manifest);
+
+	args[11] = "--resume";
+	/* a comment and a blank line change no setting */
+	edit_file(scenario, "version = 1;", "version = 1;\n\n# resumed\n");
+	assert_true(bin_run_argv(&r, NULL, args) >= 0);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+
+	/* a setting in an included file does */
+	char params[PATH_MAX];
+	snprintf(params, sizeof params, "%s/s/output.params", dir);
+	assert_int_equal(bin_write_file(params,
+					"output: { sample_every = 7.0; };\n"),
+			 0);
+	assert_true(bin_run_argv(&r, NULL, args) >= 0);
+	bin_expect_status(&r, 1);
+	char want[3 * PATH_MAX];
+	snprintf(want, sizeof want, "cohesim: %s: differs from the scenario "
+		 "the sweep in %s was started with (the SHA-256 of its "
+		 "resolved settings is not the one in manifest.json): resume "
+		 "with the scenario as it was, or choose another -o\n",
+		 scenario, out);
+	assert_string_equal(r.err, want);
+	bin_result_free(&r);
+}
+
 /* Every bad axis: status and the exact message, before any file. */
 static void test_sweep_bad_axes(void **state)
 {
@@ -293,6 +527,31 @@ static void test_sweep_dry_run_writes_nothing(void **state)
 	assert_non_null(strstr(r.out, "points:       18\n"));
 	assert_non_null(strstr(r.out, "runs:         540"));
 	assert_non_null(strstr(r.out, "disk:"));
+	assert_false(bin_exists(out));
+	bin_result_free(&r);
+}
+
+/* A million points: the check builds every point from the scenario read
+ * once, so this takes seconds, not minutes (docs/sweeps.md has the
+ * times; a unit test asserts none).  Too slow under valgrind. */
+static void test_sweep_dry_run_of_a_million_points(void **state)
+{
+	(void)state;
+	const char *wrap = getenv("COH_WRAP");
+	if (wrap && wrap[0]) {
+		print_message("under %s: skipped\n", wrap);
+		skip();
+	}
+	bin_result r;
+	char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s/%s", dir, "million");
+	assert_true(bin_run(&r, "sweep", "tests/scenarios/relaxation.cfg",
+			    "--vary", "model.half_life=100:400:1000", "--vary",
+			    "model.recover=0:0.1:1000", "-r", "2", "--dry-run",
+			    "-o", out, NULL) >= 0);
+	bin_expect_status(&r, 0);
+	assert_non_null(strstr(r.out, "points:       1000000\n"));
+	assert_non_null(strstr(r.out, "runs:         2000000 "));
 	assert_false(bin_exists(out));
 	bin_result_free(&r);
 }
@@ -463,10 +722,21 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_sweep_resume_refuses_another_design, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_sweep_reads_scenario_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_sweep_ignores_edits_during_the_sweep, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			test_sweep_resume_refuses_another_scenario, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_sweep_bad_axes, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_sweep_dry_run_writes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_sweep_dry_run_of_a_million_points, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_sweep_designs, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(

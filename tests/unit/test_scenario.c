@@ -1,7 +1,7 @@
 /* Tests of the scenario loader: defaults, every event type, ties, sorting,
- * overrides, includes, dates, the resolved writer (load -> write -> load
- * must give the same model bit for bit) and clean failure when memory runs
- * out at any allocation. */
+ * overrides, includes, a source read once and loaded many times, dates,
+ * the resolved writer (load -> write -> load must give the same model bit
+ * for bit) and clean failure when memory runs out at any allocation. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -1000,6 +1000,86 @@ static void test_includes(void **state)
 	scratch_close(&s);
 }
 
+/* A source read once builds any number of scenarios, each with its own
+ * overrides, without touching the files again; they share nothing with
+ * the source or each other, and their errors name the file and line of
+ * an included setting as a load from the files does. */
+static void test_source_loads_many_times(void **state)
+{
+	(void)state;
+	scratch s;
+	scratch_open(&s);
+	scratch_mkdir(&s, "sc");
+	scratch_file(&s, "sc/t.events",
+		"events = (\n"
+		"  { date = \"2020-06-01\"; type = \"shock\"; member = \"ARM\"; delta = -0.5; }\n"
+		");\n");
+	const char *path = scratch_file(&s, "sc/x.cfg", BASE
+		"@include \"t.events\"\n");
+	char main_path[300], events_path[300];
+	snprintf(main_path, sizeof main_path, "%s", path);
+	snprintf(events_path, sizeof events_path, "%s/sc/t.events", s.dir);
+
+	/* what a load from the files says about a bad override */
+	static const char *const late[] = {"scenario.start=2020-07-01"};
+	coh_load_options o = {NULL, late, 1};
+	coh_diag from_files = COH_DIAG_INIT;
+	coh_scenario *sc = NULL;
+	assert_int_equal(coh_scenario_load(&sc, main_path, &o, &from_files),
+			 COH_EINPUT);
+	assert_int_equal(from_files.count, 1);
+	char where[320];
+	snprintf(where, sizeof where, "%s:2: events.[0].date", events_path);
+	char first[1200];
+	coh_error_format(&from_files.items[0], first, sizeof first);
+	assert_int_equal(strncmp(first, where, strlen(where)), 0);
+
+	coh_diag d = COH_DIAG_INIT;
+	coh_scenario_source *src = NULL;
+	int rc = coh_scenario_source_read(&src, main_path, NULL, &d);
+	if (rc)
+		print_diag(&d);
+	assert_int_equal(rc, 0);
+	assert_string_equal(coh_scenario_source_path(src), main_path);
+	/* from here on no file is needed */
+	assert_int_equal(unlink(events_path), 0);
+	assert_int_equal(unlink(main_path), 0);
+
+	static const char *const low[] = {"members.ARM.freeze=0.2"};
+	coh_scenario *a = NULL, *b = NULL;
+	assert_int_equal(coh_scenario_load_source(&a, src, low, 1, &d), 0);
+	assert_int_equal(coh_scenario_load_source(&b, src, NULL, 0, &d), 0);
+	assert_int_equal(d.count, 0);
+	sc = NULL;
+	assert_int_equal(coh_scenario_load_source(&sc, src, late, 1, &d),
+			 COH_EINPUT);
+	assert_null(sc);
+	assert_int_equal(d.count, from_files.count);
+	for (size_t i = 0; i < d.count; i++) {
+		char x[1200], y[1200];
+		coh_error_format(&from_files.items[i], x, sizeof x);
+		coh_error_format(&d.items[i], y, sizeof y);
+		assert_string_equal(y, x);
+	}
+	coh_diag_clear(&d);
+	coh_diag_clear(&from_files);
+	coh_scenario_source_free(src);
+
+	/* each scenario has its own values and owns its file names */
+	const coh_model *ma = coh_scenario_model(a);
+	const coh_model *mb = coh_scenario_model(b);
+	assert_true(ma->members[1].freeze == 0.2);
+	assert_true(mb->members[1].freeze == 0.3);
+	assert_int_equal(mb->n_events, 1);
+	assert_string_equal(mb->events[0].file, events_path);
+	assert_int_equal(mb->events[0].line, 2);
+	assert_string_equal(coh_scenario_path(a), main_path);
+	round_trip(a);
+	coh_scenario_free(a);
+	coh_scenario_free(b);
+	scratch_close(&s);
+}
+
 static void test_include_errors(void **state)
 {
 	(void)state;
@@ -1280,6 +1360,7 @@ int main(void)
 		cmocka_unit_test(test_overrides),
 		cmocka_unit_test(test_override_errors),
 		cmocka_unit_test(test_includes),
+		cmocka_unit_test(test_source_loads_many_times),
 		cmocka_unit_test(test_include_errors),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_write_exact),
