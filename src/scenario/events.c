@@ -50,24 +50,34 @@ static const char *article(const char *word)
 	return strchr("aeiou", word[0]) ? "an" : "a";
 }
 
+static void timeline_refusal(char *buf, size_t size)
+{
+	snprintf(buf, size, "is not a timeline event type (the engine "
+		 "generates it)");
+}
+
 /* Reads `type` and resolves it among `allowed` (a flag per type); reports
  * an unknown type with a hint, and a known one that is not allowed with
- * `refusal`.  Returns the type or -1. */
+ * the text refusal() writes.  Returns the type or -1.  Messages are built
+ * only on error: a sweep's check converts every point's events. */
 static int read_type(scn_ctx *ctx, const config_setting_t *g,
-		     const unsigned char *allowed, const char *refusal)
+		     const unsigned char *allowed,
+		     void (*refusal)(char *buf, size_t size))
 {
 	const char *name;
 	if (scn_get_string(ctx, g, "type", "an event type name", 1, &name) !=
 	    SCN_OK)
 		return -1;
-	const config_setting_t *s = scn_member(g, "type");
-	char where[SCN_PATH_MAX];
-	scn_path(s, where, sizeof where);
 	int t = coh_event_type_lookup(name);
 	if (t >= 0 && allowed[t])
 		return t;
+	const config_setting_t *s = scn_member(g, "type");
+	char where[SCN_PATH_MAX];
+	scn_path(s, where, sizeof where);
 	if (t >= 0) {
-		scn_error(ctx, s, "%s: \"%s\" %s", where, name, refusal);
+		char why[400];
+		refusal(why, sizeof why);
+		scn_error(ctx, s, "%s: \"%s\" %s", where, name, why);
 		return -1;
 	}
 	scn_suggest sg;
@@ -316,8 +326,7 @@ static void convert_event(scn_ctx *ctx, const config_setting_t *g,
 	e->file = scn_display_name(ctx, g->file);
 	e->line = (int)config_setting_source_line(g);
 
-	int type = read_type(ctx, g, timeline, "is not a timeline event type "
-			     "(the engine generates it)");
+	int type = read_type(ctx, g, timeline, timeline_refusal);
 	read_day(ctx, g, "date", 1, &e->day);
 	scn_get_string(ctx, g, "note", "a string", 0, &e->note);
 	scn_get_string(ctx, g, "source", "a string", 0, &e->source);
@@ -471,16 +480,23 @@ static void generator_keys(const coh_event_kind *k, const char **keys)
 	keys[n] = NULL;
 }
 
-/* "cannot be generated, expected a, b, ... or z", from the kinds. */
-static void generable_list(char *buf, size_t size, unsigned char *allowed)
+/* Whether each type can be generated, from the kinds. */
+static void generable(unsigned char *allowed)
 {
-	size_t n = (size_t)snprintf(buf, size, "cannot be generated, expected");
-	int count = 0, seen = 0;
-	for (int t = 0; t < COH_EV__COUNT; t++) {
+	for (int t = 0; t < COH_EV__COUNT; t++)
 		allowed[t] = coh_event_kind_info((coh_event_type)t)->generated_as
 			     != COH_GEN_NEVER;
+}
+
+/* "cannot be generated, expected a, b, ... or z", from the kinds. */
+static void generator_refusal(char *buf, size_t size)
+{
+	unsigned char allowed[COH_EV__COUNT];
+	generable(allowed);
+	int count = 0, seen = 0;
+	for (int t = 0; t < COH_EV__COUNT; t++)
 		count += allowed[t];
-	}
+	size_t n = (size_t)snprintf(buf, size, "cannot be generated, expected");
 	for (int t = 0; t < COH_EV__COUNT && n < size; t++) {
 		if (!allowed[t])
 			continue;
@@ -496,8 +512,7 @@ static void convert_generator(scn_ctx *ctx, const config_setting_t *g,
 			      coh_generator *gen)
 {
 	unsigned char allowed[COH_EV__COUNT];
-	char refusal[400];
-	generable_list(refusal, sizeof refusal, allowed);
+	generable(allowed);
 	memset(gen, 0, sizeof *gen);
 	gen->member = gen->outsider = -1;
 	gen->magnitude = 1.0;
@@ -507,7 +522,7 @@ static void convert_generator(scn_ctx *ctx, const config_setting_t *g,
 	gen->start = 0.0;
 	gen->end = ctx->sc->model.horizon;
 
-	int type = read_type(ctx, g, allowed, refusal);
+	int type = read_type(ctx, g, allowed, generator_refusal);
 	scn_get_member(ctx, g, "by", 1, 1, &gen->member);
 	if (scn_get_number(ctx, g, "rate", SCN_NONNEG, 1, &gen->rate) ==
 		    SCN_OK && gen->rate > SCN_MAX_RATE)
