@@ -167,7 +167,7 @@ int coh_summary_set_merge(coh_summary_set *set, const coh_summary **out,
 void coh_summary_set_free(coh_summary_set *set);
 
 /* The sample days of a model: k * sample_every while <= horizon, plus the
- * horizon itself when it is not on the grid (MODEL.md section 10).  Returns
+ * horizon itself when it is not on the grid (docs/model.md section 10).  Returns
  * the count; writes at most `cap` days into out (which may be NULL). */
 size_t coh_sample_days(const coh_model *model, double *out, size_t cap);
 

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include "error.h"
 
-/* Event types: the timeline catalogue of MODEL.md section 4, then the
+/* Event types: the timeline catalogue of docs/model.md section 4, then the
  * types the engine generates.  Order matters only for the name table. */
 typedef enum coh_event_type {
 	COH_EV_ASSISTANCE_REQUEST = 0,
@@ -38,7 +38,7 @@ typedef enum coh_event_type {
 
 #define COH_EV__TIMELINE_COUNT (COH_EV_SET + 1)
 
-/* Keys of model.weights and model.spillover (MODEL.md section 10). */
+/* Keys of model.weights and model.spillover (docs/model.md section 4). */
 typedef enum coh_weight_key {
 	COH_W_REQUEST_ANSWERED = 0,
 	COH_W_REQUEST_UNANSWERED,
@@ -157,7 +157,7 @@ enum {
  * receives its impact and with which weight, whether and how it can be
  * generated, and the CAMEO code its default weight comes from.  The
  * built-in types are a table of these; a type declared by a scenario
- * (MODEL.md section 11) is one more entry of the same struct.  The
+ * (the model's version 2) is one more entry of the same struct.  The
  * magnitude written in a file is stored divided by `per` (a statement's
  * tone in [-10, 10] becomes a magnitude in [-1, 1]). */
 typedef struct coh_event_kind {
@@ -240,7 +240,7 @@ typedef struct coh_event {
 	int line;
 } coh_event;
 
-/* A stochastic source of events (MODEL.md section 7).  Rate per year,
+/* A stochastic source of events (docs/model.md section 8).  Rate per year,
  * r(t) = rate * exp(feedback * (b - c(t))). */
 typedef struct coh_generator {
 	coh_event_type type;

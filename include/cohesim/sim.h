@@ -34,7 +34,7 @@ typedef struct coh_event_record {
 	const char *source;     /* provenance of timeline events, else NULL */
 } coh_event_record;
 
-/* State of the alliance at a sample time (MODEL.md section 8). */
+/* State of the alliance at a sample time (docs/model.md section 10). */
 typedef struct coh_sample {
 	double day;
 	double cohesion, mean, min, sd;

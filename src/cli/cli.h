@@ -1,6 +1,6 @@
 /* Private interface of the cohesim binary: the commands, the option parser
  * they share, the helpers every command uses to load scenarios, report
- * errors and write their folders, and progress display (design/CLI.md). */
+ * errors and write their folders, and progress display (README.md has the tour). */
 #ifndef COH_CLI_H
 #define COH_CLI_H
 
@@ -91,7 +91,7 @@ int cli_opt_set(const char *command, const char *text,
 /*--- The shared options (args.c) ---*/
 
 /* What run, compare, sweep and the analysis commands to come
- * (design/ANALYSIS.md) all take, parsed in one place, with the same
+ * (sensitivity, calibration, attribution) all take, parsed in one place, with the same
  * checks and messages for every command:
  *   -o DIR, -r N, --seed S, -j N, --set PATH=VALUE..., --include-root DIR,
  *   --plot FORMAT, -q, --max-memory GB, and -h. */

@@ -187,7 +187,7 @@ static const double default_weights[COH_W__COUNT] = {
 };
 
 /* Spillover is off except where allies plainly learn from a partner's fate:
- * an unanswered request and an exit (SCENARIO.md's example values). */
+ * an unanswered request and an exit (docs/scenario-format.md, model). */
 static const double default_spillover[COH_W__COUNT] = {
 	[COH_W_REQUEST_UNANSWERED] = 0.3,
 	[COH_W_EXIT] = 0.5,

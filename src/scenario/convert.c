@@ -446,7 +446,7 @@ static void convert_ties(scn_ctx *ctx, const config_setting_t *root)
 			continue;
 		}
 		/* Listing any tie makes the member's row explicit: the ties
-		 * it does not list are 0 (MODEL.md section 10). */
+		 * it does not list are 0 (docs/model.md section 1). */
 		m->members[t.from].explicit_ties = 1;
 		m->ties[m->n_ties++] = t;
 	}

@@ -1,5 +1,5 @@
 /* The scenario's timeline and generators: each event type with its own
- * keys (MODEL.md section 4), dates inside the scenario, responses inside
+ * keys (docs/model.md section 4), dates inside the scenario, responses inside
  * the window of the request they answer, and the timeline sorted by day
  * with file order kept among events of the same day. */
 #include "internal.h"
@@ -164,7 +164,7 @@ static size_t read_members(scn_ctx *ctx, const config_setting_t *g,
 }
 
 /* The member, target, outsider and list of an event, as its kind names
- * them (MODEL.md section 4 and model.h). */
+ * them (docs/model.md section 4 and model.h). */
 static void read_parties(scn_ctx *ctx, const config_setting_t *g,
 			 const coh_event_kind *k, coh_event *e, size_t room)
 {

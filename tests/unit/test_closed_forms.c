@@ -1,4 +1,4 @@
-/* Closed-form results (design/../reference/validation.md) checked through
+/* Closed-form results (docs/validation.md) checked through
  * the real binary: each scenario of tests/scenarios/ is run with
  * `cohesim run`, and the values are read back from members.csv and
  * events.csv, so the whole path (loader, engine, CSV numbers) is tested.
@@ -64,7 +64,7 @@ static void load(csv_table *t, const char *dir, const char *name)
 	}
 }
 
-/* The invariant of MODEL.md section 3: commitment never leaves [0, 1]. */
+/* The invariant of docs/model.md section 3: commitment never leaves [0, 1]. */
 static void check_commitment_range(const char *dir)
 {
 	csv_table t;
@@ -115,7 +115,7 @@ static size_t events_of_type(const csv_table *t, const char *type,
 	return n;
 }
 
-/* The bounded impact rule of MODEL.md section 3. */
+/* The bounded impact rule of docs/model.md section 3. */
 static double apply_impact(double c, double x)
 {
 	return x >= 0 ? c + x * (1 - c) : c * (1 + x);
@@ -260,8 +260,8 @@ static void test_scripted_fulfilment(void **state)
 	}
 
 	/* The requester takes one impact x = m (w_answered F +
-	 * w_unanswered (1 - F)) with m = 1 and sensitivity 1 (MODEL.md
-	 * section 10); nothing else moved it (no relaxation). */
+	 * w_unanswered (1 - F)) with m = 1 and sensitivity 1 (docs/model.md
+	 * section 5); nothing else moved it (no relaxation). */
 	double before = csv_num(csv_get(&t, r, csv_col(&t, "commitment_before")));
 	double after = csv_num(csv_get(&t, r, csv_col(&t, "commitment_after")));
 	double x = 1.0 * (0.5 * F + -0.25 * (1 - F));

@@ -1,5 +1,5 @@
 /* The simulation engine through its public API (cohesim/sim.h), on models
- * built by hand: closed forms of validation.md, event order, status
+ * built by hand: closed forms of docs/validation.md, event order, status
  * transitions, requests, influence rounds, generators, determinism and
  * invariants. */
 #include <stdarg.h>
@@ -246,7 +246,7 @@ static void near(double got, double want, double rel)
 
 /*--- Relaxation and thresholds ------------------------------------------*/
 
-/* validation.md: c0 = 0.9, b = 0.3, half-life 100. */
+/* docs/validation.md: c0 = 0.9, b = 0.3, half-life 100. */
 static void relaxing_member(fixture *f, double horizon)
 {
 	fx_init(f, 1, 0.9, horizon);
