@@ -91,8 +91,8 @@ int cli_opt_set(const char *command, const char *text,
 /*--- The shared options (args.c) ---*/
 
 /* What run, compare, sweep and the analysis commands to come
- * (sensitivity, calibration, attribution) all take, parsed in one place, with the same
- * checks and messages for every command:
+ * (sensitivity, calibration, attribution) all take, parsed in one place,
+ * with the same checks and messages for every command:
  *   -o DIR, -r N, --seed S, -j N, --set PATH=VALUE..., --include-root DIR,
  *   --plot FORMAT, -q, --max-memory GB, and -h. */
 typedef struct cli_common_opts {
