@@ -229,6 +229,77 @@ static int read_once(coh_scenario_source **source, coh_scenario **base,
 	return rc ? CLI_ERROR : CLI_OK;
 }
 
+/* Checks memory and disk, then runs every point with progress and Ctrl-C
+ * caught; COH_ECANCEL when a signal stopped it (the message says how to
+ * resume). */
+static int run_points(const sweep_args *a, coh_sweep_options *so,
+		      const coh_model *m, int rank, coh_diag *diag)
+{
+	coh_error err = {0};
+	int rc = check_memory(m, a->common.max_memory, a->scenario, &err);
+	if (!rc && rank == 0 && !a->resume)
+		rc = check_disk(so->dir, m, coh_design_points(so->design),
+				&err);
+	if (rc) {
+		coh_diag_push(diag, &err);
+		return rc;
+	}
+	cli_progress progress;
+	cli_progress_start(&progress, coh_design_points(so->design),
+			   a->common.quiet || rank != 0);
+	progress.unit = "points";
+	progress.runs_per_item = m->replications;
+	so->progress = cli_progress_show;
+	so->progress_ctx = &progress;
+	cli_signals signals = {0};
+	cli_signals_catch(&signals);
+#ifdef COH_MPI
+	rc = coh_sweep_run_mpi(so, diag);
+#else
+	rc = coh_sweep_run(so, diag);
+#endif
+	cli_progress_finish(&progress);
+	cli_signals_restore(&signals);
+	if (rank == 0 && (rc == COH_ECANCEL || (cli_stop_signal && !rc))) {
+		coh_diag_clear(diag);
+		fprintf(stderr, "cohesim: interrupted; the finished points are "
+			"in %s/ and 'cohesim sweep ... --resume -o %s' "
+			"finishes the sweep\n", so->dir, so->dir);
+		rc = COH_ECANCEL;
+	}
+	return rc;
+}
+
+/* After the points: the resolved scenario and the figure. */
+static int write_extras(const sweep_args *a, const coh_scenario *base,
+			const coh_design *design, const char *dir,
+			coh_diag *diag)
+{
+	coh_error err = {0};
+	char **files = NULL;
+	size_t n_files = 0;
+	const char *paths[64];
+	size_t n_paths = 0;
+	while (n_paths < 64 && n_paths < coh_design_axes(design)) {
+		paths[n_paths] = coh_design_path(design, n_paths);
+		n_paths++;
+	}
+	int rc = cli_write_resolved(dir, base, &err);
+	if (!rc && a->common.plot != COH_PLOT_NONE)
+		rc = cli_draw(dir, coh_scenario_model(base),
+			      (const char *const[]){"sweep.gp"}, 1, paths,
+			      n_paths, a->common.plot, &files, &n_files, &err);
+	coh_plot_files_free(files, n_files);
+	if (rc)
+		coh_diag_push(diag, &err);
+	else if (!a->common.quiet)
+		fprintf(stderr, "cohesim: wrote %s/ (points.csv, sweep.csv, "
+			"sweep-summary.csv, manifest.json, "
+			"scenario.resolved.cfg%s)\n", dir,
+			n_files ? ", figure" : "");
+	return rc;
+}
+
 static int sweep_main(sweep_args *a, int argc, char **argv, int rank)
 {
 	/* The scenario is read once: the base (no axes: the design's seed,
@@ -272,68 +343,11 @@ static int sweep_main(sweep_args *a, int argc, char **argv, int rank)
 		rc = coh_sweep_plan_make(&plan, &so, &diag);
 		if (!rc && rank == 0)
 			print_plan(&plan, (int)a->common.jobs);
-		goto out;
+	} else {
+		rc = run_points(a, &so, m, rank, &diag);
+		if (!rc && rank == 0)
+			rc = write_extras(a, base, design, dir, &diag);
 	}
-	if ((rc = check_memory(m, a->common.max_memory, a->scenario,
-			       &err))) {
-		coh_diag_push(&diag, &err);
-		goto out;
-	}
-	if (rank == 0 && !a->resume &&
-	    (rc = check_disk(dir, m, coh_design_points(design), &err))) {
-		coh_diag_push(&diag, &err);
-		goto out;
-	}
-	cli_progress progress;
-	cli_progress_start(&progress, coh_design_points(design),
-			   a->common.quiet || rank != 0);
-	progress.unit = "points";
-	progress.runs_per_item = m->replications;
-	so.progress = cli_progress_show;
-	so.progress_ctx = &progress;
-	cli_signals signals = {0};
-	cli_signals_catch(&signals);
-#ifdef COH_MPI
-	rc = coh_sweep_run_mpi(&so, &diag);
-#else
-	rc = coh_sweep_run(&so, &diag);
-#endif
-	cli_progress_finish(&progress);
-	cli_signals_restore(&signals);
-	if (rank != 0)
-		goto out;
-	if (rc == COH_ECANCEL || (cli_stop_signal && !rc)) {
-		coh_diag_clear(&diag);
-		fprintf(stderr, "cohesim: interrupted; the finished points are "
-			"in %s/ and 'cohesim sweep ... --resume -o %s' "
-			"finishes the sweep\n", dir, dir);
-		rc = COH_ECANCEL;
-		goto out;
-	}
-	if (rc)
-		goto out;
-	char **files = NULL;
-	size_t n_files = 0;
-	const char *paths[64];
-	size_t n_paths = 0;
-	while (n_paths < 64 && n_paths < coh_design_axes(design)) {
-		paths[n_paths] = coh_design_path(design, n_paths);
-		n_paths++;
-	}
-	rc = cli_write_resolved(dir, base, &err);
-	if (!rc && a->common.plot != COH_PLOT_NONE)
-		rc = cli_draw(dir, m, (const char *const[]){"sweep.gp"}, 1,
-			      paths, n_paths, a->common.plot, &files,
-			      &n_files, &err);
-	coh_plot_files_free(files, n_files);
-	if (rc)
-		coh_diag_push(&diag, &err);
-	else if (!a->common.quiet)
-		fprintf(stderr, "cohesim: wrote %s/ (points.csv, sweep.csv, "
-			"sweep-summary.csv, manifest.json, "
-			"scenario.resolved.cfg%s)\n", dir,
-			n_files ? ", figure" : "");
-out:
 	if (rc != COH_ECANCEL)
 		cli_print_diag(&diag, rc, dir);
 	coh_diag_clear(&diag);
