@@ -175,11 +175,19 @@ int coh_qoi_parse(coh_qoi *out, const char *text, const coh_model *model,
 
 /*--- Values -------------------------------------------------------------*/
 
+/* Whether a first freeze or exit day (NaN: none) came by day `by`; NaN
+ * is tested first, as an ordered comparison with it would raise the
+ * invalid-operation flag (a trap under FP_TRAPS=1). */
+static int came_by(double first, double by)
+{
+	return !isnan(first) && first <= by;
+}
+
 /* The day of a first freeze or exit if it came by `by`, else the
  * censoring value horizon + 1. */
 static double day_by(double first, double by, const coh_model *model)
 {
-	return first <= by ? first : model->horizon + 1.0;
+	return came_by(first, by) ? first : model->horizon + 1.0;
 }
 
 double coh_qoi_value(const coh_qoi *q, const coh_model *model,
@@ -188,7 +196,7 @@ double coh_qoi_value(const coh_qoi *q, const coh_model *model,
 	int i = q->member;
 	switch (q->kind) {
 	case COH_QOI_FROZEN_BY:
-		return t->first_freeze[i] <= q->day ? 1.0 : 0.0;
+		return came_by(t->first_freeze[i], q->day) ? 1.0 : 0.0;
 	case COH_QOI_FREEZE_DAY:
 		return day_by(t->first_freeze[i], q->day, model);
 	case COH_QOI_EXIT_DAY:
