@@ -10,6 +10,7 @@
 #include "cohesim/scenario.h"
 #include "cohesim/sim.h"
 #include "cohesim/mc.h"
+#include "cohesim/qoi.h"
 #include "cohesim/output.h"
 #include "cohesim/report.h"
 #include "cohesim/plot.h"

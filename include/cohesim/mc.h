@@ -20,6 +20,8 @@ typedef struct coh_trace {
 	size_t n_members;
 	size_t n_samples;
 	const coh_sample *samples;      /* their arrays point into the trace */
+	size_t n_reads;                 /* one per read day (coh_mc_options) */
+	const coh_sample *reads;
 	size_t n_events;
 	const coh_event_record *events; /* empty unless keep_events */
 	const double *first_freeze;     /* per member: day, or NaN if never */
@@ -60,6 +62,11 @@ typedef struct coh_mc_options {
 	uint64_t replications;
 	int threads;                    /* >= 1 */
 	int keep_events;                /* record the event log in traces */
+	/* Days at which every replication also reads the state into the
+	 * trace's reads, as coh_sim_set_reads takes them (sorted, distinct,
+	 * within the horizon of every model); NULL and 0: none. */
+	const double *read_days;
+	size_t n_read_days;
 	coh_prepare_fn prepare;         /* may be NULL */
 	void *prepare_ctx;
 	coh_progress_fn progress;       /* may be NULL */

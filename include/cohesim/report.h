@@ -1,7 +1,8 @@
 /* The files of a Monte Carlo run that summarise across replications:
  * summary.csv, survival.csv and outcomes.csv, the scenario's timeline.csv
- * (the dated events the figures mark), and compare.csv for paired
- * counterfactuals.  Each is written atomically into an existing folder. */
+ * (the dated events the figures mark), compare.csv for paired
+ * counterfactuals, and qoi.csv for quantities of interest.  Each is
+ * written atomically into an existing folder. */
 #ifndef COHESIM_REPORT_H
 #define COHESIM_REPORT_H
 
@@ -9,6 +10,7 @@
 #include "error.h"
 #include "mc.h"
 #include "model.h"
+#include "qoi.h"
 
 /* summary.csv: day,date,metric,mean,sd,q05,q25,q50,q75,q95 */
 int coh_report_summary(const char *dir, const coh_summary *summary,
@@ -34,6 +36,12 @@ int coh_report_timeline(const char *dir, const coh_model *model,
 int coh_report_compare(const char *dir, const coh_summary *base,
 		       const coh_summary *alt, const coh_summary *diff,
 		       const coh_model *model, coh_error *err);
+
+/* qoi.csv: qoi,estimate,ci_lo,ci_hi,replications, one row per QoI of set
+ * in the order they were added (coh_qoi_set_estimate; an undefined
+ * interval is an empty field, replications counts those with a value). */
+int coh_report_qoi(const char *dir, const coh_qoi_set *set,
+		   coh_error *err);
 
 /* outcomes.csv, one row per replication, written as replications arrive:
  * replication,cohesion,<ID>_status,<ID>_freeze_day,<ID>_exit_day,... */

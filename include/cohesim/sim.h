@@ -34,7 +34,8 @@ typedef struct coh_event_record {
 	const char *source;     /* provenance of timeline events, else NULL */
 } coh_event_record;
 
-/* State of the alliance at a sample time (docs/model.md section 10). */
+/* State of the alliance at a sample time or read day (docs/model.md
+ * section 10), after every event dated that day. */
 typedef struct coh_sample {
 	double day;
 	double cohesion, mean, min, sd;
@@ -46,11 +47,15 @@ typedef struct coh_sample {
 } coh_sample;
 
 /* Where results go.  Any callback may be NULL; a non-zero return stops the
- * run, which then returns that value. */
+ * run, which then returns that value.  `sample` receives the sample grid
+ * (output.sample_every), `read` the extra read days of coh_sim_set_reads
+ * (a day on both goes to both, sample first), so that reads never enter
+ * what is made of samples. */
 typedef struct coh_recorder {
 	void *ctx;
 	int (*event)(void *ctx, const coh_event_record *record);
 	int (*sample)(void *ctx, const coh_sample *sample);
+	int (*read)(void *ctx, const coh_sample *state);
 } coh_recorder;
 
 typedef struct coh_sim_stats {
@@ -65,7 +70,17 @@ int coh_sim_alloc(coh_sim **out, const coh_model *model, coh_error *err);
 int coh_sim_run(coh_sim *sim, const coh_stream_key *key,
 		const coh_recorder *recorder, coh_error *err);
 
-/* Counters of the last run. */
+/* Days (since the start) at which every later run also reads the state
+ * for the recorder's `read` callback, after every event dated that day as
+ * samples are, whatever the sample grid is: n days, strictly increasing,
+ * within [0, horizon]; n = 0 removes them.  The days are copied.  Runs
+ * without read days cost what they did before (one test per sample, none
+ * per event).  Returns 0, COH_EUSAGE (days out of order or out of range,
+ * nothing changed) or COH_ENOMEM. */
+int coh_sim_set_reads(coh_sim *sim, const double *days, size_t n,
+		      coh_error *err);
+
+/* Counters of the last run (samples: grid samples only). */
 coh_sim_stats coh_sim_last_stats(const coh_sim *sim);
 
 /* Frees the workspace; accepts NULL. */

@@ -4,6 +4,7 @@
  * parser of the options that run, compare, sweep and the analysis commands
  * share. */
 #include "cli.h"
+#include "cohesim/qoi.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -227,7 +228,7 @@ int cli_opt_set(const char *command, const char *text,
 
 enum {
 	OPT_OUTPUT = CLI_OPT_COMMON, OPT_REPS, OPT_SEED, OPT_JOBS, OPT_SET,
-	OPT_ROOT, OPT_PLOT, OPT_MEMORY, OPT_QUIET, OPT_HELP
+	OPT_ROOT, OPT_PLOT, OPT_MEMORY, OPT_QUIET, OPT_QOI, OPT_HELP
 };
 
 static const cli_option common_options[] = {
@@ -240,6 +241,7 @@ static const cli_option common_options[] = {
 	{"plot", 0, 1, OPT_PLOT},
 	{"max-memory", 0, 1, OPT_MEMORY},
 	{"quiet", 'q', 0, OPT_QUIET},
+	{"qoi", 0, 1, OPT_QOI},
 	{"help", 'h', 0, OPT_HELP},
 	{NULL, 0, 0, 0},
 };
@@ -285,6 +287,11 @@ static int take_common(cli_common_opts *o, const cli_command_args *cmd,
 	case OPT_QUIET:
 		o->quiet = 1;
 		return CLI_OK;
+	case OPT_QOI:
+		if (!cmd->takes_qoi)
+			return cli_usage_error(name, "%s does not take --qoi "
+					       "yet (run does)", name);
+		return cli_strings_push(&o->qoi, v) ? CLI_ERROR : CLI_OK;
 	default: /* OPT_HELP */
 		fputs(cmd->help, stdout);
 		return CLI_HELP_SHOWN;
@@ -332,6 +339,29 @@ int cli_common_parse(cli_common_opts *o, const cli_command_args *cmd,
 void cli_common_free(cli_common_opts *o)
 {
 	cli_strings_free(&o->overrides);
+	cli_strings_free(&o->qoi);
+}
+
+int cli_common_qoi(coh_qoi_set **out, const cli_common_opts *o,
+		   const char *command, const coh_model *model)
+{
+	coh_error err = {0};
+	*out = NULL;
+	if (coh_qoi_set_alloc(out, model, &err)) {
+		cli_print_error(&err);
+		return CLI_ERROR;
+	}
+	for (size_t k = 0; k < o->qoi.count; k++) {
+		int rc = coh_qoi_set_add(*out, o->qoi.items[k], &err);
+		if (rc == COH_EUSAGE)
+			return cli_usage_error(command, "--qoi '%s': %s",
+					       o->qoi.items[k], err.message);
+		if (rc) {
+			cli_print_error(&err);
+			return CLI_ERROR;
+		}
+	}
+	return CLI_OK;
 }
 
 int cli_common_load(coh_scenario **out, const cli_common_opts *o,

@@ -94,7 +94,8 @@ int cli_opt_set(const char *command, const char *text,
  * (sensitivity, calibration, attribution) all take, parsed in one place,
  * with the same checks and messages for every command:
  *   -o DIR, -r N, --seed S, -j N, --set PATH=VALUE..., --include-root DIR,
- *   --plot FORMAT, -q, --max-memory GB, and -h. */
+ *   --plot FORMAT, -q, --max-memory GB, --qoi Q... (for the commands that
+ *   say they take it), and -h. */
 typedef struct cli_common_opts {
 	const char *output;             /* -o; NULL: the command's default */
 	const char *include_root;       /* NULL: the scenario's default */
@@ -109,6 +110,9 @@ typedef struct cli_common_opts {
 	 * resolved scenario records them: ready for cli_common_load. */
 	cli_strings overrides;
 	char reps_setting[64], seed_setting[64];  /* what those point to */
+	/* --qoi texts in order, parsed against the model once it is loaded
+	 * (cli_common_qoi) */
+	cli_strings qoi;
 } cli_common_opts;
 
 /* The ids of the shared options; a command's own options take ids below
@@ -124,6 +128,9 @@ typedef struct cli_command_args {
 	 * positional argument (id CLI_NEXT_POSITIONAL); returns CLI_OK, or
 	 * the exit status after printing why not. */
 	int (*take)(void *ctx, int id, const char *value);
+	/* whether it takes --qoi (docs/analysis.md); the
+	 * others refuse it rather than ignore it */
+	int takes_qoi;
 } cli_command_args;
 
 /* cli_common_parse's answer after --help: the help is printed, the command
@@ -142,6 +149,14 @@ void cli_common_free(cli_common_opts *o);
  * cli_load. */
 int cli_common_load(coh_scenario **out, const cli_common_opts *o,
 		    const char *path);
+
+/* The --qoi values parsed against model into a new set (*out, free with
+ * coh_qoi_set_free; empty when none was given): CLI_OK, or CLI_USAGE
+ * after "cohesim: COMMAND: --qoi 'Q': what is wrong", or CLI_ERROR. */
+struct coh_qoi_set;
+struct coh_model;
+int cli_common_qoi(struct coh_qoi_set **out, const cli_common_opts *o,
+		   const char *command, const struct coh_model *model);
 
 /*--- Helpers every command uses (common.c) ---*/
 

@@ -65,7 +65,7 @@ static int take_arg(void *ctx, int id, const char *v)
 }
 
 static const cli_command_args compare_command = {
-	"compare", compare_help, NULL, take_arg,
+	"compare", compare_help, NULL, take_arg, 0,
 };
 
 /* The workers add each pair to the three summaries (sets of partial

@@ -1,17 +1,20 @@
 /* `cohesim run`: loads a scenario (with --seed, -r and --set as overrides,
  * so that the resolved scenario records them), runs its replications on
  * worker threads, and writes the output folder: the summaries, the
- * per-replication CSV files that --keep asks for, scenario.resolved.cfg,
- * the figures and, last, manifest.json. */
+ * per-replication CSV files that --keep asks for, the estimates of the
+ * --qoi quantities, scenario.resolved.cfg, the figures and, last,
+ * manifest.json. */
 #include "cli.h"
 #include "cohesim/output.h"
 #include "cohesim/mc.h"
+#include "cohesim/qoi.h"
 #include "cohesim/report.h"
 #include "cohesim/sim.h"
 #include "core/alloc.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +33,8 @@ static const char run_help[] =
 	"                 scenario.resolved.cfg, manifest.json and the figures\n"
 	"  with --keep    cohesion.csv, members.csv and events.csv, one row per\n"
 	"                 replication and sample time (or event)\n"
+	"  with --qoi     qoi.csv (each quantity's mean over replications with\n"
+	"                 a 95% interval), also printed as a table on stdout\n"
 	"\n"
 	"Options:\n"
 	"  -o, --output DIR        output folder (default: out/<scenario name>/)\n"
@@ -47,6 +52,16 @@ static const char run_help[] =
 	"                          of summary (none of them), cohesion, members,\n"
 	"                          events, all (default: all up to 100\n"
 	"                          replications, summary above)\n"
+	"      --qoi KIND[:MEMBER]@WHEN\n"
+	"                          a quantity of interest to estimate\n"
+	"                          (repeatable), read at day WHEN (end or\n"
+	"                          YYYY-MM-DD) after that day's events: cohesion,\n"
+	"                          mean, min, sd, active, frozen, exited,\n"
+	"                          reliability; commitment:ID; frozen:ID,\n"
+	"                          exited:ID, active:ID (1 or 0); frozen_by:ID;\n"
+	"                          freeze_day:ID, exit_day:ID (the horizon's\n"
+	"                          last day + 1 if none), e.g. frozen:ARM@end\n"
+	"                          (docs/analysis.md)\n"
 	"      --max-memory GB     refuse runs whose summaries would take more\n"
 	"                          (default: half of this machine's memory)\n"
 	"  -q, --quiet             no progress and no closing message\n"
@@ -114,7 +129,7 @@ static int take_arg(void *ctx, int id, const char *v)
 }
 
 static const cli_command_args run_command = {
-	"run", run_help, run_options, take_arg,
+	"run", run_help, run_options, take_arg, 1,
 };
 
 /* "cohesim: wrote out/x/ (cohesion.csv, ...)", the folder with one
@@ -145,6 +160,7 @@ typedef struct run_sink {
 	coh_run_writer *writer;         /* per-replication files, or NULL */
 	coh_summary_set *summaries;     /* filled by the workers */
 	coh_outcomes *outcomes;
+	coh_qoi_set *qoi;               /* accumulated in replication order */
 	coh_error err;
 } run_sink;
 
@@ -181,6 +197,11 @@ static int take_replication(void *ctx, const coh_trace *const *traces,
 				sink->err = *werr;
 			return rc;
 		}
+	}
+	if (coh_qoi_set_count(sink->qoi) > 0) {
+		int rc = coh_qoi_set_accumulate(sink->qoi, t, &sink->err);
+		if (rc)
+			return rc;
 	}
 	return coh_outcomes_write(sink->outcomes, t->text, t->text_len,
 				  &sink->err);
@@ -258,11 +279,14 @@ static int run_replications(run_state *s)
 	cli_progress progress;
 	cli_progress_start(&progress, s->model->replications,
 			   s->a->common.quiet);
+	size_t n_reads;
+	const double *reads = coh_qoi_set_read_days(s->sink.qoi, &n_reads);
 	coh_mc_options mo = {
 		.seed = s->model->seed,
 		.replications = s->model->replications,
 		.threads = (int)s->n_workers,
 		.keep_events = (s->keep & COH_KEEP_EVENTS) != 0,
+		.read_days = reads, .n_read_days = n_reads,
 		.prepare = prepare_replication, .prepare_ctx = &s->sink,
 		.progress = cli_progress_show, .progress_ctx = &progress,
 		.stop = &cli_stop_signal,
@@ -296,8 +320,62 @@ static int remove_old_manifest(const char *dir, coh_error *err)
 	return rc;
 }
 
+/* qoi.csv when QoIs were asked for; otherwise an earlier run's is removed,
+ * so that the folder holds only what this run wrote. */
+static int write_qoi(run_state *s)
+{
+	if (coh_qoi_set_count(s->sink.qoi) > 0) {
+		int rc = coh_report_qoi(s->dir, s->sink.qoi, &s->err);
+		if (!rc)
+			s->files.names[s->files.count++] = "qoi.csv";
+		return rc;
+	}
+	char *path = coh_output_path(s->dir, "qoi.csv");
+	if (!path)
+		return coh_error_set(&s->err, COH_ENOMEM, NULL, 0,
+				     "out of memory");
+	int rc = 0;
+	if (unlink(path) != 0 && errno != ENOENT)
+		rc = coh_error_set(&s->err, COH_EIO, path, 0,
+				   "cannot remove an earlier run's file: %s",
+				   strerror(errno));
+	coh_free(path);
+	return rc;
+}
+
+/* The estimates as a table on stdout. */
+static void print_qoi(const coh_qoi_set *set)
+{
+	size_t width = 3;
+	for (size_t k = 0; k < coh_qoi_set_count(set); k++) {
+		size_t len = strlen(coh_qoi_set_get(set, k)->text);
+		if (len > width)
+			width = len;
+	}
+	printf("%-*s  %12s  %-27s  %s\n", (int)width, "qoi", "estimate",
+	       "95% interval", "replications");
+	for (size_t k = 0; k < coh_qoi_set_count(set); k++) {
+		coh_qoi_estimate e = coh_qoi_set_estimate(set, k);
+		char estimate[32], interval[64];
+		if (isnan(e.estimate))
+			snprintf(estimate, sizeof estimate, "-");
+		else
+			snprintf(estimate, sizeof estimate, "%.6g", e.estimate);
+		if (isnan(e.ci_lo))
+			snprintf(interval, sizeof interval, "-");
+		else
+			snprintf(interval, sizeof interval, "[%.6g, %.6g]",
+				 e.ci_lo, e.ci_hi);
+		printf("%-*s  %12s  %-27s  %" PRIu64 "\n", (int)width,
+		       coh_qoi_set_get(set, k)->text, estimate, interval,
+		       e.n);
+	}
+	fflush(stdout);
+}
+
 /* The data files: the per-replication files and outcomes.csv renamed into
- * place, then the summaries, the timeline and the resolved scenario. */
+ * place, then the summaries, the QoIs, the timeline and the resolved
+ * scenario. */
 static int write_reports(run_state *s)
 {
 	int rc;
@@ -330,6 +408,10 @@ static int write_reports(run_state *s)
 		"scenario.resolved.cfg"};
 	for (size_t i = 0; i < sizeof reports / sizeof *reports; i++)
 		files->names[files->count++] = reports[i];
+	if ((rc = write_qoi(s)))
+		return rc;
+	if (coh_qoi_set_count(s->sink.qoi) > 0 && !s->a->common.quiet)
+		print_qoi(s->sink.qoi);
 	return 0;
 }
 
@@ -402,6 +484,11 @@ static int run_loaded(const run_args *a, const coh_scenario *sc, int argc,
 	/* no more workers (and summaries) than replications */
 	s.n_workers = a->common.jobs < model->replications
 		      ? (size_t)a->common.jobs : (size_t)model->replications;
+	int status = cli_common_qoi(&s.sink.qoi, &a->common, "run", model);
+	if (status != CLI_OK) {
+		coh_qoi_set_free(s.sink.qoi);
+		return status;
+	}
 	s.dir = cli_output_dir(a->common.output, &s.err, "out/%s/",
 			       model->name);
 	int rc = s.dir ? run_steps(&s, argc, argv) : COH_ENOMEM;
@@ -412,6 +499,7 @@ static int run_loaded(const run_args *a, const coh_scenario *sc, int argc,
 		coh_outcomes_abort(s.sink.outcomes);
 	}
 	coh_summary_set_free(s.sink.summaries);
+	coh_qoi_set_free(s.sink.qoi);
 	coh_plot_files_free(s.files.plot_files, s.files.n_plot_files);
 	coh_free(s.dir);
 	if (rc)

@@ -115,7 +115,7 @@ static int take_arg(void *ctx, int id, const char *v)
 }
 
 static const cli_command_args sweep_command = {
-	"sweep", sweep_help, sweep_options, take_arg,
+	"sweep", sweep_help, sweep_options, take_arg, 0,
 };
 
 /* The design's settings from the command line, or else from the

@@ -134,7 +134,12 @@ struct coh_sim {
 	size_t cursor;          /* next timeline event */
 	uint64_t sample_k;
 	int sample_tail_done;
-	double sample_next;     /* next_sample()'s answer, +inf when none */
+	double sample_next;     /* the next grid sample or read, +inf: none */
+	double grid_next;       /* next_sample()'s answer, +inf when none */
+	/* extra read days (coh_sim_set_reads): sorted, distinct, within
+	 * [0, horizon]; read_at is the next one in this run */
+	double *reads;
+	size_t n_reads, read_at;
 	uint64_t resolved, honoured;
 	const coh_recorder *rec;
 	coh_error *err;

@@ -12,14 +12,20 @@
 #include <string.h>
 #include <time.h>
 
-/* One model's recording of one replication; buffers grow, never shrink. */
+/* States at a sequence of days (the sample grid, or the read days), with
+ * their per-member arrays; buffers grow, never shrink. */
+typedef struct state_buf {
+	coh_sample *states;
+	size_t states_cap;
+	double *commitment;     /* [state][member] */
+	coh_status *status;
+	size_t values_cap;      /* in states */
+} state_buf;
+
+/* One model's recording of one replication. */
 typedef struct record {
 	coh_trace trace;
-	coh_sample *samples;
-	size_t samples_cap;
-	double *commitment;     /* [sample][member] */
-	coh_status *status;
-	size_t values_cap;      /* in samples */
+	state_buf samples, reads;
 	coh_event_record *events;
 	size_t events_cap;
 	double *first_freeze, *first_exit;
@@ -102,33 +108,52 @@ static int record_event(void *ctx, const coh_event_record *ev)
 	return 0;
 }
 
+/* Appends state s as the k-th of buf; 0, or -1 when out of memory. */
+static int keep_state(state_buf *buf, size_t k, const coh_sample *s)
+{
+	size_t n = s->n_members;
+	size_t old_cap = buf->values_cap;
+	if (grow((void **)&buf->states, &buf->states_cap, k + 1,
+		 sizeof *buf->states) ||
+	    grow((void **)&buf->commitment, &buf->values_cap, k + 1,
+		 n * sizeof *buf->commitment))
+		return -1;
+	if (buf->values_cap != old_cap) {
+		size_t cap = buf->values_cap;
+		void *p = coh_reallocarray(buf->status, cap,
+					   n * sizeof *buf->status);
+		if (!p) {
+			buf->values_cap = old_cap;
+			return -1;
+		}
+		buf->status = p;
+	}
+	memcpy(buf->commitment + k * n, s->commitment,
+	       n * sizeof *s->commitment);
+	memcpy(buf->status + k * n, s->status, n * sizeof *s->status);
+	buf->states[k] = *s;
+	return 0;
+}
+
 static int record_sample(void *ctx, const coh_sample *s)
 {
 	record *r = ctx;
-	coh_trace *t = &r->trace;
-	size_t k = t->n_samples, n = s->n_members;
-	size_t old_cap = r->values_cap;
-	if (grow((void **)&r->samples, &r->samples_cap, k + 1,
-		 sizeof *r->samples) ||
-	    grow((void **)&r->commitment, &r->values_cap, k + 1,
-		 n * sizeof *r->commitment)) {
+	if (keep_state(&r->samples, r->trace.n_samples, s)) {
 		r->failed = 1;
 		return COH_ENOMEM;
 	}
-	if (r->values_cap != old_cap) {
-		size_t cap = r->values_cap;
-		void *p = coh_reallocarray(r->status, cap, n * sizeof *r->status);
-		if (!p) {
-			r->values_cap = old_cap;
-			r->failed = 1;
-			return COH_ENOMEM;
-		}
-		r->status = p;
+	r->trace.n_samples++;
+	return 0;
+}
+
+static int record_read(void *ctx, const coh_sample *s)
+{
+	record *r = ctx;
+	if (keep_state(&r->reads, r->trace.n_reads, s)) {
+		r->failed = 1;
+		return COH_ENOMEM;
 	}
-	memcpy(r->commitment + k * n, s->commitment, n * sizeof *s->commitment);
-	memcpy(r->status + k * n, s->status, n * sizeof *s->status);
-	r->samples[k] = *s;
-	t->n_samples = k + 1;
+	r->trace.n_reads++;
 	return 0;
 }
 
@@ -156,10 +181,29 @@ static void record_reset(record *r, uint64_t replication, size_t n_members)
 	r->trace.replication = replication;
 	r->trace.n_members = n_members;
 	r->trace.n_samples = 0;
+	r->trace.n_reads = 0;
 	r->trace.n_events = 0;
 	r->failed = 0;
 	for (size_t i = 0; i < n_members; i++)
 		r->first_freeze[i] = r->first_exit[i] = NAN;
+}
+
+/* Points each state at its arrays, which may have moved while growing. */
+static const coh_sample *state_buf_finish(state_buf *buf, size_t count,
+					  size_t n)
+{
+	for (size_t k = 0; k < count; k++) {
+		buf->states[k].commitment = buf->commitment + k * n;
+		buf->states[k].status = buf->status + k * n;
+	}
+	return buf->states;
+}
+
+static void state_buf_free(state_buf *buf)
+{
+	coh_free(buf->states);
+	coh_free(buf->commitment);
+	coh_free(buf->status);
 }
 
 /* Points the trace at the buffers, which may have moved while growing. */
@@ -167,11 +211,8 @@ static void record_finish(record *r)
 {
 	coh_trace *t = &r->trace;
 	size_t n = t->n_members;
-	for (size_t k = 0; k < t->n_samples; k++) {
-		r->samples[k].commitment = r->commitment + k * n;
-		r->samples[k].status = r->status + k * n;
-	}
-	t->samples = r->samples;
+	t->samples = state_buf_finish(&r->samples, t->n_samples, n);
+	t->reads = state_buf_finish(&r->reads, t->n_reads, n);
 	t->events = r->events;
 	t->first_freeze = r->first_freeze;
 	t->first_exit = r->first_exit;
@@ -180,9 +221,8 @@ static void record_finish(record *r)
 static void record_free(record *r)
 {
 	coh_free(r->trace.text);
-	coh_free(r->samples);
-	coh_free(r->commitment);
-	coh_free(r->status);
+	state_buf_free(&r->samples);
+	state_buf_free(&r->reads);
 	coh_free(r->events);
 	coh_free(r->first_freeze);
 	coh_free(r->first_exit);
@@ -206,7 +246,8 @@ static void run_one(worker *w, slot *sl, uint64_t replication)
 	for (size_t m = 0; m < run->n_models && !sl->rc; m++) {
 		record *r = &sl->records[m];
 		record_reset(r, replication, run->models[m]->n_members);
-		coh_recorder rec = {r, record_event, record_sample};
+		coh_recorder rec = {r, record_event, record_sample,
+				    run->opts->n_read_days ? record_read : NULL};
 		coh_stream_key key = {run->opts->seed, run->opts->point,
 				      replication};
 		sl->rc = coh_sim_run(w->sims[m], &key, &rec, &sl->err);
@@ -436,8 +477,12 @@ static int alloc_workers(runner *run, int nthreads, worker **out,
 			return coh_error_set(err, COH_ENOMEM, NULL, 0,
 					     "out of memory preparing workers");
 		for (size_t m = 0; m < run->n_models && !rc; m++)
-			rc = coh_sim_alloc(&workers[i].sims[m],
-					   run->models[m], err);
+			if (!(rc = coh_sim_alloc(&workers[i].sims[m],
+						 run->models[m], err)))
+				rc = coh_sim_set_reads(workers[i].sims[m],
+						       run->opts->read_days,
+						       run->opts->n_read_days,
+						       err);
 	}
 	return rc;
 }

@@ -1,6 +1,7 @@
 /* Writers of the across-replication files: summary, survival, outcomes,
- * timeline and paired comparisons. */
+ * timeline, paired comparisons and quantities of interest. */
 #include "cohesim/report.h"
+#include "cohesim/qoi.h"
 #include "cohesim/date.h"
 #include "cohesim/output.h"
 #include "core/alloc.h"
@@ -259,4 +260,26 @@ void coh_outcomes_abort(coh_outcomes *o)
 		return;
 	coh_atomic_abort(o->file);
 	coh_free(o);
+}
+
+int coh_report_qoi(const char *dir, const coh_qoi_set *set, coh_error *err)
+{
+	coh_atomic_file *f;
+	int rc = open_in(&f, dir, "qoi.csv", err);
+	if (rc)
+		return rc;
+	FILE *fp = coh_atomic_stream(f);
+	fputs("qoi,estimate,ci_lo,ci_hi,replications\n", fp);
+	for (size_t k = 0; k < coh_qoi_set_count(set); k++) {
+		coh_qoi_estimate e = coh_qoi_set_estimate(set, k);
+		coh_csv_write_text(fp, coh_qoi_set_get(set, k)->text);
+		fputc(',', fp);
+		coh_csv_write_double(fp, e.estimate);
+		fputc(',', fp);
+		coh_csv_write_double(fp, e.ci_lo);
+		fputc(',', fp);
+		coh_csv_write_double(fp, e.ci_hi);
+		fprintf(fp, ",%llu\n", (unsigned long long)e.n);
+	}
+	return coh_atomic_commit(f, err);
 }
