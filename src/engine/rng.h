@@ -28,7 +28,8 @@ extern const gsl_rng_type *const coh_rng_philox;
 void coh_rng_bind(gsl_rng *r, coh_rng_state *state);
 
 /* Restarts the state at the first number of stream
- * (seed, point, replication, substream). */
+ * (seed, point, replication, substream): coh_rng_keyed with unit =
+ * substream and purpose 0 (the engine itself draws only keyed streams). */
 void coh_rng_stream(coh_rng_state *state, uint64_t seed, uint64_t point,
 		    uint64_t replication, uint64_t substream);
 
