@@ -1,6 +1,6 @@
 /* Philox4x64-10 as a GSL generator type (see rng.h).  The counter's first
- * word counts 4-word blocks; the others name the replication and
- * substream, the key names the seed and design point. */
+ * word counts 4-word blocks; the others name the replication, the unit and
+ * the purpose of the stream, the key names the seed and design point. */
 #include "engine/rng.h"
 
 #include <Random123/philox.h>
@@ -26,6 +26,33 @@ void coh_rng_stream(coh_rng_state *s, uint64_t seed, uint64_t point,
 	s->ctr[2] = substream;
 	s->ctr[3] = 0;
 	s->used = 4;    /* nothing buffered: the first draw computes block 0 */
+}
+
+void coh_rng_keyed(coh_rng_state *s, uint64_t seed, uint64_t point,
+		   uint64_t replication, uint64_t unit, uint64_t purpose)
+{
+	coh_rng_stream(s, seed, point, replication, unit);
+	s->ctr[3] = purpose;
+}
+
+void coh_rng_block(coh_rng_state *s, uint64_t block)
+{
+	s->ctr[0] = block;
+	coh_rng_refill(s);
+}
+
+/* splitmix64's finaliser (Stafford's mix 13): every input bit affects
+ * every output bit. */
+static uint64_t mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+uint64_t coh_rng_hash(uint64_t h, uint64_t x)
+{
+	return mix64(h ^ mix64(x + 0x9e3779b97f4a7c15ULL));
 }
 
 static void philox_set(void *state, unsigned long seed)

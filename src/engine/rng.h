@@ -1,7 +1,9 @@
 /* Counter-based random streams: Philox4x64-10 (Random123) exposed as a GSL
  * generator, so every GSL distribution can draw from it.  A stream is named
- * by (seed, point, replication, substream) and its numbers depend on nothing
- * else: not on threads, not on what other streams drew. */
+ * by (seed, point, replication, and two words that say what it is for) and
+ * its numbers depend on nothing else: not on threads, not on what other
+ * streams drew.  Word k of a stream is word k % 4 of the Philox block
+ * k / 4, so any draw can be computed directly from its position. */
 #ifndef COH_ENGINE_RNG_H
 #define COH_ENGINE_RNG_H
 
@@ -11,7 +13,7 @@
 
 typedef struct coh_rng_state {
 	uint64_t key[2];        /* seed, design point */
-	uint64_t ctr[4];        /* block, replication, substream, 0 */
+	uint64_t ctr[4];        /* block, replication, unit, purpose */
 	uint64_t out[4];        /* the current block's random words */
 	unsigned used;          /* words of out already handed out */
 } coh_rng_state;
@@ -26,12 +28,44 @@ extern const gsl_rng_type *const coh_rng_philox;
 void coh_rng_bind(gsl_rng *r, coh_rng_state *state);
 
 /* Restarts the state at the first number of stream
- * (seed, point, replication, substream). */
+ * (seed, point, replication, substream): coh_rng_keyed with unit =
+ * substream and purpose 0 (the engine itself draws only keyed streams). */
 void coh_rng_stream(coh_rng_state *state, uint64_t seed, uint64_t point,
 		    uint64_t replication, uint64_t substream);
 
+/* Restarts the state at the first number of the stream
+ * (seed, point, replication, unit, purpose): the keyed streams the engine
+ * draws from, unit naming what the numbers belong to (a hash, see
+ * coh_rng_hash) and purpose what they are for. */
+void coh_rng_keyed(coh_rng_state *state, uint64_t seed, uint64_t point,
+		   uint64_t replication, uint64_t unit, uint64_t purpose);
+
 /* Computes the stream's next block of four words (the Philox call). */
 void coh_rng_refill(coh_rng_state *state);
+
+/* Computes block `block` of the stream (words 4 block to 4 block + 3) into
+ * state->out, without drawing from it: for callers that read the words
+ * they need by position. */
+void coh_rng_block(coh_rng_state *state, uint64_t block);
+
+/* Word h extended by word x: a 64-bit hash of a sequence of words,
+ * (((h0, x1), x2), ...), for naming a unit by what it is.  Not
+ * cryptographic; different sequences collide with chance about 2^-64. */
+uint64_t coh_rng_hash(uint64_t h, uint64_t x);
+
+/* The bits of a double, for hashing it (-0 as 0). */
+static inline uint64_t coh_rng_bits(double x)
+{
+	union { double d; uint64_t u; } v = {x + 0.0};
+	return v.u;
+}
+
+/* A random word as a double in [0, 1): its 53 high bits, as
+ * gsl_rng_uniform gives them from this generator. */
+static inline double coh_rng_unit_double(uint64_t word)
+{
+	return (double)(word >> 11) * 0x1p-53;
+}
 
 /* The next 64 random bits of the stream. */
 static inline uint64_t coh_rng_next(coh_rng_state *state)
@@ -46,7 +80,7 @@ static inline uint64_t coh_rng_next(coh_rng_state *state)
  * instead of the generator's function pointers; the numbers are the same. */
 static inline double coh_rng_uniform(coh_rng_state *state)
 {
-	return (double)(coh_rng_next(state) >> 11) * 0x1p-53;
+	return coh_rng_unit_double(coh_rng_next(state));
 }
 
 /* An exponential variate of mean mu, computed exactly as GSL's

@@ -37,10 +37,16 @@ enum { C_BELOW_FREEZE, C_ABOVE_RECOVER, C_BELOW_EXIT, C__COUNT };
 
 #define NOT_HELD HUGE_VAL
 
-/* Random substreams of a replication: drawn responses, rebukes, then one
- * per generator instance, so that a change in one part of a scenario does
- * not shift the numbers another part sees (common random numbers). */
-enum { S_RESPONSES, S_REBUKES, S_GENERATORS };
+/* Every random draw is keyed by the identity of what it belongs to
+ * (docs/model.md section 11): the stream (seed, point, replication, unit,
+ * purpose), where unit is a hash naming a timeline event or a generator
+ * instance, and purpose is one of these in the top byte, with the
+ * occurrence of a generated event (0 for a timeline event) below it.  So
+ * removing one event or generator shifts no number that another sees. */
+#define P_PROPOSALS (UINT64_C(1) << 56)  /* a generator instance's draws */
+#define P_ANSWERS   (UINT64_C(2) << 56)  /* drawn answers to a request */
+#define P_REBUKE    (UINT64_C(3) << 56)  /* the leader's rebuke */
+#define P_OCCURRENCE (P_PROPOSALS - 1)   /* the bits left for occurrences */
 
 /* More status changes of one member at one instant than this is a
  * freeze/unfreeze loop that would never end. */
@@ -69,7 +75,7 @@ typedef struct member {
 /* 64 bytes: one cache line for everything an event of the instance reads. */
 typedef struct gen_inst {
 	const coh_generator *g;
-	coh_rng_state *stream;  /* its own substream */
+	coh_rng_state *stream;  /* its own stream (P_PROPOSALS) */
 	double bound;           /* thinning bound of the pending candidate */
 	double stop;            /* last day it may fire: min(end, horizon) */
 	double per_day;         /* its plain rate, rate / 365.25 */
@@ -84,6 +90,14 @@ typedef struct gen_inst {
 
 _Static_assert(sizeof(gen_inst) <= 64,
 	       "a generator instance is one cache line");
+
+/* A generator instance's identity and how many events it has generated
+ * in this replication: what names the draws of those events.  Apart from
+ * gen_inst, as only accepted events read it. */
+typedef struct gen_unit {
+	uint64_t id;
+	uint64_t fired;
+} gen_unit;
 
 typedef struct request {
 	int requester, outsider;
@@ -111,9 +125,9 @@ struct coh_sim {
 	size_t *member_gens;    /* instance ids grouped by member */
 	size_t *feedback_gens;  /* the same, only those with feedback != 0 */
 
-	coh_rng_state *rng_state;
-	gsl_rng *rng;
-	size_t n_streams;
+	coh_rng_state *rng_state;       /* one per generator instance */
+	gen_unit *gen_units;            /* one per generator instance */
+	uint64_t *event_units;          /* identity of each timeline event */
 
 	request *req;
 	double *req_level;      /* req_cap x n, -1: no answer */
@@ -130,6 +144,8 @@ struct coh_sim {
 	coh_status *sample_s;
 
 	/* state of the current run */
+	coh_stream_key key;
+	uint64_t unit, occurrence;      /* identity of the event being handled */
 	double now;
 	size_t cursor;          /* next timeline event */
 	uint64_t sample_k;

@@ -75,6 +75,35 @@ static void test_same_key_same_numbers(void **state)
 	assert_true(coh_rng_next(&s) == a[0]);
 }
 
+/* Keyed streams: purpose 0 is the plain stream, any block can be computed
+ * directly by its position, and the unit and purpose words name other
+ * streams; the hash depends on every word and on their order. */
+static void test_keyed_streams(void **state)
+{
+	(void)state;
+	uint64_t a[64];
+	fill(a, 64, 20231123, 3, 7, 2);
+	coh_rng_state s;
+	coh_rng_keyed(&s, 20231123, 3, 7, 2, 0);
+	for (int k = 0; k < 64; k++)
+		assert_true(coh_rng_next(&s) == a[k]);
+	for (uint64_t blk = 16; blk-- > 0;) {
+		coh_rng_block(&s, blk);
+		for (int k = 0; k < 4; k++)
+			assert_true(s.out[k] == a[4 * blk + (uint64_t)k]);
+	}
+	uint64_t b[64];
+	coh_rng_keyed(&s, 20231123, 3, 7, 2, UINT64_C(1) << 56);
+	for (int k = 0; k < 64; k++)
+		b[k] = coh_rng_next(&s);
+	assert_int_equal(same(a, b, 64), 0);
+	uint64_t h = coh_rng_hash(coh_rng_hash(1, 2), 3);
+	assert_true(h != coh_rng_hash(coh_rng_hash(1, 3), 2));
+	assert_true(h != coh_rng_hash(coh_rng_hash(1, 2), 4));
+	assert_true(h == coh_rng_hash(coh_rng_hash(1, 2), 3));
+	assert_true(coh_rng_bits(-0.0) == coh_rng_bits(0.0));
+}
+
 static void test_gsl_interface(void **state)
 {
 	(void)state;
@@ -149,6 +178,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_known_answers),
 		cmocka_unit_test(test_same_key_same_numbers),
+		cmocka_unit_test(test_keyed_streams),
 		cmocka_unit_test(test_gsl_interface),
 		cmocka_unit_test(test_direct_draws_match_gsl),
 	};

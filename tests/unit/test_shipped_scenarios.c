@@ -250,15 +250,18 @@ static void test_baseline_calibration_targets(void **state)
  * cohesion.csv, check that docs/csto-scenario.md still describes them (and
  * that test_baseline_calibration_targets passes), and paste them here,
  * giving the reason in the commit. */
-/* Last changed for issue 19 (the record's fact check): the 2020 request
- * left out, Russia's offer of monitors, the January and September 2023
- * steps and the 1-2 September 2023 words added, EUMA dated by Armenia's
- * invitation, the Kazakh and Kyrgyz dates set by the spans' rule. */
+/* Last changed when every random draw became keyed by the identity of
+ * what it belongs to (docs/model.md section 11): the record up to
+ * 23 November 2023 is the same; replication 0's projection is a new draw,
+ * in which Armenia stays frozen to the end (it had exited on 2025-06-28,
+ * at 0.0863, with cohesion 0.9077 at the end).  PIN_ARM_EXIT_DAY is NAN
+ * when Armenia does not exit in replication 0. */
 #define PIN_ARM_EVE 0.16161986984540774      /* 2023-11-22, frozen */
 #define PIN_ARM_AFTER 0.129676729660238      /* 2023-11-29, frozen */
-#define PIN_ARM_EXIT_DAY 2005.5727456648895  /* 2025-06-28 */
-#define PIN_ARM_END 0.08634913040870969      /* 2025-12-31, exited */
-#define PIN_COHESION_END 0.9076535136173975  /* 2025-12-31 */
+#define PIN_ARM_EXIT_DAY ((double)NAN)       /* no exit */
+#define PIN_ARM_STATUS_END "frozen"          /* 2025-12-31 */
+#define PIN_ARM_END 0.16020163143935617      /* 2025-12-31 */
+#define PIN_COHESION_END 0.9213586850152281  /* 2025-12-31 */
 
 static void test_baseline_pinned(void **state)
 {
@@ -271,8 +274,8 @@ static void test_baseline_pinned(void **state)
 		   tol, "ARM on 2023-11-22");
 	expect_rel(commitment_at(&m, 0, "2023-11-29", "ARM"), PIN_ARM_AFTER,
 		   tol, "ARM on 2023-11-29");
-	expect_status(status_at(&m, 0, "2025-12-31", "ARM"), "exited",
-		      "ARM on 2025-12-31");
+	expect_status(status_at(&m, 0, "2025-12-31", "ARM"),
+		      PIN_ARM_STATUS_END, "ARM on 2025-12-31");
 	expect_rel(commitment_at(&m, 0, "2025-12-31", "ARM"), PIN_ARM_END,
 		   tol, "ARM on 2025-12-31");
 	csv_free(&m.t);
@@ -287,7 +290,15 @@ static void test_baseline_pinned(void **state)
 		if (strcmp(csv_get(&t, i, ct), "exit") == 0 &&
 		    strcmp(csv_get(&t, i, ca), "ARM") == 0)
 			exit_day = csv_num(csv_get(&t, i, cd));
-	expect_rel(exit_day, PIN_ARM_EXIT_DAY, tol, "ARM's exit day");
+	if (isnan(PIN_ARM_EXIT_DAY)) {
+		if (!isnan(exit_day)) {
+			print_error("ARM exits on day %.17g, pinned: no exit "
+				    "(seed " SEED ")\n", exit_day);
+			fail();
+		}
+	} else {
+		expect_rel(exit_day, PIN_ARM_EXIT_DAY, tol, "ARM's exit day");
+	}
 	csv_free(&t);
 
 	load(&t, dir, "cohesion.csv");

@@ -1185,6 +1185,126 @@ static void test_same_key_same_records(void **state)
 	free(f);
 }
 
+/*--- Draws keyed by identity (docs/model.md section 11) ------------------*/
+
+/* Whether the records of a and b that pass keep(record, arg) are the same,
+ * in the same order, bit for bit. */
+static int same_kept(const tlog *a, const tlog *b,
+		     int (*keep)(const coh_event_record *, double), double arg)
+{
+	size_t i = 0, k = 0, kept = 0;
+	for (;;) {
+		while (i < a->n_rec && i < a->cap_rec && !keep(&a->rec[i], arg))
+			i++;
+		while (k < b->n_rec && k < b->cap_rec && !keep(&b->rec[k], arg))
+			k++;
+		int a_end = i >= a->n_rec || i >= a->cap_rec;
+		int b_end = k >= b->n_rec || k >= b->cap_rec;
+		if (a_end || b_end)
+			return a_end && b_end && kept > 0;
+		const coh_event_record *x = &a->rec[i++], *y = &b->rec[k++];
+		if (x->day != y->day || x->type != y->type ||
+		    x->actor != y->actor || x->target != y->target ||
+		    x->subject != y->subject ||
+		    memcmp(&x->value, &y->value, sizeof x->value) ||
+		    memcmp(&x->before, &y->before, sizeof x->before) ||
+		    memcmp(&x->after, &y->after, sizeof x->after))
+			return 0;
+		kept++;
+	}
+}
+
+static int about_b_or_c(const coh_event_record *r, double unused)
+{
+	(void)unused;
+	return r->subject == 1 || r->subject == 2;
+}
+
+/* Not about the first request (days 10 to 14) or the first exercise and
+ * its rebuke (days 120 and 120.5) of keyed_events. */
+static int not_first(const coh_event_record *r, double unused)
+{
+	(void)unused;
+	return r->day >= 15 && !(r->day >= 120 && r->day < 121);
+}
+
+/* Two generators, the first on A alone, the second on every member, with
+ * feedback (so its draws depend on the state): without the first, the
+ * second's instances on B and C draw the same numbers, although the
+ * generator and its instances now come first in the model. */
+static void keyed_generators(fixture *f, int with_first)
+{
+	fx_init(f, 3, 0.6, 4 * 365.25);
+	for (int i = 0; i < 3; i++) {
+		f->mem[i].half_life = 60;
+		f->mem[i].baseline = 0.7;
+	}
+	if (with_first)
+		fx_gen(f, COH_EV_SHOCK, 0, 30, 0)->magnitude = -0.05;
+	fx_gen(f, COH_EV_SHOCK, -1, 20, 2)->magnitude = -0.03;
+}
+
+/* Drawn requests of A and exercises of B with the leader's foe, with no
+ * weight on anything (so no event moves anyone): without the first
+ * request and the first exercise, the answers to the later requests and
+ * the rebukes of the later exercises are the same. */
+static void keyed_events(fixture *f, int with_first)
+{
+	fx_init(f, 4, 0.6, 200);
+	for (int k = 0; k < COH_W__COUNT; k++)
+		f->m.weight[k] = 0;
+	f->m.response = (coh_response_params){0.2, 0, 0, 0, 1};
+	f->m.leader = 3;
+	f->m.rebuke = (coh_rebuke_params){0.5, 0.5, 0.1};
+	f->aff[f->m.n_affinities++] = (coh_affinity){3, 0, -0.5};
+	for (int k = with_first ? 0 : 1; k < 20; k++) {
+		coh_event *e = fx_event(f, COH_EV_ASSISTANCE_REQUEST,
+					10 + 5.0 * k, 0, 1);
+		e->outsider = 0;
+		e->deadline = 4;
+		e->drawn_answers = 1;
+	}
+	for (int k = with_first ? 0 : 1; k < 20; k++)
+		fx_event(f, COH_EV_THIRD_PARTY_EXERCISE, 120 + 2.0 * k, 1,
+			 0.1)->outsider = 0;
+}
+
+static void test_keyed_draws(void **state)
+{
+	(void)state;
+	fixture *f = malloc(sizeof *f);
+	assert_non_null(f);
+	for (uint64_t rep = 0; rep < 3; rep++) {
+		keyed_generators(f, 1);
+		tlog *a = run(f, 5, rep);
+		keyed_generators(f, 0);
+		tlog *b = run(f, 5, rep);
+		if (!same_kept(a, b, about_b_or_c, 0))
+			print_error("generators: B and C differ without A's "
+				    "generator (seed 5, replication %llu)\n",
+				    (unsigned long long)rep);
+		assert_true(same_kept(a, b, about_b_or_c, 0));
+		tlog_free(a);
+		tlog_free(b);
+
+		keyed_events(f, 1);
+		a = run(f, 5, rep);
+		assert_true(count(a, COH_EV_ASSISTANCE_RESPONSE, -1) > 10);
+		assert_true(count(a, COH_EV_REBUKE, -1) > 3);
+		keyed_events(f, 0);
+		b = run(f, 5, rep);
+		int same = same_kept(a, b, not_first, 0);
+		if (!same)
+			print_error("events: later answers or rebukes differ "
+				    "without the first (seed 5, replication "
+				    "%llu)\n", (unsigned long long)rep);
+		assert_true(same);
+		tlog_free(a);
+		tlog_free(b);
+	}
+	free(f);
+}
+
 static void test_invariants_random(void **state)
 {
 	(void)state;
@@ -1361,6 +1481,7 @@ int main(void)
 		cmocka_unit_test(test_generator_feedback_constant),
 		cmocka_unit_test(test_generator_thinning),
 		cmocka_unit_test(test_generator_redrawn_on_change),
+		cmocka_unit_test(test_keyed_draws),
 		cmocka_unit_test(test_same_key_same_records),
 		cmocka_unit_test(test_invariants_random),
 		cmocka_unit_test(test_bad_models),
