@@ -1,4 +1,4 @@
-/* Cohesion metrics of one sample (MODEL.md section 8). */
+/* Cohesion metrics of one sample (docs/model.md section 10). */
 #ifndef COH_ENGINE_METRICS_H
 #define COH_ENGINE_METRICS_H
 

@@ -42,7 +42,7 @@ typedef struct coh_queue {
 	uint64_t seq;           /* next insertion sequence number */
 } coh_queue;
 
-/* Priorities at equal times (MODEL.md section 10). */
+/* Priorities at equal times (docs/model.md section 11). */
 enum {
 	COH_PRIO_TIMELINE = 0,
 	COH_PRIO_RESOLUTION = 1,

@@ -1,4 +1,4 @@
-/* The model's pure formulas (MODEL.md sections 2-4 and 7), one function
+/* The model's pure formulas (docs/model.md sections 2-5 and 8), one function
  * each, with no state: the run loop in sim.c decides when they apply.
  * Relaxation rates are kept in halvings per day (1 / half-life), so that a
  * member one half-life out is exactly half way home.  The ones the engine
@@ -166,7 +166,7 @@ static inline double coh_rules_apply(double c, double x)
 double coh_rules_fulfilment(const double *power, const double *level,
 			    const unsigned char *alive, size_t n, size_t i);
 
-/* Probability that a member answers a request (MODEL.md section 4): the
+/* Probability that a member answers a request (docs/model.md section 5): the
  * logistic of base + commitment c + tie w - affinity max(0, a), times
  * scope_factor when the request is out of scope. */
 double coh_rules_response_probability(const coh_response_params *p,

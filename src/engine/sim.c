@@ -1,6 +1,6 @@
 /* The simulation engine: the coh_sim workspace and its run loop.  It plays
- * one replication of a coh_model exactly (MODEL.md sections 1-10, choices
- * in docs/model.md): members relax lazily between the events that touch
+ * one replication of a coh_model exactly (docs/model.md, with every
+ * formula and choice): members relax lazily between the events that touch
  * them, threshold crossings are solved in closed form and scheduled, and
  * everything that happens is reported to a coh_recorder.
  *

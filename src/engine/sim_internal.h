@@ -229,7 +229,7 @@ static inline double tie(const coh_sim *s, int j, int i)
 }
 
 /* hat-w_ji for spillover and responses: j's row over its non-exited
- * partners, self excluded (MODEL.md section 10). */
+ * partners, self excluded (docs/model.md section 3). */
 static inline double tie_share(const coh_sim *s, int j, int i)
 {
 	double sum = s->wsum[j];
