@@ -11,6 +11,7 @@
 #include "mc.h"
 #include "model.h"
 #include "qoi.h"
+#include "attribute.h"
 
 /* summary.csv: day,date,metric,mean,sd,q05,q25,q50,q75,q95 */
 int coh_report_summary(const char *dir, const coh_summary *summary,
@@ -60,5 +61,18 @@ int coh_outcomes_write(coh_outcomes *outcomes, const char *text, size_t len,
 int coh_outcomes_commit(coh_outcomes *outcomes, coh_error *err);
 /* Drops the temporary; accepts NULL. */
 void coh_outcomes_abort(coh_outcomes *outcomes);
+
+/* One row of attribution.csv (docs/analysis.md, "What caused what"). */
+typedef struct coh_report_attr_row {
+	const char *qoi, *unit, *label, *method;
+	coh_attr_estimate e;
+	int with_pn;            /* write e.pn (empty when NaN); else empty */
+} coh_report_attr_row;
+
+/* attribution.csv: qoi,unit,label,method,effect,ci_lo,ci_hi,pn, one row
+ * per entry of rows in order, numbers in the shortest form that reads
+ * back the same, NaN as an empty field; written atomically into dir. */
+int coh_report_attribution(const char *dir, const coh_report_attr_row *rows,
+			   size_t n_rows, coh_error *err);
 
 #endif

@@ -38,6 +38,9 @@ static const cli_command commands[] = {
 	 "run a design of parameter values"},
 	{"compare", cli_compare, "compare BASE ALT",
 	 "paired counterfactual (same random numbers)"},
+	{"attribute", cli_attribute, "attribute SCENARIO --qoi Q...",
+	 "what caused what: each event's, type's, file's or generator's "
+	 "effect on a quantity (removal, Shapley)"},
 	{"plot", cli_plot, "plot DIR", "redraw the figures of a finished run"},
 };
 

@@ -283,3 +283,35 @@ int coh_report_qoi(const char *dir, const coh_qoi_set *set, coh_error *err)
 	}
 	return coh_atomic_commit(f, err);
 }
+
+int coh_report_attribution(const char *dir, const coh_report_attr_row *rows,
+			   size_t n_rows, coh_error *err)
+{
+	coh_atomic_file *f;
+	int rc = open_in(&f, dir, "attribution.csv", err);
+	if (rc)
+		return rc;
+	FILE *fp = coh_atomic_stream(f);
+	fputs("qoi,unit,label,method,effect,ci_lo,ci_hi,pn\n", fp);
+	for (size_t k = 0; k < n_rows; k++) {
+		const coh_report_attr_row *r = &rows[k];
+		coh_csv_write_text(fp, r->qoi);
+		fputc(',', fp);
+		coh_csv_write_text(fp, r->unit);
+		fputc(',', fp);
+		coh_csv_write_text(fp, r->label);
+		fputc(',', fp);
+		coh_csv_write_text(fp, r->method);
+		fputc(',', fp);
+		coh_csv_write_double(fp, r->e.effect);
+		fputc(',', fp);
+		coh_csv_write_double(fp, r->e.ci_lo);
+		fputc(',', fp);
+		coh_csv_write_double(fp, r->e.ci_hi);
+		fputc(',', fp);
+		if (r->with_pn)
+			coh_csv_write_double(fp, r->e.pn);
+		fputc('\n', fp);
+	}
+	return coh_atomic_commit(f, err);
+}

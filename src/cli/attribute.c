@@ -1,0 +1,487 @@
+/* `cohesim attribute`: what caused what (docs/analysis.md).  Splits the
+ * scenario into units (events, types, files or generators), runs the
+ * models of the coalitions the method needs on the same stream keys
+ * (paired replications), and writes each unit's effect on every --qoi
+ * into attribution.csv, with manifest.json and a table on stdout.
+ * Nothing is written until every replication has run, so an interrupted
+ * attribution leaves no folder behind. */
+#include "cli.h"
+#include "cohesim/attribute.h"
+#include "cohesim/mc.h"
+#include "cohesim/output.h"
+#include "cohesim/qoi.h"
+#include "cohesim/report.h"
+#include "cohesim/sim.h"
+#include "core/alloc.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char attribute_help[] =
+	"Usage: cohesim attribute SCENARIO --qoi Q... [OPTIONS]\n"
+	"\n"
+	"What caused what: splits the scenario into units, removes them from\n"
+	"the model and reruns it on the same random numbers (paired\n"
+	"replications; every draw is keyed by what it belongs to), and writes\n"
+	"each unit's effect on every quantity of interest to attribution.csv\n"
+	"(qoi,unit,label,method,effect,ci_lo,ci_hi,pn) with manifest.json,\n"
+	"and a table on stdout, largest |effect| first (docs/analysis.md).\n"
+	"\n"
+	"Options:\n"
+	"      --qoi KIND[:MEMBER]@WHEN\n"
+	"                          the quantity to explain (repeatable, at least\n"
+	"                          one), as for run, e.g. exited:ARM@end\n"
+	"      --by UNIT           event (each timeline event, a request with\n"
+	"                          its responses; default), type (all events of\n"
+	"                          a type), fragment (the events and generators\n"
+	"                          of each file), generator (each generator)\n"
+	"      --method M          removal (default): effect = Q(all) - Q(all\n"
+	"                          without the unit), with the probability of\n"
+	"                          necessity for 0/1 quantities; shapley: values\n"
+	"                          that add up to Q(all) - Q(none) in every\n"
+	"                          replication, exact up to 10 units\n"
+	"      --permutations N    shapley over N sampled permutations (even:\n"
+	"                          each with its reverse) instead of all\n"
+	"                          coalitions; needed above 10 units (200 is a\n"
+	"                          good start)\n"
+	"  -o, --output DIR        output folder (default:\n"
+	"                          out/<scenario name>-attribute/)\n"
+	"  -r, --replications N    replications per coalition (overrides the\n"
+	"                          scenario)\n"
+	"      --seed S            seed, 0 to 2^63 - 1 (overrides the scenario)\n"
+	"  -j, --jobs N            worker threads; the results never depend on it\n"
+	"      --set PATH=VALUE    change one setting first (repeatable)\n"
+	"      --include-root DIR  folder that @include may not leave\n"
+	"      --plot FORMAT       accepted for symmetry; attribute draws no\n"
+	"                          figure yet\n"
+	"      --max-memory GB     refuse attributions whose values would take\n"
+	"                          more (default: half of this machine's memory)\n"
+	"  -q, --quiet             no progress and no table\n"
+	"  -h, --help              show this help\n"
+	"\n"
+	"Resume (--resume) and MPI are not available for attribute yet.\n";
+
+enum { OPT_BY = 1, OPT_METHOD, OPT_PERMUTATIONS };
+
+static const cli_option attribute_options[] = {
+	{"by", 0, 1, OPT_BY},
+	{"method", 0, 1, OPT_METHOD},
+	{"permutations", 0, 1, OPT_PERMUTATIONS},
+	{NULL, 0, 0, 0},
+};
+
+typedef struct attr_args {
+	cli_common_opts common;
+	const char *scenario;
+	coh_attr_by by;
+	coh_attr_method method;
+	uint64_t permutations;  /* 0: not given */
+} attr_args;
+
+static int take_arg(void *ctx, int id, const char *v)
+{
+	attr_args *a = ctx;
+	int k;
+	switch (id) {
+	case CLI_NEXT_POSITIONAL:
+		if (a->scenario)
+			return cli_usage_error("attribute", "expected one "
+					       "SCENARIO, got '%s' and '%s'",
+					       a->scenario, v);
+		a->scenario = v;
+		return CLI_OK;
+	case OPT_BY:
+		if ((k = coh_attr_by_lookup(v)) < 0)
+			return cli_usage_error("attribute", "--by expects "
+					       "event, type, fragment or "
+					       "generator, got \"%s\"", v);
+		a->by = (coh_attr_by)k;
+		return CLI_OK;
+	case OPT_METHOD:
+		if ((k = coh_attr_method_lookup(v)) < 0)
+			return cli_usage_error("attribute", "--method expects "
+					       "removal or shapley, got \"%s\"",
+					       v);
+		a->method = (coh_attr_method)k;
+		return CLI_OK;
+	default: /* OPT_PERMUTATIONS */
+		if (cli_parse_uint(&a->permutations, v, 2) != 0 ||
+		    a->permutations % 2 != 0 || a->permutations > 1000000)
+			return cli_usage_error("attribute", "--permutations "
+					       "expects an even number from 2 "
+					       "to 1000000 (each permutation "
+					       "comes with its reverse), got "
+					       "\"%s\"", v);
+		return CLI_OK;
+	}
+}
+
+static const cli_command_args attribute_command = {
+	"attribute", attribute_help, attribute_options, take_arg, 1,
+};
+
+/* The coalitions run together in one pass of the runner. */
+#define GROUP 8
+
+/* Everything one attribution holds; released by attr_state_free. */
+typedef struct attr_state {
+	const attr_args *a;
+	const coh_scenario *sc;
+	const coh_model *model;
+	coh_qoi_set *qoi;
+	coh_attr_units *units;
+	coh_attr_plan *plan;
+	size_t n_units, n_coalitions, n_qoi;
+	uint64_t reps;
+	size_t n_workers;
+	/* values[(q * reps + r) * n_coalitions + c]: QoI q in replication r
+	 * of coalition c */
+	double *values;
+	size_t group_first;     /* coalition of the running group's model 0 */
+	double *scratch;        /* n_qoi */
+	cli_progress progress;
+	uint64_t progress_done; /* replications of the groups finished */
+	double wall;
+	char *dir;
+	coh_error err;
+} attr_state;
+
+static int take_group(void *ctx, const coh_trace *const *traces,
+		      size_t n_models)
+{
+	attr_state *s = ctx;
+	uint64_t r = traces[0]->replication;
+	for (size_t m = 0; m < n_models; m++) {
+		int rc = coh_qoi_set_values(s->qoi, traces[m], s->scratch,
+					    &s->err);
+		if (rc)
+			return rc;
+		for (size_t q = 0; q < s->n_qoi; q++)
+			s->values[(q * s->reps + r) * s->n_coalitions +
+				  s->group_first + m] = s->scratch[q];
+	}
+	return 0;
+}
+
+static void group_progress(void *ctx, uint64_t done, uint64_t total)
+{
+	(void)total;
+	attr_state *s = ctx;
+	cli_progress_update(&s->progress, s->progress_done + done);
+}
+
+/* Runs every coalition's model, GROUP at a time, each group over the same
+ * replications with the same keys, so that all coalitions are paired. */
+static int run_coalitions(attr_state *s)
+{
+	size_t n_groups = (s->n_coalitions + GROUP - 1) / GROUP;
+	cli_signals signals;
+	cli_signals_catch(&signals);
+	cli_progress_start(&s->progress, s->reps * n_groups,
+			   s->a->common.quiet);
+	size_t n_reads;
+	const double *reads = coh_qoi_set_read_days(s->qoi, &n_reads);
+	int rc = 0;
+	for (size_t g = 0; g < n_groups && !rc; g++) {
+		coh_model models[GROUP];
+		const coh_model *ptrs[GROUP];
+		size_t first = g * GROUP, n = 0;
+		memset(models, 0, sizeof models);
+		for (; n < GROUP && first + n < s->n_coalitions && !rc; n++) {
+			rc = coh_attr_model(&models[n], s->units,
+					    coh_attr_plan_keep(s->plan,
+							       first + n),
+					    &s->err);
+			ptrs[n] = &models[n];
+		}
+		if (!rc) {
+			s->group_first = first;
+			coh_mc_options mo = {
+				.seed = s->model->seed,
+				.replications = s->reps,
+				.threads = (int)s->n_workers,
+				.read_days = reads, .n_read_days = n_reads,
+				.progress = group_progress, .progress_ctx = s,
+				.stop = &cli_stop_signal,
+			};
+			rc = coh_mc_run(ptrs, n, &mo, take_group, s, NULL,
+					&s->err);
+		}
+		for (size_t m = 0; m < GROUP; m++)
+			coh_attr_model_release(&models[m]);
+		s->progress_done += s->reps;
+	}
+	cli_progress_finish(&s->progress);
+	s->wall = cli_progress_elapsed(&s->progress);
+	cli_signals_restore(&signals);
+	return rc;
+}
+
+/* One table row as the terminal shows it. */
+static void print_row(const char *unit, const coh_attr_estimate *e,
+		      int with_pn, const char *label)
+{
+	char effect[32] = "-", interval[64] = "-", pn[48] = "";
+	if (!isnan(e->effect))
+		snprintf(effect, sizeof effect, "%.6g", e->effect);
+	if (!isnan(e->ci_lo))
+		snprintf(interval, sizeof interval, "[%.4g, %.4g]", e->ci_lo,
+			 e->ci_hi);
+	if (with_pn && e->pn_n > 0)
+		snprintf(pn, sizeof pn, "%.3f (%" PRIu64 "/%" PRIu64 ")",
+			 e->pn, e->pn_k, e->pn_n);
+	else if (with_pn)
+		snprintf(pn, sizeof pn, "-");
+	printf("  %-22s %12s  %-24s", unit, effect, interval);
+	if (with_pn)
+		printf("  %-16s", pn);
+	printf("  %s\n", label ? label : "");
+}
+
+/* Whether row a goes before row b: larger |effect| first (undefined
+ * last), then the units' order. */
+static int goes_before(const coh_report_attr_row *r, size_t a, size_t b)
+{
+	double ea = fabs(r[a].e.effect), eb = fabs(r[b].e.effect);
+	if (isnan(ea))
+		ea = -1;
+	if (isnan(eb))
+		eb = -1;
+	return ea != eb ? ea > eb : a < b;
+}
+
+/* order[0 .. n - 1] sorted by goes_before (insertion sort: stable, and
+ * the tables are short) */
+static void sort_by_size(size_t *order, size_t n,
+			 const coh_report_attr_row *r)
+{
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	for (size_t i = 1; i < n; i++) {
+		size_t x = order[i], j = i;
+		for (; j > 0 && goes_before(r, x, order[j - 1]); j--)
+			order[j] = order[j - 1];
+		order[j] = x;
+	}
+}
+
+static void print_table(const attr_state *s, const coh_report_attr_row *rows,
+			size_t per_qoi)
+{
+	size_t *order = coh_calloc(s->n_units, sizeof *order);
+	if (!order)
+		return;
+	for (size_t q = 0; q < s->n_qoi; q++) {
+		const coh_report_attr_row *r = &rows[q * per_qoi];
+		int with_pn = r[0].with_pn;
+		printf("%s%s by %s, %s, %" PRIu64 " replications\n",
+		       q ? "\n" : "", r[0].qoi, coh_attr_by_name(s->a->by),
+		       r[0].method, r[0].e.n);
+		printf("  %-22s %12s  %-24s", "unit", "effect", "95% interval");
+		if (with_pn)
+			printf("  %-16s", "PN");
+		printf("  label\n");
+		sort_by_size(order, s->n_units, r);
+		for (size_t u = 0; u < s->n_units; u++)
+			print_row(r[order[u]].unit, &r[order[u]].e, with_pn,
+				  r[order[u]].label);
+		for (size_t k = s->n_units; k < per_qoi; k++)
+			print_row(r[k].unit, &r[k].e, 0, r[k].label);
+	}
+	coh_free(order);
+	fflush(stdout);
+}
+
+/* The estimates, attribution.csv, the resolved scenario and, last,
+ * manifest.json. */
+static int write_results(attr_state *s, int argc, char **argv)
+{
+	int removal = s->a->method == COH_ATTR_REMOVAL;
+	size_t per_qoi = s->n_units + 1 + (size_t)removal;
+	size_t n_rows = per_qoi * s->n_qoi;
+	coh_report_attr_row *rows = coh_calloc(n_rows, sizeof *rows);
+	coh_attr_acc **accs = coh_calloc(s->n_qoi, sizeof *accs);
+	char *created = NULL;
+	int rc = rows && accs ? 0
+	       : coh_error_set(&s->err, COH_ENOMEM, NULL, 0, "out of memory");
+	const char *method = coh_attr_method_name(s->a->method);
+	for (size_t q = 0; q < s->n_qoi && !rc; q++) {
+		const coh_qoi *qi = coh_qoi_set_get(s->qoi, q);
+		rc = coh_attr_acc_alloc(&accs[q], s->plan, qi->indicator,
+					&s->err);
+		for (uint64_t r = 0; r < s->reps && !rc; r++)
+			coh_attr_acc_add(accs[q], &s->values[(q * s->reps + r) *
+							    s->n_coalitions]);
+		coh_report_attr_row *row = &rows[q * per_qoi];
+		for (size_t u = 0; u < s->n_units && !rc; u++)
+			row[u] = (coh_report_attr_row){
+				qi->text, coh_attr_unit_name(s->units, u),
+				coh_attr_unit_label(s->units, u), method,
+				coh_attr_acc_unit(accs[q], u),
+				qi->indicator && removal};
+		if (rc)
+			break;
+		row[s->n_units] = (coh_report_attr_row){
+			qi->text, "(total)", "Q(all) - Q(none)", method,
+			coh_attr_acc_total(accs[q]), 0};
+		if (removal)
+			row[s->n_units + 1] = (coh_report_attr_row){
+				qi->text, "(interactions)",
+				"total minus the sum of the effects", method,
+				coh_attr_acc_rest(accs[q]), 0};
+	}
+	static const char *const files[] = {"attribution.csv",
+					    "scenario.resolved.cfg",
+					    "manifest.json"};
+	if (!rc)
+		rc = cli_mkdirs(s->dir, &created, &s->err);
+	if (!rc)
+		rc = coh_report_attribution(s->dir, rows, n_rows, &s->err);
+	if (!rc)
+		rc = cli_write_resolved(s->dir, s->sc, &s->err);
+	if (!rc) {
+		coh_manifest manifest = {
+			.dir = s->dir, .argc = argc, .argv = argv,
+			.scenario_path = s->a->scenario, .model = s->model,
+			.replications = s->reps, .requested = s->reps,
+			.wall_seconds = s->wall, .files = files, .n_files = 2,
+		};
+		rc = coh_manifest_write(&manifest, &s->err);
+	}
+	if (!rc && !s->a->common.quiet) {
+		print_table(s, rows, per_qoi);
+		size_t len = strlen(s->dir);
+		fprintf(stderr, "cohesim: wrote %s%s (%s, %s, %s)\n", s->dir,
+			len && s->dir[len - 1] == '/' ? "" : "/", files[0],
+			files[1], files[2]);
+	}
+	if (rc)
+		cli_remove_created(s->dir, created);
+	else
+		coh_free(created);
+	for (size_t q = 0; accs && q < s->n_qoi; q++)
+		coh_attr_acc_free(accs[q]);
+	coh_free(accs);
+	coh_free(rows);
+	return rc;
+}
+
+/* What nothing but the command line can fix: exit status 2. */
+static int check_usage(attr_state *s)
+{
+	const attr_args *a = s->a;
+	if (s->n_qoi == 0)
+		return cli_usage_error("attribute", "missing --qoi: attribute "
+				       "explains at least one quantity of "
+				       "interest, e.g. --qoi exited:ID@end");
+	if (a->permutations && a->method != COH_ATTR_SHAPLEY)
+		return cli_usage_error("attribute", "--permutations goes with "
+				       "--method shapley");
+	if (s->n_units == 0) {
+		static const char *const what[] = {
+			"timeline events", "timeline events",
+			"events or generators", "generators"};
+		return cli_usage_error("attribute", "--by %s: the scenario "
+				       "has no %s, so there is nothing to "
+				       "attribute", coh_attr_by_name(a->by),
+				       what[a->by]);
+	}
+	if (a->method == COH_ATTR_SHAPLEY && !a->permutations &&
+	    s->n_units > COH_ATTR_EXACT_MAX)
+		return cli_usage_error("attribute", "--method shapley: %zu "
+				       "units are too many to enumerate every "
+				       "coalition (at most %d); sample "
+				       "permutations with --permutations N, "
+				       "e.g. 200", s->n_units,
+				       COH_ATTR_EXACT_MAX);
+	return CLI_OK;
+}
+
+static int attribute_loaded(attr_state *s, int argc, char **argv)
+{
+	int status = cli_common_qoi(&s->qoi, &s->a->common, "attribute",
+				    s->model);
+	if (status != CLI_OK)
+		return status;
+	s->n_qoi = coh_qoi_set_count(s->qoi);
+	if (coh_attr_units_build(&s->units, s->model, s->a->by, &s->err))
+		goto failed;
+	s->n_units = coh_attr_units_count(s->units);
+	if ((status = check_usage(s)) != CLI_OK)
+		return status;
+	if (coh_attr_plan_alloc(&s->plan, s->a->method, s->n_units,
+				s->a->permutations, s->model->seed, &s->err))
+		goto failed;
+	s->n_coalitions = coh_attr_plan_coalitions(s->plan);
+	s->reps = s->model->replications;
+	s->n_workers = s->a->common.jobs < s->reps ? (size_t)s->a->common.jobs
+						   : (size_t)s->reps;
+	double need = (double)s->n_qoi * (double)s->reps *
+		      (double)s->n_coalitions * sizeof(double);
+	coh_sim *probe = NULL;
+	if (coh_sim_alloc(&probe, s->model, &s->err)) {
+		if (!s->err.file[0])
+			snprintf(s->err.file, sizeof s->err.file, "%s",
+				 s->a->scenario);
+		goto failed;
+	}
+	coh_sim_free(probe);
+	if (cli_check_memory_for(need, s->a->common.max_memory,
+				 "the values of every coalition",
+				 "use fewer replications, units or "
+				 "permutations", s->a->scenario, &s->err))
+		goto failed;
+	s->values = coh_calloc((size_t)s->n_qoi * (size_t)s->reps *
+			       s->n_coalitions, sizeof *s->values);
+	s->scratch = coh_calloc(s->n_qoi, sizeof *s->scratch);
+	s->dir = cli_output_dir(s->a->common.output, &s->err,
+				"out/%s-attribute/", s->model->name);
+	if (!s->values || !s->scratch || !s->dir) {
+		coh_error_set(&s->err, COH_ENOMEM, NULL, 0, "out of memory");
+		goto failed;
+	}
+	int rc = run_coalitions(s);
+	if (rc == COH_ECANCEL) {
+		fprintf(stderr, "cohesim: attribute: interrupted; nothing "
+				"written\n");
+		return cli_stopped_status();
+	}
+	if (rc || write_results(s, argc, argv))
+		goto failed;
+	return CLI_OK;
+failed:
+	cli_print_error(&s->err);
+	return cli_exit_status(s->err.code ? s->err.code : COH_ENOMEM);
+}
+
+int cli_attribute(int argc, char **argv, int first)
+{
+	attr_args a;
+	memset(&a, 0, sizeof a);
+	int status = cli_common_parse(&a.common, &attribute_command, &a,
+				      argc, argv, first);
+	if (status == CLI_OK && !a.scenario)
+		status = cli_usage_error("attribute", "missing SCENARIO");
+	coh_scenario *sc = NULL;
+	if (status == CLI_OK)
+		status = cli_common_load(&sc, &a.common, a.scenario);
+	if (status == CLI_OK) {
+		attr_state s = {.a = &a, .sc = sc,
+				.model = coh_scenario_model(sc)};
+		status = attribute_loaded(&s, argc, argv);
+		coh_free(s.values);
+		coh_free(s.scratch);
+		coh_free(s.dir);
+		coh_attr_plan_free(s.plan);
+		coh_attr_units_free(s.units);
+		coh_qoi_set_free(s.qoi);
+	} else if (status == CLI_HELP_SHOWN) {
+		status = CLI_OK;
+	}
+	coh_scenario_free(sc);
+	cli_common_free(&a.common);
+	return status;
+}
