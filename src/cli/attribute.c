@@ -303,7 +303,7 @@ static int write_results(attr_state *s, int argc, char **argv)
 	size_t per_qoi = s->n_units + 1 + (size_t)removal;
 	size_t n_rows = per_qoi * s->n_qoi;
 	coh_report_attr_row *rows = coh_calloc(n_rows, sizeof *rows);
-	coh_attr_acc **accs = coh_calloc(s->n_qoi, sizeof *accs);
+	coh_attr_acc **accs = coh_calloc(s->n_qoi, sizeof(coh_attr_acc *));
 	char *created = NULL;
 	int rc = rows && accs ? 0
 	       : coh_error_set(&s->err, COH_ENOMEM, NULL, 0, "out of memory");

@@ -1,0 +1,566 @@
+/* Attribution (src/analysis/attribute.c, src/cli/attribute.c): units and
+ * the model surgery; removal effects and exact Shapley values on the
+ * deterministic shocks scenario against closed forms and an enumeration
+ * written here; the efficiency identity in every replication of a
+ * stochastic scenario, exact and sampled; and, through the binary, the
+ * same bytes at -j 1 and -j 2 and the exact message of each bad input. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bin_helpers.h"
+#include "cohesim/attribute.h"
+#include "cohesim/mc.h"
+#include "cohesim/qoi.h"
+#include "cohesim/scenario.h"
+
+#define SHOCKS "tests/scenarios/shocks.cfg"
+#define GEN "tests/scenarios/generator.cfg"
+#define CSTO "scenarios/csto-armenia.cfg"
+
+static coh_scenario *load(const char *path, const char *reps)
+{
+	coh_scenario *sc = NULL;
+	coh_diag diag = COH_DIAG_INIT;
+	char setting[64];
+	snprintf(setting, sizeof setting, "scenario.replications=%s",
+		 reps ? reps : "1");
+	const char *overrides[] = {setting};
+	coh_load_options o = {NULL, overrides, reps ? 1 : 0};
+	if (coh_scenario_load(&sc, path, &o, &diag)) {
+		char msg[1200];
+		coh_error_format(&diag.items[0], msg, sizeof msg);
+		fail_msg("%s", msg);
+	}
+	coh_diag_clear(&diag);
+	return sc;
+}
+
+/*--- Running a plan -----------------------------------------------------*/
+
+typedef struct plan_run {
+	const coh_qoi_set *qoi;
+	size_t n_coalitions, first;
+	double *values;         /* [r * n_coalitions + c], the first QoI */
+} plan_run;
+
+static int take(void *ctx, const coh_trace *const *traces, size_t n)
+{
+	plan_run *p = ctx;
+	double v[4];
+	for (size_t m = 0; m < n; m++) {
+		coh_error err = {0};
+		assert_int_equal(coh_qoi_set_values(p->qoi, traces[m], v,
+						    &err), 0);
+		p->values[traces[m]->replication * p->n_coalitions + p->first +
+			  m] = v[0];
+	}
+	return 0;
+}
+
+/* Every coalition of plan on model, eight at a time with the same keys,
+ * at `threads` threads: values[r * coalitions + c] of the QoI q (a new
+ * array). */
+static double *run_plan(const coh_model *model, const coh_attr_units *units,
+			const coh_attr_plan *plan, const char *q,
+			uint64_t reps, int threads)
+{
+	coh_qoi_set *set;
+	coh_error err = {0};
+	assert_int_equal(coh_qoi_set_alloc(&set, model, &err), 0);
+	assert_int_equal(coh_qoi_set_add(set, q, &err), 0);
+	size_t nc = coh_attr_plan_coalitions(plan);
+	plan_run p = {set, nc, 0, calloc(reps * nc, sizeof(double))};
+	assert_non_null(p.values);
+	size_t n_reads;
+	const double *reads = coh_qoi_set_read_days(set, &n_reads);
+	for (size_t first = 0; first < nc; first += 8) {
+		coh_model models[8];
+		const coh_model *ptrs[8];
+		size_t n = 0;
+		for (; n < 8 && first + n < nc; n++) {
+			assert_int_equal(coh_attr_model(&models[n], units,
+				coh_attr_plan_keep(plan, first + n), &err), 0);
+			ptrs[n] = &models[n];
+		}
+		coh_mc_options mo = {.seed = model->seed,
+				     .replications = reps, .threads = threads,
+				     .read_days = reads,
+				     .n_read_days = n_reads};
+		p.first = first;
+		assert_int_equal(coh_mc_run(ptrs, n, &mo, take, &p, NULL,
+					    &err), 0);
+		for (size_t m = 0; m < n; m++)
+			coh_attr_model_release(&models[m]);
+	}
+	coh_qoi_set_free(set);
+	return p.values;
+}
+
+static void expect_close(double got, double want, double tol,
+			 const char *what)
+{
+	if (!(fabs(got - want) <= tol)) {
+		print_error("%s: got %.17g, expected %.17g (tolerance %g)\n",
+			    what, got, want, tol);
+		fail();
+	}
+}
+
+/*--- Units --------------------------------------------------------------*/
+
+static void test_units(void **state)
+{
+	(void)state;
+	coh_error err = {0};
+	coh_scenario *sc = load(SHOCKS, NULL);
+	const coh_model *m = coh_scenario_model(sc);
+	coh_attr_units *u;
+	assert_int_equal(coh_attr_units_build(&u, m, COH_ATTR_EVENT, &err), 0);
+	assert_int_equal(coh_attr_units_count(u), 5);
+	assert_string_equal(coh_attr_unit_name(u, 2), "events.[2]");
+	assert_string_equal(coh_attr_unit_label(u, 2), "2020-03-01 shock A");
+	coh_attr_units_free(u);
+	assert_int_equal(coh_attr_units_build(&u, m, COH_ATTR_TYPE, &err), 0);
+	assert_int_equal(coh_attr_units_count(u), 1);
+	assert_string_equal(coh_attr_unit_name(u, 0), "shock");
+	assert_string_equal(coh_attr_unit_label(u, 0), "5 shock events");
+	coh_attr_units_free(u);
+	assert_int_equal(coh_attr_units_build(&u, m, COH_ATTR_GENERATOR,
+					      &err), 0);
+	assert_int_equal(coh_attr_units_count(u), 0);
+	coh_attr_units_free(u);
+	assert_int_equal(coh_attr_units_build(&u, m, COH_ATTR_FRAGMENT,
+					      &err), 0);
+	assert_int_equal(coh_attr_units_count(u), 1);
+	assert_string_equal(coh_attr_unit_name(u, 0), SHOCKS);
+	coh_attr_units_free(u);
+	coh_scenario_free(sc);
+	assert_int_equal(coh_attr_by_lookup("fragment"), COH_ATTR_FRAGMENT);
+	assert_int_equal(coh_attr_by_lookup("events"), -1);
+	assert_int_equal(coh_attr_method_lookup("shapley"), COH_ATTR_SHAPLEY);
+	assert_int_equal(coh_attr_method_lookup("ledger"), -1);
+}
+
+/* A request goes with the responses that answer it: removing any one
+ * unit of the CSTO baseline leaves a model the engine accepts, and a
+ * request's unit holds more events than the request. */
+static void test_requests_take_their_responses(void **state)
+{
+	(void)state;
+	coh_error err = {0};
+	coh_scenario *sc = load(CSTO, NULL);
+	const coh_model *m = coh_scenario_model(sc);
+	coh_attr_units *u;
+	assert_int_equal(coh_attr_units_build(&u, m, COH_ATTR_EVENT, &err), 0);
+	size_t n = coh_attr_units_count(u);
+	assert_int_equal(n, m->n_events);
+	unsigned char *keep = malloc(n);
+	size_t with_responses = 0;
+	for (size_t k = 0; k < n; k++) {
+		memset(keep, 1, n);
+		keep[k] = 0;
+		coh_model without;
+		assert_int_equal(coh_attr_model(&without, u, keep, &err), 0);
+		if (coh_model_check(&without, &err) != 0)
+			fail_msg("without %s: %s", coh_attr_unit_name(u, k),
+				 err.message);
+		if (m->events[k].type == COH_EV_ASSISTANCE_REQUEST &&
+		    without.n_events < m->n_events - 1)
+			with_responses++;
+		if (m->events[k].type != COH_EV_ASSISTANCE_REQUEST)
+			assert_int_equal(without.n_events, m->n_events - 1);
+		coh_attr_model_release(&without);
+	}
+	assert_true(with_responses > 0);
+	/* removing every request removes every response */
+	coh_attr_units_free(u);
+	assert_int_equal(coh_attr_units_build(&u, m, COH_ATTR_TYPE, &err), 0);
+	n = coh_attr_units_count(u);
+	for (size_t k = 0; k < n; k++) {
+		memset(keep, 1, n);
+		keep[k] = strcmp(coh_attr_unit_name(u, k),
+				 "assistance_request") != 0;
+		if (keep[k])
+			continue;
+		coh_model without;
+		assert_int_equal(coh_attr_model(&without, u, keep, &err), 0);
+		for (size_t e = 0; e < without.n_events; e++)
+			assert_true(without.events[e].type !=
+				    COH_EV_ASSISTANCE_RESPONSE);
+		assert_int_equal(coh_model_check(&without, &err), 0);
+		coh_attr_model_release(&without);
+	}
+	free(keep);
+	coh_attr_units_free(u);
+	coh_scenario_free(sc);
+}
+
+/*--- Closed forms on shocks.cfg -----------------------------------------*/
+
+/* The shocks of shocks.cfg, in file order: member and delta.  No
+ * relaxation, no thresholds, no spillover: a negative delta multiplies
+ * the commitment by 1 + delta, a positive one moves it delta of the way
+ * to 1 (the bounded impact rule). */
+static const struct { int member; double delta; } shocks[] = {
+	{0, -0.2}, {1, -0.3}, {0, -0.3}, {1, -0.2}, {2, 0.4}};
+static const double initial[] = {0.8, 0.8, 0.6};
+
+/* mean commitment at the end with only the shocks in mask */
+static double closed_mean(unsigned mask)
+{
+	double c[3] = {initial[0], initial[1], initial[2]};
+	for (int k = 0; k < 5; k++) {
+		if (!(mask >> k & 1))
+			continue;
+		double *x = &c[shocks[k].member], d = shocks[k].delta;
+		*x = d < 0 ? *x * (1 + d) : *x + (1 - *x) * d;
+	}
+	return (c[0] + c[1] + c[2]) / 3;
+}
+
+static void test_removal_closed_form(void **state)
+{
+	(void)state;
+	coh_error err = {0};
+	coh_scenario *sc = load(SHOCKS, NULL);
+	const coh_model *m = coh_scenario_model(sc);
+	coh_attr_units *u;
+	coh_attr_plan *plan;
+	assert_int_equal(coh_attr_units_build(&u, m, COH_ATTR_EVENT, &err), 0);
+	assert_int_equal(coh_attr_plan_alloc(&plan, COH_ATTR_REMOVAL, 5, 0, 1,
+					     &err), 0);
+	assert_int_equal(coh_attr_plan_coalitions(plan), 7);
+	double *v = run_plan(m, u, plan, "mean@end", 1, 1);
+	coh_attr_acc *acc;
+	assert_int_equal(coh_attr_acc_alloc(&acc, plan, 0, &err), 0);
+	coh_attr_acc_add(acc, v);
+	double sum = 0;
+	for (unsigned k = 0; k < 5; k++) {
+		double want = closed_mean(31) - closed_mean(31 & ~(1u << k));
+		coh_attr_estimate e = coh_attr_acc_unit(acc, k);
+		expect_close(e.effect, want, 1e-12, coh_attr_unit_name(u, k));
+		assert_true(isnan(e.ci_lo) && isnan(e.pn));
+		sum += want;
+	}
+	/* A: 0.8 * 0.8 * 0.7 = 0.448; without its first shock 0.56 */
+	expect_close(coh_attr_acc_unit(acc, 0).effect, (0.448 - 0.56) / 3,
+		     1e-12, "A's first shock");
+	double total = closed_mean(31) - closed_mean(0);
+	expect_close(coh_attr_acc_total(acc).effect, total, 1e-12, "total");
+	expect_close(coh_attr_acc_rest(acc).effect, total - sum, 1e-12,
+		     "interactions");
+	/* the multiplicative shocks interact: the rest is not 0 */
+	assert_true(fabs(total - sum) > 1e-3);
+	coh_attr_acc_free(acc);
+	coh_attr_plan_free(plan);
+	coh_attr_units_free(u);
+	free(v);
+	coh_scenario_free(sc);
+}
+
+static void test_exact_shapley_enumeration(void **state)
+{
+	(void)state;
+	coh_error err = {0};
+	coh_scenario *sc = load(SHOCKS, NULL);
+	const coh_model *m = coh_scenario_model(sc);
+	coh_attr_units *u;
+	coh_attr_plan *plan;
+	assert_int_equal(coh_attr_units_build(&u, m, COH_ATTR_EVENT, &err), 0);
+	assert_int_equal(coh_attr_plan_alloc(&plan, COH_ATTR_SHAPLEY, 5, 0, 1,
+					     &err), 0);
+	assert_int_equal(coh_attr_plan_coalitions(plan), 32);
+	double *v = run_plan(m, u, plan, "mean@end", 1, 2);
+	coh_attr_acc *acc;
+	assert_int_equal(coh_attr_acc_alloc(&acc, plan, 0, &err), 0);
+	coh_attr_acc_add(acc, v);
+	/* the Shapley value by its definition, over the 5! orders */
+	static const double fact[] = {1, 1, 2, 6, 24, 120};
+	for (unsigned k = 0; k < 5; k++) {
+		double phi = 0;
+		for (unsigned s = 0; s < 32; s++) {
+			if (s >> k & 1)
+				continue;
+			int size = __builtin_popcount(s);
+			phi += fact[size] * fact[4 - size] / fact[5] *
+			       (closed_mean(s | 1u << k) - closed_mean(s));
+		}
+		expect_close(coh_attr_acc_unit(acc, k).effect, phi, 1e-9,
+			     coh_attr_unit_name(u, k));
+	}
+	/* two shocks on A: the halves of the interaction, hand-computed:
+	 * phi = ((0.64 - 0.8) + (0.448 - 0.56)) / 2 / 3 */
+	expect_close(coh_attr_acc_unit(acc, 0).effect,
+		     (-0.16 - 0.112) / 2 / 3, 1e-12, "A's first shock");
+	expect_close(coh_attr_acc_rest(acc).effect, 0, 1e-12, "efficiency");
+	coh_attr_acc_free(acc);
+	coh_attr_plan_free(plan);
+	coh_attr_units_free(u);
+	free(v);
+	coh_scenario_free(sc);
+}
+
+/* sum phi = Q(all) - Q(none) in every replication of generator.cfg, by
+ * generator exactly and by event over sampled permutations; and the
+ * values are the same bits at 1 and 3 threads. */
+static void check_efficiency(coh_attr_by by, uint64_t perms, const char *q)
+{
+	coh_error err = {0};
+	coh_scenario *sc = load(GEN, "30");
+	const coh_model *m = coh_scenario_model(sc);
+	coh_attr_units *u;
+	coh_attr_plan *plan;
+	assert_int_equal(coh_attr_units_build(&u, m, by, &err), 0);
+	size_t n = coh_attr_units_count(u);
+	assert_int_equal(n, 3);
+	assert_int_equal(coh_attr_plan_alloc(&plan, COH_ATTR_SHAPLEY, n, perms,
+					     m->seed, &err), 0);
+	size_t nc = coh_attr_plan_coalitions(plan);
+	double *v = run_plan(m, u, plan, q, 30, 1);
+	double *v3 = run_plan(m, u, plan, q, 30, 3);
+	assert_memory_equal(v, v3, 30 * nc * sizeof(double));
+	size_t varied = 0;
+	for (size_t r = 0; r < 30; r++) {
+		double phi[3], total, sum = 0;
+		coh_attr_plan_values(plan, &v[r * nc], phi, &total);
+		for (size_t k = 0; k < n; k++)
+			sum += phi[k];
+		if (!(fabs(sum - total) <= 1e-12)) {
+			print_error("replication %zu (seed %llu): sum %.17g, "
+				    "total %.17g\n", r,
+				    (unsigned long long)m->seed, sum, total);
+			fail();
+		}
+		varied += total != 0;
+	}
+	assert_true(varied > 0);        /* the identity is not 0 = 0 */
+	coh_attr_plan_free(plan);
+	coh_attr_units_free(u);
+	free(v);
+	free(v3);
+	coh_scenario_free(sc);
+}
+
+static void test_efficiency_every_replication(void **state)
+{
+	(void)state;
+	check_efficiency(COH_ATTR_GENERATOR, 0, "commitment:S@end");
+	check_efficiency(COH_ATTR_EVENT, 4, "commitment:S@end");
+	check_efficiency(COH_ATTR_GENERATOR, 6, "cohesion@end");
+}
+
+/* Each permutation is followed by its reverse, and the draw depends on
+ * the seed alone. */
+static void test_permutations(void **state)
+{
+	(void)state;
+	coh_error err = {0};
+	coh_attr_plan *a, *b, *c;
+	assert_int_equal(coh_attr_plan_alloc(&a, COH_ATTR_SHAPLEY, 12, 20, 7,
+					     &err), 0);
+	assert_int_equal(coh_attr_plan_alloc(&b, COH_ATTR_SHAPLEY, 12, 20, 7,
+					     &err), 0);
+	assert_int_equal(coh_attr_plan_alloc(&c, COH_ATTR_SHAPLEY, 12, 20, 8,
+					     &err), 0);
+	size_t nc = coh_attr_plan_coalitions(a);
+	assert_int_equal(nc, 2 + 20 * 11);
+	int differ = 0;
+	for (size_t k = 0; k < nc; k++) {
+		assert_memory_equal(coh_attr_plan_keep(a, k),
+				    coh_attr_plan_keep(b, k), 12);
+		differ |= memcmp(coh_attr_plan_keep(a, k),
+				 coh_attr_plan_keep(c, k), 12) != 0;
+	}
+	assert_true(differ);
+	/* the first k of a permutation and the first 12 - k of its reverse
+	 * are complements */
+	for (size_t k = 1; k < 12; k++) {
+		const unsigned char *x = coh_attr_plan_keep(a, 2 + (k - 1));
+		const unsigned char *y = coh_attr_plan_keep(a, 2 + 11 +
+							    (12 - k - 1));
+		for (size_t i = 0; i < 12; i++)
+			assert_int_equal(x[i] + y[i], 1);
+	}
+	coh_attr_plan_free(a);
+	coh_attr_plan_free(b);
+	coh_attr_plan_free(c);
+	assert_int_equal(coh_attr_plan_alloc(&a, COH_ATTR_SHAPLEY, 11, 0, 7,
+					     &err), COH_EUSAGE);
+	assert_int_equal(coh_attr_plan_alloc(&a, COH_ATTR_SHAPLEY, 5, 3, 7,
+					     &err), COH_EUSAGE);
+	assert_int_equal(coh_attr_plan_alloc(&a, COH_ATTR_REMOVAL, 0, 0, 7,
+					     &err), COH_EUSAGE);
+}
+
+/*--- Through the binary -------------------------------------------------*/
+
+static int tmp_setup(void **state)
+{
+	*state = bin_tmpdir();
+	return *state ? 0 : -1;
+}
+
+static int tmp_teardown(void **state)
+{
+	bin_rmtree(*state);
+	return 0;
+}
+
+static void test_cli_jobs_same_bytes(void **state)
+{
+	const char *dir = *state;
+	static const char *const methods[] = {"removal", "shapley"};
+	for (size_t k = 0; k < 2; k++) {
+		char a[PATH_MAX], b[PATH_MAX];
+		snprintf(a, sizeof a, "%s/j1-%zu", dir, k);
+		snprintf(b, sizeof b, "%s/j2-%zu", dir, k);
+		bin_result r;
+		bin_run(&r, "attribute", GEN, "--by", "generator", "--method",
+			methods[k], "-r", "40", "-j", "1", "-o", a, "--qoi",
+			"frozen_by:S@end", "--qoi", "commitment:S@2021-06-01",
+			NULL);
+		bin_expect_status(&r, 0);
+		assert_non_null(strstr(r.out, "frozen_by:S@end by generator"));
+		bin_result_free(&r);
+		bin_run(&r, "attribute", GEN, "--by", "generator", "--method",
+			methods[k], "-r", "40", "-j", "2", "-o", b, "--qoi",
+			"frozen_by:S@end", "--qoi", "commitment:S@2021-06-01",
+			"-q", NULL);
+		bin_expect_status(&r, 0);
+		assert_string_equal(r.out, "");
+		bin_result_free(&r);
+		char *x = bin_slurp(bin_path(a, "attribution.csv"), NULL);
+		char *y = bin_slurp(bin_path(b, "attribution.csv"), NULL);
+		assert_non_null(x);
+		assert_non_null(y);
+		assert_string_equal(x, y);
+		assert_true(strncmp(x, "qoi,unit,label,method,effect,ci_lo,"
+				    "ci_hi,pn\n", 41) == 0);
+		/* 3 units, the total and (removal) the interactions, per QoI */
+		size_t lines = 0;
+		for (const char *p = x; *p; p++)
+			lines += *p == '\n';
+		assert_int_equal(lines, 1 + 2 * (3 + 1 + (k == 0)));
+		assert_true((strstr(x, "(interactions)") != NULL) == (k == 0));
+		/* PN only for the indicator under removal: S freezes in
+		 * every replication of the whole scenario (PN = the effect),
+		 * and the other generators are never necessary */
+		assert_true((strstr(x, ",0.45\n") != NULL) == (k == 0));
+		assert_true((strstr(x, "2 a year\",removal,0,0,0,0\n")
+			     != NULL) == (k == 0));
+		assert_null(strstr(x, "commitment:S@2021-06-01,generators"
+				      ".[0],\"third_party_exercise S with Y, "
+				      "6 a year\",removal,-0.3284512032628735,"
+				      "-0.3558960404885252,-0.30100636603722186,"
+				      "0"));
+		free(x);
+		free(y);
+		char *manifest = bin_slurp(bin_path(a, "manifest.json"), NULL);
+		assert_non_null(manifest);
+		assert_non_null(strstr(manifest, "\"attribution.csv\""));
+		free(manifest);
+	}
+}
+
+static void test_cli_bad_input(void **state)
+{
+	const char *dir = *state;
+	char many[PATH_MAX], out[PATH_MAX];
+	/* eleven shocks: too many units for exact Shapley */
+	snprintf(many, sizeof many, "%s/many.cfg", dir);
+	char text[4096];
+	int len = snprintf(text, sizeof text,
+		"version = 1;\n"
+		"scenario: { name = \"many\"; start = \"2020-01-01\"; "
+		"end = \"2020-12-31\"; seed = 1; replications = 1; };\n"
+		"model: { half_life = 0.0; freeze = 0.0; exit = 0.0; };\n"
+		"members = ( { id = \"A\"; power = 1.0; commitment = 0.8; } );\n"
+		"events = (\n");
+	for (int k = 0; k < 11; k++)
+		len += snprintf(text + len, sizeof text - (size_t)len,
+				"%s{ date = \"2020-02-%02d\"; type = \"shock\"; "
+				"member = \"A\"; delta = -0.01; }\n",
+				k ? ", " : "", k + 1);
+	snprintf(text + len, sizeof text - (size_t)len, ");\n");
+	assert_int_equal(bin_write_file(many, text), 0);
+	snprintf(out, sizeof out, "%s/never", dir);
+	static const struct {
+		const char *scenario, *a1, *a2, *qoi, *message;
+	} cases[] = {
+		{SHOCKS, "--by", "generator", "mean@end",
+		 "--by generator: the scenario has no generators, so there "
+		 "is nothing to attribute"},
+		{SHOCKS, "--by", "event", "commitment@end",
+		 "--qoi 'commitment@end': commitment needs a member, as "
+		 "commitment:ID; members are A, B, C"},
+		{NULL, "--method", "shapley", "commitment:A@end",
+		 "--method shapley: 11 units are too many to enumerate every "
+		 "coalition (at most 10); sample permutations with "
+		 "--permutations N, e.g. 200"},
+		{SHOCKS, "--by", "member", "mean@end",
+		 "--by expects event, type, fragment or generator, got "
+		 "\"member\""},
+		{SHOCKS, "--method", "ledger", "mean@end",
+		 "--method expects removal or shapley, got \"ledger\""},
+		{SHOCKS, "--permutations", "7", "mean@end",
+		 "--permutations expects an even number from 2 to 1000000 "
+		 "(each permutation comes with its reverse), got \"7\""},
+		{SHOCKS, "--permutations", "8", "mean@end",
+		 "--permutations goes with --method shapley"},
+	};
+	for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+		bin_result r;
+		bin_run(&r, "attribute", cases[k].scenario ? cases[k].scenario
+			: many, cases[k].a1, cases[k].a2, "--qoi",
+			cases[k].qoi, "-o", out, NULL);
+		char want[1024];
+		snprintf(want, sizeof want, "cohesim: attribute: %s\n"
+			 "Try 'cohesim attribute --help'.\n",
+			 cases[k].message);
+		bin_expect_status(&r, 2);
+		assert_string_equal(r.err, want);
+		assert_string_equal(r.out, "");
+		bin_result_free(&r);
+		assert_false(bin_exists(out));
+	}
+	bin_result r;
+	bin_run(&r, "attribute", SHOCKS, "-o", out, NULL);
+	bin_expect_status(&r, 2);
+	assert_string_equal(r.err, "cohesim: attribute: missing --qoi: "
+			    "attribute explains at least one quantity of "
+			    "interest, e.g. --qoi exited:ID@end\n"
+			    "Try 'cohesim attribute --help'.\n");
+	bin_result_free(&r);
+	/* with permutations, eleven units are fine */
+	bin_run(&r, "attribute", many, "--method", "shapley",
+		"--permutations", "4", "--qoi", "commitment:A@end", "-o", out,
+		"-q", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	assert_true(bin_exists(bin_path(out, "attribution.csv")));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_units),
+		cmocka_unit_test(test_requests_take_their_responses),
+		cmocka_unit_test(test_removal_closed_form),
+		cmocka_unit_test(test_exact_shapley_enumeration),
+		cmocka_unit_test(test_efficiency_every_replication),
+		cmocka_unit_test(test_permutations),
+		cmocka_unit_test_setup_teardown(test_cli_jobs_same_bytes,
+						tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_cli_bad_input, tmp_setup,
+						tmp_teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
