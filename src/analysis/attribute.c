@@ -250,11 +250,11 @@ static int by_generator(coh_attr_units *u, unsigned char *ev,
 		unit *t = &u->units[u->count - 1];
 		const coh_generator *G = &m->generators[g];
 		snprintf(t->name, sizeof t->name, "generators.[%zu]", g);
-		snprintf(t->label, sizeof t->label, "%s %s%s%s, %g a year",
+		snprintf(t->label, sizeof t->label, "%s %s%s%s%s, %g a year",
 			 coh_event_type_name(G->type), member_id(m, G->member),
-			 G->outsider >= 0 ? " with " : "",
+			 G->outsider >= 0 ? " (" : "",
 			 G->outsider >= 0 ? m->outsiders[G->outsider].id : "",
-			 G->rate);
+			 G->outsider >= 0 ? ")" : "", G->rate);
 	}
 	return 0;
 }

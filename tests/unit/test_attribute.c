@@ -457,7 +457,7 @@ static void test_cli_jobs_same_bytes(void **state)
 		assert_true((strstr(x, "2 a year\",removal,0,0,0,0\n")
 			     != NULL) == (k == 0));
 		assert_null(strstr(x, "commitment:S@2021-06-01,generators"
-				      ".[0],\"third_party_exercise S with Y, "
+				      ".[0],\"third_party_exercise S (Y), "
 				      "6 a year\",removal,-0.3284512032628735,"
 				      "-0.3558960404885252,-0.30100636603722186,"
 				      "0"));
