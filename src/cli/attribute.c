@@ -55,14 +55,13 @@ static const char attribute_help[] =
 	"  -j, --jobs N            worker threads; the results never depend on it\n"
 	"      --set PATH=VALUE    change one setting first (repeatable)\n"
 	"      --include-root DIR  folder that @include may not leave\n"
-	"      --plot FORMAT       accepted for symmetry; attribute draws no\n"
-	"                          figure yet\n"
 	"      --max-memory GB     refuse attributions whose values would take\n"
 	"                          more (default: half of this machine's memory)\n"
 	"  -q, --quiet             no progress and no table\n"
 	"  -h, --help              show this help\n"
 	"\n"
-	"Resume (--resume) and MPI are not available for attribute yet.\n";
+	"Not available for attribute yet: --resume, --dry-run, MPI, and\n"
+	"figures (--plot).\n";
 
 enum { OPT_BY = 1, OPT_METHOD, OPT_PERMUTATIONS };
 
@@ -377,6 +376,9 @@ static int check_usage(attr_state *s)
 		return cli_usage_error("attribute", "missing --qoi: attribute "
 				       "explains at least one quantity of "
 				       "interest, e.g. --qoi exited:ID@end");
+	if (a->common.have_plot)
+		return cli_usage_error("attribute", "attribute draws no figure "
+				       "yet, so it does not take --plot");
 	if (a->permutations && a->method != COH_ATTR_SHAPLEY)
 		return cli_usage_error("attribute", "--permutations goes with "
 				       "--method shapley");

@@ -515,6 +515,8 @@ static void test_cli_bad_input(void **state)
 		 "(each permutation comes with its reverse), got \"7\""},
 		{SHOCKS, "--permutations", "8", "mean@end",
 		 "--permutations goes with --method shapley"},
+		{SHOCKS, "--plot", "png", "mean@end",
+		 "attribute draws no figure yet, so it does not take --plot"},
 	};
 	for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
 		bin_result r;
