@@ -29,7 +29,8 @@ typedef struct coh_plot_spec {
 	size_t n_members;
 	const char *const *ids;
 	const char *const *names;
-	/* Sweep axes (setting paths), for the sweep figures; may be empty. */
+	/* Sweep axes (setting paths) for the sweep figures, or the QoIs of
+	 * the attribution figure (one panel each); may be empty. */
 	const char *const *axes;
 	size_t n_axes;
 	/* Template names to render, e.g. {"cohesion.gp", "members.gp"};

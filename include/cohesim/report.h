@@ -75,4 +75,12 @@ typedef struct coh_report_attr_row {
 int coh_report_attribution(const char *dir, const coh_report_attr_row *rows,
 			   size_t n_rows, coh_error *err);
 
+/* attribution-bars.csv, the data of the attribution figure:
+ * qoi,rank,unit,label,effect,ci_lo,ci_hi, the rows in the order given (the
+ * caller sorts them), rank counting from 1 within each run of rows of
+ * the same qoi. */
+int coh_report_attribution_bars(const char *dir,
+				const coh_report_attr_row *rows,
+				size_t n_rows, coh_error *err);
+
 #endif

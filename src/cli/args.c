@@ -281,7 +281,6 @@ static int take_common(cli_common_opts *o, const cli_command_args *cmd,
 		o->include_root = v;
 		return CLI_OK;
 	case OPT_PLOT:
-		o->have_plot = 1;
 		return opt_plot(name, v, &o->plot);
 	case OPT_MEMORY:
 		return opt_memory(name, v, &o->max_memory);

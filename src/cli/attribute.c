@@ -27,8 +27,9 @@ static const char attribute_help[] =
 	"the model and reruns it on the same random numbers (paired\n"
 	"replications; every draw is keyed by what it belongs to), and writes\n"
 	"each unit's effect on every quantity of interest to attribution.csv\n"
-	"(qoi,unit,label,method,effect,ci_lo,ci_hi,pn) with manifest.json,\n"
-	"and a table on stdout, largest |effect| first (docs/analysis.md).\n"
+	"(qoi,unit,label,method,effect,ci_lo,ci_hi,pn), the figure's data\n"
+	"attribution-bars.csv, the figure and manifest.json, and a table on\n"
+	"stdout, largest |effect| first (docs/analysis.md).\n"
 	"\n"
 	"Options:\n"
 	"      --qoi KIND[:MEMBER]@WHEN\n"
@@ -55,13 +56,16 @@ static const char attribute_help[] =
 	"  -j, --jobs N            worker threads; the results never depend on it\n"
 	"      --set PATH=VALUE    change one setting first (repeatable)\n"
 	"      --include-root DIR  folder that @include may not leave\n"
+	"      --plot FORMAT       png (default), svg, pdf, dumb (text on\n"
+	"                          stdout) or none: attribution.png, bars\n"
+	"                          sorted by |effect| with their intervals, the\n"
+	"                          largest 15 and the rest as one bar\n"
 	"      --max-memory GB     refuse attributions whose values would take\n"
 	"                          more (default: half of this machine's memory)\n"
 	"  -q, --quiet             no progress and no table\n"
 	"  -h, --help              show this help\n"
 	"\n"
-	"Not available for attribute yet: --resume, --dry-run, MPI, and\n"
-	"figures (--plot).\n";
+	"Not available for attribute yet: --resume, --dry-run and MPI.\n";
 
 enum { OPT_BY = 1, OPT_METHOD, OPT_PERMUTATIONS };
 
@@ -294,8 +298,118 @@ static void print_table(const attr_state *s, const coh_report_attr_row *rows,
 	fflush(stdout);
 }
 
-/* The estimates, attribution.csv, the resolved scenario and, last,
- * manifest.json. */
+/* The figure shows the largest BARS units of each QoI, the rest as one
+ * bar. */
+#define BARS 15
+
+/* The figure's rows: per QoI the units sorted by |effect|, the largest
+ * BARS, then "(N others)", whose effect and interval come from the sum of
+ * the others' values in each replication.  others holds room for a name
+ * per QoI. */
+static int bar_rows(const attr_state *s, const coh_report_attr_row *rows,
+		    size_t per_qoi, coh_report_attr_row *bars, size_t *n_bars,
+		    char (*others)[32])
+{
+	size_t n = s->n_units;
+	size_t *order = coh_calloc(n, sizeof *order);
+	unsigned char *rest = coh_calloc(n, 1);
+	double *per_unit = coh_calloc(n, sizeof *per_unit);
+	int rc = order && rest && per_unit ? 0 : COH_ENOMEM;
+	*n_bars = 0;
+	for (size_t q = 0; q < s->n_qoi && !rc; q++) {
+		const coh_report_attr_row *r = &rows[q * per_qoi];
+		sort_by_size(order, n, r);
+		/* the figure labels an event by what it was, the other
+		 * units by their names */
+		for (size_t k = 0; k < n && k < BARS; k++) {
+			bars[*n_bars] = r[order[k]];
+			if (s->a->by != COH_ATTR_EVENT)
+				bars[*n_bars].label = r[order[k]].unit;
+			(*n_bars)++;
+		}
+		if (n <= BARS)
+			continue;
+		memset(rest, 0, n);
+		for (size_t k = BARS; k < n; k++)
+			rest[order[k]] = 1;
+		coh_qoi_acc acc = {0};
+		for (uint64_t i = 0; i < s->reps; i++) {
+			const double *v = &s->values[(q * s->reps + i) *
+						     s->n_coalitions];
+			int undefined = 0;
+			for (size_t c = 0; c < s->n_coalitions; c++)
+				undefined |= isnan(v[c]);
+			if (undefined)
+				continue;
+			double total, sum = 0;
+			coh_attr_plan_values(s->plan, v, per_unit, &total);
+			for (size_t u = 0; u < n; u++)
+				if (rest[u])
+					sum += per_unit[u];
+			coh_qoi_acc_add(&acc, sum);
+		}
+		coh_qoi_estimate e = coh_qoi_acc_estimate(&acc, 0);
+		snprintf(others[q], sizeof others[q], "(%zu others)",
+			 n - BARS);
+		bars[(*n_bars)++] = (coh_report_attr_row){
+			r[0].qoi, others[q], others[q], r[0].method,
+			{.n = e.n, .effect = e.estimate, .ci_lo = e.ci_lo,
+			 .ci_hi = e.ci_hi, .pn = NAN}, 0};
+	}
+	coh_free(order);
+	coh_free(rest);
+	coh_free(per_unit);
+	return rc;
+}
+
+/* attribution-bars.csv and, unless --plot none, the figure; the files
+ * written are appended to files[*n_files]. */
+static int write_figure(attr_state *s, const coh_report_attr_row *rows,
+			size_t per_qoi, const char **files, size_t *n_files,
+			char ***plot_files, size_t *n_plot_files)
+{
+	size_t cap = s->n_qoi * (BARS + 1);
+	coh_report_attr_row *bars = coh_calloc(cap, sizeof *bars);
+	char (*others)[32] = coh_calloc(s->n_qoi, sizeof *others);
+	const char **qois = coh_calloc(s->n_qoi, sizeof *qois);
+	size_t n_bars = 0;
+	int rc = bars && others && qois
+		 ? bar_rows(s, rows, per_qoi, bars, &n_bars, others)
+		 : COH_ENOMEM;
+	if (rc)
+		coh_error_set(&s->err, COH_ENOMEM, NULL, 0, "out of memory");
+	if (!rc)
+		rc = coh_report_attribution_bars(s->dir, bars, n_bars,
+						 &s->err);
+	if (!rc)
+		files[(*n_files)++] = "attribution-bars.csv";
+	coh_plot_format format = s->a->common.plot;
+	if (!rc && format != COH_PLOT_NONE) {
+		/* the figure's title names the method and the units; its
+		 * panels, one per QoI, are the plot's axes */
+		char title[256];
+		snprintf(title, sizeof title, "%s: %s by %s",
+			 s->model->title ? s->model->title : s->model->name,
+			 coh_attr_method_name(s->a->method),
+			 coh_attr_by_name(s->a->by));
+		coh_model titled = *s->model;
+		titled.title = title;
+		for (size_t q = 0; q < s->n_qoi; q++)
+			qois[q] = coh_qoi_set_get(s->qoi, q)->text;
+		static const char *const figures[] = {"attribution.gp"};
+		if (format == COH_PLOT_DUMB)
+			fflush(stdout);
+		rc = cli_draw(s->dir, &titled, figures, 1, qois, s->n_qoi,
+			      format, plot_files, n_plot_files, &s->err);
+	}
+	coh_free(bars);
+	coh_free(others);
+	coh_free(qois);
+	return rc;
+}
+
+/* The estimates, attribution.csv, the table, the figure, the resolved
+ * scenario and, last, manifest.json. */
 static int write_results(attr_state *s, int argc, char **argv)
 {
 	int removal = s->a->method == COH_ATTR_REMOVAL;
@@ -304,6 +418,11 @@ static int write_results(attr_state *s, int argc, char **argv)
 	coh_report_attr_row *rows = coh_calloc(n_rows, sizeof *rows);
 	coh_attr_acc **accs = coh_calloc(s->n_qoi, sizeof(coh_attr_acc *));
 	char *created = NULL;
+	char **plot_files = NULL;
+	size_t n_plot_files = 0;
+	const char *files[4];
+	size_t n_files = 0;
+	const char **all = NULL;
 	int rc = rows && accs ? 0
 	       : coh_error_set(&s->err, COH_ENOMEM, NULL, 0, "out of memory");
 	const char *method = coh_attr_method_name(s->a->method);
@@ -332,30 +451,47 @@ static int write_results(attr_state *s, int argc, char **argv)
 				"total minus the sum of the effects", method,
 				coh_attr_acc_rest(accs[q]), 0};
 	}
-	static const char *const files[] = {"attribution.csv",
-					    "scenario.resolved.cfg",
-					    "manifest.json"};
 	if (!rc)
 		rc = cli_mkdirs(s->dir, &created, &s->err);
 	if (!rc)
 		rc = coh_report_attribution(s->dir, rows, n_rows, &s->err);
 	if (!rc)
+		files[n_files++] = "attribution.csv";
+	if (!rc && !s->a->common.quiet)
+		print_table(s, rows, per_qoi);
+	if (!rc)
+		rc = write_figure(s, rows, per_qoi, files, &n_files,
+				  &plot_files, &n_plot_files);
+	if (!rc)
 		rc = cli_write_resolved(s->dir, s->sc, &s->err);
 	if (!rc) {
+		files[n_files++] = "scenario.resolved.cfg";
+		all = coh_calloc(n_files + n_plot_files + 1, sizeof *all);
+		if (!all)
+			rc = coh_error_set(&s->err, COH_ENOMEM, NULL, 0,
+					   "out of memory");
+	}
+	size_t n_all = 0;
+	if (!rc) {
+		for (size_t i = 0; i < n_files; i++)
+			all[n_all++] = files[i];
+		for (size_t i = 0; i < n_plot_files; i++)
+			all[n_all++] = plot_files[i];
 		coh_manifest manifest = {
 			.dir = s->dir, .argc = argc, .argv = argv,
 			.scenario_path = s->a->scenario, .model = s->model,
 			.replications = s->reps, .requested = s->reps,
-			.wall_seconds = s->wall, .files = files, .n_files = 2,
+			.wall_seconds = s->wall, .files = all, .n_files = n_all,
 		};
 		rc = coh_manifest_write(&manifest, &s->err);
 	}
 	if (!rc && !s->a->common.quiet) {
-		print_table(s, rows, per_qoi);
 		size_t len = strlen(s->dir);
-		fprintf(stderr, "cohesim: wrote %s%s (%s, %s, %s)\n", s->dir,
-			len && s->dir[len - 1] == '/' ? "" : "/", files[0],
-			files[1], files[2]);
+		fprintf(stderr, "cohesim: wrote %s%s (", s->dir,
+			len && s->dir[len - 1] == '/' ? "" : "/");
+		for (size_t i = 0; i < n_all; i++)
+			fprintf(stderr, "%s, ", all[i]);
+		fputs("manifest.json)\n", stderr);
 	}
 	if (rc)
 		cli_remove_created(s->dir, created);
@@ -363,6 +499,8 @@ static int write_results(attr_state *s, int argc, char **argv)
 		coh_free(created);
 	for (size_t q = 0; accs && q < s->n_qoi; q++)
 		coh_attr_acc_free(accs[q]);
+	coh_free(all);
+	coh_plot_files_free(plot_files, n_plot_files);
 	coh_free(accs);
 	coh_free(rows);
 	return rc;
@@ -376,9 +514,6 @@ static int check_usage(attr_state *s)
 		return cli_usage_error("attribute", "missing --qoi: attribute "
 				       "explains at least one quantity of "
 				       "interest, e.g. --qoi exited:ID@end");
-	if (a->common.have_plot)
-		return cli_usage_error("attribute", "attribute draws no figure "
-				       "yet, so it does not take --plot");
 	if (a->permutations && a->method != COH_ATTR_SHAPLEY)
 		return cli_usage_error("attribute", "--permutations goes with "
 				       "--method shapley");

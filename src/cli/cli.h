@@ -101,7 +101,6 @@ typedef struct cli_common_opts {
 	const char *output;             /* -o; NULL: the command's default */
 	const char *include_root;       /* NULL: the scenario's default */
 	int have_reps, have_seed;       /* -r and --seed were given */
-	int have_plot;                  /* --plot was given */
 	uint64_t reps, seed;
 	uint64_t jobs;                  /* default: the online CPUs */
 	coh_plot_format plot;           /* default: png */

@@ -315,3 +315,34 @@ int coh_report_attribution(const char *dir, const coh_report_attr_row *rows,
 	}
 	return coh_atomic_commit(f, err);
 }
+
+int coh_report_attribution_bars(const char *dir,
+				const coh_report_attr_row *rows,
+				size_t n_rows, coh_error *err)
+{
+	coh_atomic_file *f;
+	int rc = open_in(&f, dir, "attribution-bars.csv", err);
+	if (rc)
+		return rc;
+	FILE *fp = coh_atomic_stream(f);
+	fputs("qoi,rank,unit,label,effect,ci_lo,ci_hi\n", fp);
+	size_t rank = 0;
+	for (size_t k = 0; k < n_rows; k++) {
+		const coh_report_attr_row *r = &rows[k];
+		rank = k > 0 && strcmp(rows[k - 1].qoi, r->qoi) == 0
+		       ? rank + 1 : 1;
+		coh_csv_write_text(fp, r->qoi);
+		fprintf(fp, ",%zu,", rank);
+		coh_csv_write_text(fp, r->unit);
+		fputc(',', fp);
+		coh_csv_write_text(fp, r->label);
+		fputc(',', fp);
+		coh_csv_write_double(fp, r->e.effect);
+		fputc(',', fp);
+		coh_csv_write_double(fp, r->e.ci_lo);
+		fputc(',', fp);
+		coh_csv_write_double(fp, r->e.ci_hi);
+		fputc('\n', fp);
+	}
+	return coh_atomic_commit(f, err);
+}

@@ -442,6 +442,13 @@ static void test_cli_jobs_same_bytes(void **state)
 		assert_non_null(x);
 		assert_non_null(y);
 		assert_string_equal(x, y);
+		char *bx = bin_slurp(bin_path(a, "attribution-bars.csv"), NULL);
+		char *by = bin_slurp(bin_path(b, "attribution-bars.csv"), NULL);
+		assert_non_null(bx);
+		assert_non_null(by);
+		assert_string_equal(bx, by);
+		free(bx);
+		free(by);
 		assert_true(strncmp(x, "qoi,unit,label,method,effect,ci_lo,"
 				    "ci_hi,pn\n", 41) == 0);
 		/* 3 units, the total and (removal) the interactions, per QoI */
@@ -515,8 +522,6 @@ static void test_cli_bad_input(void **state)
 		 "(each permutation comes with its reverse), got \"7\""},
 		{SHOCKS, "--permutations", "8", "mean@end",
 		 "--permutations goes with --method shapley"},
-		{SHOCKS, "--plot", "png", "mean@end",
-		 "attribute draws no figure yet, so it does not take --plot"},
 	};
 	for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
 		bin_result r;
@@ -550,6 +555,52 @@ static void test_cli_bad_input(void **state)
 	assert_true(bin_exists(bin_path(out, "attribution.csv")));
 }
 
+/* The figure's data: the largest 15 units by |effect|, then the others as
+ * one bar whose effect is the sum of theirs; and the figure itself. */
+static void test_cli_figure_data(void **state)
+{
+	const char *dir = *state;
+	bin_result r;
+	bin_run(&r, "attribute", CSTO, "--by", "event", "-r", "4", "-o", dir,
+		"--qoi", "commitment:ARM@2024-06-01", "--plot", "svg", "-q",
+		NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	csv_table all, bars;
+	assert_int_equal(csv_load(&all, bin_path(dir, "attribution.csv")), 0);
+	assert_int_equal(csv_load(&bars, bin_path(dir,
+						  "attribution-bars.csv")), 0);
+	assert_string_equal(csv_header_line(&bars),
+			    "qoi,rank,unit,label,effect,ci_lo,ci_hi");
+	size_t n_units = all.n_rows - 2;        /* (total), (interactions) */
+	assert_true(n_units > 15);
+	assert_int_equal(bars.n_rows, 16);
+	int eff = csv_col(&all, "effect"), beff = csv_col(&bars, "effect");
+	double shown = 0, sum = 0, last = INFINITY;
+	for (size_t k = 0; k < 15; k++) {
+		double e = csv_num(csv_get(&bars, k, beff));
+		assert_true(fabs(e) <= last);   /* sorted by |effect| */
+		last = fabs(e);
+		shown += e;
+		assert_int_equal(atoi(csv_get(&bars, k, 1)), (int)k + 1);
+	}
+	for (size_t k = 0; k < n_units; k++)
+		sum += csv_num(csv_get(&all, k, eff));
+	char others[32];
+	snprintf(others, sizeof others, "(%zu others)", n_units - 15);
+	assert_string_equal(csv_get(&bars, 15, 2), others);
+	expect_close(csv_num(csv_get(&bars, 15, beff)), sum - shown, 1e-12,
+		     "the others' bar");
+	csv_free(&all);
+	csv_free(&bars);
+	char *manifest = bin_slurp(bin_path(dir, "manifest.json"), NULL);
+	assert_non_null(manifest);
+	assert_non_null(strstr(manifest, "\"attribution-bars.csv\""));
+	assert_non_null(strstr(manifest, "\"attribution.gp\""));
+	free(manifest);
+	assert_true(bin_exists(bin_path(dir, "attribution.gp")));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -563,6 +614,8 @@ int main(void)
 						tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_cli_bad_input, tmp_setup,
 						tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_cli_figure_data,
+						tmp_setup, tmp_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
