@@ -20,6 +20,7 @@
 #include "cohesim/mc.h"
 #include "cohesim/qoi.h"
 #include "cohesim/scenario.h"
+#include "core/alloc.h"
 
 #define SHOCKS "tests/scenarios/shocks.cfg"
 #define GEN "tests/scenarios/generator.cfg"
@@ -400,6 +401,49 @@ static void test_permutations(void **state)
 					     &err), COH_EUSAGE);
 }
 
+/* Every allocation failing in turn: COH_ENOMEM, nothing half made, no
+ * leak (make check runs this under AddressSanitizer). */
+static void test_out_of_memory(void **state)
+{
+	(void)state;
+	coh_scenario *sc = load(CSTO, NULL);
+	const coh_model *m = coh_scenario_model(sc);
+	int done = 0;
+	for (long n = 0; !done; n++) {
+		coh_error err = {0};
+		coh_attr_units *u = NULL;
+		coh_attr_plan *plan = NULL;
+		coh_attr_acc *acc = NULL;
+		coh_model without = {0};
+		unsigned char keep[64];
+		coh_alloc_fail_after(n);
+		int rc = coh_attr_units_build(&u, m, COH_ATTR_EVENT, &err);
+		if (!rc)
+			rc = coh_attr_plan_alloc(&plan, COH_ATTR_SHAPLEY,
+						 coh_attr_units_count(u), 4, 1,
+						 &err);
+		if (!rc)
+			rc = coh_attr_acc_alloc(&acc, plan, 1, &err);
+		if (!rc) {
+			assert_true(coh_attr_units_count(u) <= sizeof keep);
+			memset(keep, 1, sizeof keep);
+			keep[0] = 0;
+			rc = coh_attr_model(&without, u, keep, &err);
+		}
+		coh_alloc_fail_after(-1);
+		if (rc)
+			assert_int_equal(rc, COH_ENOMEM);
+		else
+			done = 1;
+		coh_attr_model_release(&without);
+		coh_attr_acc_free(acc);
+		coh_attr_plan_free(plan);
+		coh_attr_units_free(u);
+		assert_true(n < 10000);
+	}
+	coh_scenario_free(sc);
+}
+
 /*--- Through the binary -------------------------------------------------*/
 
 static int tmp_setup(void **state)
@@ -610,6 +654,7 @@ int main(void)
 		cmocka_unit_test(test_exact_shapley_enumeration),
 		cmocka_unit_test(test_efficiency_every_replication),
 		cmocka_unit_test(test_permutations),
+		cmocka_unit_test(test_out_of_memory),
 		cmocka_unit_test_setup_teardown(test_cli_jobs_same_bytes,
 						tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_cli_bad_input, tmp_setup,
