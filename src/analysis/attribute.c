@@ -233,7 +233,8 @@ static int by_fragment(coh_attr_units *u, unsigned char *ev,
 			snprintf(t->name, sizeof t->name, "...%s",
 				 file + strlen(file) - (sizeof t->name - 4));
 		snprintf(t->label, sizeof t->label,
-			 "%zu events, %zu generators%s", ne, ng,
+			 "%zu event%s, %zu generator%s%s", ne,
+			 ne == 1 ? "" : "s", ng, ng == 1 ? "" : "s",
 			 nr ? " (+ responses elsewhere)" : "");
 	}
 	return 0;

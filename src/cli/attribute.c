@@ -224,8 +224,9 @@ static int run_coalitions(attr_state *s)
 }
 
 /* One table row as the terminal shows it. */
-static void print_row(const char *unit, const coh_attr_estimate *e,
-		      int with_pn, const char *label)
+static void print_row(int width, const char *unit,
+		      const coh_attr_estimate *e, int with_pn,
+		      const char *label)
 {
 	char effect[32] = "-", interval[64] = "-", pn[48] = "";
 	if (!isnan(e->effect))
@@ -238,7 +239,7 @@ static void print_row(const char *unit, const coh_attr_estimate *e,
 			 e->pn, e->pn_k, e->pn_n);
 	else if (with_pn)
 		snprintf(pn, sizeof pn, "-");
-	printf("  %-22s %12s  %-24s", unit, effect, interval);
+	printf("  %-*s %12s  %-24s", width, unit, effect, interval);
 	if (with_pn)
 		printf("  %-16s", pn);
 	printf("  %s\n", label ? label : "");
@@ -283,16 +284,21 @@ static void print_table(const attr_state *s, const coh_report_attr_row *rows,
 		printf("%s%s by %s, %s, %" PRIu64 " replications\n",
 		       q ? "\n" : "", r[0].qoi, coh_attr_by_name(s->a->by),
 		       r[0].method, r[0].e.n);
-		printf("  %-22s %12s  %-24s", "unit", "effect", "95% interval");
+		int width = 14; /* "(interactions)" */
+		for (size_t u = 0; u < s->n_units; u++)
+			if ((int)strlen(r[u].unit) > width)
+				width = (int)strlen(r[u].unit);
+		printf("  %-*s %12s  %-24s", width, "unit", "effect",
+		       "95% interval");
 		if (with_pn)
 			printf("  %-16s", "PN");
 		printf("  label\n");
 		sort_by_size(order, s->n_units, r);
 		for (size_t u = 0; u < s->n_units; u++)
-			print_row(r[order[u]].unit, &r[order[u]].e, with_pn,
-				  r[order[u]].label);
+			print_row(width, r[order[u]].unit, &r[order[u]].e,
+				  with_pn, r[order[u]].label);
 		for (size_t k = s->n_units; k < per_qoi; k++)
-			print_row(r[k].unit, &r[k].e, 0, r[k].label);
+			print_row(width, r[k].unit, &r[k].e, 0, r[k].label);
 	}
 	coh_free(order);
 	fflush(stdout);
