@@ -250,6 +250,8 @@ static int run_points(const sweep_args *a, coh_sweep_options *so,
 	progress.unit = "points";
 	progress.runs_per_item = m->replications;
 	so->progress = cli_progress_show;
+	/* cleared below, before progress goes out of scope */
+	/* cppcheck-suppress autoVariables */
 	so->progress_ctx = &progress;
 	cli_signals signals = {0};
 	cli_signals_catch(&signals);
@@ -259,6 +261,8 @@ static int run_points(const sweep_args *a, coh_sweep_options *so,
 	rc = coh_sweep_run(so, diag);
 #endif
 	cli_progress_finish(&progress);
+	so->progress = NULL;
+	so->progress_ctx = NULL;
 	cli_signals_restore(&signals);
 	if (rank == 0 && (rc == COH_ECANCEL || (cli_stop_signal && !rc))) {
 		coh_diag_clear(diag);
