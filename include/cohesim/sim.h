@@ -32,6 +32,9 @@ typedef struct coh_event_record {
 	double value;           /* magnitude, fulfilment, delta, ... */
 	double before, after;
 	const char *source;     /* provenance of timeline events, else NULL */
+	const char *label;      /* the timeline event's short label (also on
+				 * its absences and its request's resolution),
+				 * NULL for generated events or none */
 } coh_event_record;
 
 /* State of the alliance at a sample time or read day (docs/model.md

@@ -36,6 +36,7 @@ static int emit_record(coh_sim *s, coh_event_type type, int actor,
 		.day = s->now, .type = type, .actor = actor, .target = target,
 		.outsider = outsider, .subject = subject, .value = value,
 		.before = before, .after = after, .source = source,
+		.label = s->label,
 	};
 	int rc = s->rec->event(s->rec->ctx, &r);
 	if (rc)

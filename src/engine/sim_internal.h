@@ -105,6 +105,7 @@ typedef struct request {
 	int in_scope;
 	unsigned serial;        /* 0 when the slot is free */
 	const char *source;     /* of the timeline request, or NULL */
+	const char *label;      /* its short label, or NULL */
 } request;
 
 struct coh_sim {
@@ -146,6 +147,7 @@ struct coh_sim {
 	/* state of the current run */
 	coh_stream_key key;
 	uint64_t unit, occurrence;      /* identity of the event being handled */
+	const char *label;      /* its label for the log: a timeline event's */
 	double now;
 	size_t cursor;          /* next timeline event */
 	uint64_t sample_k;
