@@ -106,6 +106,7 @@ typedef struct request {
 	unsigned serial;        /* 0 when the slot is free */
 	const char *source;     /* of the timeline request, or NULL */
 	const char *label;      /* its short label, or NULL */
+	long origin;            /* its timeline event (ledger runs only) */
 } request;
 
 struct coh_sim {
@@ -162,9 +163,25 @@ struct coh_sim {
 	const coh_recorder *rec;
 	coh_error *err;
 	coh_sim_stats stats;
+
+	/* The ledger's bookkeeping, used only by the copy of the engine in
+	 * sim_ledger.c.  Per member, LG_FIELDS values: the origin of its
+	 * current drift (c, b and day after its last jump), the relaxation
+	 * booked since that origin, and the commitment booked so far. */
+	double *lg;
+	long lg_event;          /* the event being handled (as in the entry) */
+	coh_event_type lg_type;
+	int lg_spill;           /* landing spillover rather than a direct hit */
+	int lg_rc;              /* the ledger callback's first non-zero */
 };
 
+enum { LG_C0, LG_B0, LG_T0, LG_RELAX, LG_BOOKED, LG_FIELDS };
+
 /*--- Functions of the parts ---------------------------------------------*/
+
+/* sim_ledger.c: coh_sim_run for a recorder with a ledger callback */
+int coh_sim_run_ledger(coh_sim *s, const coh_stream_key *key,
+		       const coh_recorder *recorder, coh_error *err);
 
 /* sim.c */
 static int nomem(coh_sim *s);
@@ -210,6 +227,35 @@ static int transition(coh_sim *s, int i);
 /* sim/samples.inc */
 static void plan_sample(coh_sim *s);
 static int emit_sample(coh_sim *s, double t);
+
+/* The ledger's hooks (sim.c).  The plain engine is compiled with
+ * SIM_LEDGER 0, where every hook is empty and costs nothing; sim_ledger.c
+ * compiles the same source again with SIM_LEDGER 1 into the run that
+ * coh_sim_run hands a recorder with a ledger callback. */
+#ifndef SIM_LEDGER
+#define SIM_LEDGER 0
+#endif
+#if SIM_LEDGER
+static void lg_start(coh_sim *s, int i);
+static void lg_drift(coh_sim *s, int i, double t, double c);
+static void lg_moved(coh_sim *s, int i, coh_ledger_cause cause);
+static void lg_origin(coh_sim *s, int i);
+#define LG_EVENT(s, idx, ty) ((s)->lg_event = (idx), (s)->lg_type = (ty))
+#define LG_START(s, i) lg_start((s), (i))
+#define LG_ADVANCED(s, i) lg_drift((s), (i), (s)->now, (s)->mem[i].c)
+#define LG_MOVED(s, i, cause) lg_moved((s), (i), (cause))
+#define LG_ORIGIN(s, i) lg_origin((s), (i))
+#define LG_SPILL(s, on) ((s)->lg_spill = (on))
+#define LG_REQUEST(s, r) ((r)->origin = (s)->lg_event)
+#else
+#define LG_EVENT(s, idx, ty) ((void)0)
+#define LG_START(s, i) ((void)0)
+#define LG_ADVANCED(s, i) ((void)0)
+#define LG_MOVED(s, i, cause) ((void)0)
+#define LG_ORIGIN(s, i) ((void)0)
+#define LG_SPILL(s, on) ((void)0)
+#define LG_REQUEST(s, r) ((void)0)
+#endif
 
 /*--- Small helpers ------------------------------------------------------*/
 
@@ -322,8 +368,10 @@ static inline int emit(coh_sim *s, coh_event_type type, int actor,
 static inline void advance(coh_sim *s, int i)
 {
 	member *m = &s->mem[i];
-	if (m->status != COH_EXITED && s->now > m->t)
+	if (m->status != COH_EXITED && s->now > m->t) {
 		advance_to(m, s->now);
+		LG_ADVANCED(s, i);
+	}
 }
 
 /* Schedules the member's one status event at the earliest time a dwell
@@ -396,8 +444,11 @@ static inline int land(coh_sim *s, int i, double x, double *before,
 		*before = c0;
 	if (after)
 		*after = clamp01(c1);
-	if (set_commitment(s, i, c1))
+	if (set_commitment(s, i, c1)) {
+		LG_MOVED(s, i, s->lg_spill ? COH_LEDGER_SPILLOVER
+					   : COH_LEDGER_DIRECT);
 		return member_changed(s, i);
+	}
 	return 0;
 }
 

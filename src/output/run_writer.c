@@ -199,7 +199,7 @@ int coh_run_writer_open(coh_run_writer **out, const char *dir,
 coh_recorder coh_run_writer_recorder(coh_run_writer *writer, uint64_t r)
 {
 	writer->replication = r;
-	coh_recorder rec = {writer, NULL, NULL, NULL};
+	coh_recorder rec = {writer, NULL, NULL, NULL, NULL};
 	if (writer->file[F_EVENTS])
 		rec.event = on_event;
 	if (writer->file[F_COHESION] || writer->file[F_MEMBERS])
