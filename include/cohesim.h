@@ -11,6 +11,7 @@
 #include "cohesim/sim.h"
 #include "cohesim/mc.h"
 #include "cohesim/qoi.h"
+#include "cohesim/ledger.h"
 #include "cohesim/output.h"
 #include "cohesim/report.h"
 #include "cohesim/plot.h"
