@@ -93,10 +93,12 @@ int coh_ledger_alloc(coh_ledger **out, const coh_model *model, int member,
 				   "out of memory allocating a ledger");
 	if (!rc)
 		rc = coh_sim_alloc(&l->sim, model, err);
-	double days[2] = {from, to};
-	if (!rc)
+	if (!rc) {
+		/* the window's ends are read days: the drift is cut there */
+		double days[2] = {from, to};
 		rc = isfinite(from) ? coh_sim_set_reads(l->sim, days, 2, err)
 				    : coh_sim_set_reads(l->sim, days + 1, 1, err);
+	}
 	if (rc) {
 		coh_ledger_free(l);
 		return rc;
