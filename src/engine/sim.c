@@ -30,13 +30,14 @@ static const char *member_id(const coh_model *m, int i)
 
 static int emit_record(coh_sim *s, coh_event_type type, int actor,
 		       int target, int outsider, int subject, double value,
-		       double before, double after, const char *source)
+		       double before, double after, const coh_event *origin)
 {
 	coh_event_record r = {
 		.day = s->now, .type = type, .actor = actor, .target = target,
 		.outsider = outsider, .subject = subject, .value = value,
-		.before = before, .after = after, .source = source,
-		.label = s->label,
+		.before = before, .after = after,
+		.source = origin ? origin->source : NULL,
+		.label = origin ? origin->label : NULL,
 	};
 	int rc = s->rec->event(s->rec->ctx, &r);
 	if (rc)

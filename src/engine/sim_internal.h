@@ -104,9 +104,8 @@ typedef struct request {
 	double opened, deadline, magnitude;
 	int in_scope;
 	unsigned serial;        /* 0 when the slot is free */
-	const char *source;     /* of the timeline request, or NULL */
-	const char *label;      /* its short label, or NULL */
-	long origin;            /* its timeline event (ledger runs only) */
+	const coh_event *origin;        /* the event that opened it: its
+					 * source and label go to the log */
 } request;
 
 struct coh_sim {
@@ -148,7 +147,6 @@ struct coh_sim {
 	/* state of the current run */
 	coh_stream_key key;
 	uint64_t unit, occurrence;      /* identity of the event being handled */
-	const char *label;      /* its label for the log: a timeline event's */
 	double now;
 	size_t cursor;          /* next timeline event */
 	uint64_t sample_k;
@@ -188,7 +186,7 @@ static int nomem(coh_sim *s);
 static const char *member_id(const coh_model *m, int i);
 static int emit_record(coh_sim *s, coh_event_type type, int actor,
 		       int target, int outsider, int subject, double value,
-		       double before, double after, const char *source);
+		       double before, double after, const coh_event *origin);
 
 /* sim/members.inc */
 static void advance_to(member *m, double t);
@@ -241,12 +239,18 @@ static void lg_drift(coh_sim *s, int i, double t, double c);
 static void lg_moved(coh_sim *s, int i, coh_ledger_cause cause);
 static void lg_origin(coh_sim *s, int i);
 #define LG_EVENT(s, idx, ty) ((s)->lg_event = (idx), (s)->lg_type = (ty))
+/* the index of a timeline event, or -1 for a generator's (gen_events) */
+static inline long lg_timeline(const coh_sim *s, const coh_event *ev)
+{
+	uintptr_t p = (uintptr_t)ev, first = (uintptr_t)s->model->events;
+	uintptr_t end = (uintptr_t)(s->model->events + s->model->n_events);
+	return p >= first && p < end ? (long)(ev - s->model->events) : -1;
+}
 #define LG_START(s, i) lg_start((s), (i))
 #define LG_ADVANCED(s, i) lg_drift((s), (i), (s)->now, (s)->mem[i].c)
 #define LG_MOVED(s, i, cause) lg_moved((s), (i), (cause))
 #define LG_ORIGIN(s, i) lg_origin((s), (i))
 #define LG_SPILL(s, on) ((s)->lg_spill = (on))
-#define LG_REQUEST(s, r) ((r)->origin = (s)->lg_event)
 #else
 #define LG_EVENT(s, idx, ty) ((void)0)
 #define LG_START(s, i) ((void)0)
@@ -254,7 +258,6 @@ static void lg_origin(coh_sim *s, int i);
 #define LG_MOVED(s, i, cause) ((void)0)
 #define LG_ORIGIN(s, i) ((void)0)
 #define LG_SPILL(s, on) ((void)0)
-#define LG_REQUEST(s, r) ((void)0)
 #endif
 
 /*--- Small helpers ------------------------------------------------------*/
@@ -355,12 +358,12 @@ static inline double current(const coh_sim *s, int i)
  * runs without an event log pay nothing more). */
 static inline int emit(coh_sim *s, coh_event_type type, int actor,
 		       int target, int outsider, int subject, double value,
-		       double before, double after, const char *source)
+		       double before, double after, const coh_event *origin)
 {
 	if (!s->rec || !s->rec->event)
 		return 0;
 	return emit_record(s, type, actor, target, outsider, subject, value,
-			   before, after, source);
+			   before, after, origin);
 }
 
 /* Brings member i up to the current day (the test inline, as most calls
@@ -468,7 +471,7 @@ static inline int spill(coh_sim *s, int src, double base, double sigma,
  * its spillover, then one log record about i. */
 static inline int hit(coh_sim *s, coh_event_type type, coh_weight_key key,
 		      int i, double mag, int actor, int target, int outsider,
-		      double value, const char *source)
+		      double value, const coh_event *origin)
 {
 	double before, after;
 	double omega = weight(s, key);
@@ -478,7 +481,7 @@ static inline int hit(coh_sim *s, coh_event_type type, coh_weight_key key,
 		rc = spill(s, i, omega * mag, spill_share(s, key), NULL);
 	if (!rc)
 		rc = emit(s, type, actor, target, outsider, i, value, before,
-			  after, source);
+			  after, origin);
 	return rc;
 }
 
