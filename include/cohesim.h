@@ -12,6 +12,7 @@
 #include "cohesim/mc.h"
 #include "cohesim/qoi.h"
 #include "cohesim/attribute.h"
+#include "cohesim/ledger.h"
 #include "cohesim/output.h"
 #include "cohesim/report.h"
 #include "cohesim/plot.h"

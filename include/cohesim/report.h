@@ -44,6 +44,17 @@ int coh_report_compare(const char *dir, const coh_summary *base,
 int coh_report_qoi(const char *dir, const coh_qoi_set *set,
 		   coh_error *err);
 
+/* ledger.csv: member,cause,unit,label,mean,ci_lo,ci_hi, one row per
+ * coh_ledger_rows entry in its order.  unit is "event N" for the Nth
+ * timeline event (file order, from 1), "generated TYPE" for every
+ * generated event of a type, empty for influence, relaxation, adaptation
+ * and (total); label is the timeline event's date, type, actor (and
+ * target) and short label, or the type.  Written atomically.  The ledger
+ * is not changed but for its row cache. */
+typedef struct coh_ledger coh_ledger;
+int coh_report_ledger(const char *dir, coh_ledger *ledger,
+		      const coh_model *model, coh_error *err);
+
 /* outcomes.csv, one row per replication, written as replications arrive:
  * replication,cohesion,<ID>_status,<ID>_freeze_day,<ID>_exit_day,... */
 typedef struct coh_outcomes coh_outcomes;

@@ -32,6 +32,9 @@ typedef struct coh_event_record {
 	double value;           /* magnitude, fulfilment, delta, ... */
 	double before, after;
 	const char *source;     /* provenance of timeline events, else NULL */
+	const char *label;      /* the timeline event's short label (also on
+				 * its absences and its request's resolution),
+				 * NULL for generated events or none */
 } coh_event_record;
 
 /* State of the alliance at a sample time or read day (docs/model.md
@@ -46,6 +49,36 @@ typedef struct coh_sample {
 	const coh_status *status;
 } coh_sample;
 
+/* The ledger (docs/analysis.md): every move of a member's commitment,
+ * with its cause.  The deltas of one member add up, exactly but for
+ * rounding, to its change: impacts and spillover as they land, influence
+ * rounds, and the drift between them booked whenever the member is
+ * brought up to date and at every read day (coh_sim_set_reads), so that
+ * a read day cuts the drift at that day.  Drift is split into relaxation
+ * (the move toward the baseline the member had at its last jump, held
+ * fixed) and adaptation (the rest: what the baseline's own drift added). */
+typedef enum coh_ledger_cause {
+	COH_LEDGER_DIRECT,      /* the event's impact on the member */
+	COH_LEDGER_SPILLOVER,   /* the event's spillover onto the member */
+	COH_LEDGER_INFLUENCE,   /* a summit's or consultation's round */
+	COH_LEDGER_RELAXATION,
+	COH_LEDGER_ADAPTATION
+} coh_ledger_cause;
+
+typedef struct coh_ledger_entry {
+	double day;
+	int member;
+	coh_ledger_cause cause;
+	/* the event credited (direct, spillover, influence): the index of
+	 * a timeline event in coh_model.events, or -1 for a generated event
+	 * (then `type` says which); -1 for relaxation and adaptation.  A
+	 * request's resolution is credited to the timeline request, a
+	 * summit's absences and round to the summit. */
+	long event;
+	coh_event_type type;
+	double delta;           /* change of the member's commitment */
+} coh_ledger_entry;
+
 /* Where results go.  Any callback may be NULL; a non-zero return stops the
  * run, which then returns that value.  `sample` receives the sample grid
  * (output.sample_every), `read` the extra read days of coh_sim_set_reads
@@ -56,6 +89,12 @@ typedef struct coh_recorder {
 	int (*event)(void *ctx, const coh_event_record *record);
 	int (*sample)(void *ctx, const coh_sample *sample);
 	int (*read)(void *ctx, const coh_sample *state);
+	/* Optional.  When set, the run books every move of every member's
+	 * commitment here (coh_ledger_entry).  Such a run goes through a
+	 * second copy of the engine compiled with the bookkeeping in
+	 * (sim_ledger.c), so runs without it execute exactly the code they
+	 * did before; the trajectory is the same bit for bit either way. */
+	int (*ledger)(void *ctx, const coh_ledger_entry *entry);
 } coh_recorder;
 
 typedef struct coh_sim_stats {

@@ -8,6 +8,8 @@
 #include "cohesim/output.h"
 #include "cohesim/mc.h"
 #include "cohesim/qoi.h"
+#include "cohesim/date.h"
+#include "cohesim/ledger.h"
 #include "cohesim/report.h"
 #include "cohesim/sim.h"
 #include "core/alloc.h"
@@ -35,6 +37,9 @@ static const char run_help[] =
 	"                 replication and sample time (or event)\n"
 	"  with --qoi     qoi.csv (each quantity's mean over replications with\n"
 	"                 a 95% interval), also printed as a table on stdout\n"
+	"  with --ledger  ledger.csv (a member's change split into what each\n"
+	"                 event, influence, relaxation and adaptation added:\n"
+	"                 bookkeeping, not causation; docs/analysis.md)\n"
 	"\n"
 	"Options:\n"
 	"  -o, --output DIR        output folder (default: out/<scenario name>/)\n"
@@ -62,16 +67,23 @@ static const char run_help[] =
 	"                          freeze_day:ID, exit_day:ID (the horizon's\n"
 	"                          last day + 1 if none), e.g. frozen:ARM@end\n"
 	"                          (docs/analysis.md)\n"
+	"      --ledger MEMBER     write the ledger of MEMBER's commitment\n"
+	"      --from DATE         the ledger's window starts after DATE's events\n"
+	"                          (default: before the first event)\n"
+	"      --to DATE           and ends after DATE's events (default: end)\n"
 	"      --max-memory GB     refuse runs whose summaries would take more\n"
 	"                          (default: half of this machine's memory)\n"
 	"  -q, --quiet             no progress and no closing message\n"
 	"  -h, --help              show this help\n";
 
 /* run's own options; the shared ones are parsed in args.c */
-enum { OPT_KEEP = 1 };
+enum { OPT_KEEP = 1, OPT_LEDGER, OPT_FROM, OPT_TO };
 
 static const cli_option run_options[] = {
 	{"keep", 0, 1, OPT_KEEP},
+	{"ledger", 0, 1, OPT_LEDGER},
+	{"from", 0, 1, OPT_FROM},
+	{"to", 0, 1, OPT_TO},
 	{NULL, 0, 0, 0},
 };
 
@@ -80,6 +92,7 @@ typedef struct run_args {
 	const char *scenario;
 	unsigned keep;
 	int keep_given;
+	const char *ledger, *from, *to;         /* --ledger, --from, --to */
 } run_args;
 
 static int parse_keep(unsigned *out, const char *text)
@@ -117,6 +130,12 @@ static int take_arg(void *ctx, int id, const char *v)
 					       "got '%s' and '%s'",
 					       a->scenario, v);
 		a->scenario = v;
+		return CLI_OK;
+	}
+	if (id == OPT_LEDGER || id == OPT_FROM || id == OPT_TO) {
+		const char **slot = id == OPT_LEDGER ? &a->ledger
+				  : id == OPT_FROM ? &a->from : &a->to;
+		*slot = v;
 		return CLI_OK;
 	}
 	/* OPT_KEEP */
@@ -228,6 +247,7 @@ typedef struct run_state {
 	char *dir;                      /* the output folder */
 	unsigned keep;                  /* COH_KEEP_* */
 	size_t n_workers;
+	coh_ledger *ledger;             /* with --ledger */
 	run_sink sink;
 	file_list files;
 	cli_signals signals;
@@ -343,6 +363,34 @@ static int write_qoi(run_state *s)
 	return rc;
 }
 
+/* ledger.csv with --ledger, over the replications that ran (in
+ * replication order, so -j changes nothing); otherwise an earlier run's
+ * is removed. */
+static int write_ledger(run_state *s)
+{
+	if (s->ledger) {
+		int rc = coh_ledger_run(s->ledger, s->model->seed, 0, 0, s->done,
+					&s->err);
+		if (!rc)
+			rc = coh_report_ledger(s->dir, s->ledger, s->model,
+					       &s->err);
+		if (!rc)
+			s->files.names[s->files.count++] = "ledger.csv";
+		return rc;
+	}
+	char *path = coh_output_path(s->dir, "ledger.csv");
+	if (!path)
+		return coh_error_set(&s->err, COH_ENOMEM, NULL, 0,
+				     "out of memory");
+	int rc = 0;
+	if (unlink(path) != 0 && errno != ENOENT)
+		rc = coh_error_set(&s->err, COH_EIO, path, 0,
+				   "cannot remove an earlier run's file: %s",
+				   strerror(errno));
+	coh_free(path);
+	return rc;
+}
+
 /* The estimates as a table on stdout. */
 static void print_qoi(const coh_qoi_set *set)
 {
@@ -408,7 +456,7 @@ static int write_reports(run_state *s)
 		"scenario.resolved.cfg"};
 	for (size_t i = 0; i < sizeof reports / sizeof *reports; i++)
 		files->names[files->count++] = reports[i];
-	if ((rc = write_qoi(s)))
+	if ((rc = write_qoi(s)) || (rc = write_ledger(s)))
 		return rc;
 	if (coh_qoi_set_count(s->sink.qoi) > 0 && !s->a->common.quiet)
 		print_qoi(s->sink.qoi);
@@ -473,6 +521,57 @@ static int run_steps(run_state *s, int argc, char **argv)
 	return write_figures_and_manifest(s, argc, argv);
 }
 
+/* A day of the window from --from or --to: after that date's events. */
+static int window_day(double *out, const char *opt, const char *text,
+		      const coh_model *model)
+{
+	int64_t day;
+	if (coh_date_parse(&day, text) != 0)
+		return cli_usage_error("run", "--%s expects a date YYYY-MM-DD, "
+				       "got \"%s\"", opt, text);
+	double d = (double)(day - model->start_day);
+	if (!(d >= 0 && d <= model->horizon))
+		return cli_usage_error("run", "--%s %s is outside the scenario "
+				       "(its start to its end)", opt, text);
+	*out = d;
+	return CLI_OK;
+}
+
+/* The ledger of --ledger MEMBER over --from/--to, ready to run. */
+static int ledger_open(coh_ledger **out, const run_args *a,
+		       const coh_model *model)
+{
+	if (!a->ledger) {
+		if (a->from || a->to)
+			return cli_usage_error("run", "--from and --to set the "
+					       "window of --ledger MEMBER");
+		return CLI_OK;
+	}
+	int member = -1;
+	for (size_t i = 0; i < model->n_members; i++)
+		if (!strcmp(model->members[i].id, a->ledger))
+			member = (int)i;
+	if (member < 0)
+		return cli_usage_error("run", "--ledger expects a member id of "
+				       "the scenario, got \"%s\"", a->ledger);
+	double from = -INFINITY, to = model->horizon;
+	int status = CLI_OK;
+	if (a->from)
+		status = window_day(&from, "from", a->from, model);
+	if (status == CLI_OK && a->to)
+		status = window_day(&to, "to", a->to, model);
+	if (status != CLI_OK)
+		return status;
+	if (!(from < to))
+		return cli_usage_error("run", "--from must come before --to");
+	coh_error err = {0};
+	if (coh_ledger_alloc(out, model, member, from, to, &err)) {
+		cli_print_error(&err);
+		return cli_exit_status(err.code);
+	}
+	return CLI_OK;
+}
+
 /* The whole run once the scenario is loaded; returns an exit status. */
 static int run_loaded(const run_args *a, const coh_scenario *sc, int argc,
 		      char **argv)
@@ -485,6 +584,8 @@ static int run_loaded(const run_args *a, const coh_scenario *sc, int argc,
 	s.n_workers = a->common.jobs < model->replications
 		      ? (size_t)a->common.jobs : (size_t)model->replications;
 	int status = cli_common_qoi(&s.sink.qoi, &a->common, "run", model);
+	if (status == CLI_OK)
+		status = ledger_open(&s.ledger, a, model);
 	if (status != CLI_OK) {
 		coh_qoi_set_free(s.sink.qoi);
 		return status;
@@ -500,6 +601,7 @@ static int run_loaded(const run_args *a, const coh_scenario *sc, int argc,
 	}
 	coh_summary_set_free(s.sink.summaries);
 	coh_qoi_set_free(s.sink.qoi);
+	coh_ledger_free(s.ledger);
 	coh_plot_files_free(s.files.plot_files, s.files.n_plot_files);
 	coh_free(s.dir);
 	if (rc)

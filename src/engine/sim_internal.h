@@ -104,7 +104,8 @@ typedef struct request {
 	double opened, deadline, magnitude;
 	int in_scope;
 	unsigned serial;        /* 0 when the slot is free */
-	const char *source;     /* of the timeline request, or NULL */
+	const coh_event *origin;        /* the event that opened it: its
+					 * source and label go to the log */
 } request;
 
 struct coh_sim {
@@ -160,16 +161,32 @@ struct coh_sim {
 	const coh_recorder *rec;
 	coh_error *err;
 	coh_sim_stats stats;
+
+	/* The ledger's bookkeeping, used only by the copy of the engine in
+	 * sim_ledger.c.  Per member, LG_FIELDS values: the origin of its
+	 * current drift (c, b and day after its last jump), the relaxation
+	 * booked since that origin, and the commitment booked so far. */
+	double *lg;
+	long lg_event;          /* the event being handled (as in the entry) */
+	coh_event_type lg_type;
+	int lg_spill;           /* landing spillover rather than a direct hit */
+	int lg_rc;              /* the ledger callback's first non-zero */
 };
 
+enum { LG_C0, LG_B0, LG_T0, LG_RELAX, LG_BOOKED, LG_FIELDS };
+
 /*--- Functions of the parts ---------------------------------------------*/
+
+/* sim_ledger.c: coh_sim_run for a recorder with a ledger callback */
+int coh_sim_run_ledger(coh_sim *s, const coh_stream_key *key,
+		       const coh_recorder *recorder, coh_error *err);
 
 /* sim.c */
 static int nomem(coh_sim *s);
 static const char *member_id(const coh_model *m, int i);
 static int emit_record(coh_sim *s, coh_event_type type, int actor,
 		       int target, int outsider, int subject, double value,
-		       double before, double after, const char *source);
+		       double before, double after, const coh_event *origin);
 
 /* sim/members.inc */
 static void advance_to(member *m, double t);
@@ -208,6 +225,40 @@ static int transition(coh_sim *s, int i);
 /* sim/samples.inc */
 static void plan_sample(coh_sim *s);
 static int emit_sample(coh_sim *s, double t);
+
+/* The ledger's hooks (sim.c).  The plain engine is compiled with
+ * SIM_LEDGER 0, where every hook is empty and costs nothing; sim_ledger.c
+ * compiles the same source again with SIM_LEDGER 1 into the run that
+ * coh_sim_run hands a recorder with a ledger callback. */
+#ifndef SIM_LEDGER
+#define SIM_LEDGER 0
+#endif
+#if SIM_LEDGER
+static void lg_start(coh_sim *s, int i);
+static void lg_drift(coh_sim *s, int i, double t, double c);
+static void lg_moved(coh_sim *s, int i, coh_ledger_cause cause);
+static void lg_origin(coh_sim *s, int i);
+#define LG_EVENT(s, idx, ty) ((s)->lg_event = (idx), (s)->lg_type = (ty))
+/* the index of a timeline event, or -1 for a generator's (gen_events) */
+static inline long lg_timeline(const coh_sim *s, const coh_event *ev)
+{
+	uintptr_t p = (uintptr_t)ev, first = (uintptr_t)s->model->events;
+	uintptr_t end = (uintptr_t)(s->model->events + s->model->n_events);
+	return p >= first && p < end ? (long)(ev - s->model->events) : -1;
+}
+#define LG_START(s, i) lg_start((s), (i))
+#define LG_ADVANCED(s, i) lg_drift((s), (i), (s)->now, (s)->mem[i].c)
+#define LG_MOVED(s, i, cause) lg_moved((s), (i), (cause))
+#define LG_ORIGIN(s, i) lg_origin((s), (i))
+#define LG_SPILL(s, on) ((s)->lg_spill = (on))
+#else
+#define LG_EVENT(s, idx, ty) ((void)0)
+#define LG_START(s, i) ((void)0)
+#define LG_ADVANCED(s, i) ((void)0)
+#define LG_MOVED(s, i, cause) ((void)0)
+#define LG_ORIGIN(s, i) ((void)0)
+#define LG_SPILL(s, on) ((void)0)
+#endif
 
 /*--- Small helpers ------------------------------------------------------*/
 
@@ -307,12 +358,12 @@ static inline double current(const coh_sim *s, int i)
  * runs without an event log pay nothing more). */
 static inline int emit(coh_sim *s, coh_event_type type, int actor,
 		       int target, int outsider, int subject, double value,
-		       double before, double after, const char *source)
+		       double before, double after, const coh_event *origin)
 {
 	if (!s->rec || !s->rec->event)
 		return 0;
 	return emit_record(s, type, actor, target, outsider, subject, value,
-			   before, after, source);
+			   before, after, origin);
 }
 
 /* Brings member i up to the current day (the test inline, as most calls
@@ -320,8 +371,10 @@ static inline int emit(coh_sim *s, coh_event_type type, int actor,
 static inline void advance(coh_sim *s, int i)
 {
 	member *m = &s->mem[i];
-	if (m->status != COH_EXITED && s->now > m->t)
+	if (m->status != COH_EXITED && s->now > m->t) {
 		advance_to(m, s->now);
+		LG_ADVANCED(s, i);
+	}
 }
 
 /* Schedules the member's one status event at the earliest time a dwell
@@ -394,8 +447,11 @@ static inline int land(coh_sim *s, int i, double x, double *before,
 		*before = c0;
 	if (after)
 		*after = clamp01(c1);
-	if (set_commitment(s, i, c1))
+	if (set_commitment(s, i, c1)) {
+		LG_MOVED(s, i, s->lg_spill ? COH_LEDGER_SPILLOVER
+					   : COH_LEDGER_DIRECT);
 		return member_changed(s, i);
+	}
 	return 0;
 }
 
@@ -415,7 +471,7 @@ static inline int spill(coh_sim *s, int src, double base, double sigma,
  * its spillover, then one log record about i. */
 static inline int hit(coh_sim *s, coh_event_type type, coh_weight_key key,
 		      int i, double mag, int actor, int target, int outsider,
-		      double value, const char *source)
+		      double value, const coh_event *origin)
 {
 	double before, after;
 	double omega = weight(s, key);
@@ -425,7 +481,7 @@ static inline int hit(coh_sim *s, coh_event_type type, coh_weight_key key,
 		rc = spill(s, i, omega * mag, spill_share(s, key), NULL);
 	if (!rc)
 		rc = emit(s, type, actor, target, outsider, i, value, before,
-			  after, source);
+			  after, origin);
 	return rc;
 }
 

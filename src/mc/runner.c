@@ -247,7 +247,7 @@ static void run_one(worker *w, slot *sl, uint64_t replication)
 		record *r = &sl->records[m];
 		record_reset(r, replication, run->models[m]->n_members);
 		coh_recorder rec = {r, record_event, record_sample,
-				    run->opts->n_read_days ? record_read : NULL};
+				    run->opts->n_read_days ? record_read : NULL, NULL};
 		coh_stream_key key = {run->opts->seed, run->opts->point,
 				      replication};
 		sl->rc = coh_sim_run(w->sims[m], &key, &rec, &sl->err);

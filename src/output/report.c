@@ -2,6 +2,7 @@
  * timeline, paired comparisons and quantities of interest. */
 #include "cohesim/report.h"
 #include "cohesim/qoi.h"
+#include "cohesim/ledger.h"
 #include "cohesim/date.h"
 #include "cohesim/output.h"
 #include "core/alloc.h"
@@ -342,6 +343,63 @@ int coh_report_attribution_bars(const char *dir,
 		coh_csv_write_double(fp, r->e.ci_lo);
 		fputc(',', fp);
 		coh_csv_write_double(fp, r->e.ci_hi);
+		fputc('\n', fp);
+	}
+	return coh_atomic_commit(f, err);
+}
+
+/*--- ledger.csv ---------------------------------------------------------*/
+
+int coh_report_ledger(const char *dir, coh_ledger *ledger,
+		      const coh_model *model, coh_error *err)
+{
+	coh_atomic_file *f;
+	int rc = open_in(&f, dir, "ledger.csv", err);
+	if (rc)
+		return rc;
+	FILE *fp = coh_atomic_stream(f);
+	const char *member = model->members[coh_ledger_member(ledger)].id;
+	fputs("member,cause,unit,label,mean,ci_lo,ci_hi\n", fp);
+	size_t n;
+	const coh_ledger_row *rows = coh_ledger_rows(ledger, &n);
+	for (size_t k = 0; k < n; k++) {
+		const coh_ledger_row *r = &rows[k];
+		char unit[64] = "", label[512] = "";
+		if (r->event >= 0) {
+			const coh_event *ev = &model->events[r->event];
+			char date[16];
+			coh_date_format_offset(date, sizeof date,
+					       model->start_day, ev->day);
+			const char *actor = ev->actor >= 0 ?
+					    model->members[ev->actor].id : NULL;
+			const char *target = ev->target >= 0 ?
+					     model->members[ev->target].id : NULL;
+			snprintf(unit, sizeof unit, "event %ld", r->event + 1);
+			snprintf(label, sizeof label, "%s %s%s%s%s%s%s%s", date,
+				 coh_event_type_name(ev->type),
+				 actor ? " " : "", actor ? actor : "",
+				 target ? " -> " : "", target ? target : "",
+				 ev->label ? ": " : "",
+				 ev->label ? ev->label : "");
+		} else if (r->generated) {
+			snprintf(unit, sizeof unit, "generated %s",
+				 coh_event_type_name(r->type));
+			snprintf(label, sizeof label, "%s",
+				 coh_event_type_name(r->type));
+		}
+		coh_csv_write_text(fp, member);
+		fputc(',', fp);
+		coh_csv_write_text(fp, r->cause);
+		fputc(',', fp);
+		coh_csv_write_text(fp, unit);
+		fputc(',', fp);
+		coh_csv_write_text(fp, label);
+		fputc(',', fp);
+		coh_csv_write_double(fp, r->mean);
+		fputc(',', fp);
+		coh_csv_write_double(fp, r->ci_lo);
+		fputc(',', fp);
+		coh_csv_write_double(fp, r->ci_hi);
 		fputc('\n', fp);
 	}
 	return coh_atomic_commit(f, err);

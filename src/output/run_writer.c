@@ -27,8 +27,8 @@ static const char *const file_headers[F_COUNT] = {
 	[F_COHESION] = "replication,day,date,cohesion,mean,min,sd,active,"
 		       "frozen,exited,reliability\n",
 	[F_MEMBERS] = "replication,day,date,member,commitment,status\n",
-	[F_EVENTS] = "replication,day,date,type,actor,target,value,"
-		     "commitment_before,commitment_after,source\n",
+	[F_EVENTS] = "replication,day,date,type,actor,target,member,value,"
+		     "commitment_before,commitment_after,source,label\n",
 };
 
 /* Big enough that the kernel sees few, large writes. */
@@ -140,6 +140,10 @@ static int on_event(void *ctx, const coh_event_record *e)
 		target = m->outsiders[e->outsider].id;
 	coh_csv_write_text(fp, target);
 	fputc(',', fp);
+	/* whose commitment the before/after columns give: empty for a
+	 * summit or consultation round, which moves every attendee */
+	coh_csv_write_text(fp, member_id(m, e->subject));
+	fputc(',', fp);
 	coh_csv_write_double(fp, e->value);
 	fputc(',', fp);
 	coh_csv_write_double(fp, e->before);
@@ -147,6 +151,8 @@ static int on_event(void *ctx, const coh_event_record *e)
 	coh_csv_write_double(fp, e->after);
 	fputc(',', fp);
 	coh_csv_write_text(fp, e->source);
+	fputc(',', fp);
+	coh_csv_write_text(fp, e->label);
 	if (fputc('\n', fp) == EOF || ferror(fp))
 		return write_failed(w, F_EVENTS);
 	return 0;
@@ -193,7 +199,7 @@ int coh_run_writer_open(coh_run_writer **out, const char *dir,
 coh_recorder coh_run_writer_recorder(coh_run_writer *writer, uint64_t r)
 {
 	writer->replication = r;
-	coh_recorder rec = {writer, NULL, NULL, NULL};
+	coh_recorder rec = {writer, NULL, NULL, NULL, NULL};
 	if (writer->file[F_EVENTS])
 		rec.event = on_event;
 	if (writer->file[F_COHESION] || writer->file[F_MEMBERS])

@@ -82,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rc = coh_sim_alloc(&sim, m, &err);
 		if (rc == 0) {
 			checks c = { -HUGE_VAL, m->n_members };
-			coh_recorder rec = { &c, check_event, check_sample, NULL };
+			coh_recorder rec = { &c, check_event, check_sample, NULL, NULL };
 			coh_stream_key key = { m->seed, 0, 0 };
 			rc = coh_sim_run(sim, &key, &rec, &err);
 		}

@@ -27,8 +27,8 @@ static const char *const cohesion_header =
 static const char *const members_header =
 	"replication,day,date,member,commitment,status";
 static const char *const events_header =
-	"replication,day,date,type,actor,target,value,commitment_before,"
-	"commitment_after,source";
+	"replication,day,date,type,actor,target,member,value,"
+	"commitment_before,commitment_after,source,label";
 
 /* Loads dir/name strictly, checks its header, and returns the table. */
 static void load_csv(csv_table *t, const char *dir, const char *name,
@@ -427,6 +427,33 @@ static void test_run_writes_every_file(void **state)
 	for (size_t i = 0; i < t.n_rows; i++)
 		found += strcmp(csv_get(&t, i, src), "test, line 1") == 0;
 	assert_int_equal(found, 3);
+	/* member names whose commitment before/after give; label is the
+	 * timeline event's, carried to the summit's absence too, and empty
+	 * for generated events */
+	int mem = csv_col(&t, "member"), lab = csv_col(&t, "label"),
+	    typ = csv_col(&t, "type"), act = csv_col(&t, "actor");
+	size_t summits = 0, absences = 0;
+	for (size_t i = 0; i < t.n_rows; i++) {
+		const char *type = csv_get(&t, i, typ);
+		const char *label = csv_get(&t, i, lab);
+		if (!strcmp(type, "summit")) {
+			summits++;
+			assert_string_equal(csv_get(&t, i, mem), "");
+			assert_string_equal(label, "Autumn summit");
+		} else if (!strcmp(type, "summit_absence")) {
+			absences++;
+			assert_string_equal(csv_get(&t, i, mem), "S");
+			assert_string_equal(label, "Autumn summit");
+		} else if (!strcmp(type, "defeat")) {
+			assert_string_equal(label, "");
+			assert_string_equal(csv_get(&t, i, mem),
+					    csv_get(&t, i, act));
+		} else if (!strcmp(type, "statement")) {
+			assert_string_equal(csv_get(&t, i, mem), "S");
+		}
+	}
+	assert_int_equal(summits, 3);
+	assert_int_equal(absences, 3);
 	csv_free(&t);
 
 	/* The manifest: files with their sizes, the seed, the command. */

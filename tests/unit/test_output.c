@@ -425,6 +425,7 @@ static int feed(coh_recorder rec, uint64_t r)
 		.day = 10, .type = COH_EV_ASSISTANCE_REQUEST, .actor = 1,
 		.target = -1, .outsider = 0, .subject = 1, .value = 1,
 		.before = (double)NAN, .after = (double)NAN, .source = "seed: \"p. 5\", top",
+		.label = "B asks, X",
 	};
 	coh_event_record ev2 = {
 		/* shortest round-trip form: ...563 */
@@ -480,14 +481,16 @@ static void test_run_writer_all(void **state)
 
 	text = slurp(path_in(dir, "events.csv"));
 	assert_string_equal(text,
-		"replication,day,date,type,actor,target,value,"
-		"commitment_before,commitment_after,source\n"
-		"0,10,2020-01-11,assistance_request,\"B,2\",X,1,,,"
-		"\"seed: \"\"p. 5\"\", top\"\n"
-		"0,168.49625007211563,2020-06-17,freeze,\"B,2\",A,0,0.5,0.3,\n"
-		"1,10,2020-01-11,assistance_request,\"B,2\",X,1,,,"
-		"\"seed: \"\"p. 5\"\", top\"\n"
-		"1,168.49625007211563,2020-06-17,freeze,\"B,2\",A,0,0.5,0.3,\n");
+		"replication,day,date,type,actor,target,member,value,"
+		"commitment_before,commitment_after,source,label\n"
+		"0,10,2020-01-11,assistance_request,\"B,2\",X,\"B,2\",1,,,"
+		"\"seed: \"\"p. 5\"\", top\",\"B asks, X\"\n"
+		"0,168.49625007211563,2020-06-17,freeze,\"B,2\",A,\"B,2\",0,"
+		"0.5,0.3,,\n"
+		"1,10,2020-01-11,assistance_request,\"B,2\",X,\"B,2\",1,,,"
+		"\"seed: \"\"p. 5\"\", top\",\"B asks, X\"\n"
+		"1,168.49625007211563,2020-06-17,freeze,\"B,2\",A,\"B,2\",0,"
+		"0.5,0.3,,\n");
 	free(text);
 }
 

@@ -373,14 +373,14 @@ static void test_engine_reads(void **state)
 	coh_stream_key key = {1, 0, 0};
 	coh_recorder rec;
 	read_log plain = {0}, with = {0};
-	rec = (coh_recorder){&plain, NULL, on_sample, on_read};
+	rec = (coh_recorder){&plain, NULL, on_sample, on_read, NULL};
 	assert_int_equal(coh_sim_run(sim, &key, &rec, &err), 0);
 	assert_int_equal(plain.n_reads, 0);
 
 	/* 0, a sample day (100), days off the grid, the horizon */
 	double days[] = {0, 74, 100, 251.5, 366};
 	assert_int_equal(coh_sim_set_reads(sim, days, 5, &err), 0);
-	rec = (coh_recorder){&with, NULL, on_sample, on_read};
+	rec = (coh_recorder){&with, NULL, on_sample, on_read, NULL};
 	assert_int_equal(coh_sim_run(sim, &key, &rec, &err), 0);
 	/* the samples are those of the plain run */
 	assert_int_equal(with.n_samples, plain.n_samples);
@@ -405,14 +405,14 @@ static void test_engine_reads(void **state)
 	assert_string_equal(err.message,
 			    "read day 367 is outside the horizon [0, 366]");
 	read_log again = {0};
-	rec = (coh_recorder){&again, NULL, on_sample, on_read};
+	rec = (coh_recorder){&again, NULL, on_sample, on_read, NULL};
 	assert_int_equal(coh_sim_run(sim, &key, &rec, &err), 0);
 	assert_int_equal(again.n_reads, 5);
 
 	/* none again */
 	assert_int_equal(coh_sim_set_reads(sim, NULL, 0, &err), 0);
 	read_log none = {0};
-	rec = (coh_recorder){&none, NULL, on_sample, on_read};
+	rec = (coh_recorder){&none, NULL, on_sample, on_read, NULL};
 	assert_int_equal(coh_sim_run(sim, &key, &rec, &err), 0);
 	assert_int_equal(none.n_reads, 0);
 	coh_sim_free(sim);

@@ -189,7 +189,7 @@ static tlog *run(const fixture *f, uint64_t seed, uint64_t rep)
 		print_error("alloc: %s\n", err.message);
 	assert_int_equal(rc, 0);
 	tlog *l = tlog_new();
-	coh_recorder rec = {l, on_event, on_sample, NULL};
+	coh_recorder rec = {l, on_event, on_sample, NULL, NULL};
 	coh_stream_key key = {seed, 0, rep};
 	rc = coh_sim_run(sim, &key, &rec, &err);
 	if (rc)
@@ -1159,7 +1159,7 @@ static void test_same_key_same_records(void **state)
 		if (b)
 			tlog_free(b);
 		b = tlog_new();
-		coh_recorder rec = {b, on_event, on_sample, NULL};
+		coh_recorder rec = {b, on_event, on_sample, NULL, NULL};
 		coh_stream_key key = {11, 0, rep};
 		assert_int_equal(coh_sim_run(sim, &key, &rec, &err), 0);
 	}
@@ -1175,7 +1175,7 @@ static void test_same_key_same_records(void **state)
 	tlog_free(b);
 	b = tlog_new();
 	assert_int_equal(coh_sim_alloc(&sim, &f->m, &err), 0);
-	coh_recorder rec = {b, on_event, on_sample, NULL};
+	coh_recorder rec = {b, on_event, on_sample, NULL, NULL};
 	coh_stream_key other_point = {11, 1, 3};
 	assert_int_equal(coh_sim_run(sim, &other_point, &rec, &err), 0);
 	coh_sim_free(sim);
@@ -1411,7 +1411,7 @@ static void test_recorder_stops_run(void **state)
 	assert_int_equal(coh_sim_alloc(&sim, &f->m, &err), 0);
 	tlog *l = tlog_new();
 	l->stop_after = 10;
-	coh_recorder rec = {l, on_event, on_sample, NULL};
+	coh_recorder rec = {l, on_event, on_sample, NULL, NULL};
 	coh_stream_key key = {1, 0, 0};
 	assert_int_equal(coh_sim_run(sim, &key, &rec, &err), 7);
 	assert_int_equal(l->n_rec, 10);
