@@ -15,5 +15,6 @@
 #include "cohesim/report.h"
 #include "cohesim/plot.h"
 #include "cohesim/sweep.h"
+#include "cohesim/sensitivity.h"
 
 #endif
