@@ -409,7 +409,14 @@ static void test_saltelli_deterministic(void **state)
 	assert_int_equal(coh_sobol_indices(d1, y, rows, 9, i1, NULL, NULL), 0);
 	assert_int_equal(coh_sobol_indices(d1, y, rows, 9, i2, NULL, NULL), 0);
 	assert_int_equal(coh_sobol_indices(d1, y, rows, 10, i3, NULL, NULL), 0);
-	assert_memory_equal(i1, i2, sizeof i1);
+	/* field by field: the structs' padding is not part of the result */
+	for (int c = 0; c < 3; c++) {
+		const coh_sens_estimate *e1[2] = {&i1[c].s1, &i1[c].st};
+		const coh_sens_estimate *e2[2] = {&i2[c].s1, &i2[c].st};
+		for (int m = 0; m < 2; m++)
+			assert_memory_equal(e1[m], e2[m], sizeof *e1[m]);
+		assert_int_equal(i1[c].st_wide, i2[c].st_wide);
+	}
 	assert_true(i1[0].s1.estimate == i3[0].s1.estimate);
 	assert_true(i1[0].s1.ci_lo != i3[0].s1.ci_lo);
 	free(y);
