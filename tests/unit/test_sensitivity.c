@@ -161,6 +161,12 @@ static void test_g_function(void **state)
 		snprintf(name, sizeof name, "g ST of x%d", i + 1);
 		ok &= check(name, &out[i].st, vi[i] * prod / (1.0 + vi[i]) / v,
 			    0.05, 1, seed);
+		print_message("g x%d: S1 %.4f [%.4f, %.4f] (exact %.4f) ST "
+			      "%.4f [%.4f, %.4f] (exact %.4f)\n", i + 1,
+			      out[i].s1.estimate, out[i].s1.ci_lo,
+			      out[i].s1.ci_hi, vi[i] / v, out[i].st.estimate,
+			      out[i].st.ci_lo, out[i].st.ci_hi,
+			      vi[i] * prod / (1.0 + vi[i]) / v);
 	}
 	assert_true(ok);
 }
