@@ -17,5 +17,6 @@
 #include "cohesim/report.h"
 #include "cohesim/plot.h"
 #include "cohesim/sweep.h"
+#include "cohesim/sensitivity.h"
 
 #endif
