@@ -340,17 +340,11 @@ static int remove_old_manifest(const char *dir, coh_error *err)
 	return rc;
 }
 
-/* qoi.csv when QoIs were asked for; otherwise an earlier run's is removed,
- * so that the folder holds only what this run wrote. */
-static int write_qoi(run_state *s)
+/* Removes an earlier run's `name` from the folder, so that it holds only
+ * what this run wrote (the file is optional: qoi.csv, ledger.csv). */
+static int remove_stale(run_state *s, const char *name)
 {
-	if (coh_qoi_set_count(s->sink.qoi) > 0) {
-		int rc = coh_report_qoi(s->dir, s->sink.qoi, &s->err);
-		if (!rc)
-			s->files.names[s->files.count++] = "qoi.csv";
-		return rc;
-	}
-	char *path = coh_output_path(s->dir, "qoi.csv");
+	char *path = coh_output_path(s->dir, name);
 	if (!path)
 		return coh_error_set(&s->err, COH_ENOMEM, NULL, 0,
 				     "out of memory");
@@ -363,31 +357,29 @@ static int write_qoi(run_state *s)
 	return rc;
 }
 
+/* qoi.csv when QoIs were asked for. */
+static int write_qoi(run_state *s)
+{
+	if (coh_qoi_set_count(s->sink.qoi) == 0)
+		return remove_stale(s, "qoi.csv");
+	int rc = coh_report_qoi(s->dir, s->sink.qoi, &s->err);
+	if (!rc)
+		s->files.names[s->files.count++] = "qoi.csv";
+	return rc;
+}
+
 /* ledger.csv with --ledger, over the replications that ran (in
- * replication order, so -j changes nothing); otherwise an earlier run's
- * is removed. */
+ * replication order, so -j changes nothing). */
 static int write_ledger(run_state *s)
 {
-	if (s->ledger) {
-		int rc = coh_ledger_run(s->ledger, s->model->seed, 0, 0, s->done,
-					&s->err);
-		if (!rc)
-			rc = coh_report_ledger(s->dir, s->ledger, s->model,
-					       &s->err);
-		if (!rc)
-			s->files.names[s->files.count++] = "ledger.csv";
-		return rc;
-	}
-	char *path = coh_output_path(s->dir, "ledger.csv");
-	if (!path)
-		return coh_error_set(&s->err, COH_ENOMEM, NULL, 0,
-				     "out of memory");
-	int rc = 0;
-	if (unlink(path) != 0 && errno != ENOENT)
-		rc = coh_error_set(&s->err, COH_EIO, path, 0,
-				   "cannot remove an earlier run's file: %s",
-				   strerror(errno));
-	coh_free(path);
+	if (!s->ledger)
+		return remove_stale(s, "ledger.csv");
+	int rc = coh_ledger_run(s->ledger, s->model->seed, 0, 0, s->done,
+				&s->err);
+	if (!rc)
+		rc = coh_report_ledger(s->dir, s->ledger, s->model, &s->err);
+	if (!rc)
+		s->files.names[s->files.count++] = "ledger.csv";
 	return rc;
 }
 

@@ -263,6 +263,23 @@ void coh_outcomes_abort(coh_outcomes *o)
 	coh_free(o);
 }
 
+/* A text field and its comma. */
+static void put_text(FILE *fp, const char *text)
+{
+	coh_csv_write_text(fp, text);
+	fputc(',', fp);
+}
+
+/* An estimate and its interval: three fields, with no comma after. */
+static void put_estimate(FILE *fp, double estimate, double lo, double hi)
+{
+	coh_csv_write_double(fp, estimate);
+	fputc(',', fp);
+	coh_csv_write_double(fp, lo);
+	fputc(',', fp);
+	coh_csv_write_double(fp, hi);
+}
+
 int coh_report_qoi(const char *dir, const coh_qoi_set *set, coh_error *err)
 {
 	coh_atomic_file *f;
@@ -273,13 +290,8 @@ int coh_report_qoi(const char *dir, const coh_qoi_set *set, coh_error *err)
 	fputs("qoi,estimate,ci_lo,ci_hi,replications\n", fp);
 	for (size_t k = 0; k < coh_qoi_set_count(set); k++) {
 		coh_qoi_estimate e = coh_qoi_set_estimate(set, k);
-		coh_csv_write_text(fp, coh_qoi_set_get(set, k)->text);
-		fputc(',', fp);
-		coh_csv_write_double(fp, e.estimate);
-		fputc(',', fp);
-		coh_csv_write_double(fp, e.ci_lo);
-		fputc(',', fp);
-		coh_csv_write_double(fp, e.ci_hi);
+		put_text(fp, coh_qoi_set_get(set, k)->text);
+		put_estimate(fp, e.estimate, e.ci_lo, e.ci_hi);
 		fprintf(fp, ",%llu\n", (unsigned long long)e.n);
 	}
 	return coh_atomic_commit(f, err);
@@ -296,19 +308,11 @@ int coh_report_attribution(const char *dir, const coh_report_attr_row *rows,
 	fputs("qoi,unit,label,method,effect,ci_lo,ci_hi,pn\n", fp);
 	for (size_t k = 0; k < n_rows; k++) {
 		const coh_report_attr_row *r = &rows[k];
-		coh_csv_write_text(fp, r->qoi);
-		fputc(',', fp);
-		coh_csv_write_text(fp, r->unit);
-		fputc(',', fp);
-		coh_csv_write_text(fp, r->label);
-		fputc(',', fp);
-		coh_csv_write_text(fp, r->method);
-		fputc(',', fp);
-		coh_csv_write_double(fp, r->e.effect);
-		fputc(',', fp);
-		coh_csv_write_double(fp, r->e.ci_lo);
-		fputc(',', fp);
-		coh_csv_write_double(fp, r->e.ci_hi);
+		put_text(fp, r->qoi);
+		put_text(fp, r->unit);
+		put_text(fp, r->label);
+		put_text(fp, r->method);
+		put_estimate(fp, r->e.effect, r->e.ci_lo, r->e.ci_hi);
 		fputc(',', fp);
 		if (r->with_pn)
 			coh_csv_write_double(fp, r->e.pn);
@@ -334,15 +338,9 @@ int coh_report_attribution_bars(const char *dir,
 		       ? rank + 1 : 1;
 		coh_csv_write_text(fp, r->qoi);
 		fprintf(fp, ",%zu,", rank);
-		coh_csv_write_text(fp, r->unit);
-		fputc(',', fp);
-		coh_csv_write_text(fp, r->label);
-		fputc(',', fp);
-		coh_csv_write_double(fp, r->e.effect);
-		fputc(',', fp);
-		coh_csv_write_double(fp, r->e.ci_lo);
-		fputc(',', fp);
-		coh_csv_write_double(fp, r->e.ci_hi);
+		put_text(fp, r->unit);
+		put_text(fp, r->label);
+		put_estimate(fp, r->e.effect, r->e.ci_lo, r->e.ci_hi);
 		fputc('\n', fp);
 	}
 	return coh_atomic_commit(f, err);
@@ -387,19 +385,11 @@ int coh_report_ledger(const char *dir, coh_ledger *ledger,
 			snprintf(label, sizeof label, "%s",
 				 coh_event_type_name(r->type));
 		}
-		coh_csv_write_text(fp, member);
-		fputc(',', fp);
-		coh_csv_write_text(fp, r->cause);
-		fputc(',', fp);
-		coh_csv_write_text(fp, unit);
-		fputc(',', fp);
-		coh_csv_write_text(fp, label);
-		fputc(',', fp);
-		coh_csv_write_double(fp, r->mean);
-		fputc(',', fp);
-		coh_csv_write_double(fp, r->ci_lo);
-		fputc(',', fp);
-		coh_csv_write_double(fp, r->ci_hi);
+		put_text(fp, member);
+		put_text(fp, r->cause);
+		put_text(fp, unit);
+		put_text(fp, label);
+		put_estimate(fp, r->mean, r->ci_lo, r->ci_hi);
 		fputc('\n', fp);
 	}
 	return coh_atomic_commit(f, err);
