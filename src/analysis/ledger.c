@@ -2,9 +2,9 @@
  * (coh_recorder.ledger), sums the moves of one member per cause within a
  * window, and averages the sums over replications (docs/analysis.md). */
 #include "cohesim/ledger.h"
+#include "cohesim/qoi.h"
 #include "core/alloc.h"
 
-#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <string.h>
 
@@ -13,7 +13,7 @@
 enum { S_INFLUENCE, S_RELAXATION, S_ADAPTATION, S__FIXED };
 
 typedef struct running {
-	double mean, m2;        /* Welford, over replications */
+	coh_qoi_acc acc;        /* over replications, as a QoI's estimate */
 	int used;               /* moved the member in some replication */
 } running;
 
@@ -107,13 +107,6 @@ int coh_ledger_alloc(coh_ledger **out, const coh_model *model, int member,
 	return 0;
 }
 
-static void add(running *r, double x, uint64_t n)
-{
-	double d = x - r->mean;
-	r->mean += d / (double)n;
-	r->m2 += d * (x - r->mean);
-}
-
 int coh_ledger_run(coh_ledger *l, uint64_t seed, uint64_t point,
 		   uint64_t first, uint64_t count, coh_error *err)
 {
@@ -131,9 +124,9 @@ int coh_ledger_run(coh_ledger *l, uint64_t seed, uint64_t point,
 		for (size_t k = 0; k < l->n_slots; k++) {
 			sum += l->rep[k];
 			l->acc[k].used |= l->rep[k] != 0;
-			add(&l->acc[k], l->rep[k], l->n);
+			coh_qoi_acc_add(&l->acc[k].acc, l->rep[k]);
 		}
-		add(&l->acc[l->n_slots], change, l->n);
+		coh_qoi_acc_add(&l->acc[l->n_slots].acc, change);
 		double residual = fabs(sum - change);
 		if (!(residual <= l->max_residual))
 			l->max_residual = residual;
@@ -141,17 +134,11 @@ int coh_ledger_run(coh_ledger *l, uint64_t seed, uint64_t point,
 	return 0;
 }
 
-static coh_ledger_row row_of(const coh_ledger *l, const running *r,
-			     const char *cause)
+static coh_ledger_row row_of(const running *r, const char *cause)
 {
-	coh_ledger_row row = {cause, -1, COH_EV_SET, 0, r->mean, NAN, NAN};
-	if (l->n > 1) {
-		double sd = sqrt(r->m2 / (double)(l->n - 1));
-		double half = gsl_cdf_tdist_Pinv(0.975, (double)l->n - 1.0) *
-			      sd / sqrt((double)l->n);
-		row.ci_lo = r->mean - half;
-		row.ci_hi = r->mean + half;
-	}
+	coh_qoi_estimate e = coh_qoi_acc_estimate(&r->acc, 0);
+	coh_ledger_row row = {cause, -1, COH_EV_SET, 0, e.estimate, e.ci_lo,
+			      e.ci_hi};
 	return row;
 }
 
@@ -164,7 +151,7 @@ const coh_ledger_row *coh_ledger_rows(coh_ledger *l, size_t *n)
 	for (size_t k = 0; k < l->fixed; k++) {
 		if (!l->acc[k].used)
 			continue;
-		coh_ledger_row row = row_of(l, &l->acc[k],
+		coh_ledger_row row = row_of(&l->acc[k],
 					    k % 2 ? "spillover" : "direct");
 		size_t pair = k / 2;
 		if (pair < l->model->n_events) {
@@ -177,8 +164,8 @@ const coh_ledger_row *coh_ledger_rows(coh_ledger *l, size_t *n)
 		l->rows[m++] = row;
 	}
 	for (size_t k = 0; k < S__FIXED; k++)
-		l->rows[m++] = row_of(l, &l->acc[l->fixed + k], fixed[k]);
-	l->rows[m++] = row_of(l, &l->acc[l->n_slots], "(total)");
+		l->rows[m++] = row_of(&l->acc[l->fixed + k], fixed[k]);
+	l->rows[m++] = row_of(&l->acc[l->n_slots], "(total)");
 	l->n_rows = m;
 	*n = m;
 	return l->rows;
