@@ -50,6 +50,24 @@ static const char *article(const char *word)
 	return strchr("aeiou", word[0]) ? "an" : "a";
 }
 
+/* Reports the keys of g that are not in keys, naming the entry as "PATH
+ * (a TYPE<what>)".  The message's text is built only when a key is
+ * unknown: a sweep's check converts every point's events. */
+static void check_keys(scn_ctx *ctx, const config_setting_t *g,
+		       const char *const *keys, coh_event_type type,
+		       const char *what)
+{
+	if (scn_keys_known(g, keys))
+		return;
+	char entry[SCN_PATH_MAX + 48];
+	scn_path(g, entry, SCN_PATH_MAX);
+	size_t n = strlen(entry);
+	snprintf(entry + n, sizeof entry - n, " (%s %s%s)",
+		 article(coh_event_type_name(type)), coh_event_type_name(type),
+		 what);
+	scn_check_keys(ctx, g, keys, entry);
+}
+
 static void timeline_refusal(char *buf, size_t size)
 {
 	snprintf(buf, size, "is not a timeline event type (the engine "
@@ -336,17 +354,7 @@ static void convert_event(scn_ctx *ctx, const config_setting_t *g,
 	e->type = (coh_event_type)type;
 	const char *keys[MAX_KEYS];
 	event_keys(coh_event_kind_info(e->type), keys);
-	/* the message's text only when a key is unknown: a sweep's check
-	 * converts every point's events */
-	if (!scn_keys_known(g, keys)) {
-		char what[SCN_PATH_MAX + 48];
-		scn_path(g, what, SCN_PATH_MAX);
-		size_t n = strlen(what);
-		snprintf(what + n, sizeof what - n, " (%s %s)",
-			 article(coh_event_type_name(e->type)),
-			 coh_event_type_name(e->type));
-		scn_check_keys(ctx, g, keys, what);
-	}
+	check_keys(ctx, g, keys, e->type, "");
 	event_fields(ctx, g, e, room);
 }
 
@@ -550,15 +558,7 @@ static void convert_generator(scn_ctx *ctx, const config_setting_t *g,
 	const coh_event_kind *k = coh_event_kind_info(gen->type);
 	const char *keys[MAX_KEYS];
 	generator_keys(k, keys);
-	if (!scn_keys_known(g, keys)) {
-		char what[SCN_PATH_MAX + 48];
-		scn_path(g, what, SCN_PATH_MAX);
-		size_t n = strlen(what);
-		snprintf(what + n, sizeof what - n, " (%s %s generator)",
-			 article(coh_event_type_name(gen->type)),
-			 coh_event_type_name(gen->type));
-		scn_check_keys(ctx, g, keys, what);
-	}
+	check_keys(ctx, g, keys, gen->type, " generator");
 	if (k->outsider.key)
 		scn_get_outsider(ctx, g, k->outsider.key,
 				 k->outsider.need == COH_NEED_REQUIRED,
