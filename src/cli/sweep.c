@@ -232,9 +232,11 @@ static int read_once(coh_scenario_source **source, coh_scenario **base,
 /* Checks memory and disk, then runs every point with progress and Ctrl-C
  * caught; COH_ECANCEL when a signal stopped it (the message says how to
  * resume). */
-static int run_points(const sweep_args *a, coh_sweep_options *so,
+static int run_points(const sweep_args *a, const coh_sweep_options *opts,
 		      const coh_model *m, int rank, coh_diag *diag)
 {
+	/* a copy that holds the progress display, which lives here */
+	coh_sweep_options local = *opts, *so = &local;
 	coh_error err = {0};
 	int rc = check_memory(m, a->common.max_memory, a->scenario, &err);
 	if (!rc && rank == 0 && !a->resume)
@@ -250,8 +252,6 @@ static int run_points(const sweep_args *a, coh_sweep_options *so,
 	progress.unit = "points";
 	progress.runs_per_item = m->replications;
 	so->progress = cli_progress_show;
-	/* cleared below, before progress goes out of scope */
-	/* cppcheck-suppress autoVariables */
 	so->progress_ctx = &progress;
 	cli_signals signals = {0};
 	cli_signals_catch(&signals);
@@ -261,8 +261,6 @@ static int run_points(const sweep_args *a, coh_sweep_options *so,
 	rc = coh_sweep_run(so, diag);
 #endif
 	cli_progress_finish(&progress);
-	so->progress = NULL;
-	so->progress_ctx = NULL;
 	cli_signals_restore(&signals);
 	if (rank == 0 && (rc == COH_ECANCEL || (cli_stop_signal && !rc))) {
 		coh_diag_clear(diag);
