@@ -194,6 +194,7 @@ static double engine_rate(const coh_model *m, int reps, double *per_rep)
  * to its own summary and formats the outcome rows, the calling thread
  * writes them in order (here: counts them), and the summaries are merged. */
 typedef struct mc_sink {
+	const coh_model *model;
 	coh_summary_set *summaries;
 	size_t bytes;
 } mc_sink;
@@ -203,7 +204,7 @@ static int prepare(void *ctx, int worker, coh_trace *const *t, size_t n)
 	(void)n;
 	mc_sink *sink = ctx;
 	int rc = coh_summary_set_add(sink->summaries, worker, t[0], NULL);
-	return rc ? rc : coh_outcomes_format(t[0]);
+	return rc ? rc : coh_outcomes_format(t[0], sink->model);
 }
 
 static int consume(void *ctx, const coh_trace *const *t, size_t n)
@@ -216,7 +217,7 @@ static int consume(void *ctx, const coh_trace *const *t, size_t n)
 /* Replications per second through the Monte Carlo runner. */
 static double mc_rate(const coh_model *m, uint64_t reps, int threads)
 {
-	mc_sink sink = {NULL, 0};
+	mc_sink sink = {m, NULL, 0};
 	if (coh_summary_set_alloc(&sink.summaries, m, 0, threads, NULL))
 		exit(1);
 	coh_mc_options o = {.seed = m->seed, .replications = reps,

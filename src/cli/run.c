@@ -176,6 +176,7 @@ static void print_wrote(const char *dir, const char *const *files,
  * summaries' sums are exact integers); the calling thread then writes the
  * rows and the per-replication files in replication order. */
 typedef struct run_sink {
+	const coh_model *model;
 	coh_run_writer *writer;         /* per-replication files, or NULL */
 	coh_summary_set *summaries;     /* filled by the workers */
 	coh_outcomes *outcomes;
@@ -190,7 +191,7 @@ static int prepare_replication(void *ctx, int worker,
 	run_sink *sink = ctx;
 	int rc = coh_summary_set_add(sink->summaries, worker, traces[0],
 				     NULL);
-	return rc ? rc : coh_outcomes_format(traces[0]);
+	return rc ? rc : coh_outcomes_format(traces[0], sink->model);
 }
 
 /* Replays one replication's recording into the per-replication files and
@@ -288,6 +289,7 @@ static int run_replications(run_state *s)
 	cli_signals_catch(&s->signals);
 	/* opened even when it keeps nothing: it clears an earlier run's
 	 * per-replication files */
+	s->sink.model = s->model;
 	int rc = coh_run_writer_open(&s->sink.writer, s->dir, s->model,
 				     s->keep, &s->err);
 	if (rc || (rc = coh_summary_set_alloc(&s->sink.summaries, s->model, 0,

@@ -209,14 +209,29 @@ int coh_outcomes_open(coh_outcomes **out, const char *dir,
 	fputs("replication,cohesion", fp);
 	for (size_t i = 0; i < model->n_members; i++) {
 		const char *id = model->members[i].id;
-		fprintf(fp, ",%s_status,%s_freeze_day,%s_exit_day", id, id, id);
+		fprintf(fp, ",%s_status,%s_commitment,%s_freeze_day,"
+			"%s_freeze_date,%s_exit_day,%s_exit_date", id, id, id,
+			id, id, id);
 	}
 	fputc('\n', fp);
 	*out = o;
 	return 0;
 }
 
-int coh_outcomes_format(coh_trace *t)
+/* ",day,date" of a first freeze or exit, or ",," when there was none. */
+static void put_day_and_date(coh_trace *t, int64_t start_day, double day,
+			     int *failed)
+{
+	coh_csv_put_text(t, ",", failed);
+	coh_csv_put_double(t, day, failed);
+	char date[16] = "";
+	if (!isnan(day))
+		coh_date_format_offset(date, sizeof date, start_day, day);
+	coh_csv_put_text(t, ",", failed);
+	coh_csv_put_text(t, date, failed);
+}
+
+int coh_outcomes_format(coh_trace *t, const coh_model *model)
 {
 	if (t->n_samples == 0)
 		return COH_EINPUT;
@@ -230,9 +245,11 @@ int coh_outcomes_format(coh_trace *t)
 		snprintf(buf, sizeof buf, ",%s,",
 			 coh_status_name(last->status[i]));
 		coh_csv_put_text(t, buf, &failed);
-		coh_csv_put_double(t, t->first_freeze[i], &failed);
-		coh_csv_put_text(t, ",", &failed);
-		coh_csv_put_double(t, t->first_exit[i], &failed);
+		coh_csv_put_double(t, last->commitment[i], &failed);
+		put_day_and_date(t, model->start_day, t->first_freeze[i],
+				 &failed);
+		put_day_and_date(t, model->start_day, t->first_exit[i],
+				 &failed);
 	}
 	coh_csv_put_text(t, "\n", &failed);
 	return failed ? COH_ENOMEM : 0;

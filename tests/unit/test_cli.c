@@ -12,6 +12,9 @@
 #include <dirent.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "cohesim/version.h"
 #include "bin_helpers.h"
@@ -625,6 +628,58 @@ static void test_keep(void **state)
 	free(dir);
 }
 
+/* outcomes.csv holds each member's final commitment (the last row of
+ * members.csv for that replication) and the date of each first freeze
+ * and exit beside its day (the start, 2020-01-01, plus the whole days). */
+static void test_outcomes_columns(void **state)
+{
+	const char *tmp = *state;
+	bin_result r;
+	bin_run(&r, "run", GEN, "-o", tmp, "-r", "3", "--plot", "none", "-q",
+		NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	csv_table o, m;
+	assert_int_equal(csv_load(&o, bin_path(tmp, "outcomes.csv")), 0);
+	assert_int_equal(csv_load(&m, bin_path(tmp, "members.csv")), 0);
+	assert_int_equal(o.n_rows, 3);
+	int frozen_seen = 0;
+	for (size_t rep = 0; rep < 3; rep++) {
+		/* members.csv: the last sample's rows come last per replication */
+		for (size_t i = 0; i < m.n_rows; i++) {
+			if ((size_t)atoi(csv_get(&m, i, 0)) != rep ||
+			    strcmp(csv_get(&m, i, 1), "730") != 0)
+				continue;
+			char col[64];
+			snprintf(col, sizeof col, "%s_commitment",
+				 csv_get(&m, i, 3));
+			assert_string_equal(csv_get(&o, rep, csv_col(&o, col)),
+					    csv_get(&m, i, 4));
+		}
+		const char *day = csv_get(&o, rep, csv_col(&o, "S_freeze_day"));
+		const char *date = csv_get(&o, rep,
+					   csv_col(&o, "S_freeze_date"));
+		if (!day[0]) {
+			assert_string_equal(date, "");
+			continue;
+		}
+		frozen_seen = 1;
+		/* days since 2020-01-01 -> that calendar day (mktime
+		 * normalises the day of the month; noon keeps clear of any
+		 * daylight-saving shift) */
+		struct tm tm = {.tm_year = 120, .tm_mon = 0,
+				.tm_mday = 1 + (int)floor(strtod(day, NULL)),
+				.tm_hour = 12, .tm_isdst = -1};
+		assert_true(mktime(&tm) != (time_t)-1);
+		char want[16];
+		strftime(want, sizeof want, "%Y-%m-%d", &tm);
+		assert_string_equal(date, want);
+	}
+	assert_true(frozen_seen);       /* the seed makes S freeze */
+	csv_free(&o);
+	csv_free(&m);
+}
+
 static void test_plot_formats(void **state)
 {
 	const char *tmp = *state;
@@ -752,6 +807,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_default_output_folder,
 						tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_keep, tmp_setup,
+						tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_outcomes_columns, tmp_setup,
 						tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_plot_formats, tmp_setup,
 						tmp_teardown),
