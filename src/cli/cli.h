@@ -151,6 +151,13 @@ void cli_common_free(cli_common_opts *o);
 int cli_common_load(coh_scenario **out, const cli_common_opts *o,
 		    const char *path);
 
+/* The closing lines of `run` on stdout (headline.c): cohesion and each
+ * member's commitment and status shares at the last sample, with their
+ * 95% intervals. */
+struct coh_summary;
+void cli_print_headline(const struct coh_summary *summary,
+			const coh_model *model);
+
 /* The --qoi values parsed against model into a new set (*out, free with
  * coh_qoi_set_free; empty when none was given): CLI_OK, or CLI_USAGE
  * after "cohesim: COMMAND: --qoi 'Q': what is wrong", or CLI_ERROR. */

@@ -452,6 +452,8 @@ static int write_reports(run_state *s)
 		files->names[files->count++] = reports[i];
 	if ((rc = write_qoi(s)) || (rc = write_ledger(s)))
 		return rc;
+	if (!s->a->common.quiet)
+		cli_print_headline(summary, s->model);
 	if (coh_qoi_set_count(s->sink.qoi) > 0 && !s->a->common.quiet)
 		print_qoi(s->sink.qoi);
 	return 0;

@@ -68,13 +68,15 @@ int coh_report_survival(const char *dir, const coh_summary *s,
 	if (rc)
 		return rc;
 	FILE *fp = coh_atomic_stream(f);
-	fputs("day,date,member,frozen_by,exited_by\n", fp);
+	fputs("day,date,member,frozen_by,frozen_now,exited_by\n", fp);
 	for (size_t k = 0; k < coh_summary_samples(s); k++)
 		for (size_t i = 0; i < model->n_members; i++) {
 			day_and_date(fp, model, coh_summary_day(s, k));
 			coh_csv_write_text(fp, model->members[i].id);
 			fputc(',', fp);
 			coh_csv_write_double(fp, coh_summary_frozen_by(s, k, i));
+			fputc(',', fp);
+			coh_csv_write_double(fp, coh_summary_frozen_now(s, k, i));
 			fputc(',', fp);
 			coh_csv_write_double(fp, coh_summary_exited_by(s, k, i));
 			fputc('\n', fp);
