@@ -600,6 +600,73 @@ static void test_default_output_folder(void **state)
 	bin_result_free(&r);
 	assert_true(bin_exists(bin_path(tmp, "out/generator/cohesion.csv")));
 	assert_true(bin_exists(bin_path(tmp, "out/generator/manifest.json")));
+	char *before = bin_slurp(bin_path(tmp, "out/generator/summary.csv"),
+				 NULL);
+	assert_non_null(before);
+
+	/* With --set, a folder of its own, named by the overrides' hash;
+	 * the title of the figures and the manifest say what was set. */
+	bin_run_in(&r, tmp, "run", "-q", scenario, "-r", "1", "--plot", "dumb",
+		   "--set", "model.half_life=100", NULL);
+	bin_expect_status(&r, 0);
+	assert_non_null(strstr(r.out, "(--set model.half_life=100)"));
+	bin_result_free(&r);
+	DIR *out = opendir(bin_path(tmp, "out"));
+	assert_non_null(out);
+	struct dirent *e;
+	int others = 0;
+	char set_dir[64] = "";
+	while ((e = readdir(out)))
+		if (!strncmp(e->d_name, "generator-set-", 14)) {
+			others++;
+			snprintf(set_dir, sizeof set_dir, "out/%s/manifest.json",
+				 e->d_name);
+		}
+	closedir(out);
+	assert_int_equal(others, 1);
+	assert_int_equal(strlen(set_dir), strlen("out/generator-set-") + 8 +
+						  strlen("/manifest.json"));
+	json_t *root = json_load_file(bin_path(tmp, set_dir), 0, NULL);
+	assert_non_null(root);
+	json_t *sets = json_object_get(json_object_get(root, "scenario"),
+				       "overrides");
+	assert_int_equal(json_array_size(sets), 1);
+	assert_string_equal(json_string_value(json_array_get(sets, 0)),
+			    "model.half_life=100");
+	json_decref(root);
+	/* the baseline's folder is untouched */
+	char *after = bin_slurp(bin_path(tmp, "out/generator/summary.csv"),
+				NULL);
+	assert_string_equal(before, after);
+	free(after);
+
+	/* Another file of the same scenario name is refused the default
+	 * folder, and named -o may replace it. */
+	char copy[PATH_MAX];
+	snprintf(copy, sizeof copy, "%s/copy.cfg", tmp);
+	FILE *fp = fopen(copy, "w");
+	assert_non_null(fp);
+	char *text = bin_slurp(GEN, NULL);
+	assert_non_null(text);
+	fputs(text, fp);
+	fclose(fp);
+	free(text);
+	bin_run_in(&r, tmp, "run", "-q", copy, "-r", "1", NULL);
+	bin_expect_status(&r, 1);
+	assert_string_equal(r.err, "cohesim: out/generator/: holds the "
+			    "results of another scenario or other --set "
+			    "values (see its manifest.json), which a default "
+			    "folder never replaces; name a folder with -o "
+			    "(this one to replace them)\n");
+	bin_result_free(&r);
+	after = bin_slurp(bin_path(tmp, "out/generator/summary.csv"), NULL);
+	assert_string_equal(before, after);
+	free(after);
+	bin_run_in(&r, tmp, "run", "-q", copy, "-r", "1", "-o",
+		   "out/generator", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	free(before);
 }
 
 static void test_keep(void **state)
