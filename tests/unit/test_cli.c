@@ -669,6 +669,57 @@ static void test_default_output_folder(void **state)
 	free(before);
 }
 
+/* init writes a starter scenario that validates and runs as it is, and
+ * never replaces a file. */
+static void test_init(void **state)
+{
+	const char *tmp = *state;
+	bin_result r;
+	bin_run_in(&r, tmp, "init", "first-try", NULL);
+	bin_expect_status(&r, 0);
+	assert_string_equal(r.out, "wrote first-try.cfg: try 'cohesim describe "
+			    "first-try.cfg', then 'cohesim run "
+			    "first-try.cfg'\n");
+	bin_result_free(&r);
+	bin_run_in(&r, tmp, "validate", "-v", "first-try.cfg", NULL);
+	bin_expect_status(&r, 0);
+	assert_string_equal(r.out, "first-try.cfg: ok\n");
+	bin_result_free(&r);
+	/* its notes and sources are there, and the generator runs */
+	bin_run_in(&r, tmp, "describe", "first-try.cfg", NULL);
+	bin_expect_status(&r, 0);
+	assert_non_null(strstr(r.out, "invented: cite the report"));
+	assert_non_null(strstr(r.out, "third_party_exercise by SML (RIV)"));
+	bin_result_free(&r);
+	bin_run_in(&r, tmp, "run", "first-try.cfg", "-r", "5", "-q", "--plot",
+		   "none", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	assert_true(bin_exists(bin_path(tmp, "out/first-try/summary.csv")));
+
+	char *before = bin_slurp(bin_path(tmp, "first-try.cfg"), NULL);
+	bin_run_in(&r, tmp, "init", "first-try", NULL);
+	bin_expect_status(&r, 1);
+	assert_string_equal(r.err, "cohesim: first-try.cfg exists; init never "
+			    "replaces a file: choose another NAME or -o "
+			    "FILE\n");
+	bin_result_free(&r);
+	char *after = bin_slurp(bin_path(tmp, "first-try.cfg"), NULL);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	bin_run_in(&r, tmp, "init", "First_Try", NULL);
+	bin_expect_status(&r, 2);
+	assert_non_null(strstr(r.err, "cohesim: init: NAME must be made of "
+			       "a-z, 0-9 and - (at most 64), got "
+			       "\"First_Try\"\n"));
+	bin_result_free(&r);
+	bin_run_in(&r, tmp, "init", "other", "-o", "sub.cfg", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	assert_true(bin_exists(bin_path(tmp, "sub.cfg")));
+}
+
 static void test_keep(void **state)
 {
 	const char *tmp = *state;
@@ -880,6 +931,8 @@ int main(void)
 						tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_default_output_folder,
 						tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_init, tmp_setup,
+						tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_keep, tmp_setup,
 						tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_outcomes_columns, tmp_setup,
