@@ -146,6 +146,11 @@ static void test_help_and_version(void **state)
 	assert_string_equal(r.out, "cohesim " COH_VERSION "\n");
 	assert_string_equal(r.err, "");
 	bin_result_free(&r);
+	/* CITATION.cff cites the version the program says it is */
+	char *cff = bin_slurp("CITATION.cff", NULL);
+	assert_non_null(cff);
+	assert_non_null(strstr(cff, "\nversion: " COH_VERSION "\n"));
+	free(cff);
 
 	bin_run(&r, "--help", NULL);
 	bin_expect_status(&r, 0);
