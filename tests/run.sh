@@ -109,6 +109,43 @@ if [ -x "$BUILD/bench" ]; then
 	fi
 fi
 
+# The manual page: mandoc finds nothing to warn about, its version is the
+# program's, and each command's section names every long option that the
+# command's --help lists (so a new option cannot go undocumented).
+man=man/cohesim.1
+if command -v mandoc >/dev/null 2>&1 && [ -x "$BIN" ]; then
+	problems=$(mandoc -T lint -W warning "$man" 2>&1)
+	version=$("$BIN" --version | sed 's/^cohesim //')
+	grep -q "^\.TH COHESIM 1 [0-9-]* \"cohesim $version\"" "$man" ||
+		problems="$problems
+$man: .TH does not say cohesim $version"
+	commands=$("$BIN" --help | sed -n '/^Commands:/,/^$/p' |
+		   sed -n 's/^  \([a-z][a-z]*\) .*/\1/p')
+	for c in $commands; do
+		section=$(sed -n "/^\\.SS $c /,/^\\.S[HS] /p" "$man")
+		if [ -z "$section" ]; then
+			problems="$problems
+$man: no section '.SS $c ...'"
+			continue
+		fi
+		for o in $("$BIN" "$c" --help | sed -n '/^Options:/,$p' |
+			   grep -oE '^ +(-[a-zA-Z], )?--[a-z][a-z-]*' |
+			   grep -oE -- '--[a-z][a-z-]*' | grep -v -- '--help'); do
+			roff=$(printf '%s' "$o" | sed 's/-/\\-/g')
+			printf '%s\n' "$section" | grep -qF -- "$roff" ||
+				problems="$problems
+$man: section $c does not name $o"
+		done
+	done
+	if [ -z "$problems" ]; then
+		passed=$((passed + 1)); echo "ok   man page: lint clean, every command and option"
+	else
+		failed=$((failed + 1)); echo "FAIL man page:$problems"
+	fi
+else
+	failed=$((failed + 1)); echo "FAIL man page: mandoc is not installed (make deps)"
+fi
+
 # make MPI=1 on a machine without Open MPI names the command that installs
 # it (PATH holds no mpicc here; make is called by its full path).
 make_bin=$(command -v make)
