@@ -7,6 +7,8 @@
  * attribution leaves no folder behind. */
 #include "cli.h"
 #include "cohesim/attribute.h"
+#include "cohesim/date.h"
+#include "cohesim/ledger.h"
 #include "cohesim/mc.h"
 #include "cohesim/output.h"
 #include "cohesim/qoi.h"
@@ -27,7 +29,8 @@ static const char attribute_help[] =
 	"the model and reruns it on the same random numbers (paired\n"
 	"replications; every draw is keyed by what it belongs to), and writes\n"
 	"each unit's effect on every quantity of interest to attribution.csv\n"
-	"(qoi,unit,label,method,effect,ci_lo,ci_hi,pn), the figure's data\n"
+	"(qoi,unit,label,method,effect,ci_lo,ci_hi,pn,pn_lo,pn_hi), the\n"
+	"figure's data\n"
 	"attribution-bars.csv, the figure and manifest.json, and a table on\n"
 	"stdout, largest |effect| first (docs/analysis.md).\n"
 	"\n"
@@ -43,11 +46,20 @@ static const char attribute_help[] =
 	"                          without the unit), with the probability of\n"
 	"                          necessity for 0/1 quantities; shapley: values\n"
 	"                          that add up to Q(all) - Q(none) in every\n"
-	"                          replication, exact up to 10 units\n"
+	"                          replication, exact up to 10 units; ledger:\n"
+	"                          no reruns, the bookkeeping of a member's\n"
+	"                          change (--qoi commitment:ID@WHEN) split\n"
+	"                          into what each unit's events did to it,\n"
+	"                          generated events by type, influence,\n"
+	"                          relaxation and adaptation (bookkeeping, not\n"
+	"                          causation; one thread)\n"
 	"      --permutations N    shapley over N sampled permutations (even:\n"
 	"                          each with its reverse) instead of all\n"
 	"                          coalitions; needed above 10 units (200 is a\n"
 	"                          good start)\n"
+	"      --from DATE         ledger: the window starts after DATE's\n"
+	"                          events (default: the start); it ends at the\n"
+	"                          QoI's day\n"
 	"  -o, --output DIR        output folder (default:\n"
 	"                          out/<scenario name>-attribute/)\n"
 	"  -r, --replications N    replications per coalition (overrides the\n"
@@ -67,12 +79,13 @@ static const char attribute_help[] =
 	"\n"
 	"Not available for attribute yet: --resume, --dry-run and MPI.\n";
 
-enum { OPT_BY = 1, OPT_METHOD, OPT_PERMUTATIONS };
+enum { OPT_BY = 1, OPT_METHOD, OPT_PERMUTATIONS, OPT_FROM };
 
 static const cli_option attribute_options[] = {
 	{"by", 0, 1, OPT_BY},
 	{"method", 0, 1, OPT_METHOD},
 	{"permutations", 0, 1, OPT_PERMUTATIONS},
+	{"from", 0, 1, OPT_FROM},
 	{NULL, 0, 0, 0},
 };
 
@@ -82,6 +95,7 @@ typedef struct attr_args {
 	coh_attr_by by;
 	coh_attr_method method;
 	uint64_t permutations;  /* 0: not given */
+	const char *from;       /* --from DATE (ledger), or NULL */
 } attr_args;
 
 static int take_arg(void *ctx, int id, const char *v)
@@ -106,9 +120,12 @@ static int take_arg(void *ctx, int id, const char *v)
 	case OPT_METHOD:
 		if ((k = coh_attr_method_lookup(v)) < 0)
 			return cli_usage_error("attribute", "--method expects "
-					       "removal or shapley, got \"%s\"",
-					       v);
+					       "removal, shapley or ledger, got "
+					       "\"%s\"", v);
 		a->method = (coh_attr_method)k;
+		return CLI_OK;
+	case OPT_FROM:
+		a->from = v;
 		return CLI_OK;
 	default: /* OPT_PERMUTATIONS */
 		if (cli_parse_uint(&a->permutations, v, 2) != 0 ||
@@ -145,6 +162,18 @@ typedef struct attr_state {
 	double *values;
 	size_t group_first;     /* coalition of the running group's model 0 */
 	double *scratch;        /* n_qoi */
+	/* --method ledger: ledger[(q * reps + r) * n_cols + col], the parts
+	 * of QoI q's change in replication r by column (the units, then
+	 * L_X_COUNT others, then the change itself); the parts shown are
+	 * the columns cols[0 .. n_parts - 1] (the units, and the others any
+	 * replication used or that are always shown) */
+	double *ledger;
+	size_t n_cols;
+	size_t *cols;
+	double from;            /* the ledger window's start, -inf: none */
+	/* the rows that are parts of the total (sorted in the table and the
+	 * figure): the units, plus the ledger's other causes */
+	size_t n_parts;
 	cli_progress progress;
 	uint64_t progress_done; /* replications of the groups finished */
 	double wall;
@@ -223,6 +252,137 @@ static int run_coalitions(attr_state *s)
 	return rc;
 }
 
+/*--- The ledger (--method ledger) ---------------------------------------*/
+
+/* The ledger's columns after the units: one per generated type, then
+ * timeline events that no unit holds, influence, relaxation and
+ * adaptation; the change comes last. */
+enum { L_GENERATED = 0, L_OTHER = COH_EV__COUNT, L_INFLUENCE, L_RELAXATION,
+       L_ADAPTATION, L_X_COUNT };
+
+/* Column col's unit name and label (col >= n_units); names of generated
+ * types are made into buf. */
+static void ledger_col_text(const attr_state *s, size_t col, char *buf,
+			    size_t size, const char **unit,
+			    const char **label)
+{
+	size_t x = col - s->n_units;
+	if (x < L_OTHER) {
+		snprintf(buf, size, "(generated %s)",
+			 coh_event_type_name((coh_event_type)x));
+		*unit = buf;
+		*label = "every generated event of the type, its direct "
+			 "impact and spillover";
+		return;
+	}
+	static const char *const names[][2] = {
+		{"(other events)", "timeline events in no unit"},
+		{"influence", "summit and consultation rounds"},
+		{"relaxation", "drift toward the baseline between events"},
+		{"adaptation", "the baseline's own move"},
+	};
+	*unit = names[x - L_OTHER][0];
+	*label = names[x - L_OTHER][1];
+}
+
+/* Books the last replication's parts of ledger l into row v. */
+static void ledger_take(const attr_state *s, const coh_ledger *l, double *v)
+{
+	const coh_model *m = s->model;
+	for (size_t c = 0; c < s->n_cols; c++)
+		v[c] = 0;
+	static const coh_ledger_cause hits[] = {COH_LEDGER_DIRECT,
+						COH_LEDGER_SPILLOVER};
+	for (size_t k = 0; k < m->n_events; k++) {
+		long u = coh_attr_unit_of_event(s->units, k);
+		size_t col = u >= 0 ? (size_t)u : s->n_units + L_OTHER;
+		for (size_t h = 0; h < 2; h++)
+			v[col] += coh_ledger_last_part(l, hits[h], (long)k,
+						       m->events[k].type);
+	}
+	for (int t = 0; t < COH_EV__COUNT; t++)
+		for (size_t h = 0; h < 2; h++)
+			v[s->n_units + L_GENERATED + (size_t)t] +=
+				coh_ledger_last_part(l, hits[h], -1,
+						     (coh_event_type)t);
+	v[s->n_units + L_INFLUENCE] =
+		coh_ledger_last_part(l, COH_LEDGER_INFLUENCE, -1, COH_EV_SET);
+	v[s->n_units + L_RELAXATION] =
+		coh_ledger_last_part(l, COH_LEDGER_RELAXATION, -1, COH_EV_SET);
+	v[s->n_units + L_ADAPTATION] =
+		coh_ledger_last_part(l, COH_LEDGER_ADAPTATION, -1, COH_EV_SET);
+	v[s->n_cols - 1] = coh_ledger_last_change(l);
+}
+
+/* Runs the ledger of each QoI's member over (from, the QoI's day], one
+ * replication at a time in replication order (one thread: the ledger
+ * replays the engine with its bookkeeping on), and chooses the columns
+ * shown: every unit, the generated types and other events that moved
+ * the member in some replication of some QoI, and influence, relaxation
+ * and adaptation always. */
+static int run_ledgers(attr_state *s)
+{
+	cli_signals signals;
+	cli_signals_catch(&signals);
+	cli_progress_start(&s->progress, s->reps * s->n_qoi,
+			   s->a->common.quiet);
+	int rc = 0;
+	for (size_t q = 0; q < s->n_qoi && !rc; q++) {
+		const coh_qoi *qi = coh_qoi_set_get(s->qoi, q);
+		coh_ledger *l = NULL;
+		rc = coh_ledger_alloc(&l, s->model, qi->member, s->from,
+				      qi->day, &s->err);
+		for (uint64_t r = 0; r < s->reps && !rc; r++) {
+			if (cli_stop_signal) {
+				rc = COH_ECANCEL;
+				break;
+			}
+			rc = coh_ledger_run(l, s->model->seed, 0, r, 1,
+					    &s->err);
+			if (!rc)
+				ledger_take(s, l, &s->ledger[(q * s->reps + r) *
+							     s->n_cols]);
+			cli_progress_update(&s->progress, q * s->reps + r + 1);
+		}
+		coh_ledger_free(l);
+	}
+	cli_progress_finish(&s->progress);
+	s->wall = cli_progress_elapsed(&s->progress);
+	cli_signals_restore(&signals);
+	if (rc)
+		return rc;
+	s->n_parts = 0;
+	for (size_t c = 0; c + 1 < s->n_cols; c++) {
+		int show = c < s->n_units || c >= s->n_units + L_INFLUENCE;
+		for (size_t i = 0; !show && i < s->n_qoi * s->reps; i++)
+			show = s->ledger[i * s->n_cols + c] != 0;
+		if (show)
+			s->cols[s->n_parts++] = c;
+	}
+	return 0;
+}
+
+/* The parts of QoI q's total in replication r into per_part[0 ..
+ * n_parts - 1], and the total; 0 when the replication has them all, -1
+ * when it is skipped (a coalition's value is NaN). */
+static int part_values(const attr_state *s, size_t q, uint64_t r,
+		       double *per_part, double *total)
+{
+	if (s->a->method == COH_ATTR_LEDGER) {
+		const double *v = &s->ledger[(q * s->reps + r) * s->n_cols];
+		for (size_t p = 0; p < s->n_parts; p++)
+			per_part[p] = v[s->cols[p]];
+		*total = v[s->n_cols - 1];
+		return 0;
+	}
+	const double *v = &s->values[(q * s->reps + r) * s->n_coalitions];
+	for (size_t c = 0; c < s->n_coalitions; c++)
+		if (isnan(v[c]))
+			return -1;
+	coh_attr_plan_values(s->plan, v, per_part, total);
+	return 0;
+}
+
 /* One table row as the terminal shows it. */
 static void print_row(int width, const char *unit,
 		      const coh_attr_estimate *e, int with_pn,
@@ -275,7 +435,7 @@ static void sort_by_size(size_t *order, size_t n,
 static void print_table(const attr_state *s, const coh_report_attr_row *rows,
 			size_t per_qoi)
 {
-	size_t *order = coh_calloc(s->n_units, sizeof *order);
+	size_t *order = coh_calloc(s->n_parts, sizeof *order);
 	if (!order)
 		return;
 	for (size_t q = 0; q < s->n_qoi; q++) {
@@ -285,7 +445,7 @@ static void print_table(const attr_state *s, const coh_report_attr_row *rows,
 		       q ? "\n" : "", r[0].qoi, coh_attr_by_name(s->a->by),
 		       r[0].method, r[0].e.n);
 		int width = 14; /* "(interactions)" */
-		for (size_t u = 0; u < s->n_units; u++)
+		for (size_t u = 0; u < s->n_parts; u++)
 			if ((int)strlen(r[u].unit) > width)
 				width = (int)strlen(r[u].unit);
 		printf("  %-*s %12s  %-24s", width, "unit", "effect",
@@ -293,11 +453,11 @@ static void print_table(const attr_state *s, const coh_report_attr_row *rows,
 		if (with_pn)
 			printf("  %-16s", "PN");
 		printf("  label\n");
-		sort_by_size(order, s->n_units, r);
-		for (size_t u = 0; u < s->n_units; u++)
+		sort_by_size(order, s->n_parts, r);
+		for (size_t u = 0; u < s->n_parts; u++)
 			print_row(width, r[order[u]].unit, &r[order[u]].e,
 				  with_pn, r[order[u]].label);
-		for (size_t k = s->n_units; k < per_qoi; k++)
+		for (size_t k = s->n_parts; k < per_qoi; k++)
 			print_row(width, r[k].unit, &r[k].e, 0, r[k].label);
 	}
 	coh_free(order);
@@ -316,7 +476,7 @@ static int bar_rows(const attr_state *s, const coh_report_attr_row *rows,
 		    size_t per_qoi, coh_report_attr_row *bars, size_t *n_bars,
 		    char (*others)[32])
 {
-	size_t n = s->n_units;
+	size_t n = s->n_parts;
 	size_t *order = coh_calloc(n, sizeof *order);
 	unsigned char *rest = coh_calloc(n, 1);
 	double *per_unit = coh_calloc(n, sizeof *per_unit);
@@ -340,15 +500,9 @@ static int bar_rows(const attr_state *s, const coh_report_attr_row *rows,
 			rest[order[k]] = 1;
 		coh_qoi_acc acc = {0};
 		for (uint64_t i = 0; i < s->reps; i++) {
-			const double *v = &s->values[(q * s->reps + i) *
-						     s->n_coalitions];
-			int undefined = 0;
-			for (size_t c = 0; c < s->n_coalitions; c++)
-				undefined |= isnan(v[c]);
-			if (undefined)
-				continue;
 			double total, sum = 0;
-			coh_attr_plan_values(s->plan, v, per_unit, &total);
+			if (part_values(s, q, i, per_unit, &total))
+				continue;
 			for (size_t u = 0; u < n; u++)
 				if (rest[u])
 					sum += per_unit[u];
@@ -394,10 +548,12 @@ static int write_figure(attr_state *s, const coh_report_attr_row *rows,
 		/* the figure's title names the method and the units; its
 		 * panels, one per QoI, are the plot's axes */
 		char title[256];
-		snprintf(title, sizeof title, "%s: %s by %s",
+		snprintf(title, sizeof title, "%s: %s by %s%s",
 			 s->model->title ? s->model->title : s->model->name,
 			 coh_attr_method_name(s->a->method),
-			 coh_attr_by_name(s->a->by));
+			 coh_attr_by_name(s->a->by),
+			 s->a->method == COH_ATTR_LEDGER
+			 ? " (bookkeeping, not causation)" : "");
 		coh_model titled = *s->model;
 		titled.title = title;
 		for (size_t q = 0; q < s->n_qoi; q++)
@@ -416,29 +572,68 @@ static int write_figure(attr_state *s, const coh_report_attr_row *rows,
 
 /* The estimates, attribution.csv, the table, the figure, the resolved
  * scenario and, last, manifest.json. */
+/* The rows of QoI q under --method ledger: each part's mean over the
+ * replications with its 95% t interval, then (total), the mean change.
+ * names holds room for the parts' names. */
+static void ledger_rows(const attr_state *s, size_t q,
+			coh_report_attr_row *row, char (*names)[48])
+{
+	const coh_qoi *qi = coh_qoi_set_get(s->qoi, q);
+	for (size_t p = 0; p <= s->n_parts; p++) {
+		size_t col = p < s->n_parts ? s->cols[p] : s->n_cols - 1;
+		coh_qoi_acc acc = {0};
+		for (uint64_t r = 0; r < s->reps; r++)
+			coh_qoi_acc_add(&acc, s->ledger[(q * s->reps + r) *
+							s->n_cols + col]);
+		coh_qoi_estimate e = coh_qoi_acc_estimate(&acc, 0);
+		const char *unit = "(total)";
+		const char *label = "the change over the window";
+		if (col < s->n_units) {
+			unit = coh_attr_unit_name(s->units, col);
+			label = coh_attr_unit_label(s->units, col);
+		} else if (p < s->n_parts) {
+			ledger_col_text(s, col, names[p], sizeof names[p],
+					&unit, &label);
+		}
+		row[p] = (coh_report_attr_row){
+			qi->text, unit, label, "ledger",
+			{.n = e.n, .effect = e.estimate, .ci_lo = e.ci_lo,
+			 .ci_hi = e.ci_hi, .pn = NAN}, 0};
+	}
+}
+
+/* The estimates, attribution.csv, the table, the figure, the resolved
+ * scenario and, last, manifest.json. */
 static int write_results(attr_state *s, int argc, char **argv)
 {
 	int removal = s->a->method == COH_ATTR_REMOVAL;
-	size_t per_qoi = s->n_units + 1 + (size_t)removal;
+	int ledger = s->a->method == COH_ATTR_LEDGER;
+	size_t per_qoi = s->n_parts + 1 + (size_t)removal;
 	size_t n_rows = per_qoi * s->n_qoi;
 	coh_report_attr_row *rows = coh_calloc(n_rows, sizeof *rows);
 	coh_attr_acc **accs = coh_calloc(s->n_qoi, sizeof(coh_attr_acc *));
+	char (*names)[48] = coh_calloc(s->n_parts + 1, sizeof *names);
 	char *created = NULL;
 	char **plot_files = NULL;
 	size_t n_plot_files = 0;
 	const char *files[4];
 	size_t n_files = 0;
 	const char **all = NULL;
-	int rc = rows && accs ? 0
+	int rc = rows && accs && names ? 0
 	       : coh_error_set(&s->err, COH_ENOMEM, NULL, 0, "out of memory");
 	const char *method = coh_attr_method_name(s->a->method);
-	for (size_t q = 0; q < s->n_qoi && !rc; q++) {
+	for (size_t q = 0; q < s->n_qoi && !rc && ledger; q++)
+		ledger_rows(s, q, &rows[q * per_qoi], names);
+	for (size_t q = 0; q < s->n_qoi && !rc && !ledger; q++) {
 		const coh_qoi *qi = coh_qoi_set_get(s->qoi, q);
 		rc = coh_attr_acc_alloc(&accs[q], s->plan, qi->indicator,
 					&s->err);
 		for (uint64_t r = 0; r < s->reps && !rc; r++)
 			coh_attr_acc_add(accs[q], &s->values[(q * s->reps + r) *
 							    s->n_coalitions]);
+		if (!rc)
+			rc = coh_attr_acc_bootstrap(accs[q], s->model->seed,
+						    &s->err);
 		coh_report_attr_row *row = &rows[q * per_qoi];
 		for (size_t u = 0; u < s->n_units && !rc; u++)
 			row[u] = (coh_report_attr_row){
@@ -508,8 +703,24 @@ static int write_results(attr_state *s, int argc, char **argv)
 	coh_free(all);
 	coh_plot_files_free(plot_files, n_plot_files);
 	coh_free(accs);
+	coh_free(names);
 	coh_free(rows);
 	return rc;
+}
+
+/* --from DATE as days since the start into *out. */
+static int window_start(double *out, const char *text, const coh_model *model)
+{
+	int64_t day;
+	if (coh_date_parse(&day, text) != 0)
+		return cli_usage_error("attribute", "--from expects a date "
+				       "YYYY-MM-DD, got \"%s\"", text);
+	double d = (double)(day - model->start_day);
+	if (!(d >= 0 && d <= model->horizon))
+		return cli_usage_error("attribute", "--from %s is outside the "
+				       "scenario (its start to its end)", text);
+	*out = d;
+	return CLI_OK;
 }
 
 /* What nothing but the command line can fix: exit status 2. */
@@ -523,7 +734,32 @@ static int check_usage(attr_state *s)
 	if (a->permutations && a->method != COH_ATTR_SHAPLEY)
 		return cli_usage_error("attribute", "--permutations goes with "
 				       "--method shapley");
-	if (s->n_units == 0) {
+	if (a->from && a->method != COH_ATTR_LEDGER)
+		return cli_usage_error("attribute", "--from goes with --method "
+				       "ledger");
+	if (a->method == COH_ATTR_LEDGER && a->by == COH_ATTR_GENERATOR)
+		return cli_usage_error("attribute", "--method ledger: the "
+				       "ledger credits a generated event to "
+				       "its type, not to the generator that "
+				       "made it; use --by event, type or "
+				       "fragment");
+	for (size_t q = 0; q < s->n_qoi && a->method == COH_ATTR_LEDGER;
+	     q++) {
+		const coh_qoi *qi = coh_qoi_set_get(s->qoi, q);
+		if (qi->kind == COH_QOI_COMMITMENT && !(s->from >= qi->day))
+			continue;
+		if (qi->kind == COH_QOI_COMMITMENT)
+			return cli_usage_error("attribute", "--from %s is not "
+					       "before the day of --qoi '%s'",
+					       a->from, qi->text);
+		return cli_usage_error("attribute", "--method ledger: --qoi "
+				       "'%s' %s; the ledger splits one "
+				       "member's change of commitment, so it "
+				       "needs commitment:ID@WHEN", qi->text,
+				       qi->member < 0 ? "names no member"
+				       : "is not a commitment");
+	}
+	if (s->n_units == 0 && a->method != COH_ATTR_LEDGER) {
 		static const char *const what[] = {
 			"timeline events", "timeline events",
 			"events or generators", "generators"};
@@ -553,12 +789,22 @@ static int attribute_loaded(attr_state *s, int argc, char **argv)
 	if (coh_attr_units_build(&s->units, s->model, s->a->by, &s->err))
 		goto failed;
 	s->n_units = coh_attr_units_count(s->units);
+	s->from = -INFINITY;
+	if (s->a->from &&
+	    (status = window_start(&s->from, s->a->from, s->model)) != CLI_OK)
+		return status;
 	if ((status = check_usage(s)) != CLI_OK)
 		return status;
-	if (coh_attr_plan_alloc(&s->plan, s->a->method, s->n_units,
-				s->a->permutations, s->model->seed, &s->err))
+	int ledger = s->a->method == COH_ATTR_LEDGER;
+	if (!ledger && coh_attr_plan_alloc(&s->plan, s->a->method, s->n_units,
+					   s->a->permutations, s->model->seed,
+					   &s->err))
 		goto failed;
-	s->n_coalitions = coh_attr_plan_coalitions(s->plan);
+	/* the ledger's one "coalition" is its row of columns */
+	s->n_cols = s->n_units + L_X_COUNT + 1;
+	s->n_coalitions = ledger ? s->n_cols
+				 : coh_attr_plan_coalitions(s->plan);
+	s->n_parts = s->n_units;
 	s->reps = s->model->replications;
 	s->n_workers = s->a->common.jobs < s->reps ? (size_t)s->a->common.jobs
 						   : (size_t)s->reps;
@@ -579,14 +825,17 @@ static int attribute_loaded(attr_state *s, int argc, char **argv)
 		goto failed;
 	s->values = coh_calloc((size_t)s->n_qoi * (size_t)s->reps *
 			       s->n_coalitions, sizeof *s->values);
+	s->cols = coh_calloc(s->n_cols, sizeof *s->cols);
+	if (ledger)
+		s->ledger = s->values;
 	s->scratch = coh_calloc(s->n_qoi, sizeof *s->scratch);
 	s->dir = cli_output_dir(s->a->common.output, &s->err,
 				"out/%s-attribute/", s->model->name);
-	if (!s->values || !s->scratch || !s->dir) {
+	if (!s->values || !s->scratch || !s->cols || !s->dir) {
 		coh_error_set(&s->err, COH_ENOMEM, NULL, 0, "out of memory");
 		goto failed;
 	}
-	int rc = run_coalitions(s);
+	int rc = ledger ? run_ledgers(s) : run_coalitions(s);
 	if (rc == COH_ECANCEL) {
 		fprintf(stderr, "cohesim: attribute: interrupted; nothing "
 				"written\n");
@@ -616,6 +865,7 @@ int cli_attribute(int argc, char **argv, int first)
 				.model = coh_scenario_model(sc)};
 		status = attribute_loaded(&s, argc, argv);
 		coh_free(s.values);
+		coh_free(s.cols);
 		coh_free(s.scratch);
 		coh_free(s.dir);
 		coh_attr_plan_free(s.plan);
