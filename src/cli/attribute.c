@@ -1,10 +1,13 @@
-/* `cohesim attribute`: what caused what (docs/analysis.md).  Splits the
- * scenario into units (events, types, files or generators), runs the
- * models of the coalitions the method needs on the same stream keys
- * (paired replications), and writes each unit's effect on every --qoi
- * into attribution.csv, with manifest.json and a table on stdout.
- * Nothing is written until every replication has run, so an interrupted
- * attribution leaves no folder behind. */
+/* `cohesim attribute`: what caused what (docs/analysis.md,
+ * docs/attribution.md).  Splits the scenario into units (events, types,
+ * files or generators), runs the models of the coalitions the method
+ * needs on the same stream keys (paired replications), or, for the
+ * ledger, replays the engine with its bookkeeping, and writes each unit's
+ * effect on every --qoi into attribution.csv, with the figure,
+ * manifest.json and a table on stdout.  While it runs, the finished
+ * blocks of values go to an append-only checkpoint in the output folder,
+ * which --resume continues and a finished run removes; an interruption
+ * before the first block leaves no folder behind. */
 #include "cli.h"
 #include "cohesim/attribute.h"
 #include "cohesim/date.h"
@@ -14,13 +17,17 @@
 #include "cohesim/qoi.h"
 #include "cohesim/report.h"
 #include "cohesim/sim.h"
+#include "checkpoint.h"
+#include "cohesim/version.h"
 #include "core/alloc.h"
+#include "output/sha256.h"
 
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char attribute_help[] =
 	"Usage: cohesim attribute SCENARIO --qoi Q... [OPTIONS]\n"
@@ -74,18 +81,29 @@ static const char attribute_help[] =
 	"                          largest 15 and the rest as one bar\n"
 	"      --max-memory GB     refuse attributions whose values would take\n"
 	"                          more (default: half of this machine's memory)\n"
+	"      --resume            finish the attribution interrupted in DIR\n"
+	"                          (its finished groups of coalitions, or the\n"
+	"                          ledger's replications, are kept in\n"
+	"                          attribution.checkpoint as they finish),\n"
+	"                          to the bytes of an uninterrupted run\n"
+	"      --dry-run           print the runs, an estimated time, disk and\n"
+	"                          memory, and write nothing\n"
 	"  -q, --quiet             no progress and no table\n"
 	"  -h, --help              show this help\n"
 	"\n"
-	"Not available for attribute yet: --resume, --dry-run and MPI.\n";
+	"Not available for attribute: MPI (under mpirun only rank 0 runs it,\n"
+	"with -j threads).\n";
 
-enum { OPT_BY = 1, OPT_METHOD, OPT_PERMUTATIONS, OPT_FROM };
+enum { OPT_BY = 1, OPT_METHOD, OPT_PERMUTATIONS, OPT_FROM, OPT_RESUME,
+       OPT_DRY };
 
 static const cli_option attribute_options[] = {
 	{"by", 0, 1, OPT_BY},
 	{"method", 0, 1, OPT_METHOD},
 	{"permutations", 0, 1, OPT_PERMUTATIONS},
 	{"from", 0, 1, OPT_FROM},
+	{"resume", 0, 0, OPT_RESUME},
+	{"dry-run", 0, 0, OPT_DRY},
 	{NULL, 0, 0, 0},
 };
 
@@ -96,6 +114,7 @@ typedef struct attr_args {
 	coh_attr_method method;
 	uint64_t permutations;  /* 0: not given */
 	const char *from;       /* --from DATE (ledger), or NULL */
+	int resume, dry_run;
 } attr_args;
 
 static int take_arg(void *ctx, int id, const char *v)
@@ -126,6 +145,12 @@ static int take_arg(void *ctx, int id, const char *v)
 		return CLI_OK;
 	case OPT_FROM:
 		a->from = v;
+		return CLI_OK;
+	case OPT_RESUME:
+		a->resume = 1;
+		return CLI_OK;
+	case OPT_DRY:
+		a->dry_run = 1;
 		return CLI_OK;
 	default: /* OPT_PERMUTATIONS */
 		if (cli_parse_uint(&a->permutations, v, 2) != 0 ||
@@ -174,6 +199,10 @@ typedef struct attr_state {
 	/* the rows that are parts of the total (sorted in the table and the
 	 * figure): the units, plus the ledger's other causes */
 	size_t n_parts;
+	coh_ledger **ledgers;   /* --method ledger: one per QoI */
+	cli_checkpoint *checkpoint;
+	uint64_t done;          /* blocks whose values are in (run_all) */
+	char *created;          /* the folder this run made (cli_mkdirs) */
 	cli_progress progress;
 	uint64_t progress_done; /* replications of the groups finished */
 	double wall;
@@ -205,50 +234,41 @@ static void group_progress(void *ctx, uint64_t done, uint64_t total)
 	cli_progress_update(&s->progress, s->progress_done + done);
 }
 
-/* Runs every coalition's model, GROUP at a time, each group over the same
- * replications with the same keys, so that all coalitions are paired. */
-static int run_coalitions(attr_state *s)
+/* Runs every replication of the models of group g's coalitions (GROUP
+ * of them, the last group fewer) together, on the same keys, so that all
+ * coalitions are paired.  A group is the unit of work a checkpoint keeps:
+ * each call of the runner sets up a workspace per model and worker, so
+ * the groups run every replication at once. */
+static int run_group(attr_state *s, size_t g)
 {
-	size_t n_groups = (s->n_coalitions + GROUP - 1) / GROUP;
-	cli_signals signals;
-	cli_signals_catch(&signals);
-	cli_progress_start(&s->progress, s->reps * n_groups,
-			   s->a->common.quiet);
 	size_t n_reads;
 	const double *reads = coh_qoi_set_read_days(s->qoi, &n_reads);
+	coh_model models[GROUP];
+	const coh_model *ptrs[GROUP];
+	size_t c0 = g * GROUP, n = 0;
 	int rc = 0;
-	for (size_t g = 0; g < n_groups && !rc; g++) {
-		coh_model models[GROUP];
-		const coh_model *ptrs[GROUP];
-		size_t first = g * GROUP, n = 0;
-		memset(models, 0, sizeof models);
-		for (; n < GROUP && first + n < s->n_coalitions && !rc; n++) {
-			rc = coh_attr_model(&models[n], s->units,
-					    coh_attr_plan_keep(s->plan,
-							       first + n),
-					    &s->err);
-			ptrs[n] = &models[n];
-		}
-		if (!rc) {
-			s->group_first = first;
-			coh_mc_options mo = {
-				.seed = s->model->seed,
-				.replications = s->reps,
-				.threads = (int)s->n_workers,
-				.read_days = reads, .n_read_days = n_reads,
-				.progress = group_progress, .progress_ctx = s,
-				.stop = &cli_stop_signal,
-			};
-			rc = coh_mc_run(ptrs, n, &mo, take_group, s, NULL,
-					&s->err);
-		}
-		for (size_t m = 0; m < GROUP; m++)
-			coh_attr_model_release(&models[m]);
-		s->progress_done += s->reps;
+	memset(models, 0, sizeof models);
+	for (; n < GROUP && c0 + n < s->n_coalitions && !rc; n++) {
+		rc = coh_attr_model(&models[n], s->units,
+				    coh_attr_plan_keep(s->plan, c0 + n),
+				    &s->err);
+		ptrs[n] = &models[n];
 	}
-	cli_progress_finish(&s->progress);
-	s->wall = cli_progress_elapsed(&s->progress);
-	cli_signals_restore(&signals);
+	if (!rc) {
+		s->group_first = c0;
+		coh_mc_options mo = {
+			.seed = s->model->seed,
+			.replications = s->reps,
+			.threads = (int)s->n_workers,
+			.read_days = reads, .n_read_days = n_reads,
+			.progress = group_progress, .progress_ctx = s,
+			.stop = &cli_stop_signal,
+		};
+		rc = coh_mc_run(ptrs, n, &mo, take_group, s, NULL, &s->err);
+	}
+	for (size_t m = 0; m < GROUP; m++)
+		coh_attr_model_release(&models[m]);
+	s->progress_done += s->reps;
 	return rc;
 }
 
@@ -314,43 +334,35 @@ static void ledger_take(const attr_state *s, const coh_ledger *l, double *v)
 	v[s->n_cols - 1] = coh_ledger_last_change(l);
 }
 
-/* Runs the ledger of each QoI's member over (from, the QoI's day], one
- * replication at a time in replication order (one thread: the ledger
- * replays the engine with its bookkeeping on), and chooses the columns
- * shown: every unit, the generated types and other events that moved
- * the member in some replication of some QoI, and influence, relaxation
- * and adaptation always. */
-static int run_ledgers(attr_state *s)
+/* Runs replications first .. first + count - 1 of the ledger of each
+ * QoI's member over (from, the QoI's day], one after another in
+ * replication order (one thread: the ledger replays the engine with its
+ * bookkeeping on). */
+static int run_chunk_ledgers(attr_state *s, uint64_t first, uint64_t count)
 {
-	cli_signals signals;
-	cli_signals_catch(&signals);
-	cli_progress_start(&s->progress, s->reps * s->n_qoi,
-			   s->a->common.quiet);
 	int rc = 0;
-	for (size_t q = 0; q < s->n_qoi && !rc; q++) {
-		const coh_qoi *qi = coh_qoi_set_get(s->qoi, q);
-		coh_ledger *l = NULL;
-		rc = coh_ledger_alloc(&l, s->model, qi->member, s->from,
-				      qi->day, &s->err);
-		for (uint64_t r = 0; r < s->reps && !rc; r++) {
-			if (cli_stop_signal) {
-				rc = COH_ECANCEL;
-				break;
-			}
+	for (uint64_t r = first; r < first + count && !rc; r++) {
+		if (cli_stop_signal)
+			return COH_ECANCEL;
+		for (size_t q = 0; q < s->n_qoi && !rc; q++) {
+			coh_ledger *l = s->ledgers[q];
 			rc = coh_ledger_run(l, s->model->seed, 0, r, 1,
 					    &s->err);
 			if (!rc)
 				ledger_take(s, l, &s->ledger[(q * s->reps + r) *
 							     s->n_cols]);
-			cli_progress_update(&s->progress, q * s->reps + r + 1);
 		}
-		coh_ledger_free(l);
+		s->progress_done += s->n_qoi;
+		cli_progress_update(&s->progress, s->progress_done);
 	}
-	cli_progress_finish(&s->progress);
-	s->wall = cli_progress_elapsed(&s->progress);
-	cli_signals_restore(&signals);
-	if (rc)
-		return rc;
+	return rc;
+}
+
+/* The ledger's columns shown: every unit, the generated types and other
+ * events that moved the member in some replication of some QoI, and
+ * influence, relaxation and adaptation always. */
+static void ledger_columns(attr_state *s)
+{
 	s->n_parts = 0;
 	for (size_t c = 0; c + 1 < s->n_cols; c++) {
 		int show = c < s->n_units || c >= s->n_units + L_INFLUENCE;
@@ -359,7 +371,190 @@ static int run_ledgers(attr_state *s)
 		if (show)
 			s->cols[s->n_parts++] = c;
 	}
+}
+
+/*--- Checkpoints and the whole run --------------------------------------*/
+
+/* The checkpoint in the output folder while an attribution runs: after
+ * a header that names the run, one record per finished block, its index
+ * and then its values.  A block of removal or shapley is a group of
+ * coalitions: every QoI's values of its GROUP coalitions (zeros past the
+ * last) in every replication; a block of the ledger is a replication:
+ * every QoI's columns. */
+#define CHECKPOINT "attribution.checkpoint"
+
+static int is_ledger(const attr_state *s)
+{
+	return s->a->method == COH_ATTR_LEDGER;
+}
+
+static uint64_t n_blocks(const attr_state *s)
+{
+	return is_ledger(s) ? s->reps : (s->n_coalitions + GROUP - 1) / GROUP;
+}
+
+static size_t record_size(const attr_state *s)
+{
+	size_t values = is_ledger(s) ? s->n_qoi * s->n_cols
+				     : s->n_qoi * (size_t)s->reps * GROUP;
+	return sizeof(uint64_t) + values * sizeof(double);
+}
+
+/* The checkpoint's header: a SHA-256 of everything the values depend
+ * on, the resolved scenario (seed, replications, every --set) and the
+ * options, so that a resume continues only the run it belongs to. */
+static int checkpoint_header(attr_state *s, char *out, size_t size)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+	if (!fp)
+		return coh_error_set(&s->err, COH_ENOMEM, NULL, 0,
+				     "out of memory");
+	coh_error err = {0};
+	int rc = coh_scenario_write_resolved(s->sc, fp, &err);
+	fprintf(fp, "\nversion %s\nmethod %s\nby %s\npermutations %" PRIu64
+		"\nfrom %s\nseed %" PRIu64 "\nreplications %" PRIu64
+		"\nunits %zu\ncoalitions %zu\ndouble %zu\n", COH_VERSION,
+		coh_attr_method_name(s->a->method), coh_attr_by_name(s->a->by),
+		s->a->permutations, s->a->from ? s->a->from : "-",
+		s->model->seed, s->reps, s->n_units, s->n_coalitions,
+		sizeof(double));
+	for (size_t q = 0; q < s->n_qoi; q++)
+		fprintf(fp, "qoi %s\n", coh_qoi_set_get(s->qoi, q)->text);
+	if (fclose(fp) || rc) {
+		free(text);
+		return coh_error_set(&s->err, COH_ENOMEM, NULL, 0,
+				     "out of memory");
+	}
+	coh_sha256 ctx;
+	unsigned char digest[32];
+	char hex[65];
+	coh_sha256_init(&ctx);
+	coh_sha256_update(&ctx, text, len);
+	coh_sha256_final(&ctx, digest);
+	coh_sha256_hex(hex, digest);
+	free(text);
+	snprintf(out, size, "cohesim attribute checkpoint 1 %s", hex);
 	return 0;
+}
+
+/* The ledger's replications per append: about 20 appends in all. */
+static uint64_t chunk_size(const attr_state *s)
+{
+	if (!is_ledger(s))
+		return 1;
+	uint64_t c = s->reps / 20;
+	return c < 8 ? 8 : c;
+}
+
+/* Where value i of block b's record lives in values, or NULL (a
+ * coalition past the last). */
+static double *block_value(attr_state *s, uint64_t b, size_t i)
+{
+	if (is_ledger(s)) {
+		size_t q = i / s->n_cols, col = i % s->n_cols;
+		return &s->values[(q * s->reps + b) * s->n_cols + col];
+	}
+	size_t m = i % GROUP, rest = i / GROUP;
+	uint64_t r = rest % s->reps;
+	size_t q = rest / (size_t)s->reps, c = (size_t)b * GROUP + m;
+	if (c >= s->n_coalitions)
+		return NULL;
+	return &s->values[(q * s->reps + r) * s->n_coalitions + c];
+}
+
+/* Puts block b's values into a record, or back. */
+static void record_pack(attr_state *s, uint64_t b, unsigned char *rec)
+{
+	size_t n = (record_size(s) - sizeof b) / sizeof(double);
+	memcpy(rec, &b, sizeof b);
+	for (size_t i = 0; i < n; i++) {
+		const double *v = block_value(s, b, i);
+		double x = v ? *v : 0.0;
+		memcpy(rec + sizeof b + i * sizeof x, &x, sizeof x);
+	}
+}
+
+static int record_unpack(attr_state *s, uint64_t b, const unsigned char *rec)
+{
+	uint64_t got;
+	memcpy(&got, rec, sizeof got);
+	if (got != b)
+		return -1;
+	size_t n = (record_size(s) - sizeof b) / sizeof(double);
+	for (size_t i = 0; i < n; i++) {
+		double *v = block_value(s, b, i);
+		if (v)
+			memcpy(v, rec + sizeof b + i * sizeof *v, sizeof *v);
+	}
+	return 0;
+}
+
+/* The blocks the checkpoint holds, back into values. */
+static int checkpoint_load(attr_state *s, unsigned char *buf, uint64_t *done)
+{
+	uint64_t have = cli_checkpoint_count(s->checkpoint);
+	if (have > n_blocks(s))
+		have = n_blocks(s); /* cannot happen: the header names reps */
+	for (uint64_t b = 0; b < have; b++) {
+		if (cli_checkpoint_read(s->checkpoint, b, 1, buf, &s->err))
+			return s->err.code;
+		if (record_unpack(s, b, buf))
+			return coh_error_set(&s->err, COH_EINPUT, CHECKPOINT, 0,
+					     "block %" PRIu64 " is not where "
+					     "it belongs", b);
+	}
+	*done = have;
+	return 0;
+}
+
+/* Runs the blocks the checkpoint does not hold yet, appending each (the
+ * ledger's replications a chunk at a time) to the checkpoint once it is
+ * complete.  COH_ECANCEL when a signal stopped it. */
+static int run_all(attr_state *s)
+{
+	uint64_t chunk = chunk_size(s), done = 0, blocks = n_blocks(s);
+	unsigned char *buf = coh_calloc((size_t)chunk, record_size(s));
+	if (!buf)
+		return coh_error_set(&s->err, COH_ENOMEM, NULL, 0,
+				     "out of memory");
+	int ledger = is_ledger(s);
+	int rc = checkpoint_load(s, buf, &done);
+	s->done = done;
+	for (size_t q = 0; q < s->n_qoi && ledger && !rc; q++) {
+		const coh_qoi *qi = coh_qoi_set_get(s->qoi, q);
+		rc = coh_ledger_alloc(&s->ledgers[q], s->model, qi->member,
+				      s->from, qi->day, &s->err);
+	}
+	/* progress counts ledger replays, or replications of groups */
+	uint64_t step = ledger ? s->n_qoi : s->reps;
+	cli_signals signals;
+	cli_signals_catch(&signals);
+	cli_progress_start(&s->progress, blocks * step, s->a->common.quiet);
+	s->progress_done = done * step;
+	cli_progress_update(&s->progress, s->progress_done);
+	for (uint64_t first = done; first < blocks && !rc; first += chunk) {
+		uint64_t n = blocks - first < chunk ? blocks - first : chunk;
+		rc = ledger ? run_chunk_ledgers(s, first, n)
+			    : run_group(s, (size_t)first);
+		if (!rc && cli_stop_signal)
+			rc = COH_ECANCEL;
+		for (uint64_t i = 0; i < n && !rc; i++)
+			record_pack(s, first + i, buf + i * record_size(s));
+		if (!rc)
+			rc = cli_checkpoint_append(s->checkpoint, buf,
+						   (size_t)n, &s->err);
+		if (!rc)
+			s->done = first + n;
+	}
+	cli_progress_finish(&s->progress);
+	s->wall = cli_progress_elapsed(&s->progress);
+	cli_signals_restore(&signals);
+	coh_free(buf);
+	if (!rc && ledger)
+		ledger_columns(s);
+	return rc;
 }
 
 /* The parts of QoI q's total in replication r into per_part[0 ..
@@ -779,6 +974,86 @@ static int check_usage(attr_state *s)
 	return CLI_OK;
 }
 
+/*--- --dry-run ----------------------------------------------------------*/
+
+static double seconds_now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static int count_trace(void *ctx, const coh_trace *const *traces, size_t n)
+{
+	(void)traces;
+	(void)n;
+	(void)ctx;
+	return 0;
+}
+
+/* What the attribution would cost, from a pilot of the whole scenario
+ * (up to 20 replications on one thread; the coalitions hold fewer units
+ * and run no slower), on stdout; writes nothing. */
+static int dry_run(attr_state *s)
+{
+	int ledger = s->a->method == COH_ATTR_LEDGER;
+	uint64_t pilot = s->reps < 20 ? s->reps : 20;
+	size_t n_reads;
+	const double *reads = coh_qoi_set_read_days(s->qoi, &n_reads);
+	double t0 = seconds_now();
+	int rc = 0;
+	if (ledger) {
+		const coh_qoi *qi = coh_qoi_set_get(s->qoi, 0);
+		coh_ledger *l = NULL;
+		rc = coh_ledger_alloc(&l, s->model, qi->member, s->from,
+				      qi->day, &s->err);
+		if (!rc)
+			rc = coh_ledger_run(l, s->model->seed, 0, 0, pilot,
+					    &s->err);
+		coh_ledger_free(l);
+	} else {
+		const coh_model *m = s->model;
+		coh_mc_options mo = {.seed = m->seed, .replications = pilot,
+				     .threads = 1, .read_days = reads,
+				     .n_read_days = n_reads};
+		rc = coh_mc_run(&m, 1, &mo, count_trace, NULL, NULL, &s->err);
+	}
+	if (rc)
+		return rc;
+	double per_rep = (seconds_now() - t0) / (double)pilot;
+	/* runs: coalition-replications, or ledger replays */
+	uint64_t per = ledger ? s->n_qoi : s->n_coalitions;
+	uint64_t runs = per * s->reps;
+	size_t workers = ledger ? 1 : s->n_workers;
+	double secs = per_rep * (double)runs / (double)workers;
+	size_t rows = s->n_qoi * (s->n_units + (ledger ? L_X_COUNT : 2) + 1);
+	double results = 200.0 * (double)rows + 150.0 * 16.0 *
+			 (double)s->n_qoi + 20e3 +
+			 (s->a->common.plot == COH_PLOT_NONE ? 0 : 150e3);
+	double checkpoint = 100.0 + (double)n_blocks(s) *
+			    (double)record_size(s);
+	if (ledger)
+		printf("ledgers:      %zu (one per --qoi), %zu units by %s\n",
+		       s->n_qoi, s->n_units, coh_attr_by_name(s->a->by));
+	else
+		printf("coalitions:   %zu (%s, %zu units by %s)\n",
+		       s->n_coalitions, coh_attr_method_name(s->a->method),
+		       s->n_units, coh_attr_by_name(s->a->by));
+	printf("runs:         %" PRIu64 " (%" PRIu64 " replications of each "
+	       "%s)\n", runs, s->reps, ledger ? "ledger" : "coalition");
+	printf("time:         about %.*f s with -j %zu (from a pilot of %"
+	       PRIu64 " replications of the whole scenario)\n",
+	       secs < 10 ? 1 : 0, secs, workers,
+	       pilot);
+	printf("disk:         about %.2f MB of results; %.2f MB of "
+	       "checkpoint while it runs\n", results / 1e6, checkpoint / 1e6);
+	printf("memory:       about %.1f MB of values\n",
+	       (double)s->n_qoi * (double)s->reps * (double)s->n_coalitions *
+	       sizeof(double) / 1e6);
+	fflush(stdout);
+	return 0;
+}
+
 static int attribute_loaded(attr_state *s, int argc, char **argv)
 {
 	int status = cli_common_qoi(&s->qoi, &s->a->common, "attribute",
@@ -835,7 +1110,33 @@ static int attribute_loaded(attr_state *s, int argc, char **argv)
 		coh_error_set(&s->err, COH_ENOMEM, NULL, 0, "out of memory");
 		goto failed;
 	}
-	int rc = ledger ? run_ledgers(s) : run_coalitions(s);
+	if (ledger)
+		s->ledgers = coh_calloc(s->n_qoi, sizeof(coh_ledger *));
+	if (ledger && !s->ledgers) {
+		coh_error_set(&s->err, COH_ENOMEM, NULL, 0, "out of memory");
+		goto failed;
+	}
+	if (s->a->dry_run)
+		return dry_run(s) ? (cli_print_error(&s->err),
+				     cli_exit_status(s->err.code))
+				  : CLI_OK;
+	char header[128];
+	if (checkpoint_header(s, header, sizeof header) ||
+	    cli_mkdirs(s->dir, &s->created, &s->err) ||
+	    cli_checkpoint_open(&s->checkpoint, s->dir, CHECKPOINT, header,
+				record_size(s), s->a->resume, "attribution",
+				&s->err))
+		goto failed;
+	int rc = run_all(s);
+	if (rc == COH_ECANCEL && s->done > 0) {
+		fprintf(stderr, "cohesim: attribute: interrupted; %" PRIu64
+			" of %" PRIu64 " %s are kept in %s/%s, and 'cohesim "
+			"attribute ... --resume -o %s' finishes the "
+			"attribution\n", s->done, n_blocks(s),
+			is_ledger(s) ? "replications" : "groups of coalitions",
+			s->dir, CHECKPOINT, s->dir);
+		return cli_stopped_status();
+	}
 	if (rc == COH_ECANCEL) {
 		fprintf(stderr, "cohesim: attribute: interrupted; nothing "
 				"written\n");
@@ -843,6 +1144,9 @@ static int attribute_loaded(attr_state *s, int argc, char **argv)
 	}
 	if (rc || write_results(s, argc, argv))
 		goto failed;
+	/* the results are on the disk: the checkpoint has done its work */
+	cli_checkpoint_close(s->checkpoint, 1);
+	s->checkpoint = NULL;
 	return CLI_OK;
 failed:
 	cli_print_error(&s->err);
@@ -864,6 +1168,16 @@ int cli_attribute(int argc, char **argv, int first)
 		attr_state s = {.a = &a, .sc = sc,
 				.model = coh_scenario_model(sc)};
 		status = attribute_loaded(&s, argc, argv);
+		/* a run that kept no replication leaves nothing behind */
+		int had = s.checkpoint != NULL, keep = had && s.done > 0;
+		cli_checkpoint_close(s.checkpoint, !keep);
+		if (had && !keep)
+			cli_remove_created(s.dir, s.created);
+		else
+			coh_free(s.created);
+		for (size_t q = 0; s.ledgers && q < s.n_qoi; q++)
+			coh_ledger_free(s.ledgers[q]);
+		coh_free(s.ledgers);
 		coh_free(s.values);
 		coh_free(s.cols);
 		coh_free(s.scratch);
