@@ -583,20 +583,21 @@ static void print_row(int width, const char *unit,
 		      const coh_attr_estimate *e, int with_pn,
 		      const char *label)
 {
-	char effect[32] = "-", interval[64] = "-", pn[48] = "";
+	char effect[32] = "-", interval[64] = "-", pn[96] = "";
 	if (!isnan(e->effect))
 		snprintf(effect, sizeof effect, "%.6g", e->effect);
 	if (!isnan(e->ci_lo))
 		snprintf(interval, sizeof interval, "[%.4g, %.4g]", e->ci_lo,
 			 e->ci_hi);
 	if (with_pn && e->pn_n > 0)
-		snprintf(pn, sizeof pn, "%.3f (%" PRIu64 "/%" PRIu64 ")",
-			 e->pn, e->pn_k, e->pn_n);
+		snprintf(pn, sizeof pn, "%.3f [%.3f, %.3f] (%" PRIu64 "/%"
+			 PRIu64 ")", e->pn, e->pn_lo, e->pn_hi, e->pn_k,
+			 e->pn_n);
 	else if (with_pn)
 		snprintf(pn, sizeof pn, "-");
 	printf("  %-*s %12s  %-24s", width, unit, effect, interval);
 	if (with_pn)
-		printf("  %-16s", pn);
+		printf("  %-32s", pn);
 	printf("  %s\n", label ? label : "");
 }
 
@@ -646,7 +647,7 @@ static void print_table(const attr_state *s, const coh_report_attr_row *rows,
 		printf("  %-*s %12s  %-24s", width, "unit", "effect",
 		       "95% interval");
 		if (with_pn)
-			printf("  %-16s", "PN");
+			printf("  %-32s", "PN (95% interval)");
 		printf("  label\n");
 		sort_by_size(order, s->n_parts, r);
 		for (size_t u = 0; u < s->n_parts; u++)
