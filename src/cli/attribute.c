@@ -1084,8 +1084,15 @@ static int attribute_loaded(attr_state *s, int argc, char **argv)
 	s->reps = s->model->replications;
 	s->n_workers = s->a->common.jobs < s->reps ? (size_t)s->a->common.jobs
 						   : (size_t)s->reps;
+	/* the values, and the buffer of the checkpoint's records (a group
+	 * of coalitions over every replication, or the ledger's chunk) */
+	double record = is_ledger(s)
+		      ? (double)chunk_size(s) * (double)s->n_qoi *
+			(double)s->n_cols * sizeof(double)
+		      : (double)s->n_qoi * (double)s->reps * GROUP *
+			sizeof(double);
 	double need = (double)s->n_qoi * (double)s->reps *
-		      (double)s->n_coalitions * sizeof(double);
+		      (double)s->n_coalitions * sizeof(double) + record;
 	coh_sim *probe = NULL;
 	if (coh_sim_alloc(&probe, s->model, &s->err)) {
 		if (!s->err.file[0])
