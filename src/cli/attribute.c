@@ -23,11 +23,16 @@
 #include "output/sha256.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#ifdef COH_MPI
+#include <mpi.h>
+#endif
 
 static const char attribute_help[] =
 	"Usage: cohesim attribute SCENARIO --qoi Q... [OPTIONS]\n"
@@ -91,8 +96,9 @@ static const char attribute_help[] =
 	"  -q, --quiet             no progress and no table\n"
 	"  -h, --help              show this help\n"
 	"\n"
-	"Not available for attribute: MPI (under mpirun only rank 0 runs it,\n"
-	"with -j threads).\n";
+	"In the MPI build, under mpirun, rank 0 hands out the groups of\n"
+	"coalitions to the other ranks and writes the files: the same bytes\n"
+	"as one process (the ledger and --dry-run run on rank 0 alone).\n";
 
 enum { OPT_BY = 1, OPT_METHOD, OPT_PERMUTATIONS, OPT_FROM, OPT_RESUME,
        OPT_DRY };
@@ -203,6 +209,8 @@ typedef struct attr_state {
 	cli_checkpoint *checkpoint;
 	uint64_t done;          /* blocks whose values are in (run_all) */
 	char *created;          /* the folder this run made (cli_mkdirs) */
+	int rank;               /* this process's MPI rank (0 without MPI) */
+	int ranks;              /* MPI ranks sharing the groups (1: none) */
 	cli_progress progress;
 	uint64_t progress_done; /* replications of the groups finished */
 	double wall;
@@ -509,6 +517,135 @@ static int checkpoint_load(attr_state *s, unsigned char *buf, uint64_t *done)
 	return 0;
 }
 
+/*--- Over MPI ranks -------------------------------------------------------*/
+
+#ifdef COH_MPI
+/* As for sweeps (src/sweep/mpi.c): rank 0 hands out groups of coalitions
+ * one at a time, the other ranks run every replication of theirs and send
+ * back the group's record, and rank 0 appends the records to the
+ * checkpoint strictly in group order, so the files are the bytes of a
+ * single process. */
+enum { TAG_WORK = 1, TAG_STOP, TAG_HEAD, TAG_BLOCK, TAG_ERROR };
+
+typedef struct mpi_head {
+	unsigned long long block;
+	long long rc;
+	unsigned long long error_len;
+} mpi_head;
+
+static void mpi_worker(attr_state *s)
+{
+	size_t rs = record_size(s);
+	unsigned char *buf = coh_calloc(1, rs);
+	cli_progress_start(&s->progress, 1, 1);
+	for (;;) {
+		unsigned long long g;
+		MPI_Status st;
+		MPI_Recv(&g, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_ANY_TAG,
+			 MPI_COMM_WORLD, &st);
+		if (st.MPI_TAG == TAG_STOP)
+			break;
+		int rc = buf ? run_group(s, (size_t)g)
+			     : coh_error_set(&s->err, COH_ENOMEM, NULL, 0,
+					     "out of memory");
+		char msg[1200] = "";
+		if (rc)
+			coh_error_format(&s->err, msg, sizeof msg);
+		mpi_head h = {g, rc, strlen(msg)};
+		MPI_Send(&h, sizeof h, MPI_BYTE, 0, TAG_HEAD, MPI_COMM_WORLD);
+		if (rc) {
+			MPI_Send(msg, (int)h.error_len, MPI_CHAR, 0, TAG_ERROR,
+				 MPI_COMM_WORLD);
+		} else {
+			record_pack(s, g, buf);
+			MPI_Send(buf, (int)rs, MPI_BYTE, 0, TAG_BLOCK,
+				 MPI_COMM_WORLD);
+		}
+	}
+	coh_free(buf);
+}
+
+/* Rank 0's part: the groups from `done` on; buf holds one record. */
+static int mpi_coordinate(attr_state *s, uint64_t done, unsigned char *buf)
+{
+	uint64_t blocks = n_blocks(s), next = done, written = done;
+	size_t rs = record_size(s);
+	unsigned char *have = coh_calloc((size_t)blocks, 1);
+	int rc = have ? 0 : coh_error_set(&s->err, COH_ENOMEM, NULL, 0,
+					  "out of memory");
+	int busy = 0;
+	for (int w = 1; w < s->ranks; w++)
+		if (!rc && next < blocks && !cli_stop_signal) {
+			unsigned long long g = next++;
+			MPI_Send(&g, 1, MPI_UNSIGNED_LONG_LONG, w, TAG_WORK,
+				 MPI_COMM_WORLD);
+			busy++;
+		}
+	while (busy > 0) {
+		mpi_head h;
+		MPI_Status st;
+		MPI_Recv(&h, sizeof h, MPI_BYTE, MPI_ANY_SOURCE, TAG_HEAD,
+			 MPI_COMM_WORLD, &st);
+		int from = st.MPI_SOURCE;
+		busy--;
+		if (h.rc) {
+			char msg[1200];
+			MPI_Recv(msg, (int)h.error_len, MPI_CHAR, from,
+				 TAG_ERROR, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+			msg[h.error_len < sizeof msg ? h.error_len
+						     : sizeof msg - 1] = '\0';
+			if (!rc && h.rc == COH_ECANCEL)
+				rc = COH_ECANCEL;
+			else if (!rc)
+				rc = coh_error_set(&s->err, (int)h.rc, NULL, 0,
+						   "rank %d: %s", from, msg);
+		} else {
+			MPI_Recv(buf, (int)rs, MPI_BYTE, from, TAG_BLOCK,
+				 MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+			if (h.block >= blocks || record_unpack(s, h.block, buf)) {
+				if (!rc)
+					rc = coh_error_set(&s->err, COH_EINPUT,
+							   NULL, 0, "rank %d sent "
+							   "a block out of place",
+							   from);
+			} else {
+				have[h.block] = 1;
+			}
+		}
+		while (!rc && written < blocks && have[written]) {
+			record_pack(s, written, buf);
+			rc = cli_checkpoint_append(s->checkpoint, buf, 1,
+						   &s->err);
+			if (!rc) {
+				s->done = ++written;
+				cli_progress_update(&s->progress,
+						    written * s->reps);
+			}
+		}
+		if (!rc && next < blocks && !cli_stop_signal) {
+			unsigned long long g = next++;
+			MPI_Send(&g, 1, MPI_UNSIGNED_LONG_LONG, from, TAG_WORK,
+				 MPI_COMM_WORLD);
+			busy++;
+		}
+	}
+	coh_free(have);
+	if (!rc && written < blocks)
+		rc = COH_ECANCEL;
+	return rc;
+}
+
+/* Sends every worker home. */
+static void mpi_stop_workers(const attr_state *s)
+{
+	for (int w = 1; w < s->ranks; w++) {
+		unsigned long long zero = 0;
+		MPI_Send(&zero, 1, MPI_UNSIGNED_LONG_LONG, w, TAG_STOP,
+			 MPI_COMM_WORLD);
+	}
+}
+#endif
+
 /* Runs the blocks the checkpoint does not hold yet, appending each (the
  * ledger's replications a chunk at a time) to the checkpoint once it is
  * complete.  COH_ECANCEL when a signal stopped it. */
@@ -534,6 +671,12 @@ static int run_all(attr_state *s)
 	cli_progress_start(&s->progress, blocks * step, s->a->common.quiet);
 	s->progress_done = done * step;
 	cli_progress_update(&s->progress, s->progress_done);
+#ifdef COH_MPI
+	if (!rc && s->ranks > 1) {
+		rc = mpi_coordinate(s, done, buf);
+		done = blocks;  /* nothing left for this rank to run */
+	}
+#endif
 	for (uint64_t first = done; first < blocks && !rc; first += chunk) {
 		uint64_t n = blocks - first < chunk ? blocks - first : chunk;
 		rc = ledger ? run_chunk_ledgers(s, first, n)
@@ -1124,18 +1267,50 @@ static int attribute_loaded(attr_state *s, int argc, char **argv)
 		coh_error_set(&s->err, COH_ENOMEM, NULL, 0, "out of memory");
 		goto failed;
 	}
+	int rank = s->rank;
+	s->ranks = 1;
+#ifdef COH_MPI
+	MPI_Comm_size(MPI_COMM_WORLD, &s->ranks);
+	/* the ledger, dry runs and records MPI cannot send in one message
+	 * are rank 0's alone; every rank decides this alike */
+	if (s->ranks > 1 && (ledger || s->a->dry_run ||
+			     record_size(s) > (size_t)INT_MAX)) {
+		if (rank != 0)
+			return CLI_OK;
+		s->ranks = 1;
+	}
+#endif
 	if (s->a->dry_run)
 		return dry_run(s) ? (cli_print_error(&s->err),
 				     cli_exit_status(s->err.code))
 				  : CLI_OK;
 	char header[128];
-	if (checkpoint_header(s, header, sizeof header) ||
-	    cli_mkdirs(s->dir, &s->created, &s->err) ||
-	    cli_checkpoint_open(&s->checkpoint, s->dir, CHECKPOINT, header,
-				record_size(s), s->a->resume, "attribution",
-				&s->err))
+	int ok = 1;
+	if (rank == 0 &&
+	    (checkpoint_header(s, header, sizeof header) ||
+	     cli_mkdirs(s->dir, &s->created, &s->err) ||
+	     cli_checkpoint_open(&s->checkpoint, s->dir, CHECKPOINT, header,
+				 record_size(s), s->a->resume, "attribution",
+				 &s->err)))
+		ok = 0;
+#ifdef COH_MPI
+	/* the workers wait for rank 0's folder and checkpoint */
+	if (s->ranks > 1) {
+		MPI_Bcast(&ok, 1, MPI_INT, 0, MPI_COMM_WORLD);
+		if (rank != 0) {
+			if (ok)
+				mpi_worker(s);
+			return CLI_OK;
+		}
+	}
+#endif
+	if (!ok)
 		goto failed;
 	int rc = run_all(s);
+#ifdef COH_MPI
+	if (s->ranks > 1)
+		mpi_stop_workers(s);
+#endif
 	if (rc == COH_ECANCEL && s->done > 0) {
 		fprintf(stderr, "cohesim: attribute: interrupted; %" PRIu64
 			" of %" PRIu64 " %s are kept in %s/%s, and 'cohesim "
@@ -1163,6 +1338,15 @@ failed:
 
 int cli_attribute(int argc, char **argv, int first)
 {
+	int rank = 0;
+#ifdef COH_MPI
+	/* every rank parses and loads alike; rank 0 alone speaks (the
+	 * others send their errors to it) */
+	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+	if (rank != 0 && (!freopen("/dev/null", "w", stdout) ||
+			  !freopen("/dev/null", "w", stderr)))
+		return CLI_ERROR;
+#endif
 	attr_args a;
 	memset(&a, 0, sizeof a);
 	int status = cli_common_parse(&a.common, &attribute_command, &a,
@@ -1174,7 +1358,7 @@ int cli_attribute(int argc, char **argv, int first)
 		status = cli_common_load(&sc, &a.common, a.scenario);
 	if (status == CLI_OK) {
 		attr_state s = {.a = &a, .sc = sc,
-				.model = coh_scenario_model(sc)};
+				.model = coh_scenario_model(sc), .rank = rank};
 		status = attribute_loaded(&s, argc, argv);
 		/* a run that kept no replication leaves nothing behind */
 		int had = s.checkpoint != NULL, keep = had && s.done > 0;

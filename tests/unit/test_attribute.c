@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bin_helpers.h"
 #include "cohesim/attribute.h"
@@ -1024,6 +1025,48 @@ static void test_cli_dry_run(void **state)
 	assert_false(bin_exists(out));
 }
 
+/* Under mpirun -np 3 (rank 0 hands out groups of coalitions, two ranks
+ * run them) the same bytes as one process.  Needs the MPI build (make
+ * MPI=1, which .ci/run makes); COH_MPI_BIN names it.  Not under valgrind
+ * (mpirun would not be wrapped anyway). */
+static void test_cli_under_mpi(void **state)
+{
+	const char *dir = *state;
+	const char *mpi_bin = getenv("COH_MPI_BIN");
+	if (!mpi_bin || !bin_exists(mpi_bin) || under_valgrind()) {
+		print_message("no MPI build (COH_MPI_BIN), or valgrind; "
+			      "skipped\n");
+		skip();
+	}
+	char single[PATH_MAX], multi[PATH_MAX];
+	snprintf(single, sizeof single, "%s/single", dir);
+	snprintf(multi, sizeof multi, "%s/multi", dir);
+	bin_result r;
+	bin_run(&r, "attribute", CSTO, "--method", "shapley",
+		"--permutations", "4", "--by", "type", "--qoi",
+		"exited:ARM@end", "--qoi", "commitment:ARM@2024-06-01", "-r",
+		"20", "-j", "1", "--plot", "none", "-q", "-o", single, NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	char cmd[4096];
+	snprintf(cmd, sizeof cmd,
+		 "mpirun --oversubscribe %s -np 3 %s attribute %s --method "
+		 "shapley --permutations 4 --by type --qoi exited:ARM@end "
+		 "--qoi commitment:ARM@2024-06-01 -r 20 -j 1 --plot none -q "
+		 "-o %s 2>&1", geteuid() == 0 ? "--allow-run-as-root" : "",
+		 mpi_bin, CSTO, multi);
+	assert_int_equal(system(cmd), 0);
+	static const char *const files[] = {"attribution.csv",
+					    "attribution-bars.csv"};
+	for (size_t i = 0; i < 2; i++) {
+		char *a = strdup(bin_path(single, files[i]));
+		if (!bin_same_file(a, bin_path(multi, files[i])))
+			fail_msg("%s differs under mpirun -np 3", files[i]);
+		free(a);
+	}
+	assert_false(bin_exists(bin_path(multi, "attribution.checkpoint")));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1047,6 +1090,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cli_resume_after_kill,
 						tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_cli_dry_run, tmp_setup,
+						tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_cli_under_mpi, tmp_setup,
 						tmp_teardown),
 	};
 	/* COH_TEST_FILTER=test_cli_* runs only the tests it matches */
