@@ -72,6 +72,9 @@ int cli_checkpoint_open(cli_checkpoint **out, const char *dir,
 	uint64_t size = old ? (uint64_t)st.st_size : 0;
 	uint64_t whole = same ? (size - got) / record_size
 			      : size > got;
+	/* a header cut short by a crash as the run started holds nothing */
+	if (!same && size < hl && strncmp(line, header, (size_t)size) == 0)
+		whole = 0;
 	coh_free(line);
 	if (whole == 0) {
 		rc = start(cp, header, err);
