@@ -82,7 +82,8 @@ typedef struct coh_report_attr_row {
 	int with_pn;            /* write e.pn (empty when NaN); else empty */
 } coh_report_attr_row;
 
-/* attribution.csv: qoi,unit,label,method,effect,ci_lo,ci_hi,pn, one row
+/* attribution.csv: qoi,unit,label,method,effect,ci_lo,ci_hi,pn,pn_lo,pn_hi
+ * (the probability of necessity with its Wilson interval), one row
  * per entry of rows in order, numbers in the shortest form that reads
  * back the same, NaN as an empty field; written atomically into dir. */
 int coh_report_attribution(const char *dir, const coh_report_attr_row *rows,

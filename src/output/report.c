@@ -324,7 +324,8 @@ int coh_report_attribution(const char *dir, const coh_report_attr_row *rows,
 	if (rc)
 		return rc;
 	FILE *fp = coh_atomic_stream(f);
-	fputs("qoi,unit,label,method,effect,ci_lo,ci_hi,pn\n", fp);
+	fputs("qoi,unit,label,method,effect,ci_lo,ci_hi,pn,pn_lo,pn_hi\n",
+	      fp);
 	for (size_t k = 0; k < n_rows; k++) {
 		const coh_report_attr_row *r = &rows[k];
 		put_text(fp, r->qoi);
@@ -335,6 +336,12 @@ int coh_report_attribution(const char *dir, const coh_report_attr_row *rows,
 		fputc(',', fp);
 		if (r->with_pn)
 			coh_csv_write_double(fp, r->e.pn);
+		fputc(',', fp);
+		if (r->with_pn)
+			coh_csv_write_double(fp, r->e.pn_lo);
+		fputc(',', fp);
+		if (r->with_pn)
+			coh_csv_write_double(fp, r->e.pn_hi);
 		fputc('\n', fp);
 	}
 	return coh_atomic_commit(f, err);
