@@ -36,6 +36,36 @@ static int teardown(void **state)
 
 /*--- compare -----------------------------------------------------------*/
 
+/* compare.png names the alternative and the base, and marks the events
+ * (its script reads timeline.csv); a redraw by plot, which does not know
+ * the names, still draws. */
+static void test_compare_figure_names_both(void **state)
+{
+	(void)state;
+	bin_result r;
+	char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s/%s", dir, "cmp-fig");
+	assert_true(bin_run(&r, "compare", SCENARIO, SCENARIO, "-r", "3",
+			    "-o", out, "--plot", "svg", "-q", NULL) >= 0);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	char *script = bin_slurp(bin_path(out, "compare.gp"), NULL);
+	assert_non_null(script);
+	assert_non_null(strstr(script, "array sides[2 + 1] = ['generator', "
+				       "'generator']"));
+	assert_non_null(strstr(script, "'timeline.csv'"));
+	free(script);
+	char *svg = bin_slurp(bin_path(out, "compare.svg"), NULL);
+	assert_non_null(svg);
+	assert_non_null(strstr(svg, "alternative: generator against base: "
+				    "generator"));
+	free(svg);
+	assert_true(bin_run(&r, "plot", out, "--format", "svg", "-q",
+			    NULL) >= 0);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+}
+
 static void test_compare_with_itself_is_zero(void **state)
 {
 	(void)state;
@@ -779,6 +809,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 			test_compare_with_itself_is_zero, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_compare_figure_names_both, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_compare_refuses_other_members, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sweep_files_and_design,
