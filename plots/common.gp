@@ -1,7 +1,10 @@
 # Shared settings of every cohesim figure (cohesim fills the @...@ fields).
 # Several figures are drawn in one gnuplot session: start from a clean state.
 reset
-@TERMINAL@
+# The terminal, with its height left open for figures of many panels.
+term_format = @TERMINAL_FORMAT@
+term_height = @TERMINAL_HEIGHT@
+eval sprintf(term_format, term_height)
 if (out_file ne '') { set output out_file } else { set output }
 set datafile separator comma
 set datafile missing NaN
@@ -24,7 +27,10 @@ if (record_end ne '') {
     eval record_label
 }
 # One colour per member, the same in every figure.
+# Eight colours, then the same colours dashed, dotted, ...: distinct up to
+# 40 members on one panel.
 array member_colour[8] = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#e6ab02', '#a6761d', '#666666']
 colour(i) = member_colour[(i - 1) % 8 + 1]
+dash(i) = int((i - 1) / 8) % 5 + 1
 # Rows of summary.csv for one metric; NaN elsewhere so they are skipped.
 pick(name, col) = (strcol(3) eq name) ? column(col) : NaN

@@ -46,6 +46,6 @@ set ylabel 'commitment: alt - base'
 set format x "%b\n%Y"
 set xlabel 'date'
 set key at screen 0.99, 0.32 right top
-plot for [i = 1:n] 'compare.csv' using 2:(pick('member:' . word(ids, i), 6)) skip 1 with lines lw 2 lc rgb colour(i) title names[i], \
+plot for [i = 1:n] 'compare.csv' using 2:(pick('member:' . word(ids, i), 6)) skip 1 with lines lw 2 dt dash(i) lc rgb colour(i) title names[i], \
      0 with lines dt 2 lc rgb '#888888' notitle
 unset multiplot

@@ -33,6 +33,9 @@ typedef struct coh_plot_spec {
 	size_t n_members;
 	const char *const *ids;
 	const char *const *names;
+	/* each member's freeze and exit thresholds, drawn on its panel;
+	 * NULL: none drawn */
+	const double *freeze, *exit;
 	/* Sweep axes (setting paths) for the sweep figures, or the QoIs of
 	 * the attribution figure (one panel each); may be empty. */
 	const char *const *axes;

@@ -263,6 +263,18 @@ int cli_draw(const char *dir, const coh_model *model,
 	     const char *const *axes, size_t n_axes, coh_plot_format format,
 	     char ***files, size_t *n_files, coh_error *err);
 
+/* The same, drawing only the members of the comma list members (NULL:
+ * all), which cli_check_members has accepted. */
+int cli_draw_members(const char *dir, const coh_model *model,
+		     const char *members, const char *const *figures,
+		     size_t n_figures, const char *const *axes,
+		     size_t n_axes, coh_plot_format format, char ***files,
+		     size_t *n_files, coh_error *err);
+/* --members LIST for command: CLI_OK when NULL or every id is a member,
+ * else CLI_USAGE after naming the unknown one and the members. */
+int cli_check_members(const char *command, const char *list,
+		      const coh_model *model);
+
 /*--- Progress on stderr (progress.c) ---*/
 
 typedef struct cli_progress {

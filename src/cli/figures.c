@@ -6,22 +6,85 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
-int cli_draw(const char *dir, const coh_model *m, const char *const *figures,
-	     size_t n_figures, const char *const *axes, size_t n_axes,
-	     coh_plot_format format, char ***files, size_t *n_files,
-	     coh_error *err)
+/* Whether id is in the comma list (NULL: every member is). */
+static int listed(const char *list, const char *id)
 {
-	const char **ids = coh_calloc(m->n_members, sizeof *ids);
-	const char **names = coh_calloc(m->n_members, sizeof *names);
-	if (!ids || !names) {
+	if (!list)
+		return 1;
+	size_t len = strlen(id);
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ",");
+		if (n == len && strncmp(p, id, n) == 0)
+			return 1;
+		p += n + (p[n] == ',');
+	}
+	return 0;
+}
+
+int cli_check_members(const char *command, const char *list,
+		      const coh_model *m)
+{
+	if (!list)
+		return CLI_OK;
+	for (const char *p = list; *p;) {
+		size_t n = strcspn(p, ",");
+		size_t i = 0;
+		while (i < m->n_members &&
+		       !(strlen(m->members[i].id) == n &&
+			 strncmp(p, m->members[i].id, n) == 0))
+			i++;
+		if (n == 0 || i == m->n_members) {
+			char known[256] = "";
+			for (size_t k = 0; k < m->n_members; k++) {
+				size_t used = strlen(known);
+				if (used + strlen(m->members[k].id) + 8 >=
+				    sizeof known) {
+					strcat(known, ", ...");
+					break;
+				}
+				snprintf(known + used, sizeof known - used,
+					 "%s%s", k ? ", " : "",
+					 m->members[k].id);
+			}
+			return cli_usage_error(command, "--members %s: no "
+					       "member \"%.*s\"; members are "
+					       "%s", list, (int)n, p, known);
+		}
+		p += n + (p[n] == ',');
+	}
+	return CLI_OK;
+}
+
+int cli_draw_members(const char *dir, const coh_model *m,
+		     const char *members, const char *const *figures,
+		     size_t n_figures, const char *const *axes,
+		     size_t n_axes, coh_plot_format format, char ***files,
+		     size_t *n_files, coh_error *err)
+{
+	size_t n = m->n_members ? m->n_members : 1;
+	const char **ids = coh_calloc(n, sizeof *ids);
+	const char **names = coh_calloc(n, sizeof *names);
+	double *freeze = coh_calloc(n, sizeof *freeze);
+	double *exit_at = coh_calloc(n, sizeof *exit_at);
+	if (!ids || !names || !freeze || !exit_at) {
 		coh_free(ids);
 		coh_free(names);
+		coh_free(freeze);
+		coh_free(exit_at);
 		return coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
 	}
+	/* the members asked for, in the scenario's order */
+	size_t shown = 0;
 	for (size_t i = 0; i < m->n_members; i++) {
-		ids[i] = m->members[i].id;
-		names[i] = m->members[i].name;
+		if (!listed(members, m->members[i].id))
+			continue;
+		ids[shown] = m->members[i].id;
+		names[shown] = m->members[i].name;
+		freeze[shown] = m->members[i].freeze;
+		exit_at[shown] = m->members[i].exit;
+		shown++;
 	}
 	/* the record ends where the scenario says, or at its last dated
 	 * event (events are sorted by day) */
@@ -33,7 +96,8 @@ int cli_draw(const char *dir, const coh_model *m, const char *const *figures,
 		.has_record_end = has_end,
 		.record_end_day = m->start_day + (int64_t)floor(end),
 		.end_day = m->start_day + (int64_t)m->horizon,
-		.n_members = m->n_members, .ids = ids, .names = names,
+		.n_members = shown, .ids = ids, .names = names,
+		.freeze = freeze, .exit = exit_at,
 		.axes = axes, .n_axes = n_axes,
 		.figures = figures, .n_figures = n_figures,
 	};
@@ -42,6 +106,8 @@ int cli_draw(const char *dir, const coh_model *m, const char *const *figures,
 				 err);
 	coh_free(ids);
 	coh_free(names);
+	coh_free(freeze);
+	coh_free(exit_at);
 	if (!rc && missing)
 		fprintf(stderr,
 			"cohesim: warning: gnuplot is not installed, so no "
@@ -49,4 +115,13 @@ int cli_draw(const char *dir, const coh_model *m, const char *const *figures,
 			"are in %s (install gnuplot, e.g. apt-get install "
 			"gnuplot-nox, then run 'cohesim plot %s')\n", dir, dir);
 	return rc;
+}
+
+int cli_draw(const char *dir, const coh_model *m, const char *const *figures,
+	     size_t n_figures, const char *const *axes, size_t n_axes,
+	     coh_plot_format format, char ***files, size_t *n_files,
+	     coh_error *err)
+{
+	return cli_draw_members(dir, m, NULL, figures, n_figures, axes,
+				n_axes, format, files, n_files, err);
 }

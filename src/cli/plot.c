@@ -18,13 +18,15 @@ static const char plot_help[] =
 	"Options:\n"
 	"  -f, --format FORMAT     png (default), svg, pdf or dumb (text on\n"
 	"                          stdout)\n"
+	"      --members ID,ID...  draw only these members (default: all)\n"
 	"  -q, --quiet             no closing message\n"
 	"  -h, --help              show this help\n";
 
-enum { OPT_FORMAT = 1, OPT_QUIET, OPT_HELP };
+enum { OPT_FORMAT = 1, OPT_MEMBERS, OPT_QUIET, OPT_HELP };
 
 static const cli_option plot_options[] = {
 	{"format", 'f', 1, OPT_FORMAT},
+	{"members", 0, 1, OPT_MEMBERS},
 	{"quiet", 'q', 0, OPT_QUIET},
 	{"help", 'h', 0, OPT_HELP},
 	{NULL, 0, 0, 0},
@@ -66,7 +68,7 @@ static int read_axes(char *path, const char *dir, char *line, size_t size,
 
 int cli_plot(int argc, char **argv, int first)
 {
-	const char *dir = NULL;
+	const char *dir = NULL, *members = NULL;
 	coh_plot_format format = COH_PLOT_PNG;
 	int quiet = 0;
 	cli_parser p;
@@ -90,6 +92,9 @@ int cli_plot(int argc, char **argv, int first)
 				return cli_usage_error("plot", "--format "
 						       "expects png, svg, pdf "
 						       "or dumb, got \"%s\"", v);
+			break;
+		case OPT_MEMBERS:
+			members = v;
 			break;
 		case OPT_QUIET:
 			quiet = 1;
@@ -153,8 +158,14 @@ int cli_plot(int argc, char **argv, int first)
 	coh_error err = {0};
 	if (format == COH_PLOT_DUMB)
 		fflush(stdout);
-	int rc = cli_draw(dir, coh_scenario_model(sc), figs, n_figs, axes,
-			  n_axes, format, &files, &n_files, &err);
+	status = cli_check_members("plot", members, coh_scenario_model(sc));
+	if (status != CLI_OK) {
+		coh_scenario_free(sc);
+		return status;
+	}
+	int rc = cli_draw_members(dir, coh_scenario_model(sc), members, figs,
+				  n_figs, axes, n_axes, format, &files,
+				  &n_files, &err);
 	if (!rc && n_files > 0)
 		rc = coh_manifest_add_files(dir, (const char *const *)files,
 					    n_files, &err);

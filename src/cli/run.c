@@ -73,19 +73,22 @@ static const char run_help[] =
 	"      --from DATE         the ledger's window starts after DATE's events\n"
 	"                          (default: before the first event)\n"
 	"      --to DATE           and ends after DATE's events (default: end)\n"
+	"      --members ID,ID...  draw only these members in the figures\n"
+	"                          (default: all; the data keep every member)\n"
 	"      --max-memory GB     refuse runs whose summaries would take more\n"
 	"                          (default: half of this machine's memory)\n"
 	"  -q, --quiet             no progress and no closing message\n"
 	"  -h, --help              show this help\n";
 
 /* run's own options; the shared ones are parsed in args.c */
-enum { OPT_KEEP = 1, OPT_LEDGER, OPT_FROM, OPT_TO };
+enum { OPT_KEEP = 1, OPT_LEDGER, OPT_FROM, OPT_TO, OPT_MEMBERS };
 
 static const cli_option run_options[] = {
 	{"keep", 0, 1, OPT_KEEP},
 	{"ledger", 0, 1, OPT_LEDGER},
 	{"from", 0, 1, OPT_FROM},
 	{"to", 0, 1, OPT_TO},
+	{"members", 0, 1, OPT_MEMBERS},
 	{NULL, 0, 0, 0},
 };
 
@@ -95,6 +98,7 @@ typedef struct run_args {
 	unsigned keep;
 	int keep_given;
 	const char *ledger, *from, *to;         /* --ledger, --from, --to */
+	const char *members;                    /* --members, or NULL */
 } run_args;
 
 static int parse_keep(unsigned *out, const char *text)
@@ -134,9 +138,11 @@ static int take_arg(void *ctx, int id, const char *v)
 		a->scenario = v;
 		return CLI_OK;
 	}
-	if (id == OPT_LEDGER || id == OPT_FROM || id == OPT_TO) {
+	if (id == OPT_LEDGER || id == OPT_FROM || id == OPT_TO ||
+	    id == OPT_MEMBERS) {
 		const char **slot = id == OPT_LEDGER ? &a->ledger
-				  : id == OPT_FROM ? &a->from : &a->to;
+				  : id == OPT_FROM ? &a->from
+				  : id == OPT_TO ? &a->to : &a->members;
 		*slot = v;
 		return CLI_OK;
 	}
@@ -489,10 +495,11 @@ static int write_figures_and_manifest(run_state *s, int argc, char **argv)
 						     0, "out of memory");
 			shown.title = title.s;
 		}
-		rc = cli_draw(s->dir, &shown, run_figures,
-			      sizeof run_figures / sizeof *run_figures, NULL, 0,
-			      format, &files->plot_files, &files->n_plot_files,
-			      &s->err);
+		rc = cli_draw_members(s->dir, &shown, s->a->members,
+				      run_figures,
+				      sizeof run_figures / sizeof *run_figures,
+				      NULL, 0, format, &files->plot_files,
+				      &files->n_plot_files, &s->err);
 		coh_strbuf_free(&title);
 		if (rc)
 			return rc;
@@ -603,6 +610,8 @@ static int run_loaded(const run_args *a, const coh_scenario *sc, int argc,
 	s.n_workers = a->common.jobs < model->replications
 		      ? (size_t)a->common.jobs : (size_t)model->replications;
 	int status = cli_common_qoi(&s.sink.qoi, &a->common, "run", model);
+	if (status == CLI_OK)
+		status = cli_check_members("run", a->members, model);
 	if (status == CLI_OK)
 		status = ledger_open(&s.ledger, a, model);
 	if (status != CLI_OK) {

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -85,18 +86,42 @@ static const char *template_text(const char *name)
 	return NULL;
 }
 
-static const char *terminal_line(coh_plot_format format)
+/* The terminal as a format with the height left open (%g), and the
+ * usual height: a figure of many panels (members.gp) sets the same
+ * terminal taller. */
+static const char *terminal_format(coh_plot_format format)
 {
 	switch (format) {
 	case COH_PLOT_SVG:
-		return "set terminal svg size 1200,800 dynamic font 'Sans,10'";
+		return "set terminal svg size 1200,%g dynamic font 'Sans,10'";
 	case COH_PLOT_PDF:
-		return "set terminal pdfcairo size 12in,8in font 'Sans,10'";
+		return "set terminal pdfcairo size 12in,%gin font 'Sans,10'";
 	case COH_PLOT_DUMB:
-		return "set terminal dumb size 120,40";
+		return "set terminal dumb size 120,%g";
 	default:
-		return "set terminal pngcairo size 1200,800 font 'Sans,10'";
+		return "set terminal pngcairo size 1200,%g font 'Sans,10'";
 	}
+}
+
+static const char *terminal_height(coh_plot_format format)
+{
+	return format == COH_PLOT_PDF ? "8" : format == COH_PLOT_DUMB ? "40"
+								     : "800";
+}
+
+/* "[0.35, 0.1]": one number a member, NaN when not given. */
+static void sb_numbers(coh_strbuf *b, const double *x, size_t n)
+{
+	coh_strbuf_puts(b, "[");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			coh_strbuf_puts(b, ", ");
+		if (x && isfinite(x[i]))
+			coh_strbuf_double(b, x[i]);
+		else
+			coh_strbuf_puts(b, "NaN");
+	}
+	coh_strbuf_puts(b, "]");
 }
 
 /* "cohesion.gp" -> "cohesion.png" (or "" for text on stdout). */
@@ -118,8 +143,13 @@ static void fill_field(coh_strbuf *b, const char *field, size_t len,
 {
 	char date[16];
 #define IS(name) (len == sizeof(name) - 1 && memcmp(field, name, len) == 0)
-	if (IS("TERMINAL")) {
-		coh_strbuf_puts(b, terminal_line(format));
+	if (IS("TERMINAL_FORMAT")) {
+		sb_quoted(b, terminal_format(format));
+	} else if (IS("TERMINAL_HEIGHT")) {
+		coh_strbuf_puts(b, terminal_height(format));
+	} else if (IS("FREEZE") || IS("EXIT")) {
+		sb_numbers(b, IS("FREEZE") ? spec->freeze : spec->exit,
+			   spec->n_members);
 	} else if (IS("OUTPUT")) {
 		sb_quoted(b, output);
 	} else if (IS("TITLE")) {

@@ -810,6 +810,47 @@ static void test_outcomes_columns(void **state)
 	csv_free(&m);
 }
 
+/* --members draws only the members named, and their thresholds; the
+ * data keep every member; an unknown id is a usage error. */
+static void test_members_option(void **state)
+{
+	const char *tmp = *state;
+	bin_result r;
+	bin_run(&r, "run", GEN, "-o", tmp, "-r", "2", "--plot", "svg", "-q",
+		"--members", "M,L", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	char *script = bin_slurp(bin_path(tmp, "members.gp"), NULL);
+	assert_non_null(script);
+	/* in the scenario's order, with the model's thresholds */
+	assert_non_null(strstr(script, "\nids = 'L M'\n"));
+	assert_non_null(strstr(script, "\narray freeze[2] = [0.4, 0.4]\n"));
+	assert_non_null(strstr(script, "\narray exit[2] = [0.1, 0.1]\n"));
+	free(script);
+	char *svg = bin_slurp(bin_path(tmp, "survival.svg"), NULL);
+	assert_non_null(strstr(svg, "Leader frozen by"));
+	assert_null(strstr(svg, "Small, but proud"));
+	free(svg);
+	char *summary = bin_slurp(bin_path(tmp, "summary.csv"), NULL);
+	assert_non_null(strstr(summary, "member:S"));
+	free(summary);
+	/* plot redraws with another choice */
+	bin_run(&r, "plot", tmp, "--members", "S", "-q", "--format", "svg",
+		NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	script = bin_slurp(bin_path(tmp, "members.gp"), NULL);
+	assert_non_null(strstr(script, "\nids = 'S'\n"));
+	free(script);
+	bin_run(&r, "run", GEN, "-o", tmp, "-r", "2", "-q", "--members",
+		"L,XYZ", NULL);
+	bin_expect_status(&r, 2);
+	assert_string_equal(r.err, "cohesim: run: --members L,XYZ: no member "
+			    "\"XYZ\"; members are L, S, M\nTry 'cohesim run "
+			    "--help'.\n");
+	bin_result_free(&r);
+}
+
 static void test_plot_formats(void **state)
 {
 	const char *tmp = *state;
@@ -941,6 +982,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_keep, tmp_setup,
 						tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_outcomes_columns, tmp_setup,
+						tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_members_option, tmp_setup,
 						tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_plot_formats, tmp_setup,
 						tmp_teardown),

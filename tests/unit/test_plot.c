@@ -117,6 +117,63 @@ static void test_png_figures_are_drawn(void **state)
 	free(common);
 }
 
+/* A PNG's height, from its IHDR chunk (bytes 20..23, big-endian). */
+static unsigned png_height(const char *name)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	FILE *fp = fopen(path, "rb");
+	assert_non_null(fp);
+	unsigned char h[24];
+	assert_int_equal(fread(h, 1, 24, fp), 24);
+	fclose(fp);
+	return (unsigned)h[20] << 24 | (unsigned)h[21] << 16 |
+	       (unsigned)h[22] << 8 | h[23];
+}
+
+/* 31 members (the size of NATO in 2023): members.png and survival.png
+ * get a panel each, 4 columns of 8 rows on a canvas grown to 800 * 8 / 3
+ * pixels, so that each panel keeps the height it has at 6 members; the
+ * members' thresholds reach the script. */
+static void test_many_members_stay_legible(void **state)
+{
+	(void)state;
+	enum { N = 31 };
+	static char idbuf[N][8], namebuf[N][16];
+	const char *ids[N], *names[N];
+	double freeze[N], exit_at[N];
+	for (int i = 0; i < N; i++) {
+		snprintf(idbuf[i], sizeof idbuf[i], "M%02d", i);
+		snprintf(namebuf[i], sizeof namebuf[i], "Member %d", i);
+		ids[i] = idbuf[i];
+		names[i] = namebuf[i];
+		freeze[i] = 0.35;
+		exit_at[i] = 0.1;
+	}
+	coh_plot_spec spec = spec_with("Thirty-one", names);
+	spec.n_members = N;
+	spec.ids = ids;
+	spec.freeze = freeze;
+	spec.exit = exit_at;
+	char **files = NULL;
+	size_t n = 0;
+	coh_error err = {0};
+	int rc = coh_plot_render(dir, &spec, COH_PLOT_PNG, NULL, &files, &n,
+				 &err);
+	if (rc)
+		fail_msg("render failed: %s", err.message);
+	coh_plot_files_free(files, n);
+	assert_int_equal(png_height("members.png"), 2133);
+	assert_int_equal(png_height("survival.png"), 2133);
+	assert_int_equal(png_height("cohesion.png"), 800);
+	char path[256];
+	snprintf(path, sizeof path, "%s/members.gp", dir);
+	char *script = bin_slurp(path, NULL);
+	assert_non_null(strstr(script, "array freeze[31] = [0.35, 0.35, "));
+	assert_non_null(strstr(script, "array exit[31] = [0.1, 0.1, "));
+	free(script);
+}
+
 /* Where the record ends is marked on the time figures (gnuplot draws
  * them with it; the script carries the date). */
 static void test_record_end_is_marked(void **state)
@@ -228,6 +285,8 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_record_end_is_marked, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_many_members_stay_legible,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dumb_prints_title, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_injection_runs_nothing,
