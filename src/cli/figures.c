@@ -41,7 +41,8 @@ int cli_check_members(const char *command, const char *list,
 				size_t used = strlen(known);
 				if (used + strlen(m->members[k].id) + 8 >=
 				    sizeof known) {
-					strcat(known, ", ...");
+					snprintf(known + used,
+						 sizeof known - used, ", ...");
 					break;
 				}
 				snprintf(known + used, sizeof known - used,
