@@ -42,6 +42,8 @@ static const cli_command commands[] = {
 	 "what caused what: each event's, type's, file's or generator's "
 	 "effect on a quantity (removal, Shapley)"},
 	{"plot", cli_plot, "plot DIR", "redraw the figures of a finished run"},
+	{"import", cli_import, "import FORMAT FILE --scenario S",
+	 "event data (ICEWS, GDELT, CSV) to a timeline fragment"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
