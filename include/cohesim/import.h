@@ -121,8 +121,8 @@ void coh_import_print_default_mapping(FILE *fp);
  * list): the sign of a fragment that repeats the timeline around it.  a
  * comes first in the sorted timeline.  Returns the number of pairs. */
 size_t coh_import_duplicates(const coh_model *model,
-			     void (*fn)(void *ctx, const coh_event *a,
-					const coh_event *b),
+			     void (*fn)(void *ctx, const coh_model *model,
+					const coh_event *a, const coh_event *b),
 			     void *ctx);
 
 #endif

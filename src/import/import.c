@@ -1066,8 +1066,8 @@ static int same_parties(const coh_model *m, const coh_event *a,
 }
 
 size_t coh_import_duplicates(const coh_model *m,
-			     void (*fn)(void *ctx, const coh_event *a,
-					const coh_event *b),
+			     void (*fn)(void *ctx, const coh_model *model,
+					const coh_event *a, const coh_event *b),
 			     void *ctx)
 {
 	size_t found = 0;
@@ -1083,7 +1083,7 @@ size_t coh_import_duplicates(const coh_model *m,
 				continue;
 			found++;
 			if (fn)
-				fn(ctx, a, b);
+				fn(ctx, m, a, b);
 		}
 	}
 	return found;
