@@ -260,7 +260,7 @@ int cli_import(int argc, char **argv, int first)
 		}
 	}
 	coh_atomic_abort(af);
-	if (im && !a.quiet)
+	if (rc == 0 && !a.quiet)
 		coh_import_summary(im, stderr);
 	if (rc)
 		cli_print_error(&err);

@@ -190,12 +190,16 @@ static int parse_rule(imp_rule *r, char *line, const char *path, long no,
 				     "a rule needs CODE PARTIES TYPE REASON, "
 				     "got only %d of them",
 				     parties ? 2 : 1);
-	if (strspn(code, "0123456789") != strlen(code) || strlen(code) < 2 ||
-	    strlen(code) > 4)
+	/* a code begins with its root, 01 to 20: "62" is a 062 that lost
+	 * its zero, which a rule must not do (it would match no row) */
+	size_t cl = strlen(code);
+	int root = cl >= 2 ? (code[0] - '0') * 10 + (code[1] - '0') : 0;
+	if (strspn(code, "0123456789") != cl || cl < 2 || cl > 4 ||
+	    root < 1 || root > 20)
 		return coh_error_set(err, COH_EINPUT, path, (int)no,
 				     "CAMEO code \"%s\" must be 2 to 4 digits "
-				     "with its leading zero (\"062\", not "
-				     "\"62\")", code);
+				     "beginning with a root from 01 to 20 "
+				     "(write \"062\", not \"62\")", code);
 	int pi = -1;
 	for (int i = 0; i < IMP_PARTIES__COUNT; i++)
 		if (strcmp(parties, parties_names[i]) == 0)

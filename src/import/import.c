@@ -570,8 +570,9 @@ static int row(coh_import *im, char *line, long no, coh_error *err)
 				 "a GDELT 2.0 event export", n, GDELT_COLUMNS);
 	if (n < im->n_cols)
 		return malformed(im, no, err,
-				 "%d fields, expected at least %d as the "
-				 "header has", n, im->n_cols);
+				 "%d fields, expected at least %d (up to the "
+				 "last column the import reads)", n,
+				 im->n_cols);
 	int64_t day;
 	if (parse_day(&day, f[im->c_date]) != 0)
 		return malformed(im, no, err,
@@ -904,10 +905,10 @@ static void write_event(const coh_import *im, FILE *fp, const agg *g)
 				  ? "GLOBALEVENTID"
 			  : im->c_id >= 0 ? (im->opts.col_id ? im->opts.col_id
 							     : "id")
-					  : "row";
+					  : NULL;    /* ids are "line N" */
 	char source[1024];
-	len = snprintf(source, sizeof source, "%s, %s ", im->opts.input_name,
-		       label);
+	len = snprintf(source, sizeof source, "%s, %s%s", im->opts.input_name,
+		       label ? label : "", label ? " " : "");
 	for (int i = 0; i < g->n_ids && len < (int)sizeof source; i++)
 		len += snprintf(source + len, sizeof source - (size_t)len,
 				"%s%s", i ? ", " : "", g->ids[i]);
