@@ -19,15 +19,15 @@
 
 /* Row ids kept per event for its `source`; the rest are counted. */
 #define IDS_KEPT 5
-#define ID_MAX 40
+#define ID_MAX 24
 /* Distinct CAMEO codes named in an event's note. */
 #define CODES_KEPT 4
 /* Distinct names kept for the summary's unmatched actors and unmapped
  * codes; rows beyond that are counted under "other". */
 #define NAMES_KEPT 4096
-/* Row ids remembered to find duplicates: 1M ids, 16 MiB of table at most.
+/* Row ids remembered to find duplicates: 256Ki ids, 4 MiB of table at most.
  * Past that, rows are kept unchecked and the header says how many. */
-#define SEEN_MAX (1u << 20)
+#define SEEN_MAX (1u << 18)
 
 static const char *const format_names[] = {"icews", "gdelt", "csv"};
 
@@ -299,7 +299,11 @@ static void agg_add(agg *g, int64_t day, double score, const char *code,
 		g->other_codes++;
 	}
 	if (g->n_ids < IDS_KEPT) {
-		snprintf(g->ids[g->n_ids], ID_MAX, "%s", id);
+		/* a longer id is cut (ICEWS and GDELT ids have ~10 digits) */
+		size_t l = strlen(id);
+		l = l < ID_MAX ? l : ID_MAX - 1;
+		memcpy(g->ids[g->n_ids], id, l);
+		g->ids[g->n_ids][l] = '\0';
 		g->n_ids++;
 	}
 }
