@@ -583,6 +583,49 @@ static void test_bad_files_and_usage(void **state)
 	}
 }
 
+/* Allocation n failing, for every n until the import succeeds: exit 1
+ * with "out of memory" and no fragment or temporary left.  Not under
+ * valgrind, where the hundreds of runs would take minutes. */
+static void test_out_of_memory(void **state)
+{
+	const char *dir = *state;
+	const char *wrap = getenv("COH_WRAP");
+	if (wrap && *wrap) {
+		print_message("  skipped under valgrind\n");
+		return;
+	}
+	const char *out = bin_path(dir, "oom.events");
+	const char *args[] = {"import", "icews", EX "icews.tsv",
+			      "--scenario", SCENARIO, "--actors", ACTORS,
+			      "--against", "AZE", "-q", "-o", out, NULL};
+	long n;
+	for (n = 0; n < 100000; n++) {
+		char value[32];
+		snprintf(value, sizeof value, "%ld", n);
+		setenv("COH_ALLOC_FAIL_AFTER", value, 1);
+		bin_result r;
+		int rc = bin_run_argv(&r, NULL, args);
+		unsetenv("COH_ALLOC_FAIL_AFTER");
+		assert_true(rc >= 0);
+		if (r.status == 0) {
+			bin_result_free(&r);
+			break;
+		}
+		if (r.status != 1 || !strstr(r.err, "out of memory"))
+			fail_msg("allocation %ld failing: exit %d, stderr:\n%s",
+				 n, r.status, r.err);
+		bin_result_free(&r);
+		/* nothing written: no fragment, no temporary */
+		char cmd[PATH_MAX + 64];
+		snprintf(cmd, sizeof cmd, "ls '%s' | grep -q .", dir);
+		assert_int_not_equal(system(cmd), 0);
+	}
+	print_message("  import: failed at each of the first %ld allocations, "
+		      "then succeeded\n", n);
+	assert_true(n > 20);
+	assert_true(bin_exists(out));
+}
+
 /*--- Inside a scenario ---------------------------------------------------*/
 
 /* The committed example validates, with the one warning about the
@@ -749,6 +792,8 @@ int main(void)
 			tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_files_and_usage,
 						tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_out_of_memory, tmp_setup,
+						tmp_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_fragment_validates_and_runs, tmp_setup,
 			tmp_teardown),
