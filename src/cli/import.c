@@ -85,19 +85,23 @@ static void warn_row(void *ctx, const coh_error *err)
 /* The command line as one string for the fragment's header. */
 static char *command_line(int argc, char **argv)
 {
-	size_t len = 1;
+	size_t len = sizeof "cohesim";
 	for (int i = 0; i < argc; i++)
 		len += strlen(argv[i]) + 1;
 	char *s = coh_malloc(len);
 	if (!s)
 		return NULL;
-	s[0] = '\0';
+	size_t n = 0;
 	for (int i = 0; i < argc; i++) {
-		if (i)
-			strcat(s, " ");
 		/* the program's path says nothing about the data */
-		strcat(s, i == 0 ? "cohesim" : argv[i]);
+		const char *word = i == 0 ? "cohesim" : argv[i];
+		size_t w = strlen(word);
+		if (i)
+			s[n++] = ' ';
+		memcpy(s + n, word, w);
+		n += w;
 	}
+	s[n] = '\0';
 	return s;
 }
 

@@ -96,7 +96,7 @@ static int grow(imp_actors *a)
  * *other receives that party. */
 static int add(imp_actors *a, const char *name, int party, int *other)
 {
-	char key[KEY_MAX];
+	char key[KEY_MAX] = {0};    /* zeroed for clang's analyser */
 	*other = -1;
 	if (fold(key, sizeof key, name) <= 0)
 		return 0;

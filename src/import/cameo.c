@@ -217,7 +217,7 @@ static int parse_rule(imp_rule *r, char *line, const char *path, long no,
 				     "event type \"%s\" cannot be imported, "
 				     "expected %s", type, mapping_types);
 	if (!imp_type_accepts((coh_event_type)ti, (imp_parties)pi)) {
-		const char *ok[3];
+		const char *ok[3] = {"", "", ""};
 		int k = 0;
 		for (int i = 0; i < IMP_PARTIES__COUNT; i++)
 			if (imp_type_accepts((coh_event_type)ti,

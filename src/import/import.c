@@ -806,9 +806,14 @@ static double count_scale(uint64_t count, double cap)
 	return s < cap ? s : cap;
 }
 
+/* An aggregate in the sorted list. */
+typedef struct agg_ref {
+	agg *g;
+} agg_ref;
+
 static int agg_order(const void *x, const void *y)
 {
-	const agg *a = *(const agg *const *)x, *b = *(const agg *const *)y;
+	const agg *a = ((const agg_ref *)x)->g, *b = ((const agg_ref *)y)->g;
 	if (a->first_day != b->first_day)
 		return a->first_day < b->first_day ? -1 : 1;
 	if (a->type != b->type)
@@ -820,12 +825,12 @@ static int agg_order(const void *x, const void *y)
 
 /* Whether requester has a request open on day: one imported, or one in
  * the scenario's own timeline (its date and deadline). */
-static int request_open(const coh_import *im, agg *const *list, size_t n,
-			int requester, int64_t day)
+static int request_open(const coh_import *im, const agg_ref *list,
+			size_t n, int requester, int64_t day)
 {
 	const double deadline = 30.0;   /* the request's default */
 	for (size_t i = 0; i < n; i++) {
-		const agg *g = list[i];
+		const agg *g = list[i].g;
 		if (g->type == COH_EV_ASSISTANCE_REQUEST && g->a == requester &&
 		    g->first_day <= day &&
 		    (double)(day - g->first_day) <= deadline)
@@ -930,18 +935,18 @@ int coh_import_write(coh_import *im, FILE *fp, const char *command,
 {
 	const coh_import_options *o = &im->opts;
 	size_t n = 0;
-	agg **list = coh_calloc(im->agg_n ? im->agg_n : 1, sizeof *list);
+	agg_ref *list = coh_calloc(im->agg_n ? im->agg_n : 1, sizeof *list);
 	if (!list)
 		return coh_error_set(err, COH_ENOMEM, "", 0, "out of memory");
 	for (size_t i = 0; i < im->agg_cap; i++)
 		if (im->aggs[i].count)
-			list[n++] = &im->aggs[i];
+			list[n++].g = &im->aggs[i];
 	qsort(list, n, sizeof *list, agg_order);
 
 	/* responses need an open request, or the fragment would not load */
 	im->counts.no_request = 0;
 	for (size_t i = 0; i < n; i++) {
-		agg *g = list[i];
+		agg *g = list[i].g;
 		g->dropped = g->type == COH_EV_ASSISTANCE_RESPONSE &&
 			     !request_open(im, list, n, g->b, g->first_day);
 		if (g->dropped)
@@ -950,7 +955,7 @@ int coh_import_write(coh_import *im, FILE *fp, const char *command,
 	const coh_import_counts *c = &im->counts;
 	uint64_t events = 0;
 	for (size_t i = 0; i < n; i++)
-		events += !list[i]->dropped;
+		events += !list[i].g->dropped;
 	im->counts.events = events;
 
 	fprintf(fp, "# Timeline fragment written by cohesim import from %s "
@@ -998,10 +1003,10 @@ int coh_import_write(coh_import *im, FILE *fp, const char *command,
 
 	int first = 1;
 	for (size_t i = 0; i < n; i++) {
-		if (list[i]->dropped)
+		if (list[i].g->dropped)
 			continue;
 		fputs(first ? "\n" : ",\n\n", fp);
-		write_event(im, fp, list[i]);
+		write_event(im, fp, list[i].g);
 		first = 0;
 	}
 	if (!first)
