@@ -798,6 +798,17 @@ static void put_string(FILE *fp, const char *s)
 	fputc('"', fp);
 }
 
+/* prefix, text, suffix on one comment line: a control byte in a file
+ * name or an argument (a newline would end the comment) becomes '?'. */
+static void put_comment(FILE *fp, const char *prefix, const char *text,
+			const char *suffix)
+{
+	fputs(prefix, fp);
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, fp);
+	fputs(suffix, fp);
+}
+
 /* How much the count of rows scales an event: 1 + log10(rows), at most the
  * cap (1 row: 1; 10 rows: 2; docs/import.md). */
 static double count_scale(uint64_t count, double cap)
@@ -963,19 +974,22 @@ int coh_import_write(coh_import *im, FILE *fp, const char *command,
 		    "again (docs/import.md).\n",
 		coh_import_format_name(o->format));
 	if (command)
-		fprintf(fp, "# command: %s\n", command);
-	fprintf(fp, "# source:  %s\n# sha256:  %s\n", o->input_name,
-		im->sha256);
+		put_comment(fp, "# command: ", command, "\n");
+	put_comment(fp, "# source:  ", o->input_name, "\n");
+	fprintf(fp, "# sha256:  %s\n", im->sha256);
 	if (im->mapping.is_default)
 		fputs("# mapping: the default (docs/import.md)\n", fp);
-	else
-		fprintf(fp, "# mapping: %s (sha256 %s)\n", o->mapping_path,
-			im->mapping.sha256);
-	if (o->actors_path)
-		fprintf(fp, "# actors:  ids and names of the scenario, and %s "
-			    "(sha256 %s)\n", o->actors_path, im->actors_sha);
-	else
+	else {
+		put_comment(fp, "# mapping: ", o->mapping_path, " ");
+		fprintf(fp, "(sha256 %s)\n", im->mapping.sha256);
+	}
+	if (o->actors_path) {
+		put_comment(fp, "# actors:  ids and names of the scenario, and ",
+			    o->actors_path, " ");
+		fprintf(fp, "(sha256 %s)\n", im->actors_sha);
+	} else {
 		fputs("# actors:  ids and names of the scenario\n", fp);
+	}
 	fprintf(fp, "# window:  %d day%s; count scale min(1 + log10(rows), "
 		    "%g)\n", o->window, o->window == 1 ? "" : "s", o->cap);
 	fprintf(fp, "# rows:    %llu read, %llu kept in %llu events\n"

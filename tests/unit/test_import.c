@@ -487,6 +487,47 @@ static void test_window_and_stdin(void **state)
 			       "  tone = -1.00;"));
 }
 
+/* A mapping file replaces the defaults: visits become statements, the
+ * default rules are gone, and the header names the file and its hash. */
+static void test_mapping_file_replaces_the_default(void **state)
+{
+	const char *dir = *state;
+	const char *map = bin_path(dir, "visits.txt");
+	assert_int_equal(bin_write_file(map, "# only visits\n042 member>member "
+					"statement a visit is a warm word\n"),
+			 0);
+	bin_result r;
+	bin_run(&r, "import", "icews", EX "icews.tsv", "--scenario", SCENARIO,
+		"--mapping", map, "-q", NULL);
+	bin_expect_status(&r, 0);
+	char hex[65], line[PATH_MAX + 100];
+	coh_error err = {0};
+	assert_int_equal(coh_sha256_file(hex, map, &err), 0);
+	snprintf(line, sizeof line, "# mapping: %s (sha256 %s)\n", map, hex);
+	assert_non_null(strstr(r.out, line));
+	assert_non_null(strstr(r.out,
+		"{ date = \"2022-06-01\"; type = \"statement\"; by = "
+		"\"ARM\"; about = \"RUS\";\n  tone = 1.90;"));
+	/* one event: nothing else is mapped */
+	assert_null(strstr(strstr(r.out, "tone = 1.90;"), "{ date"));
+	bin_result_free(&r);
+
+	/* a bad one stops the import before reading */
+	assert_int_equal(bin_write_file(map, "042 member>member statment x\n"),
+			 0);
+	bin_run(&r, "import", "icews", EX "icews.tsv", "--scenario", SCENARIO,
+		"--mapping", map, NULL);
+	bin_expect_status(&r, 1);
+	char want[PATH_MAX + 300];
+	snprintf(want, sizeof want, "cohesim: %s:1: event type \"statment\" "
+		 "cannot be imported, expected third_party_exercise, "
+		 "alliance_exercise, assistance_request, assistance_response, "
+		 "exercise_refusal, declaration_refusal, external_mission, "
+		 "statement or defeat\n", map);
+	assert_string_equal(r.err, want);
+	bin_result_free(&r);
+}
+
 /*--- Errors -------------------------------------------------------------*/
 
 static void test_strict_stops_and_writes_nothing(void **state)
@@ -787,6 +828,9 @@ int main(void)
 						tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_window_and_stdin,
 						tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_mapping_file_replaces_the_default, tmp_setup,
+			tmp_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_strict_stops_and_writes_nothing, tmp_setup,
 			tmp_teardown),
