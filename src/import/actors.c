@@ -1,6 +1,6 @@
 /* The actor index: which member or outsider a name in the event data stands
- * for.  Every id and name of the scenario is a key, and an actors file adds
- * aliases ("RUS Russian Federation").  Keys compare without case, with runs
+ * for.  Every id, name and `aliases` entry of the scenario is a key, and an
+ * actors file adds more ("RUS Russian Federation").  Keys compare without case, with runs
  * of blanks read as one space, so "UNITED  states" finds "United States". */
 #include "import/internal.h"
 #include "core/alloc.h"
@@ -248,6 +248,21 @@ int imp_actors_build(imp_actors *a, const coh_model *m, const char *path,
 			else if (rc)
 				coh_error_set(err, rc, "", 0, "out of memory");
 		}
+	/* then the scenario's own aliases */
+	for (size_t k = 0; k < m->n_aliases && rc == 0; k++) {
+		const coh_alias *al = &m->aliases[k];
+		int other;
+		rc = add(a, al->name, al->party, &other);
+		if (rc == COH_EINPUT)
+			coh_error_set(err, rc, "", 0,
+				      "%s: the alias \"%s\" of %s already "
+				      "stands for %s, expected each name to "
+				      "mean one party", m->name, al->name,
+				      party_id(m, al->party),
+				      party_id(m, other));
+		else if (rc)
+			coh_error_set(err, rc, "", 0, "out of memory");
+	}
 	if (rc == 0 && path)
 		rc = load_aliases(a, m, path, sha256, err);
 	if (rc)

@@ -120,8 +120,8 @@ typedef struct imp_actors {
 	size_t n;
 } imp_actors;
 
-/* Indexes every member's and outsider's id and name, then the aliases of
- * the actors file (path may be NULL): lines "ID alias words", '#'
+/* Indexes every member's and outsider's id, name and aliases, then the
+ * aliases of the actors file (path may be NULL): lines "ID alias words", '#'
  * comments.  Errors: COH_EINPUT "file:line: ...", COH_EIO, COH_ENOMEM. */
 int imp_actors_build(imp_actors *a, const coh_model *model,
 		     const char *path, char sha256[65], coh_error *err);

@@ -265,6 +265,28 @@ static void test_actors(void **state)
 			    "expected each name to mean one party");
 	coh_scenario_free(sc);
 	coh_diag_clear(&diag);
+
+	/* the scenario's own aliases: one that names another party */
+	static const char text[] =
+		"version = 1;\n"
+		"scenario: { name = \"a\"; start = \"2022-01-01\"; "
+		"end = \"2022-12-31\"; };\n"
+		"members = ( { id = \"RUS\"; power = 1.0; commitment = 0.9; "
+		"aliases = [\"Russian Federation\", \"armenia\"]; },\n"
+		"  { id = \"ARM\"; name = \"Armenia\"; power = 0.1; "
+		"commitment = 0.8; } );\n";
+	assert_int_equal(coh_scenario_load_string(&sc, text, "a.cfg", NULL,
+						  &diag), 0);
+	assert_int_equal(coh_scenario_model(sc)->n_aliases, 2);
+	assert_int_equal(imp_actors_build(&a, coh_scenario_model(sc), NULL,
+					  sha, &err), COH_EINPUT);
+	char buf[600];
+	coh_error_format(&err, buf, sizeof buf);
+	assert_string_equal(buf, "a: the alias \"armenia\" of RUS already "
+			    "stands for ARM, expected each name to mean one "
+			    "party");
+	coh_scenario_free(sc);
+	coh_diag_clear(&diag);
 }
 
 /*--- The formats, through the binary ------------------------------------*/
