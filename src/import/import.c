@@ -557,9 +557,6 @@ static int row(coh_import *im, char *line, long no, coh_error *err)
 {
 	char *f[IMP_FIELDS_MAX];
 	int csv = im->opts.format == COH_IMPORT_CSV;
-	uint64_t line_hash = 0;
-	if (im->c_id < 0)
-		line_hash = imp_hash(line, strlen(line), 11);
 	int n = imp_split(line, csv ? im->opts.separator : '\t', 1, f,
 			  IMP_FIELDS_MAX);
 	im->counts.rows++;
@@ -652,9 +649,12 @@ static int row(coh_import *im, char *line, long no, coh_error *err)
 		id = f[im->c_id];
 		h = imp_hash(id, strlen(id), 11);
 	} else {
+		/* no id: the row is its own fingerprint, field by field */
 		snprintf(idbuf, sizeof idbuf, "line %ld", no);
 		id = idbuf;
-		h = line_hash;
+		h = 11;
+		for (int k = 0; k < n; k++)
+			h = imp_hash(f[k], strlen(f[k]) + 1, h);
 	}
 	int dup = seen_before(im, h);
 	if (dup == COH_ENOMEM)

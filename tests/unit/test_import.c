@@ -470,7 +470,8 @@ static void test_csv_sample(void **state)
 }
 
 /* A week's window gathers statements of different days into one event,
- * dated by its first row; stdin works as the input. */
+ * dated by its first row; stdin works as the input; with no id column an
+ * identical row is the duplicate. */
 static void test_window_and_stdin(void **state)
 {
 	const char *dir = *state;
@@ -480,6 +481,7 @@ static void test_window_and_stdin(void **state)
 		"2022-01-05,RUS,ARM,111,-2\n"
 		"2022-01-03,RUS,ARM,111,-4\n"
 		"2022-01-07,RUS,ARM,111,-3\n"
+		"2022-01-08,RUS,ARM,111,-1\n"
 		"2022-01-08,RUS,ARM,111,-1\n"), 0);
 	char scen[PATH_MAX], cmd[3 * PATH_MAX];
 	assert_int_equal(bin_abspath(scen, SCENARIO), 0);
@@ -496,6 +498,8 @@ static void test_window_and_stdin(void **state)
 	out[n] = '\0';
 	assert_int_equal(pclose(p), 0);
 	assert_non_null(strstr(out, "# window:  7 days"));
+	/* without an id column, a row identical to a kept one repeats it */
+	assert_non_null(strstr(out, "#          1 duplicates,"));
 	/* days 2..8 of the year are window 0: three rows (mean -3, scale
 	 * 1 + log10 3); the 8th is window 1 */
 	assert_non_null(strstr(out,
