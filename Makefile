@@ -41,7 +41,7 @@ LDLIBS_ALL := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 LDFLAGS_ALL := $(if $(SANITIZER),-fsanitize=$(SANITIZER)) $(LDFLAGS)
 TEST_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
-LIB_SRC := $(sort $(wildcard src/core/*.c src/scenario/*.c src/engine/*.c src/mc/*.c src/analysis/*.c src/output/*.c src/plot/*.c src/sweep/*.c)) $(BUILD)/gen/plot_templates.c
+LIB_SRC := $(sort $(wildcard src/core/*.c src/scenario/*.c src/engine/*.c src/mc/*.c src/analysis/*.c src/output/*.c src/plot/*.c src/sweep/*.c src/import/*.c)) $(BUILD)/gen/plot_templates.c
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
 

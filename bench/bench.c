@@ -441,6 +441,106 @@ static int attribute_rate(const char *bin, double *attr_rate,
 	return 0;
 }
 
+/* `cohesim import` on a synthetic ICEWS stream of `bytes` bytes, written
+ * by this process into the child's stdin: rows per second (over the
+ * wall time, and over the child's own CPU time) and the child's peak
+ * memory.  Most rows name states outside the example alliance, as a
+ * year of world-wide event data does for a small one. */
+typedef struct import_bench {
+	double rows, seconds, cpu, mb;
+	long peak_kib;
+} import_bench;
+
+static int measure_import(const char *bin, uint64_t bytes, import_bench *ib)
+{
+	static const char *const states[] = {
+		"Russia", "Armenia", "Kazakhstan", "Belarus", "Georgia",
+		"Turkey", "Iran", "India", "Brazil", "Japan", "Azerbaijan",
+		"United States"};
+	static const char *const codes[] = {"111", "42", "51", "62", "10",
+					    "1212", "36", "112"};
+	int fds[2];
+	if (pipe(fds) != 0)
+		return -1;
+	fflush(stdout);
+	double t0 = now();
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		dup2(fds[0], 0);
+		close(fds[0]);
+		close(fds[1]);
+		if (!freopen("/dev/null", "w", stdout))
+			_exit(127);
+		execl(bin, bin, "import", "icews", "-", "--scenario",
+		      "scenarios/examples/import/alliance.cfg", "-q",
+		      (char *)NULL);
+		_exit(127);
+	}
+	close(fds[0]);
+	static char buf[1 << 16];
+	size_t used = (size_t)snprintf(buf, sizeof buf,
+		"Event ID\tEvent Date\tSource Name\tSource Sectors\tSource "
+		"Country\tEvent Text\tCAMEO Code\tIntensity\tTarget Name\t"
+		"Target Sectors\tTarget Country\tStory ID\tSentence Number\t"
+		"Publisher\n");
+	uint64_t written = 0, rows = 0, x = 88172645463325252ULL;
+	int ok = 1;
+	while (ok && written < bytes) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		rows++;
+		used += (size_t)snprintf(buf + used, sizeof buf - used,
+			"%llu\t2022-%02d-%02d\t%s\tGovernment\t%s\tSynthetic "
+			"event\t%s\t-2.0\t%s\tGovernment\t%s\t%llu\t1\t"
+			"Synthetic Wire\n", (unsigned long long)rows,
+			1 + (int)((x >> 32) % 12), 1 + (int)((x >> 24) % 28),
+			states[x % 12], states[x % 12], codes[(x >> 16) % 8],
+			states[(x >> 8) % 12], states[(x >> 8) % 12],
+			(unsigned long long)(rows * 7));
+		if (used > sizeof buf - 512) {
+			ok = write(fds[1], buf, used) == (ssize_t)used;
+			written += used;
+			used = 0;
+		}
+	}
+	if (ok && used)
+		ok = write(fds[1], buf, used) == (ssize_t)used;
+	written += used;
+	close(fds[1]);
+	int status;
+	struct rusage ru;
+	if (wait4(pid, &status, 0, &ru) < 0 || !ok || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "bench: %s import failed\n", bin);
+		return -1;
+	}
+	ib->seconds = now() - t0;
+	ib->cpu = (double)ru.ru_utime.tv_sec + 1e-6 * ru.ru_utime.tv_usec +
+		  (double)ru.ru_stime.tv_sec + 1e-6 * ru.ru_stime.tv_usec;
+	ib->rows = (double)rows;
+	ib->mb = (double)written / 1e6;
+	ib->peak_kib = ru.ru_maxrss;
+	return 0;
+}
+
+static void report_import(const import_bench *imp)
+{
+	char note[128];
+	puts("\ncohesim import, a synthetic ICEWS stream through a pipe:");
+	snprintf(note, sizeof note, "%.0f MB, %.3g rows in %.1f s of wall "
+		 "time", imp->mb, imp->rows, imp->seconds);
+	record("import_rows_per_second", imp->rows / imp->seconds, "rows/s",
+	       note);
+	record("import_rows_per_cpu_second", imp->rows / imp->cpu, "rows/s",
+	       "the importer's own CPU time (user + system)");
+	snprintf(note, sizeof note, "peak resident memory importing %.0f MB",
+		 imp->mb);
+	record("import_peak_kib", (double)imp->peak_kib, "KiB", note);
+}
+
 static void machine(void)
 {
 	struct utsname u;
@@ -467,7 +567,10 @@ int main(int argc, char **argv)
 {
 	const char *bin = argc > 1 ? argv[1] : "build/cohesim";
 	quick = argc > 2 && strcmp(argv[2], "--quick") == 0;
-	const char *out = quick ? "/dev/null" : "bench/results.csv";
+	/* --import: only the import row, printed, results.csv untouched */
+	int import_only = argc > 2 && strcmp(argv[2], "--import") == 0;
+	const char *out = quick || import_only ? "/dev/null"
+					       : "bench/results.csv";
 	results = fopen(out, "w");
 	if (!results) {
 		perror(out);
@@ -475,9 +578,20 @@ int main(int argc, char **argv)
 	}
 	fprintf(results, "benchmark,value,unit,note\n");
 	peaks peak = {0};
-	if (!quick && measure_peaks(bin, &peak) != 0) {
+	if (!quick && !import_only && measure_peaks(bin, &peak) != 0) {
 		fprintf(stderr, "bench: measuring peak memory failed\n");
 		return 1;
+	}
+	/* forked while the bench is small, as the peaks above */
+	import_bench imp = {0};
+	if (measure_import(bin, quick ? (4u << 20) : (1000u << 20), &imp)) {
+		fprintf(stderr, "bench: measuring cohesim import failed\n");
+		return 1;
+	}
+	if (import_only) {
+		report_import(&imp);
+		fclose(results);
+		return 0;
 	}
 	machine();
 	size_t ops = quick ? 20000 : 4000000;
@@ -595,8 +709,9 @@ int main(int argc, char **argv)
 		record("peak_kib_sweep_1000_points", (double)peak.s1000, "KiB",
 		       note);
 	}
+	report_import(&imp);
 	fclose(results);
-	if (!quick)
+	if (!quick && !import_only)
 		puts("\nwritten to bench/results.csv");
 	return 0;
 }

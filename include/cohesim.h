@@ -18,5 +18,6 @@
 #include "cohesim/plot.h"
 #include "cohesim/sweep.h"
 #include "cohesim/sensitivity.h"
+#include "cohesim/import.h"
 
 #endif

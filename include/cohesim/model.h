@@ -206,6 +206,13 @@ typedef struct coh_outsider {
 	const char *name;
 } coh_outsider;
 
+/* One more name of a member or an outsider: party is the member's index,
+ * or n_members + the outsider's index. */
+typedef struct coh_alias {
+	int party;
+	const char *name;
+} coh_alias;
+
 typedef struct coh_tie {
 	int from, to;           /* member indices */
 	double weight;          /* w >= 0 */
@@ -316,6 +323,11 @@ typedef struct coh_model {
 	size_t n_sweep_vary;
 	const char *sweep_design;       /* "grid", "lhs", "sobol"; NULL: grid */
 	uint64_t sweep_points;          /* for lhs and sobol; 0: none given */
+
+	/* other names of members and outsiders in event data (their
+	 * `aliases`; read by cohesim import, docs/import.md) */
+	const coh_alias *aliases;
+	size_t n_aliases;
 } coh_model;
 
 /* Limits that keep absurd models from running for ever or overflowing:

@@ -44,6 +44,8 @@ static const cli_command commands[] = {
 	{"plot", cli_plot, "plot DIR", "redraw the figures of a finished run"},
 	{"init", cli_init, "init NAME",
 	 "write NAME.cfg, a commented starter scenario"},
+	{"import", cli_import, "import FORMAT FILE --scenario S",
+	 "event data (ICEWS, GDELT, CSV) to a timeline fragment"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])

@@ -1,6 +1,8 @@
 /* `cohesim validate`: loads each file and prints every error of every file
  * on stderr, one per line; good files print nothing unless -v. */
 #include "cli.h"
+#include "cohesim/date.h"
+#include "cohesim/import.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -10,7 +12,8 @@ static const char validate_help[] =
 	"\n"
 	"Checks scenario files and prints every error of every file on stderr\n"
 	"as 'cohesim: FILE:LINE: message'.  Exits with 1 if any file has an\n"
-	"error.\n"
+	"error.  Events that repeat one of another file (same date, type and\n"
+	"parties: an imported fragment overlapping the timeline) are warnings.\n"
 	"\n"
 	"Options:\n"
 	"      --set PATH=VALUE    change one setting before validation\n"
@@ -28,6 +31,47 @@ static const cli_option validate_options[] = {
 	{"help", 'h', 0, OPT_HELP},
 	{NULL, 0, 0, 0},
 };
+
+/* The parties of an event as its keys name them: "by RUS, about ARM". */
+static void parties_text(char *buf, size_t size, const coh_model *m,
+			 const coh_event *e)
+{
+	const coh_event_kind *k = coh_event_kind_info(e->type);
+	size_t n = 0;
+	buf[0] = '\0';
+	const struct { const char *key; int index; int outsider; } part[] = {
+		{k->actor.key, e->actor, 0},
+		{k->target.key, e->target, 0},
+		{k->outsider.key, e->outsider, 1},
+	};
+	for (size_t i = 0; i < 3 && n < size; i++)
+		if (part[i].key && part[i].index >= 0)
+			n += (size_t)snprintf(buf + n, size - n, "%s%s %s",
+					      n ? ", " : "", part[i].key,
+					      part[i].outsider
+						? m->outsiders[part[i].index].id
+						: m->members[part[i].index].id);
+	for (size_t i = 0; i < e->list_count && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s",
+				      i ? " " : n ? ", with " : "with ",
+				      m->members[m->lists[e->list_first + i]].id);
+}
+
+/* A warning, not an error: both events may be meant, but an import that
+ * repeats the hand-written timeline counts the same news twice. */
+static void warn_duplicate(void *ctx, const coh_model *m, const coh_event *a,
+			   const coh_event *b)
+{
+	(void)ctx;
+	char date[16], who[160];
+	coh_date_format_offset(date, sizeof date, m->start_day, b->day);
+	parties_text(who, sizeof who, m, b);
+	fprintf(stderr, "cohesim: warning: %s:%d: the %s of %s (%s) repeats "
+		"the one at %s:%d (same date, type and parties), expected "
+		"each event once\n", b->file ? b->file : "?", b->line,
+		coh_event_type_name(b->type), date, who,
+		a->file ? a->file : "?", a->line);
+}
 
 int cli_validate(int argc, char **argv, int first)
 {
@@ -83,6 +127,8 @@ int cli_validate(int argc, char **argv, int first)
 			status = CLI_ERROR;
 			continue;
 		}
+		coh_import_duplicates(coh_scenario_model(sc), warn_duplicate,
+				      NULL);
 		coh_scenario_free(sc);
 		if (verbose)
 			printf("%s: ok\n", files.items[i]);

@@ -358,13 +358,62 @@ static void read_actor_ids(scn_ctx *ctx, const config_setting_t *members,
 	m->n_outsiders = no;
 }
 
+/* The number of names in g's `aliases` (0 when it is not a list). */
+static size_t count_aliases(const config_setting_t *g)
+{
+	const config_setting_t *v = g ? scn_member(g, "aliases") : NULL;
+	if (!v || (!config_setting_is_array(v) && !config_setting_is_list(v)))
+		return 0;
+	int n = config_setting_length(v);
+	return n > 0 ? (size_t)n : 0;
+}
+
+/* aliases: the other names event data may give a member or an outsider
+ * (cohesim import, docs/import.md); an array or list of non-empty
+ * strings, optional.  Appended to the model's list (sized beforehand by
+ * count_aliases) for the party. */
+static void read_aliases(scn_ctx *ctx, const config_setting_t *g,
+			 coh_alias *list, size_t *n, int party)
+{
+	const config_setting_t *v = scn_member(g, "aliases");
+	char where[SCN_PATH_MAX];
+	if (!v)
+		return;
+	scn_path(v, where, sizeof where);
+	if (!config_setting_is_array(v) && !config_setting_is_list(v)) {
+		scn_error(ctx, v, "%s must be an array of names "
+			  "[\"Russian Federation\"], got %s", where,
+			  scn_type_phrase(config_setting_type(v)));
+		return;
+	}
+	if (!list)
+		return;         /* empty, or out of memory (ctx says so) */
+	int len = config_setting_length(v);
+	for (int i = 0; i < len; i++) {
+		const config_setting_t *e = config_setting_get_elem(v,
+								    (unsigned)i);
+		const char *text = config_setting_get_string(e);
+		if (!text || !*text) {
+			scn_path(e, where, sizeof where);
+			scn_error(ctx, e, "%s must be a name (a non-empty "
+				  "string), got %s", where,
+				  text ? "\"\"" : scn_type_phrase(
+						config_setting_type(e)));
+			continue;
+		}
+		list[*n].party = party;
+		list[*n].name = scn_strdup(ctx, text);
+		(*n)++;
+	}
+}
+
 static void convert_member(scn_ctx *ctx, const config_setting_t *g,
 			   const coh_member *proto, coh_member *mb)
 {
 	static const char *const keys[] = {
 		"id", "name", "power", "commitment", "baseline", "half_life",
 		"adaptation_half_life", "sensitivity", "susceptibility",
-		"freeze", "exit", "dwell", "recover", NULL
+		"freeze", "exit", "dwell", "recover", "aliases", NULL
 	};
 	const char *id = mb->id;
 	*mb = *proto;
@@ -383,7 +432,8 @@ static void convert_member(scn_ctx *ctx, const config_setting_t *g,
 static void convert_actors(scn_ctx *ctx, const config_setting_t *root,
 			   const coh_member *proto)
 {
-	static const char *const outsider_keys[] = {"id", "name", NULL};
+	static const char *const outsider_keys[] = {"id", "name", "aliases",
+						    NULL};
 	coh_model *m = &ctx->sc->model;
 	const config_setting_t *members = scn_get_list(ctx, root, "members",
 							1);
@@ -394,11 +444,22 @@ static void convert_actors(scn_ctx *ctx, const config_setting_t *root,
 	read_actor_ids(ctx, members, outsiders);
 	if (ctx->nomem)
 		return;
+	size_t total = 0, n_aliases = 0;
+	for (size_t i = 0; i < m->n_members; i++)
+		total += count_aliases(config_setting_get_elem(members,
+							       (unsigned)i));
+	for (size_t i = 0; i < m->n_outsiders; i++)
+		total += count_aliases(config_setting_get_elem(outsiders,
+							       (unsigned)i));
+	coh_alias *aliases = total ? scn_alloc(ctx, total, sizeof *aliases)
+				   : NULL;
 	for (size_t i = 0; i < m->n_members; i++) {
 		const config_setting_t *g = config_setting_get_elem(members,
 								    (unsigned)i);
-		if (config_setting_is_group(g))
+		if (config_setting_is_group(g)) {
 			convert_member(ctx, g, proto, &m->members[i]);
+			read_aliases(ctx, g, aliases, &n_aliases, (int)i);
+		}
 	}
 	for (size_t i = 0; i < m->n_outsiders; i++) {
 		const config_setting_t *g = config_setting_get_elem(outsiders,
@@ -409,7 +470,11 @@ static void convert_actors(scn_ctx *ctx, const config_setting_t *root,
 		m->outsiders[i].name = m->outsiders[i].id;
 		scn_get_string(ctx, g, "name", "a string", 0,
 			       &m->outsiders[i].name);
+		read_aliases(ctx, g, aliases, &n_aliases,
+			     (int)(m->n_members + i));
 	}
+	m->aliases = aliases;
+	m->n_aliases = n_aliases;
 }
 
 /*--- alliance, ties, affinities, output ---*/

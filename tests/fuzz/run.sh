@@ -9,7 +9,7 @@ set -u
 BUILD=$1
 SECONDS_EACH=$2
 shift 2
-NAMES=${*:-scenario run override vary date}
+NAMES=${*:-scenario run override vary date import}
 
 seeds() {
 	case $1 in
