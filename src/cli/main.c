@@ -41,6 +41,10 @@ static const cli_command commands[] = {
 	{"attribute", cli_attribute, "attribute SCENARIO --qoi Q...",
 	 "what caused what: each event's, type's, file's or generator's "
 	 "effect on a quantity (removal, Shapley)"},
+	{"sensitivity", cli_sensitivity, "sensitivity SCENARIO --factor "
+	 "PATH=LO:HI... --qoi Q...",
+	 "which assumptions matter: Sobol' indices (with randomness as a "
+	 "factor) or Morris screening"},
 	{"plot", cli_plot, "plot DIR", "redraw the figures of a finished run"},
 };
 

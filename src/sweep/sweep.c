@@ -380,6 +380,7 @@ struct swp_files {
 	const coh_model *model;         /* of point 0, for the manifest */
 	coh_scenario *scenario;
 	char sha256[65];                /* of the resolved scenario */
+	double synced;                  /* when the table was last synced */
 };
 
 static void headers(coh_strbuf *rows, coh_strbuf *summary,
@@ -812,6 +813,26 @@ static int sync_file(FILE *fp)
 	return fflush(fp) || fsync(fileno(fp)) ? -1 : 0;
 }
 
+static double now_seconds(void);
+
+/* A table's points are often a few milliseconds of work each, less than
+ * an fsync costs: its lines are flushed to the kernel at once (they
+ * survive the process being killed) and synced to the disk at most every
+ * TABLE_SYNC seconds (a power cut may lose the last of them; --resume
+ * trims a partial line and runs them again). */
+#define TABLE_SYNC 1.0
+
+static int sync_table(swp_files *f)
+{
+	if (fflush(f->summary))
+		return -1;
+	double t = now_seconds();
+	if (t - f->synced < TABLE_SYNC)
+		return 0;
+	f->synced = t;
+	return fsync(fileno(f->summary)) ? -1 : 0;
+}
+
 int swp_files_append(swp_files *f, const swp_point_result *r,
 			   coh_error *err)
 {
@@ -822,7 +843,8 @@ int swp_files_append(swp_files *f, const swp_point_result *r,
 				     "cannot append to sweep.csv: %s",
 				     strerror(errno));
 	if (fwrite(r->summary, 1, r->summary_len, f->summary) !=
-		    r->summary_len || sync_file(f->summary))
+		    r->summary_len ||
+	    (f->opts->table ? sync_table(f) : sync_file(f->summary)))
 		return coh_error_set(err, COH_EIO, f->dir, 0,
 				     "cannot append to %s: %s",
 				     summary_name(f->opts), strerror(errno));
@@ -894,7 +916,9 @@ int swp_files_close(swp_files *f, uint64_t points_done, int argc,
 {
 	int rc = write_manifest(f, points_done, argc, argv, wall_seconds, err);
 	/* closed whatever happened above: this function always frees */
-	int closed = (f->rows ? fclose(f->rows) : 0) | fclose(f->summary);
+	int closed = (f->rows ? fclose(f->rows) : 0) |
+		     (f->opts->table ? sync_file(f->summary) : 0) |
+		     fclose(f->summary);
 	if (!rc && closed)
 		rc = coh_error_set(err, COH_EIO, f->dir, 0,
 				   "cannot close the sweep files: %s",
