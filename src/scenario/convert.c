@@ -595,12 +595,12 @@ static void string_list(scn_ctx *ctx, const config_setting_t *g,
 	if (!v) {
 		if (required)
 			scn_error(ctx, g, "sensitivity: missing %s, expected "
-				  "a list of %s", name, form);
+				  "a list of strings %s", name, form);
 		return;
 	}
 	scn_path(v, where, sizeof where);
 	if (!config_setting_is_array(v) && !config_setting_is_list(v)) {
-		scn_error(ctx, v, "%s must be a list of %s, got %s", where,
+		scn_error(ctx, v, "%s must be a list of strings %s, got %s", where,
 			  form, scn_type_phrase(config_setting_type(v)));
 		return;
 	}
@@ -660,10 +660,10 @@ static void convert_sensitivity(scn_ctx *ctx, const config_setting_t *root)
 		return;
 	scn_check_keys(ctx, g, keys, NULL);
 	string_list(ctx, g, "factors", 1, factor_form,
-		    "factors \"PATH=LO:HI\" or \"PATH=LO:HI:log\"",
+		    "\"PATH=LO:HI\" or \"PATH=LO:HI:log\"",
 		    &m->sens_factors, &m->n_sens_factors);
 	string_list(ctx, g, "qoi", 0, qoi_form,
-		    "quantities \"KIND[:MEMBER]@WHEN\"", &m->sens_qoi,
+		    "\"KIND[:MEMBER]@WHEN\"", &m->sens_qoi,
 		    &m->n_sens_qoi);
 	const char *method;
 	if (scn_get_string(ctx, g, "method", "sobol or morris", 0,
