@@ -361,6 +361,84 @@ static int measure_peaks(const char *bin, peaks *p)
 	       p->s1000 > 0 ? 0 : -1;
 }
 
+/* Wall seconds of a child command (its output to /dev/null). */
+static double child_seconds(const char *const argv[])
+{
+	fflush(stdout);
+	double t0 = now();
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (!freopen("/dev/null", "w", stdout) ||
+		    !freopen("/dev/null", "w", stderr))
+			_exit(127);
+		execv(argv[0], (char *const *)(uintptr_t)argv);
+		_exit(127);
+	}
+	int status;
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "bench: %s %s failed\n", argv[0], argv[1]);
+		return NAN;
+	}
+	return now() - t0;
+}
+
+/* `cohesim sensitivity` against `cohesim run` on the CSTO baseline, for
+ * the same number of replications: a Sobol' design over two factors, N
+ * base rows, R replications per evaluation, so N (2 + 3) R in all.  The
+ * cost beyond the simulations is per evaluation (its scenario is built
+ * and validated, the runner started, its line written), so the ratio
+ * grows with R.  Rounds in turn, medians quoted. */
+static void sensitivity_rate(const char *bin)
+{
+	const char *samples = quick ? "4" : "64";
+	const char *const per[] = {"8", "64"};
+	for (size_t v = 0; v < (quick ? 1u : 2u); v++) {
+		long reps = atol(samples) * 5 * atol(per[v]);
+		char total[32], dir[] = "/tmp/coh-bench-sens-XXXXXX";
+		snprintf(total, sizeof total, "%ld", reps);
+		if (!mkdtemp(dir))
+			return;
+		char sdir[64], rdir[64], cmd[256];
+		snprintf(sdir, sizeof sdir, "%s/s", dir);
+		snprintf(rdir, sizeof rdir, "%s/r", dir);
+		const char *sens[] = {bin, "sensitivity",
+				      "scenarios/csto-armenia.cfg", "--factor",
+				      "model.half_life=270:1080", "--factor",
+				      "generators.[0].rate=0.5:2", "--qoi",
+				      "exited:ARM@2025-12-31", "--samples",
+				      samples, "-r", per[v], "-j", "2",
+				      "--plot", "none", "-q", "-o", sdir, NULL};
+		const char *run[] = {bin, "run", "scenarios/csto-armenia.cfg",
+				     "-r", total, "-j", "2", "--keep",
+				     "summary", "--qoi", "exited:ARM@2025-12-31",
+				     "--plot", "none", "-q", "-o", rdir, NULL};
+		enum { ROUNDS = 3 };
+		int rounds = quick ? 1 : ROUNDS;
+		double ratio[ROUNDS], rate[ROUNDS];
+		for (int k = 0; k < rounds; k++) {
+			snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", sdir, rdir);
+			if (system(cmd) != 0)
+				return;
+			double ts = child_seconds(sens);
+			double tr = child_seconds(run);
+			rate[k] = (double)reps / ts;
+			ratio[k] = tr / ts;
+		}
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			return;
+		char name[64], note[160];
+		snprintf(name, sizeof name, "sensitivity_reps_per_second_r%s",
+			 per[v]);
+		snprintf(note, sizeof note, "sobol, 2 factors, N = %s, -r %s, "
+			 "-j 2: ratio to run's rate for %ld replications "
+			 "%.2f (target >= 0.8), median of %d rounds", samples,
+			 per[v], reps, median(ratio, rounds), rounds);
+		record(name, median(rate, rounds), "reps/s", note);
+	}
+}
+
 static void machine(void)
 {
 	struct utsname u;
@@ -472,6 +550,9 @@ int main(int argc, char **argv)
 	record("csto_parallel_reference", median(ref, rounds), "speed-up",
 	       note);
 	coh_scenario_free(csto);
+
+	puts("\nsensitivity against run, CSTO baseline (whole commands):");
+	sensitivity_rate(bin);
 
 	puts("\nhow cost grows with members (one member per event):");
 	double base_rate = 0;
