@@ -606,6 +606,16 @@ static void sort_desc(size_t *order, const double *key, size_t n)
 	}
 }
 
+/* The table's first column: wide enough for every factor's path. */
+static int name_width(const sens_state *s)
+{
+	int w = 30;
+	for (size_t i = 0; i < s->k; i++)
+		if ((int)strlen(s->factors[i].path) > w)
+			w = (int)strlen(s->factors[i].path);
+	return w;
+}
+
 static void print_est(const coh_sens_estimate *e)
 {
 	char iv[64];
@@ -691,11 +701,12 @@ static int sobol_qoi(sens_state *s, size_t q, double *f, sens_out *o)
 		       coh_saltelli_samples(s->saltelli), s->n_rows,
 		       s->model->replications,
 		       s->model->replications == 1 ? "" : "s", v);
-		printf("  %-30s %7s %-17s  %7s %-17s\n", "factor", "S1",
+		int w = name_width(s);
+		printf("  %-*s %7s %-17s  %7s %-17s\n", w, "factor", "S1",
 		       " 95% interval", "ST", " 95% interval");
 		for (size_t j = 0; j <= k; j++) {
 			size_t i = order[j];
-			printf("  %-30s", i < k ? s->factors[i].path : NOISE);
+			printf("  %-*s", w, i < k ? s->factors[i].path : NOISE);
 			print_est(&ix[i].s1);
 			print_est(&ix[i].st);
 			printf("\n");
@@ -782,12 +793,13 @@ static int morris_qoi(sens_state *s, size_t q, const double *f, sens_out *o)
 		       (unsigned)s->a->levels, s->n_rows,
 		       s->model->replications,
 		       s->model->replications == 1 ? "" : "s");
-		printf("  %-30s %7s %-17s  %7s %-17s  %7s %-17s\n", "factor",
+		int w = name_width(s);
+		printf("  %-*s %7s %-17s  %7s %-17s  %7s %-17s\n", w, "factor",
 		       "mu*", " 95% interval", "mu", " 95% interval", "sigma",
 		       " 95% interval");
 		for (size_t j = 0; j < k; j++) {
 			size_t i = order[j];
-			printf("  %-30s", s->factors[i].path);
+			printf("  %-*s", w, s->factors[i].path);
 			print_est(&ix[i].mu_star);
 			print_est(&ix[i].mu);
 			print_est(&ix[i].sigma);
