@@ -480,8 +480,11 @@ static void print_plan(const sens_state *s, const coh_sweep_plan *plan)
 }
 
 /* Runs every row with progress and Ctrl-C caught, as sweep does. */
-static int run_rows(sens_state *s, coh_sweep_options *so, coh_diag *diag)
+static int run_rows(sens_state *s, const coh_sweep_options *opts,
+		    coh_diag *diag)
 {
+	/* a copy that holds the progress display, which lives here */
+	coh_sweep_options local = *opts, *so = &local;
 	cli_progress progress;
 	cli_progress_start(&progress, coh_design_points(so->design),
 			   s->a->common.quiet || s->rank != 0);
@@ -498,8 +501,6 @@ static int run_rows(sens_state *s, coh_sweep_options *so, coh_diag *diag)
 #endif
 	cli_progress_finish(&progress);
 	cli_signals_restore(&signals);
-	so->progress = NULL;
-	so->progress_ctx = NULL;
 	if (s->rank == 0 && (rc == COH_ECANCEL || (cli_stop_signal && !rc))) {
 		coh_diag_clear(diag);
 		fprintf(stderr, "cohesim: interrupted; the finished evaluations "
@@ -568,12 +569,6 @@ static int read_values(sens_state *s, double *f)
 	return rc;
 }
 
-/* One line of sensitivity.csv and of the table. */
-typedef struct sens_result {
-	const char *qoi, *factor, *measure;
-	coh_sens_estimate e;
-} sens_result;
-
 static void csv_number(coh_strbuf *b, double x)
 {
 	coh_strbuf_puts(b, ",");
@@ -583,7 +578,6 @@ static void csv_number(coh_strbuf *b, double x)
 typedef struct sens_out {
 	coh_strbuf csv, bars;
 	json_t *warnings, *variance;
-	double noise_st_max;
 } sens_out;
 
 /* Rows of the table sorted by `key` (descending, NaN last), factors in
@@ -714,8 +708,8 @@ static int sobol_qoi(sens_state *s, size_t q, double *f, sens_out *o)
 	}
 	for (size_t i = 0; !rc && i <= k; i++) {
 		const char *name = i < k ? s->factors[i].path : NOISE;
-		char msg[512];
 		if (ix[i].st_wide) {
+			char msg[512];
 			snprintf(msg, sizeof msg, "%s: the ST interval of %s "
 				 "is %.3g wide (more than %g): raise --samples "
 				 "(its width shrinks as 1/sqrt(N))", qt, name,
@@ -876,7 +870,7 @@ static int finish_manifest(sens_state *s, sens_out *o, char **plot_files,
 static int write_results(sens_state *s)
 {
 	double *f = coh_calloc(s->n_qoi * s->n_rows, sizeof *f);
-	sens_out o = {{0}, {0}, json_array(), json_object(), 0};
+	sens_out o = {{0}, {0}, json_array(), json_object()};
 	char **plot_files = NULL;
 	size_t n_plot_files = 0;
 	int sobol = s->a->method == METHOD_SOBOL;
