@@ -22,12 +22,15 @@ set xlabel 'share of the variance of the quantity'
 set multiplot layout K,1 title @TITLE@ font ',13'
 # Each factor sits at its line number in the file; a panel's y range
 # holds the lines of its quantity, so the others' labels fall outside.
+# Two invisible points at 0 and 1 keep the x range from 0 to 1 at least
+# (and valid for a quantity without indices), and let it grow to show an
+# estimate or interval outside.
 do for [k = 1:K] {
     set xrange [*:*]
     set yrange [*:*]        # stats keeps to the ranges set
     stats 'sensitivity-figure.csv' skip 1 using (strcol(1) eq qois[k] ? $0 : NaN) nooutput
     set yrange [STATS_max + 0.6:STATS_min - 0.6]
-    set xrange [-0.05 < * : 1.05 < *]
+    set xrange [*:*]
     set title qois[k] font ',11'
     this(col) = (strcol(1) eq qois[k]) ? column(col) : NaN
     noise = '(noise)'
@@ -41,6 +44,8 @@ do for [k = 1:K] {
          '' skip 1 using (this(6)):($0 - 0.17):(this(7)):(this(8)) \
            with xerrorbars pt 7 ps 0.3 lc rgb '#1f3f66' notitle, \
          '' skip 1 using (this(3)):($0 + 0.17):(this(4)):(this(5)) \
-           with xerrorbars pt 5 ps 0.3 lc rgb '#000000' notitle
+           with xerrorbars pt 5 ps 0.3 lc rgb '#000000' notitle, \
+         '+' using (0):(STATS_min) with points ps 0 notitle, \
+         '+' using (1):(STATS_min) with points ps 0 notitle
 }
 unset multiplot

@@ -635,9 +635,43 @@ static void centre(const sens_state *s, double *f)
 			f[i] -= mean;
 }
 
+/* Every row of A and B gave the same finite value: there is no variance
+ * to apportion (a quantity the factors cannot move over their ranges,
+ * such as a member that never freezes).  The quantity's indices are
+ * then undefined, reported as empty fields with a note, and the other
+ * quantities are analysed as usual. */
+static int no_variance(sens_state *s, size_t q, const double *f,
+		       sens_out *o)
+{
+	for (size_t i = 0; i < s->n_rows; i++)
+		if (f[i] != f[0])
+			return 0;
+	const char *qt = s->qoi_texts[q];
+	for (size_t i = 0; i <= s->k; i++)
+		coh_strbuf_printf(&o->csv, "%s,%s,sobol,S1,,,\n%s,%s,sobol,ST,,,"
+				  "\n", qt, i < s->k ? s->factors[i].path
+						    : NOISE,
+				  qt, i < s->k ? s->factors[i].path : NOISE);
+	/* the figure's panel lists the factors, without bars */
+	for (size_t i = 0; i <= s->k; i++)
+		coh_strbuf_printf(&o->bars, "%s,%s,,,,,,\n", qt,
+				  i < s->k ? s->factors[i].path : NOISE);
+	char msg[512];
+	snprintf(msg, sizeof msg, "%s: every evaluation gave %.6g, so there "
+		 "is no variance to apportion and no index", qt, f[0]);
+	json_array_append_new(o->warnings, json_string(msg));
+	if (s->rank == 0)
+		fprintf(stderr, "cohesim: warning: %s\n", msg);
+	if (s->rank == 0 && !s->a->common.quiet)
+		printf("%s%s\n", q ? "\n" : "", msg);
+	return 1;
+}
+
 static int sobol_qoi(sens_state *s, size_t q, double *f, sens_out *o)
 {
 	size_t k = s->k;
+	if (isfinite(f[0]) && no_variance(s, q, f, o))
+		return 0;
 	centre(s, f);
 	coh_sobol_index *ix = coh_calloc(k + 1, sizeof *ix);
 	size_t *order = coh_calloc(k + 1, sizeof *order);
