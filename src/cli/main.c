@@ -161,13 +161,15 @@ int main(int argc, char **argv)
 	gsl_set_error_handler_off();
 	test_hooks();
 #ifdef COH_MPI
-	/* Under mpirun every rank runs the command; only sweeps use the
-	 * other ranks, and only rank 0 writes files or prints. */
+	/* Under mpirun every rank runs the command; only the commands that
+	 * run through the sweep driver (sweep, sensitivity) use the other
+	 * ranks, and only rank 0 writes files or prints. */
 	MPI_Init(&argc, &argv);
 	int rank = 0;
 	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-	int status = rank == 0 || (argc > 1 && strcmp(argv[1], "sweep") == 0)
-			     ? dispatch(argc, argv) : CLI_OK;
+	int spread = argc > 1 && (strcmp(argv[1], "sweep") == 0 ||
+				  strcmp(argv[1], "sensitivity") == 0);
+	int status = rank == 0 || spread ? dispatch(argc, argv) : CLI_OK;
 	MPI_Finalize();
 	return status;
 #else
