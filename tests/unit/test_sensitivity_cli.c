@@ -347,6 +347,13 @@ static void test_scenario_block(void **state)
 	assert_int_equal(csv_load(&t, bin_path(dir, "design.csv")), 0);
 	assert_int_equal(t.n_rows, 32 * 6);     /* samples = 32 */
 	csv_free(&t);
+	/* cohesim plot redraws its figure (as text here: no gnuplot
+	 * needed to pass, a warning if it is missing) */
+	assert_true(bin_run(&r, "plot", dir, "--format", "dumb", NULL) >= 0);
+	bin_expect_status(&r, 0);
+	assert_true(strstr(r.out, "members.A.commitment") ||
+		    strstr(r.err, "gnuplot is not installed"));
+	bin_result_free(&r);
 	/* the command line wins over the block */
 	const char *d2 = bin_path(*state, "block2");
 	assert_true(bin_run(&r, "sensitivity", LINEAR, "--factor",
