@@ -18,6 +18,7 @@
 #include <gsl/gsl_statistics_double.h> /* median and quantiles: plain double */
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -276,6 +277,14 @@ static int table_point_run(const coh_sweep_options *o, uint64_t p,
 			err->message[n] = '\0';
 		}
 	}
+	/* A table needs the reads at its QoIs' days alone, which do not
+	 * depend on the sample grid (docs/analysis.md): one sample over the
+	 * whole horizon instead of the scenario's grid spares recording,
+	 * and allocating room for, hundreds of samples per replication. */
+	coh_model sparse = *m;
+	if (m->horizon > 0 && sparse.sample_every < m->horizon)
+		sparse.sample_every = m->horizon;
+	const coh_model *run_model = &sparse;
 	if (!rc) {
 		size_t n_reads = 0;
 		const double *reads = coh_qoi_set_read_days(set, &n_reads);
@@ -286,7 +295,8 @@ static int table_point_run(const coh_sweep_options *o, uint64_t p,
 			.stop = o->stop, .read_days = reads,
 			.n_read_days = n_reads,
 		};
-		rc = coh_mc_run(&m, 1, &mo, take_qoi, ctx, NULL, err);
+		rc = coh_mc_run(&run_model, 1, &mo, take_qoi, ctx, NULL,
+				err);
 	}
 	for (size_t q = 0; !rc && q < t->n_qoi; q++)
 		means[q] = coh_qoi_set_estimate(set, q).estimate;
@@ -949,6 +959,145 @@ int coh_sweep_check(const coh_sweep_options *o, coh_diag *diag)
 	return 0;
 }
 
+/*--- A table's points in parallel --------------------------------------------*/
+
+/* An analysis command's points are often a few replications each, too
+ * few to keep -j threads busy inside one point, and a point's own cost
+ * (its scenario built, the runner started) is then most of its time.  So
+ * with -j N a table runs N points at once, each on one thread, and the
+ * calling thread appends them in point order: the same bytes as one
+ * point after another, since a point's results depend on nothing else. */
+typedef struct table_pool {
+	coh_sweep_options worker_opts;  /* threads = 1, no progress */
+	pthread_mutex_t lock;
+	pthread_cond_t cv;
+	uint64_t next, total;
+	swp_point_result *results;      /* [point] */
+	unsigned char *ready;           /* [point] */
+	int active;                     /* workers still running */
+	int failed_rc;                  /* of the earliest failed point */
+	uint64_t failed_point;
+	coh_diag failed_diag;
+} table_pool;
+
+static void *table_worker(void *arg)
+{
+	table_pool *tp = arg;
+	const coh_sweep_options *o = &tp->worker_opts;
+	pthread_mutex_lock(&tp->lock);
+	for (;;) {
+		if (tp->failed_rc || tp->next >= tp->total ||
+		    (o->stop && *o->stop))
+			break;
+		uint64_t p = tp->next++;
+		pthread_mutex_unlock(&tp->lock);
+		swp_point_result r = {0};
+		coh_diag d = COH_DIAG_INIT;
+		int rc = swp_point_run(o, p, &r, &d);
+		pthread_mutex_lock(&tp->lock);
+		if (rc) {
+			if (!tp->failed_rc || p < tp->failed_point) {
+				coh_diag_clear(&tp->failed_diag);
+				tp->failed_diag = d;
+				d = (coh_diag)COH_DIAG_INIT;
+				tp->failed_rc = rc;
+				tp->failed_point = p;
+			}
+			coh_diag_clear(&d);
+		} else {
+			tp->results[p] = r;
+			tp->ready[p] = 1;
+		}
+		pthread_cond_broadcast(&tp->cv);
+	}
+	tp->active--;
+	pthread_cond_broadcast(&tp->cv);
+	pthread_mutex_unlock(&tp->lock);
+	return NULL;
+}
+
+/* Runs points done.. of a table on o->threads threads, appending each
+ * to f in order; *done is updated as they are written. */
+static int table_run_parallel(const coh_sweep_options *o, swp_files *f,
+			      uint64_t *done, coh_diag *diag)
+{
+	uint64_t total = coh_design_points(o->design);
+	table_pool tp = {.next = *done, .total = total,
+			 .failed_diag = COH_DIAG_INIT};
+	tp.worker_opts = *o;
+	tp.worker_opts.threads = 1;
+	tp.worker_opts.progress = NULL;
+	tp.results = coh_calloc(total, sizeof *tp.results);
+	tp.ready = coh_calloc(total, 1);
+	int n = o->threads;
+	pthread_t *tids = coh_calloc((size_t)n, sizeof *tids);
+	if (!tp.results || !tp.ready || !tids) {
+		coh_free(tp.results);
+		coh_free(tp.ready);
+		coh_free(tids);
+		return coh_diag_add(diag, COH_ENOMEM, NULL, 0, "out of memory");
+	}
+	pthread_mutex_init(&tp.lock, NULL);
+	pthread_cond_init(&tp.cv, NULL);
+	int started = 0;
+	pthread_mutex_lock(&tp.lock);
+	for (int i = 0; i < n; i++) {
+		if (pthread_create(&tids[started], NULL, table_worker, &tp))
+			break;
+		started++;
+		tp.active++;
+	}
+	pthread_mutex_unlock(&tp.lock);
+	int rc = started ? 0 : coh_diag_add(diag, COH_ENOMEM, NULL, 0,
+					    "cannot start a thread");
+	coh_error err = {0};
+	while (!rc && *done < total) {
+		pthread_mutex_lock(&tp.lock);
+		while (!tp.ready[*done] && tp.active > 0)
+			pthread_cond_wait(&tp.cv, &tp.lock);
+		int ready = tp.ready[*done];
+		pthread_mutex_unlock(&tp.lock);
+		if (!ready)
+			break;          /* a failure or a stop */
+		uint64_t p = *done;
+		rc = swp_files_append(f, &tp.results[p], &err);
+		swp_point_result_free(&tp.results[p]);
+		if (rc) {
+			coh_diag_push(diag, &err);
+			/* the workers stop at their next point */
+			pthread_mutex_lock(&tp.lock);
+			tp.failed_rc = rc;
+			tp.failed_point = p;
+			pthread_mutex_unlock(&tp.lock);
+			break;
+		}
+		*done = p + 1;
+		if (o->progress)
+			o->progress(o->progress_ctx, *done, total);
+	}
+	for (int i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	if (!rc && tp.failed_rc) {
+		rc = tp.failed_rc;
+		for (size_t e = 0; e < tp.failed_diag.count; e++)
+			coh_diag_push(diag, &tp.failed_diag.items[e]);
+	} else if (!rc && *done < total) {
+		rc = coh_diag_add(diag, COH_ECANCEL, NULL, 0,
+				  "stopped after %llu of %llu points",
+				  (unsigned long long)*done,
+				  (unsigned long long)total);
+	}
+	for (uint64_t p = 0; p < total; p++)
+		swp_point_result_free(&tp.results[p]);
+	coh_diag_clear(&tp.failed_diag);
+	pthread_cond_destroy(&tp.cv);
+	pthread_mutex_destroy(&tp.lock);
+	coh_free(tp.results);
+	coh_free(tp.ready);
+	coh_free(tids);
+	return rc;
+}
+
 int coh_sweep_run(const coh_sweep_options *o, coh_diag *diag)
 {
 	double t0 = now_seconds();
@@ -962,6 +1111,11 @@ int coh_sweep_run(const coh_sweep_options *o, coh_diag *diag)
 		return rc;
 	uint64_t total = coh_design_points(o->design);
 	coh_error err = {0};
+	if (o->table && o->threads > 1) {
+		if (o->progress)
+			o->progress(o->progress_ctx, done, total);
+		rc = table_run_parallel(o, f, &done, diag);
+	}
 	for (uint64_t p = done; p < total && !rc; p++) {
 		if (o->progress)
 			o->progress(o->progress_ctx, p, total);
