@@ -1067,7 +1067,6 @@ static int table_run_parallel(const coh_sweep_options *o, swp_files *f,
 			/* the workers stop at their next point */
 			pthread_mutex_lock(&tp.lock);
 			tp.failed_rc = rc;
-			tp.failed_point = p;
 			pthread_mutex_unlock(&tp.lock);
 			break;
 		}
