@@ -179,12 +179,15 @@ install: all
 	install -m 644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libcohesim.a
 	install -m 644 include/cohesim.h $(DESTDIR)$(PREFIX)/include/cohesim.h
 	install -m 644 include/cohesim/*.h $(DESTDIR)$(PREFIX)/include/cohesim/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 man/cohesim.1 $(DESTDIR)$(PREFIX)/share/man/man1/cohesim.1
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(shell sed -n 's/.*COH_VERSION "\(.*\)".*/\1/p' include/cohesim/version.h)|g' \
 	    cohesim.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/cohesim.pc
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/cohesim $(DESTDIR)$(PREFIX)/lib/libcohesim.a \
-	      $(DESTDIR)$(PREFIX)/include/cohesim.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/cohesim.pc
+	      $(DESTDIR)$(PREFIX)/include/cohesim.h $(DESTDIR)$(PREFIX)/lib/pkgconfig/cohesim.pc \
+	      $(DESTDIR)$(PREFIX)/share/man/man1/cohesim.1
 	rm -rf $(DESTDIR)$(PREFIX)/include/cohesim
 
 clean:

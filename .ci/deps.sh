@@ -21,6 +21,7 @@ need /usr/include/Random123/philox.h librandom123-dev
 need cmd:gnuplot gnuplot-nox
 need cmd:valgrind valgrind
 need cmd:strace strace        # counts the files a sweep opens (tests)
+need cmd:mandoc mandoc        # lints the manual page (tests)
 if [ "${COH_MPI:-}" = 1 ]; then
 	need cmd:mpicc libopenmpi-dev
 	need cmd:mpirun openmpi-bin

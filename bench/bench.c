@@ -2,7 +2,8 @@
  * two measurements taken in this one process, because the machines it runs
  * on are shared and noisy: the engine's event queue against a bare binary
  * heap, the engine on a stress scenario against that same bare heap, two
- * threads against one, and memory at few against many replications.
+ * threads against one, memory at few against many replications, and
+ * `cohesim attribute` against `cohesim run` for the same replications.
  * Prints a table and writes bench/results.csv. */
 #define _DEFAULT_SOURCE /* wait4: the kernel's accounting of a child */
 #include "cohesim.h"
@@ -194,6 +195,7 @@ static double engine_rate(const coh_model *m, int reps, double *per_rep)
  * to its own summary and formats the outcome rows, the calling thread
  * writes them in order (here: counts them), and the summaries are merged. */
 typedef struct mc_sink {
+	const coh_model *model;
 	coh_summary_set *summaries;
 	size_t bytes;
 } mc_sink;
@@ -203,7 +205,7 @@ static int prepare(void *ctx, int worker, coh_trace *const *t, size_t n)
 	(void)n;
 	mc_sink *sink = ctx;
 	int rc = coh_summary_set_add(sink->summaries, worker, t[0], NULL);
-	return rc ? rc : coh_outcomes_format(t[0]);
+	return rc ? rc : coh_outcomes_format(t[0], sink->model);
 }
 
 static int consume(void *ctx, const coh_trace *const *t, size_t n)
@@ -216,7 +218,7 @@ static int consume(void *ctx, const coh_trace *const *t, size_t n)
 /* Replications per second through the Monte Carlo runner. */
 static double mc_rate(const coh_model *m, uint64_t reps, int threads)
 {
-	mc_sink sink = {NULL, 0};
+	mc_sink sink = {m, NULL, 0};
 	if (coh_summary_set_alloc(&sink.summaries, m, 0, threads, NULL))
 		exit(1);
 	coh_mc_options o = {.seed = m->seed, .replications = reps,
@@ -361,7 +363,8 @@ static int measure_peaks(const char *bin, peaks *p)
 	       p->s1000 > 0 ? 0 : -1;
 }
 
-/* Wall seconds of a child command (its output to /dev/null). */
+/* Wall time of a child command (stdout and stderr to /dev/null); -1 when
+ * it fails. */
 static double child_seconds(const char *const argv[])
 {
 	fflush(stdout);
@@ -378,7 +381,7 @@ static double child_seconds(const char *const argv[])
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
 	    WEXITSTATUS(status) != 0) {
 		fprintf(stderr, "bench: %s %s failed\n", argv[0], argv[1]);
-		return NAN;
+		return -1;
 	}
 	return now() - t0;
 }
@@ -422,6 +425,8 @@ static void sensitivity_rate(const char *bin)
 				return;
 			double ts = child_seconds(sens);
 			double tr = child_seconds(run);
+			if (ts <= 0 || tr <= 0)
+				return;
 			rate[k] = (double)reps / ts;
 			ratio[k] = tr / ts;
 		}
@@ -437,6 +442,61 @@ static void sensitivity_rate(const char *bin)
 			 per[v], reps, median(ratio, rounds), rounds);
 		record(name, median(rate, rounds), "reps/s", note);
 	}
+}
+
+/* `attribute` against `run` on the CSTO baseline, whole processes at
+ * -j 1: removal by type needs 12 coalitions (10 types, all, none), so
+ * attribute -r R runs 12 R coalition-replications, and run -r 12 R the
+ * same number of replications of the whole scenario.  Rounds in turn,
+ * the ratio taken within each round, the median quoted. */
+static int attribute_rate(const char *bin, double *attr_rate,
+			  double *ratio, double *lo, double *hi, int *n_rounds)
+{
+	char dir[] = "/tmp/coh-bench-attr-XXXXXX";
+	if (!mkdtemp(dir))
+		return -1;
+	const char *reps = quick ? "4" : "1000", *total = quick ? "48"
+								: "12000";
+	double coalition_reps = 12.0 * atof(reps);
+	const char *attr[] = {bin, "attribute", "scenarios/csto-armenia.cfg",
+			      "--method", "removal", "--by", "type", "--qoi",
+			      "commitment:ARM@end", "-r", reps, "-j", "1",
+			      "--plot", "none", "-q", "-o", dir, NULL};
+	const char *run[] = {bin, "run", "scenarios/csto-armenia.cfg", "-r",
+			     total, "-j", "1", "--keep", "summary", "--plot",
+			     "none", "-q", "-o", dir, NULL};
+	enum { ROUNDS = 5 };
+	int rounds = quick ? 1 : ROUNDS;
+	double a[ROUNDS], r[ROUNDS], q[ROUNDS];
+	int rc = 0;
+	for (int k = 0; k < rounds && !rc; k++) {
+		double ta, tr;
+		if (k % 2) {
+			tr = child_seconds(run);
+			ta = child_seconds(attr);
+		} else {
+			ta = child_seconds(attr);
+			tr = child_seconds(run);
+		}
+		if (ta <= 0 || tr <= 0)
+			rc = -1;
+		a[k] = coalition_reps / ta;
+		r[k] = coalition_reps / tr;
+		q[k] = a[k] / r[k];
+	}
+	char cmd[200];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0 || rc)
+		return -1;
+	*lo = *hi = q[0];
+	for (int k = 1; k < rounds; k++) {
+		*lo = q[k] < *lo ? q[k] : *lo;
+		*hi = q[k] > *hi ? q[k] : *hi;
+	}
+	*attr_rate = median(a, rounds);
+	*ratio = median(q, rounds);
+	*n_rounds = rounds;
+	return 0;
 }
 
 static void machine(void)
@@ -553,6 +613,18 @@ int main(int argc, char **argv)
 
 	puts("\nsensitivity against run, CSTO baseline (whole commands):");
 	sensitivity_rate(bin);
+
+	puts("\nattribute against run, whole processes at -j 1:");
+	double ar, aq, alo, ahi;
+	int arounds;
+	if (attribute_rate(bin, &ar, &aq, &alo, &ahi, &arounds) != 0) {
+		fprintf(stderr, "bench: timing attribute against run failed\n");
+		return 1;
+	}
+	snprintf(note, sizeof note, "CSTO removal by type; ratio to run for "
+		 "the same replications %.2f, median of %d rounds (%.2f to "
+		 "%.2f) (target >= 0.8)", aq, arounds, alo, ahi);
+	record("attribute_coalition_reps_per_second", ar, "reps/s", note);
 
 	puts("\nhow cost grows with members (one member per event):");
 	double base_rate = 0;

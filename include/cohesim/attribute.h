@@ -58,6 +58,11 @@ const char *coh_attr_unit_name(const coh_attr_units *units, size_t u);
  * and how many it holds. */
 const char *coh_attr_unit_label(const coh_attr_units *units, size_t u);
 
+/* The unit that holds timeline event `event` as its own, or -1 (none
+ * does, as under --by generator, or the event is only a response held by
+ * its request's unit).  Under --by event unit k is event k. */
+long coh_attr_unit_of_event(const coh_attr_units *units, size_t event);
+
 /* Fills *out with the units' model restricted to the coalition keep
  * (keep[u] non-zero: unit u stays): a shallow copy of the model whose
  * events and generators arrays are new, without those of the removed
@@ -72,10 +77,13 @@ void coh_attr_model_release(coh_model *model);
 
 typedef enum coh_attr_method {
 	COH_ATTR_REMOVAL = 0,
-	COH_ATTR_SHAPLEY
+	COH_ATTR_SHAPLEY,
+	/* no coalitions and no plan: the ledger's bookkeeping of a member's
+	 * change (cohesim/ledger.h), summed per unit */
+	COH_ATTR_LEDGER
 } coh_attr_method;
 
-/* "removal", "shapley"; lookup returns -1 for anything else. */
+/* "removal", "shapley", "ledger"; lookup returns -1 for anything else. */
 const char *coh_attr_method_name(coh_attr_method method);
 int coh_attr_method_lookup(const char *name);
 
@@ -84,7 +92,8 @@ int coh_attr_method_lookup(const char *name);
 
 typedef struct coh_attr_plan coh_attr_plan;
 
-/* A plan for n_units >= 1 units.  removal: the coalitions all, all
+/* A plan for n_units >= 1 units (removal or shapley; the ledger has
+ * none: COH_EUSAGE).  removal: the coalitions all, all
  * without unit u (u = 0 .. n - 1), none.  shapley with permutations 0:
  * every coalition (n_units <= COH_ATTR_EXACT_MAX, else COH_EUSAGE);
  * with permutations N (even, >= 2): N / 2 permutations drawn from a
@@ -119,14 +128,22 @@ void coh_attr_plan_values(const coh_attr_plan *plan, const double *v,
 typedef struct coh_attr_estimate {
 	uint64_t n;             /* replications used */
 	double effect;          /* mean over replications */
-	double ci_lo, ci_hi;    /* 95%: mean +- t(0.975, n - 1) s / sqrt(n);
+	double ci_lo, ci_hi;    /* 95%: removal (and ledger): mean +- t(0.975,
+				 * n - 1) s / sqrt(n) of the paired
+				 * differences; shapley after
+				 * coh_attr_acc_bootstrap: the percentile
+				 * bootstrap interval over replications;
 				 * NaN when n < 2 */
 	/* removal with an indicator QoI: the probability of necessity
-	 * P(Q without u = 0 | Q with all = 1), pn_k of pn_n; NaN when
-	 * pn_n = 0 or not defined */
-	double pn;
+	 * P(Q without u = 0 | Q with all = 1), pn_k of pn_n, with its 95%
+	 * Wilson score interval [pn_lo, pn_hi]; NaN when pn_n = 0 or not
+	 * defined */
+	double pn, pn_lo, pn_hi;
 	uint64_t pn_k, pn_n;
 } coh_attr_estimate;
+
+/* Resamples of the Shapley intervals' bootstrap. */
+#define COH_ATTR_RESAMPLES 1000
 
 typedef struct coh_attr_acc coh_attr_acc;
 
@@ -142,6 +159,17 @@ void coh_attr_acc_free(coh_attr_acc *acc);
  * resolved request) is skipped.  Call in replication order: the result
  * is then the same bits however the replications were run. */
 void coh_attr_acc_add(coh_attr_acc *acc, const double *v);
+
+/* Shapley: sets the intervals of the units, the total and the rest to
+ * 95% percentile bootstrap intervals over the replications added so far:
+ * COH_ATTR_RESAMPLES resamples of them with replacement, drawn from a
+ * stream keyed by seed alone (so the same for every QoI, and the same
+ * bits however the replications were run).  A t interval would assume
+ * the values are near normal; Shapley values of 0/1 QoIs are far from it.
+ * Removal: nothing changes (its t intervals stay).  Returns 0 or
+ * COH_ENOMEM. */
+int coh_attr_acc_bootstrap(coh_attr_acc *acc, uint64_t seed,
+			   coh_error *err);
 
 /* Unit u's estimate. */
 coh_attr_estimate coh_attr_acc_unit(const coh_attr_acc *acc, size_t u);

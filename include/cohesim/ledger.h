@@ -44,6 +44,17 @@ int coh_ledger_alloc(coh_ledger **out, const coh_model *model, int member,
 int coh_ledger_run(coh_ledger *ledger, uint64_t seed, uint64_t point,
 		   uint64_t first, uint64_t count, coh_error *err);
 
+/* The last replication run (by coh_ledger_run; 0 before any): the sum
+ * of the member's moves within the window from cause `cause` credited to
+ * timeline event `event` (direct, spillover; -1 with `type` for every
+ * generated event of that type), or the influence, relaxation or
+ * adaptation total (event and type ignored).  Callers that need the
+ * parts of each replication run one replication at a time. */
+double coh_ledger_last_part(const coh_ledger *ledger, coh_ledger_cause cause,
+			    long event, coh_event_type type);
+/* The last replication's change c(to) - c(from) (NaN before any). */
+double coh_ledger_last_change(const coh_ledger *ledger);
+
 /* Replications added so far. */
 uint64_t coh_ledger_replications(const coh_ledger *ledger);
 

@@ -147,6 +147,10 @@ double coh_summary_frozen_by(const coh_summary *summary, size_t sample,
 			     size_t member);
 double coh_summary_exited_by(const coh_summary *summary, size_t sample,
 			     size_t member);
+/* Share of replications in which the member is frozen at the sample's day
+ * (a member that froze and recovered counts in frozen_by, not here). */
+double coh_summary_frozen_now(const coh_summary *summary, size_t sample,
+			      size_t member);
 
 /* A summary filled by many worker threads at once: at most
  * COH_SUMMARY_SHARDS partial summaries, worker w adding to shard

@@ -110,6 +110,9 @@ typedef struct coh_manifest {
 	int argc;                   /* the command line, as given */
 	char *const *argv;
 	const char *scenario_path;  /* hashed with SHA-256 */
+	/* the --set PATH=VALUE texts applied to it, in order (may be 0) */
+	const char *const *overrides;
+	size_t n_overrides;
 	const coh_model *model;     /* seed, dates, name */
 	uint64_t replications;      /* completed */
 	uint64_t requested;         /* asked for */

@@ -56,7 +56,9 @@ int coh_report_ledger(const char *dir, coh_ledger *ledger,
 		      const coh_model *model, coh_error *err);
 
 /* outcomes.csv, one row per replication, written as replications arrive:
- * replication,cohesion,<ID>_status,<ID>_freeze_day,<ID>_exit_day,... */
+ * replication,cohesion, then per member <ID>_status,<ID>_commitment (both
+ * at the end), <ID>_freeze_day,<ID>_freeze_date (the first freeze),
+ * <ID>_exit_day,<ID>_exit_date (empty when none). */
 typedef struct coh_outcomes coh_outcomes;
 
 int coh_outcomes_open(coh_outcomes **out, const char *dir,
@@ -64,7 +66,7 @@ int coh_outcomes_open(coh_outcomes **out, const char *dir,
 /* Appends the replication's row to the trace's own text (coh_trace_append),
  * so that rows can be formatted on the threads that ran them; 0,
  * COH_EINPUT (no samples) or COH_ENOMEM. */
-int coh_outcomes_format(coh_trace *trace);
+int coh_outcomes_format(coh_trace *trace, const coh_model *model);
 /* Writes formatted rows, in replication order. */
 int coh_outcomes_write(coh_outcomes *outcomes, const char *text, size_t len,
 		       coh_error *err);
@@ -80,7 +82,8 @@ typedef struct coh_report_attr_row {
 	int with_pn;            /* write e.pn (empty when NaN); else empty */
 } coh_report_attr_row;
 
-/* attribution.csv: qoi,unit,label,method,effect,ci_lo,ci_hi,pn, one row
+/* attribution.csv: qoi,unit,label,method,effect,ci_lo,ci_hi,pn,pn_lo,pn_hi
+ * (the probability of necessity with its Wilson interval), one row
  * per entry of rows in order, numbers in the shortest form that reads
  * back the same, NaN as an empty field; written atomically into dir. */
 int coh_report_attribution(const char *dir, const coh_report_attr_row *rows,

@@ -5,9 +5,12 @@
 #include "cohesim/date.h"
 #include "cohesim/qoi.h"
 #include "core/alloc.h"
+#include "engine/rng.h"
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,6 +50,8 @@ struct coh_attr_units {
 	unit *units;
 	size_t count;
 	long *link;             /* per event: the request a response answers */
+	long *owner;            /* per event: the unit holding it as its own
+				 * (not as a response to its request), or -1 */
 };
 
 /* The request each timeline response answers, as the engine links them
@@ -77,6 +82,9 @@ static int add_unit(coh_attr_units *u, unsigned char *ev, unsigned char *gen,
 {
 	const coh_model *m = u->model;
 	size_t ne = 0, ng = 0, nr = 0;
+	for (size_t k = 0; k < m->n_events; k++)
+		if (ev[k] && u->owner[k] < 0)
+			u->owner[k] = (long)u->count;
 	for (size_t k = 0; k < m->n_events; k++) {
 		if (!ev[k] && u->link[k] >= 0 && ev[u->link[k]]) {
 			ev[k] = 1;
@@ -270,9 +278,12 @@ int coh_attr_units_build(coh_attr_units **out, const coh_model *model,
 	if (u && ev && gen) {
 		u->model = model;
 		u->link = coh_calloc(model->n_events + 1, sizeof *u->link);
+		u->owner = coh_calloc(model->n_events + 1, sizeof *u->owner);
 	}
-	if (u && u->link && ev && gen) {
+	if (u && u->link && u->owner && ev && gen) {
 		link_responses(model, u->link);
+		for (size_t k = 0; k < model->n_events; k++)
+			u->owner[k] = -1;
 		switch (by) {
 		case COH_ATTR_EVENT: rc = by_event(u, ev, gen); break;
 		case COH_ATTR_TYPE: rc = by_type(u, ev, gen); break;
@@ -301,6 +312,7 @@ void coh_attr_units_free(coh_attr_units *units)
 	}
 	coh_free(units->units);
 	coh_free(units->link);
+	coh_free(units->owner);
 	coh_free(units);
 }
 
@@ -317,6 +329,11 @@ const char *coh_attr_unit_name(const coh_attr_units *units, size_t u)
 const char *coh_attr_unit_label(const coh_attr_units *units, size_t u)
 {
 	return units->units[u].label;
+}
+
+long coh_attr_unit_of_event(const coh_attr_units *units, size_t event)
+{
+	return event < units->model->n_events ? units->owner[event] : -1;
 }
 
 int coh_attr_model(coh_model *out, const coh_attr_units *units,
@@ -371,16 +388,16 @@ void coh_attr_model_release(coh_model *model)
 
 /*--- Plans ---------------------------------------------------------------*/
 
-static const char *const method_names[] = {"removal", "shapley"};
+static const char *const method_names[] = {"removal", "shapley", "ledger"};
 
 const char *coh_attr_method_name(coh_attr_method method)
 {
-	return (unsigned)method < 2 ? method_names[method] : "?";
+	return (unsigned)method < 3 ? method_names[method] : "?";
 }
 
 int coh_attr_method_lookup(const char *name)
 {
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 3; i++)
 		if (strcmp(name, method_names[i]) == 0)
 			return i;
 	return -1;
@@ -481,6 +498,10 @@ int coh_attr_plan_alloc(coh_attr_plan **out, coh_attr_method method,
 	if (n_units == 0)
 		return coh_error_set(err, COH_EUSAGE, NULL, 0,
 				     "no units to attribute to");
+	if (method != COH_ATTR_REMOVAL && method != COH_ATTR_SHAPLEY)
+		return coh_error_set(err, COH_EUSAGE, NULL, 0,
+				     "only removal and shapley have plans of "
+				     "coalitions");
 	if (method == COH_ATTR_SHAPLEY && permutations == 0 &&
 	    n_units > COH_ATTR_EXACT_MAX)
 		return coh_error_set(err, COH_EUSAGE, NULL, 0,
@@ -585,6 +606,13 @@ struct coh_attr_acc {
 	uint64_t *pn_k;         /* n */
 	uint64_t pn_n;
 	double *per_unit;       /* scratch */
+	/* shapley: each replication's unit values, total and rest,
+	 * rows[r * (n + 2) + col], for the bootstrap; and its intervals,
+	 * ci[2 col], ci[2 col + 1] once computed */
+	double *rows;
+	size_t n_rows, cap_rows;
+	double *ci;
+	int boot_failed;        /* a row could not be kept: no bootstrap */
 };
 
 int coh_attr_acc_alloc(coh_attr_acc **out, const coh_attr_plan *plan,
@@ -613,6 +641,8 @@ void coh_attr_acc_free(coh_attr_acc *acc)
 	coh_free(acc->unit);
 	coh_free(acc->pn_k);
 	coh_free(acc->per_unit);
+	coh_free(acc->rows);
+	coh_free(acc->ci);
 	coh_free(acc);
 }
 
@@ -630,6 +660,24 @@ void coh_attr_acc_add(coh_attr_acc *acc, const double *v)
 	}
 	coh_qoi_acc_add(&acc->total, total);
 	coh_qoi_acc_add(&acc->rest, total - sum);
+	if (p->method == COH_ATTR_SHAPLEY && !acc->boot_failed) {
+		size_t w = p->n + 2;
+		if (acc->n_rows == acc->cap_rows) {
+			size_t cap = acc->cap_rows ? 2 * acc->cap_rows : 64;
+			double *grown = coh_reallocarray(acc->rows, cap * w,
+							 sizeof *grown);
+			if (!grown) {
+				acc->boot_failed = 1;
+				return;
+			}
+			acc->rows = grown;
+			acc->cap_rows = cap;
+		}
+		double *row = &acc->rows[acc->n_rows++ * w];
+		memcpy(row, acc->per_unit, p->n * sizeof *row);
+		row[p->n] = total;
+		row[p->n + 1] = total - sum;
+	}
 	if (acc->indicator && p->method == COH_ATTR_REMOVAL && v[0] == 1) {
 		acc->pn_n++;
 		for (size_t u = 0; u < p->n; u++)
@@ -637,32 +685,99 @@ void coh_attr_acc_add(coh_attr_acc *acc, const double *v)
 	}
 }
 
-static coh_attr_estimate estimate(const coh_qoi_acc *a)
+/* The stream of the bootstrap's resamples: "attrboot" */
+#define ATTR_BOOT_UNIT 0x61747472626f6f74ULL
+
+int coh_attr_acc_bootstrap(coh_attr_acc *acc, uint64_t seed, coh_error *err)
+{
+	const coh_attr_plan *p = acc->plan;
+	if (p->method != COH_ATTR_SHAPLEY || acc->n_rows < 2)
+		return 0;
+	if (acc->boot_failed)
+		return coh_error_set(err, COH_ENOMEM, NULL, 0,
+				     "out of memory for the bootstrap");
+	size_t w = p->n + 2, n = acc->n_rows, B = COH_ATTR_RESAMPLES;
+	double *draws = coh_calloc(w * B, sizeof *draws);
+	double *sum = coh_calloc(w, sizeof *sum);
+	double *ci = coh_calloc(2 * w, sizeof *ci);
+	if (!draws || !sum || !ci) {
+		coh_free(draws);
+		coh_free(sum);
+		coh_free(ci);
+		return coh_error_set(err, COH_ENOMEM, NULL, 0,
+				     "out of memory for the bootstrap");
+	}
+	coh_rng_state state;
+	gsl_rng rng;
+	coh_rng_keyed(&state, seed, 0, 0, ATTR_BOOT_UNIT, 1);
+	coh_rng_bind(&rng, &state);
+	for (size_t b = 0; b < B; b++) {
+		memset(sum, 0, w * sizeof *sum);
+		for (size_t i = 0; i < n; i++) {
+			size_t r = (size_t)gsl_rng_uniform_int(&rng,
+							       (unsigned long)n);
+			const double *row = &acc->rows[r * w];
+			for (size_t c = 0; c < w; c++)
+				sum[c] += row[c];
+		}
+		for (size_t c = 0; c < w; c++)
+			draws[c * B + b] = sum[c] / (double)n;
+	}
+	for (size_t c = 0; c < w; c++) {
+		double *d = &draws[c * B];
+		gsl_sort(d, 1, B);
+		ci[2 * c] = gsl_stats_quantile_from_sorted_data(d, 1, B, 0.025);
+		ci[2 * c + 1] = gsl_stats_quantile_from_sorted_data(d, 1, B,
+								     0.975);
+	}
+	coh_free(draws);
+	coh_free(sum);
+	coh_free(acc->ci);
+	acc->ci = ci;
+	return 0;
+}
+
+/* Column col's estimate: the mean, and the bootstrap interval once there
+ * is one. */
+static coh_attr_estimate estimate(const coh_attr_acc *acc,
+				  const coh_qoi_acc *a, size_t col)
 {
 	coh_qoi_estimate e = coh_qoi_acc_estimate(a, 0);
-	return (coh_attr_estimate){.n = e.n, .effect = e.estimate,
-				   .ci_lo = e.ci_lo, .ci_hi = e.ci_hi,
-				   .pn = NAN};
+	coh_attr_estimate out = {.n = e.n, .effect = e.estimate,
+				 .ci_lo = e.ci_lo, .ci_hi = e.ci_hi,
+				 .pn = NAN, .pn_lo = NAN, .pn_hi = NAN};
+	if (acc->ci) {
+		out.ci_lo = acc->ci[2 * col];
+		out.ci_hi = acc->ci[2 * col + 1];
+	}
+	return out;
 }
 
 coh_attr_estimate coh_attr_acc_unit(const coh_attr_acc *acc, size_t u)
 {
-	coh_attr_estimate e = estimate(&acc->unit[u]);
+	coh_attr_estimate e = estimate(acc, &acc->unit[u], u);
 	if (acc->indicator && acc->plan->method == COH_ATTR_REMOVAL) {
 		e.pn_n = acc->pn_n;
 		e.pn_k = acc->pn_k[u];
-		if (acc->pn_n > 0)
-			e.pn = (double)acc->pn_k[u] / (double)acc->pn_n;
+		if (acc->pn_n > 0) {
+			/* the Wilson interval of k ones in n, as for an
+			 * indicator QoI's probability */
+			coh_qoi_acc k_of_n = {acc->pn_n, acc->pn_k[u], 0, 0};
+			coh_qoi_estimate w = coh_qoi_acc_estimate(&k_of_n, 1);
+			e.pn = w.estimate;
+			e.pn_lo = w.ci_lo;
+			e.pn_hi = w.ci_hi;
+		}
 	}
 	return e;
 }
 
 coh_attr_estimate coh_attr_acc_total(const coh_attr_acc *acc)
 {
-	return estimate(&acc->total);
+	return estimate(acc, &acc->total, acc->plan->n);
 }
 
 coh_attr_estimate coh_attr_acc_rest(const coh_attr_acc *acc)
 {
-	return estimate(&acc->rest);
+	return estimate(acc, &acc->rest, acc->plan->n + 1);
 }

@@ -27,6 +27,7 @@ struct coh_ledger {
 	running *acc;           /* per slot, plus the change last */
 	uint64_t n;
 	double c_from, c_to, max_residual;
+	double last_change;     /* c_to - c_from of the last replication */
 	coh_ledger_row *rows;
 	size_t n_rows;
 };
@@ -120,6 +121,7 @@ int coh_ledger_run(coh_ledger *l, uint64_t seed, uint64_t point,
 		if (rc)
 			return rc;
 		double change = l->c_to - l->c_from, sum = 0;
+		l->last_change = change;
 		l->n++;
 		for (size_t k = 0; k < l->n_slots; k++) {
 			sum += l->rep[k];
@@ -169,6 +171,22 @@ const coh_ledger_row *coh_ledger_rows(coh_ledger *l, size_t *n)
 	l->n_rows = m;
 	*n = m;
 	return l->rows;
+}
+
+double coh_ledger_last_part(const coh_ledger *l, coh_ledger_cause cause,
+			    long event, coh_event_type type)
+{
+	if (event >= 0 && (size_t)event >= l->model->n_events)
+		return 0;
+	if ((unsigned)type >= COH_EV__COUNT)
+		return 0;
+	coh_ledger_entry e = {0, l->member, cause, event, type, 0};
+	return l->rep[slot_of(l, &e)];
+}
+
+double coh_ledger_last_change(const coh_ledger *l)
+{
+	return l->n ? l->last_change : NAN;
 }
 
 uint64_t coh_ledger_replications(const coh_ledger *l)

@@ -321,6 +321,7 @@ int cli_common_parse(cli_common_opts *o, const cli_command_args *cmd,
 	if (status != CLI_OK)
 		return status;
 	/* -r and --seed after every --set, so that they win */
+	o->n_set = o->overrides.count;
 	if (o->have_reps) {
 		snprintf(o->reps_setting, sizeof o->reps_setting,
 			 "scenario.replications=%" PRIu64, o->reps);

@@ -28,6 +28,7 @@ int cli_sweep(int argc, char **argv, int first);
 int cli_plot(int argc, char **argv, int first);
 int cli_attribute(int argc, char **argv, int first);
 int cli_sensitivity(int argc, char **argv, int first);
+int cli_init(int argc, char **argv, int first);
 
 /*--- Options (args.c) ---*/
 
@@ -111,6 +112,7 @@ typedef struct cli_common_opts {
 	 * scenario.replications and scenario.seed, so that they win and the
 	 * resolved scenario records them: ready for cli_common_load. */
 	cli_strings overrides;
+	size_t n_set;                   /* of which the first n_set are --set */
 	char reps_setting[64], seed_setting[64];  /* what those point to */
 	/* --qoi texts in order, parsed against the model once it is loaded
 	 * (cli_common_qoi) */
@@ -151,6 +153,28 @@ void cli_common_free(cli_common_opts *o);
  * cli_load. */
 int cli_common_load(coh_scenario **out, const cli_common_opts *o,
 		    const char *path);
+
+/* A command's default output folder: out/NAME SUFFIX/ ("out/csto/",
+ * "out/csto-attribute/"), and with --set overrides out/NAME SUFFIX-set-H/,
+ * H the first 8 hex digits of their SHA-256, so that results with other
+ * settings never land in the folder of the scenario's own.  NULL (err set)
+ * when out of memory. */
+char *cli_default_dir(const char *name, const char *suffix,
+		      const char *const *sets, size_t n_sets, coh_error *err);
+/* Before writing into a default folder: refuses (COH_EINPUT, naming -o)
+ * when its manifest.json says it holds the results of another scenario
+ * file or of other --set values (or cannot be read); 0 when it holds
+ * none, or these. */
+int cli_check_default_dir(const char *dir, const char *path,
+			  const char *const *sets, size_t n_sets,
+			  coh_error *err);
+
+/* The closing lines of `run` on stdout (headline.c): cohesion and each
+ * member's commitment and status shares at the last sample, with their
+ * 95% intervals. */
+struct coh_summary;
+void cli_print_headline(const struct coh_summary *summary,
+			const coh_model *model);
 
 /* The --qoi values parsed against model into a new set (*out, free with
  * coh_qoi_set_free; empty when none was given): CLI_OK, or CLI_USAGE

@@ -6,10 +6,13 @@
 #include "cli.h"
 #include "cohesim/output.h"
 #include "core/alloc.h"
+#include "output/sha256.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -116,6 +119,80 @@ char *cli_output_dir(const char *given, coh_error *err, const char *fmt, ...)
 }
 
 /*--- Output folders ------------------------------------------------------*/
+
+char *cli_default_dir(const char *name, const char *suffix,
+		      const char *const *sets, size_t n_sets, coh_error *err)
+{
+	if (n_sets == 0)
+		return cli_output_dir(NULL, err, "out/%s%s/", name, suffix);
+	/* the --set texts, hashed: the same overrides, the same folder */
+	coh_sha256 h;
+	coh_sha256_init(&h);
+	for (size_t i = 0; i < n_sets; i++)
+		coh_sha256_update(&h, sets[i], strlen(sets[i]) + 1);
+	unsigned char digest[32];
+	char hex[65];
+	coh_sha256_final(&h, digest);
+	coh_sha256_hex(hex, digest);
+	hex[8] = '\0';
+	return cli_output_dir(NULL, err, "out/%s%s-set-%s/", name, suffix,
+			      hex);
+}
+
+/* Whether the manifest's scenario is path with exactly these overrides. */
+static int same_results(json_t *manifest, const char *path,
+			const char *const *sets, size_t n_sets)
+{
+	json_t *sc = json_object_get(manifest, "scenario");
+	const char *was = json_string_value(json_object_get(sc, "path"));
+	if (!was)
+		return 0;
+	if (strcmp(was, path) != 0) {
+		/* the same file by another name (./x.cfg, x.cfg) */
+		char *a = realpath(was, NULL), *b = realpath(path, NULL);
+		int same = a && b && strcmp(a, b) == 0;
+		free(a);
+		free(b);
+		if (!same)
+			return 0;
+	}
+	/* manifests of version 0.1 list no overrides: take them as none */
+	json_t *list = json_object_get(sc, "overrides");
+	size_t n = json_is_array(list) ? json_array_size(list) : 0;
+	if (n != n_sets)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *v = json_string_value(json_array_get(list, i));
+		if (!v || strcmp(v, sets[i]) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+int cli_check_default_dir(const char *dir, const char *path,
+			  const char *const *sets, size_t n_sets,
+			  coh_error *err)
+{
+	char *file = coh_output_path(dir, "manifest.json");
+	if (!file)
+		return coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+	struct stat st;
+	int rc = 0;
+	if (stat(file, &st) == 0) {
+		json_t *manifest = json_load_file(file, 0, NULL);
+		if (!manifest || !same_results(manifest, path, sets, n_sets))
+			rc = coh_error_set(err, COH_EINPUT, dir, 0,
+					   "holds the results of another "
+					   "scenario or other --set values "
+					   "(see its manifest.json), which a "
+					   "default folder never replaces; "
+					   "name a folder with -o (this one "
+					   "to replace them)");
+		json_decref(manifest);
+	}
+	coh_free(file);
+	return rc;
+}
 
 /* The length of path's parent in path ("a/b/" -> 1, "a" -> 0, "/a" -> 1:
  * the root stays). */

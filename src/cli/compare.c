@@ -129,8 +129,9 @@ static int check_paired(const coh_model *b, const coh_model *a,
 	return 0;
 }
 
-/* compare-members.csv: each member's chance of having frozen / exited by
- * the end in both scenarios, and the difference. */
+/* compare-members.csv: each member's chance of having frozen (ever), of
+ * being frozen, and of having exited by the end in both scenarios, and
+ * the differences. */
 static int write_members(const char *dir, const coh_model *m,
 			 const coh_summary *b, const coh_summary *a,
 			 coh_error *err)
@@ -141,15 +142,19 @@ static int write_members(const char *dir, const coh_model *m,
 		return rc;
 	FILE *fp = coh_atomic_stream(f);
 	size_t last = coh_summary_samples(b) - 1;
-	fputs("member,p_freeze_base,p_freeze_alt,p_freeze_diff,p_exit_base,"
-	      "p_exit_alt,p_exit_diff\n", fp);
+	fputs("member,p_freeze_base,p_freeze_alt,p_freeze_diff,"
+	      "p_frozen_now_base,p_frozen_now_alt,p_frozen_now_diff,"
+	      "p_exit_base,p_exit_alt,p_exit_diff\n", fp);
 	for (size_t i = 0; i < m->n_members; i++) {
 		double fb = coh_summary_frozen_by(b, last, i);
 		double fa = coh_summary_frozen_by(a, last, i);
+		double nb = coh_summary_frozen_now(b, last, i);
+		double na = coh_summary_frozen_now(a, last, i);
 		double eb = coh_summary_exited_by(b, last, i);
 		double ea = coh_summary_exited_by(a, last, i);
-		fprintf(fp, "%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n",
-			m->members[i].id, fb, fa, fa - fb, eb, ea, ea - eb);
+		fprintf(fp, "%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,"
+			"%.17g,%.17g\n", m->members[i].id, fb, fa, fa - fb, nb,
+			na, na - nb, eb, ea, ea - eb);
 	}
 	return coh_atomic_commit(f, err);
 }
@@ -198,14 +203,20 @@ static void print_table(const coh_model *m, const coh_summary *b,
 		       coh_summary_metric_name(d, metric), sb.mean, sa.mean,
 		       sd.mean, sd.mean - half, sd.mean + half);
 	}
-	printf("  %-16s %10s %10s %10s %10s\n", "member", "freeze b",
-	       "freeze a", "exit b", "exit a");
+	/* "frozen by": at least once by then; "frozen now": at that date */
+	printf("  %-16s %10s %10s %10s %10s %10s %10s\n", "member",
+	       "frz-by b", "frz-by a", "frz-now b", "frz-now a", "exit b",
+	       "exit a");
 	for (size_t i = 0; i < m->n_members; i++)
-		printf("  %-16s %10.3f %10.3f %10.3f %10.3f\n", m->members[i].id,
-		       coh_summary_frozen_by(b, last, i),
+		printf("  %-16s %10.3f %10.3f %10.3f %10.3f %10.3f %10.3f\n",
+		       m->members[i].id, coh_summary_frozen_by(b, last, i),
 		       coh_summary_frozen_by(a, last, i),
+		       coh_summary_frozen_now(b, last, i),
+		       coh_summary_frozen_now(a, last, i),
 		       coh_summary_exited_by(b, last, i),
 		       coh_summary_exited_by(a, last, i));
+	printf("  (frz-by: frozen at least once by then; frz-now: frozen at "
+	       "that date)\n");
 }
 
 static const char *const compare_figures[] = {"compare.gp"};

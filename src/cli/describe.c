@@ -383,7 +383,11 @@ static void print_generators(const coh_model *m)
 		if (k && (k->flags & COH_KIND_REQUEST))
 			printf(", deadline %s days, %s", fmt(g->deadline).s,
 			       g->in_scope ? "in scope" : "out of scope");
-		printf(", days %s to %s\n", fmt(g->start).s, fmt(g->end).s);
+		char from[16], to[16];
+		date_at(from, m, g->start);
+		date_at(to, m, g->end);
+		printf(", %s to %s (days %s to %s)\n", from, to,
+		       fmt(g->start).s, fmt(g->end).s);
 	}
 }
 

@@ -46,6 +46,8 @@ static const cli_command commands[] = {
 	 "which assumptions matter: Sobol' indices (with randomness as a "
 	 "factor) or Morris screening"},
 	{"plot", cli_plot, "plot DIR", "redraw the figures of a finished run"},
+	{"init", cli_init, "init NAME",
+	 "write NAME.cfg, a commented starter scenario"},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -162,14 +164,16 @@ int main(int argc, char **argv)
 	test_hooks();
 #ifdef COH_MPI
 	/* Under mpirun every rank runs the command; only the commands that
-	 * run through the sweep driver (sweep, sensitivity) use the other
-	 * ranks, and only rank 0 writes files or prints. */
+	 * share their work over the ranks (sweep and sensitivity through
+	 * the sweep driver, attribute) use the other ranks, and only rank 0
+	 * writes files or prints. */
 	MPI_Init(&argc, &argv);
 	int rank = 0;
 	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-	int spread = argc > 1 && (strcmp(argv[1], "sweep") == 0 ||
+	int shared = argc > 1 && (strcmp(argv[1], "sweep") == 0 ||
+				  strcmp(argv[1], "attribute") == 0 ||
 				  strcmp(argv[1], "sensitivity") == 0);
-	int status = rank == 0 || spread ? dispatch(argc, argv) : CLI_OK;
+	int status = rank == 0 || shared ? dispatch(argc, argv) : CLI_OK;
 	MPI_Finalize();
 	return status;
 #else

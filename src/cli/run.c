@@ -13,6 +13,7 @@
 #include "cohesim/report.h"
 #include "cohesim/sim.h"
 #include "core/alloc.h"
+#include "core/strbuf.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -42,7 +43,8 @@ static const char run_help[] =
 	"                 bookkeeping, not causation; docs/analysis.md)\n"
 	"\n"
 	"Options:\n"
-	"  -o, --output DIR        output folder (default: out/<scenario name>/)\n"
+	"  -o, --output DIR        output folder (default: out/<scenario name>/;\n"
+	"                          with --set, out/<scenario name>-set-<hash>/)\n"
 	"  -r, --replications N    replications to run (overrides the scenario)\n"
 	"      --seed S            seed, 0 to 2^63 - 1 (overrides the scenario)\n"
 	"  -j, --jobs N            worker threads (default: online CPUs); the\n"
@@ -176,6 +178,7 @@ static void print_wrote(const char *dir, const char *const *files,
  * summaries' sums are exact integers); the calling thread then writes the
  * rows and the per-replication files in replication order. */
 typedef struct run_sink {
+	const coh_model *model;
 	coh_run_writer *writer;         /* per-replication files, or NULL */
 	coh_summary_set *summaries;     /* filled by the workers */
 	coh_outcomes *outcomes;
@@ -190,7 +193,7 @@ static int prepare_replication(void *ctx, int worker,
 	run_sink *sink = ctx;
 	int rc = coh_summary_set_add(sink->summaries, worker, traces[0],
 				     NULL);
-	return rc ? rc : coh_outcomes_format(traces[0]);
+	return rc ? rc : coh_outcomes_format(traces[0], sink->model);
 }
 
 /* Replays one replication's recording into the per-replication files and
@@ -288,6 +291,7 @@ static int run_replications(run_state *s)
 	cli_signals_catch(&s->signals);
 	/* opened even when it keeps nothing: it clears an earlier run's
 	 * per-replication files */
+	s->sink.model = s->model;
 	int rc = coh_run_writer_open(&s->sink.writer, s->dir, s->model,
 				     s->keep, &s->err);
 	if (rc || (rc = coh_summary_set_alloc(&s->sink.summaries, s->model, 0,
@@ -450,6 +454,8 @@ static int write_reports(run_state *s)
 		files->names[files->count++] = reports[i];
 	if ((rc = write_qoi(s)) || (rc = write_ledger(s)))
 		return rc;
+	if (!s->a->common.quiet)
+		cli_print_headline(summary, s->model);
 	if (coh_qoi_set_count(s->sink.qoi) > 0 && !s->a->common.quiet)
 		print_qoi(s->sink.qoi);
 	return 0;
@@ -465,10 +471,29 @@ static int write_figures_and_manifest(run_state *s, int argc, char **argv)
 	if (format != COH_PLOT_NONE && s->done > 0) {
 		if (format == COH_PLOT_DUMB)
 			fflush(stdout);
-		rc = cli_draw(s->dir, s->model, run_figures,
+		/* with --set, the title says so: a figure of changed
+		 * settings must not pass for the scenario's own */
+		coh_model shown = *s->model;
+		coh_strbuf title = {0};
+		const char *const *sets = s->a->common.overrides.items;
+		if (s->a->common.n_set > 0) {
+			coh_strbuf_puts(&title, shown.title ? shown.title
+							    : shown.name);
+			for (size_t i = 0; i < s->a->common.n_set; i++)
+				coh_strbuf_printf(&title, "%s%s",
+						  i ? ", " : " (--set ",
+						  sets[i]);
+			coh_strbuf_puts(&title, ")");
+			if (title.failed)
+				return coh_error_set(&s->err, COH_ENOMEM, NULL,
+						     0, "out of memory");
+			shown.title = title.s;
+		}
+		rc = cli_draw(s->dir, &shown, run_figures,
 			      sizeof run_figures / sizeof *run_figures, NULL, 0,
 			      format, &files->plot_files, &files->n_plot_files,
 			      &s->err);
+		coh_strbuf_free(&title);
 		if (rc)
 			return rc;
 	}
@@ -485,6 +510,8 @@ static int write_figures_and_manifest(run_state *s, int argc, char **argv)
 	coh_manifest manifest = {
 		.dir = s->dir, .argc = argc, .argv = argv,
 		.scenario_path = s->a->scenario, .model = s->model,
+		.overrides = s->a->common.overrides.items,
+		.n_overrides = s->a->common.n_set,
 		.replications = s->done,
 		.requested = s->model->replications,
 		.interrupted = s->interrupted, .wall_seconds = s->wall,
@@ -582,9 +609,17 @@ static int run_loaded(const run_args *a, const coh_scenario *sc, int argc,
 		coh_qoi_set_free(s.sink.qoi);
 		return status;
 	}
-	s.dir = cli_output_dir(a->common.output, &s.err, "out/%s/",
-			       model->name);
-	int rc = s.dir ? run_steps(&s, argc, argv) : COH_ENOMEM;
+	const char *const *sets = a->common.overrides.items;
+	size_t n_sets = a->common.n_set;
+	s.dir = a->common.output
+		? cli_output_dir(a->common.output, &s.err, "%s", "")
+		: cli_default_dir(model->name, "", sets, n_sets, &s.err);
+	int rc = s.dir ? 0 : COH_ENOMEM;
+	if (!rc && !a->common.output)
+		rc = cli_check_default_dir(s.dir, a->scenario, sets, n_sets,
+					   &s.err);
+	if (!rc)
+		rc = run_steps(&s, argc, argv);
 	cli_signals_restore(&s.signals);
 	if (rc) {
 		cli_print_error(&s.err);

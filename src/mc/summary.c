@@ -55,6 +55,7 @@ struct coh_summary {
 	accum *acc;            /* [sample][metric] */
 	uint32_t *hist;
 	uint64_t *frozen_by, *exited_by; /* [sample][member] */
+	uint64_t *frozen_now;           /* frozen at the sample */
 };
 
 size_t coh_sample_days(const coh_model *model, double *out, size_t cap)
@@ -111,6 +112,7 @@ void coh_summary_free(coh_summary *s)
 	coh_free(s->hist);
 	coh_free(s->frozen_by);
 	coh_free(s->exited_by);
+	coh_free(s->frozen_now);
 	coh_free(s);
 }
 
@@ -159,8 +161,8 @@ static double summary_bytes(const coh_model *model, int difference)
 	for (size_t m = 0; m < COH_M__FIXED; m++)
 		bins += metric_bins(model, m, difference, fine);
 	return (double)ns * (double)nm * sizeof(accum) +        /* acc */
-	       2.0 * (double)ns * (double)model->n_members *
-		       sizeof(uint64_t) +       /* frozen_by, exited_by */
+	       3.0 * (double)ns * (double)model->n_members *
+		       sizeof(uint64_t) +   /* frozen_by, exited_by, now */
 	       (double)ns * bins * sizeof(unsigned) +          /* hist */
 	       (double)nm * 64.0;                              /* names */
 }
@@ -193,9 +195,11 @@ int coh_summary_alloc(coh_summary **out, const coh_model *model,
 	s->acc = coh_calloc(ns * nm, sizeof *s->acc);
 	s->frozen_by = coh_calloc(ns * s->n_members, sizeof *s->frozen_by);
 	s->exited_by = coh_calloc(ns * s->n_members, sizeof *s->exited_by);
+	s->frozen_now = coh_calloc(ns * s->n_members, sizeof *s->frozen_now);
 	if (!s->days || !s->names || !s->lo || !s->hi || !s->scale ||
 	    !s->per_width || !s->bins ||
-	    !s->hist_offset || !s->acc || !s->frozen_by || !s->exited_by)
+	    !s->hist_offset || !s->acc || !s->frozen_by || !s->exited_by ||
+	    !s->frozen_now)
 		goto nomem;
 	coh_sample_days(model, s->days, ns);
 
@@ -310,6 +314,8 @@ int coh_summary_add(coh_summary *s, const coh_trace *t, coh_error *err)
 			uint64_t *ex = &s->exited_by[k * s->n_members + i];
 			*fz += islessequal(t->first_freeze[i], smp->day);
 			*ex += islessequal(t->first_exit[i], smp->day);
+			s->frozen_now[k * s->n_members + i] +=
+				smp->status[i] == COH_FROZEN;
 		}
 	}
 	s->replications++;
@@ -368,6 +374,7 @@ int coh_summary_merge(coh_summary *dst, const coh_summary *src,
 	for (size_t i = 0; i < dst->n_samples * dst->n_members; i++) {
 		dst->frozen_by[i] += src->frozen_by[i];
 		dst->exited_by[i] += src->exited_by[i];
+		dst->frozen_now[i] += src->frozen_now[i];
 	}
 	dst->replications += src->replications;
 	return 0;
@@ -460,6 +467,15 @@ double coh_summary_frozen_by(const coh_summary *s, size_t sample,
 	if (s->replications == 0)
 		return NAN;
 	return (double)s->frozen_by[sample * s->n_members + member] /
+	       (double)s->replications;
+}
+
+double coh_summary_frozen_now(const coh_summary *s, size_t sample,
+			      size_t member)
+{
+	if (s->replications == 0)
+		return NAN;
+	return (double)s->frozen_now[sample * s->n_members + member] /
 	       (double)s->replications;
 }
 

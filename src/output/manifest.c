@@ -103,6 +103,10 @@ static json_t *build(const coh_manifest *m, int *bad, coh_error *err,
 	set(scenario, "sha256", json_string(hex), bad);
 	set(scenario, "name", json_string(model->name ? model->name : ""),
 	    bad);
+	json_t *overrides = json_array();
+	for (size_t i = 0; overrides && i < m->n_overrides; i++)
+		append(overrides, json_string(m->overrides[i]), bad);
+	set(scenario, "overrides", overrides, bad);
 	set(root, "scenario", scenario, bad);
 
 	/* JSON readers commonly hold numbers as doubles, exact only up to

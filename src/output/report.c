@@ -68,13 +68,15 @@ int coh_report_survival(const char *dir, const coh_summary *s,
 	if (rc)
 		return rc;
 	FILE *fp = coh_atomic_stream(f);
-	fputs("day,date,member,frozen_by,exited_by\n", fp);
+	fputs("day,date,member,frozen_by,frozen_now,exited_by\n", fp);
 	for (size_t k = 0; k < coh_summary_samples(s); k++)
 		for (size_t i = 0; i < model->n_members; i++) {
 			day_and_date(fp, model, coh_summary_day(s, k));
 			coh_csv_write_text(fp, model->members[i].id);
 			fputc(',', fp);
 			coh_csv_write_double(fp, coh_summary_frozen_by(s, k, i));
+			fputc(',', fp);
+			coh_csv_write_double(fp, coh_summary_frozen_now(s, k, i));
 			fputc(',', fp);
 			coh_csv_write_double(fp, coh_summary_exited_by(s, k, i));
 			fputc('\n', fp);
@@ -209,14 +211,29 @@ int coh_outcomes_open(coh_outcomes **out, const char *dir,
 	fputs("replication,cohesion", fp);
 	for (size_t i = 0; i < model->n_members; i++) {
 		const char *id = model->members[i].id;
-		fprintf(fp, ",%s_status,%s_freeze_day,%s_exit_day", id, id, id);
+		fprintf(fp, ",%s_status,%s_commitment,%s_freeze_day,"
+			"%s_freeze_date,%s_exit_day,%s_exit_date", id, id, id,
+			id, id, id);
 	}
 	fputc('\n', fp);
 	*out = o;
 	return 0;
 }
 
-int coh_outcomes_format(coh_trace *t)
+/* ",day,date" of a first freeze or exit, or ",," when there was none. */
+static void put_day_and_date(coh_trace *t, int64_t start_day, double day,
+			     int *failed)
+{
+	coh_csv_put_text(t, ",", failed);
+	coh_csv_put_double(t, day, failed);
+	char date[16] = "";
+	if (!isnan(day))
+		coh_date_format_offset(date, sizeof date, start_day, day);
+	coh_csv_put_text(t, ",", failed);
+	coh_csv_put_text(t, date, failed);
+}
+
+int coh_outcomes_format(coh_trace *t, const coh_model *model)
 {
 	if (t->n_samples == 0)
 		return COH_EINPUT;
@@ -230,9 +247,11 @@ int coh_outcomes_format(coh_trace *t)
 		snprintf(buf, sizeof buf, ",%s,",
 			 coh_status_name(last->status[i]));
 		coh_csv_put_text(t, buf, &failed);
-		coh_csv_put_double(t, t->first_freeze[i], &failed);
-		coh_csv_put_text(t, ",", &failed);
-		coh_csv_put_double(t, t->first_exit[i], &failed);
+		coh_csv_put_double(t, last->commitment[i], &failed);
+		put_day_and_date(t, model->start_day, t->first_freeze[i],
+				 &failed);
+		put_day_and_date(t, model->start_day, t->first_exit[i],
+				 &failed);
 	}
 	coh_csv_put_text(t, "\n", &failed);
 	return failed ? COH_ENOMEM : 0;
@@ -305,7 +324,8 @@ int coh_report_attribution(const char *dir, const coh_report_attr_row *rows,
 	if (rc)
 		return rc;
 	FILE *fp = coh_atomic_stream(f);
-	fputs("qoi,unit,label,method,effect,ci_lo,ci_hi,pn\n", fp);
+	fputs("qoi,unit,label,method,effect,ci_lo,ci_hi,pn,pn_lo,pn_hi\n",
+	      fp);
 	for (size_t k = 0; k < n_rows; k++) {
 		const coh_report_attr_row *r = &rows[k];
 		put_text(fp, r->qoi);
@@ -316,6 +336,12 @@ int coh_report_attribution(const char *dir, const coh_report_attr_row *rows,
 		fputc(',', fp);
 		if (r->with_pn)
 			coh_csv_write_double(fp, r->e.pn);
+		fputc(',', fp);
+		if (r->with_pn)
+			coh_csv_write_double(fp, r->e.pn_lo);
+		fputc(',', fp);
+		if (r->with_pn)
+			coh_csv_write_double(fp, r->e.pn_hi);
 		fputc('\n', fp);
 	}
 	return coh_atomic_commit(f, err);

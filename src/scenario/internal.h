@@ -86,6 +86,14 @@ typedef struct scn_ctx {
 #define SCN_MAX_STEPS COH_MAX_STEPS
 #define SCN_MAX_RATE COH_MAX_RATE
 
+/*--- Syntax errors (syntax.c) ---*/
+
+/* libconfig's "syntax error" at line `line` of a file, worded as what is
+ * probably wrong there, with the line shown: text is the file's text, or
+ * NULL to read it from path.  Always fills out. */
+void scn_syntax_message(char *out, size_t cap, const char *text,
+			const char *path, int line);
+
 /*--- Memory (util.c) ---*/
 
 /* Zeroed memory owned by the scenario; NULL (and ctx->nomem set) on failure. */

@@ -6,6 +6,7 @@
 #include "core/alloc.h"
 
 #include <fenv.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,9 +137,20 @@ static int parse(scn_ctx *ctx, const char *text)
 	int ok = config_read_string(cfg, text);
 	fesetenv(&env);
 	if (!ok) {
-		scn_error_at(ctx, scn_display_name(ctx, config_error_file(cfg)),
-			     config_error_line(cfg), "%s",
-			     config_error_text(cfg));
+		/* an included file by the path errors show, which is
+		 * the path from the current folder */
+		const char *file = config_error_file(cfg);
+		const char *shown = scn_display_name(ctx, file);
+		char what[COH_ERROR_MSG_MAX];
+		if (config_error_type(cfg) == CONFIG_ERR_PARSE &&
+		    strcmp(config_error_text(cfg), "syntax error") == 0)
+			scn_syntax_message(what, sizeof what,
+					   file ? NULL : text, shown,
+					   config_error_line(cfg));
+		else
+			snprintf(what, sizeof what, "%s",
+				 config_error_text(cfg));
+		scn_error_at(ctx, shown, config_error_line(cfg), "%s", what);
 		return config_error_type(cfg) == CONFIG_ERR_FILE_IO ? COH_EIO
 								    : COH_EINPUT;
 	}

@@ -79,8 +79,10 @@ static int parse_number(double *out, const char *text)
 	return 0;
 }
 
-/* "PATH=lo:hi:n" or "PATH=v1,v2,..." */
-static int parse_axis(sweep_axis *a, const char *spec, coh_error *err)
+/* "PATH=lo:hi:n" or "PATH=v1,v2,...", and for a sampled design (lhs,
+ * sobol, which draw their own points) also "PATH=lo:hi". */
+static int parse_axis(sweep_axis *a, const char *spec, int sampled,
+		      coh_error *err)
 {
 	const char *eq = strchr(spec, '=');
 	if (!eq || eq == spec || !eq[1])
@@ -95,11 +97,15 @@ static int parse_axis(sweep_axis *a, const char *spec, coh_error *err)
 	const char *val = eq + 1;
 
 	if (strchr(val, ':')) {
-		char lo[64], hi[64], n[32], extra;
-		if (strlen(val) > 150 ||
-		    sscanf(val, "%63[^:]:%63[^:]:%31[^:]%c", lo, hi, n,
-			   &extra) != 3)
+		char lo[64], hi[64], n[32] = "1", extra;
+		int got = strlen(val) > 150 ? 0 :
+			  sscanf(val, "%63[^:]:%63[^:]:%31[^:]%c", lo, hi, n,
+				 &extra);
+		/* n counts a grid's values; lhs and sobol choose their own */
+		if (got != 3 && !(got == 2 && sampled))
 			return coh_error_set(err, COH_EUSAGE, NULL, 0,
+					     sampled ? "--vary %s: a range is "
+					     "lo:hi (or lo:hi:n), got \"%s\"" :
 					     "--vary %s: a range is lo:hi:n, "
 					     "got \"%s\"", a->path, val);
 		char *end;
@@ -121,7 +127,7 @@ static int parse_axis(sweep_axis *a, const char *spec, coh_error *err)
 					     "--vary %s: the range %s:%s is "
 					     "reversed, expected lo <= hi",
 					     a->path, lo, hi);
-		if (count > 1 && a->hi == a->lo)
+		if (count > 1 && a->hi == a->lo && !sampled)
 			return coh_error_set(err, COH_EUSAGE, NULL, 0,
 					     "--vary %s: the range %s:%s is "
 					     "empty but asks for %llu values",
@@ -167,6 +173,24 @@ static const char *number_text(char buf[COH_DESIGN_VALUE_MAX], double x)
 	return buf;
 }
 
+/* A grid value as the user would have typed it: lo + i step computed in
+ * binary may land an ulp off a short decimal (0.1 + 0.2 gives
+ * 0.30000000000000004), so the shortest decimal within a millionth of a
+ * step is taken instead.  The values stay distinct and in order, since
+ * they move by far less than half a step. */
+static const char *grid_number(char buf[COH_DESIGN_VALUE_MAX], double x,
+			       double step)
+{
+	double tolerance = 1e-6 * step;
+	for (int digits = 1; digits < 15; digits++) {
+		snprintf(buf, COH_DESIGN_VALUE_MAX, "%.*g", digits, x);
+		double y = strtod(buf, NULL);
+		if (fabs(y - x) <= tolerance)
+			return number_text(buf, y);
+	}
+	return number_text(buf, x);
+}
+
 /* Value number i of n evenly spaced over [lo, hi], or the list's i-th. */
 static const char *grid_value(const sweep_axis *a, size_t i,
 			      char buf[COH_DESIGN_VALUE_MAX])
@@ -175,10 +199,13 @@ static const char *grid_value(const sweep_axis *a, size_t i,
 		return a->list[i];
 	if (a->n == 1)
 		return number_text(buf, a->lo);
+	if (i == 0)
+		return number_text(buf, a->lo); /* the ends exactly as given */
 	if (i == a->n - 1)
-		return number_text(buf, a->hi); /* exact end, no drift */
-	return number_text(buf, a->lo + (a->hi - a->lo) * (double)i /
-					(double)(a->n - 1));
+		return number_text(buf, a->hi);
+	double step = (a->hi - a->lo) / (double)(a->n - 1);
+	return grid_number(buf, a->lo + (a->hi - a->lo) * (double)i /
+				      (double)(a->n - 1), step);
 }
 
 /* A point u in [0, 1) of the unit interval mapped onto an axis. */
@@ -263,7 +290,8 @@ int coh_design_build(coh_design **out, const char *const *specs,
 	if (!rc)
 		d->n_axes = n_axes;
 	for (size_t k = 0; k < n_axes && !rc; k++) {
-		rc = parse_axis(&d->axes[k], specs[k], err);
+		rc = parse_axis(&d->axes[k], specs[k],
+				kind != COH_DESIGN_GRID, err);
 		for (size_t j = 0; j < k && !rc; j++)
 			if (strcmp(d->axes[j].path, d->axes[k].path) == 0)
 				rc = coh_error_set(err, COH_EUSAGE, NULL, 0,

@@ -12,6 +12,9 @@
 #include <dirent.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "cohesim/version.h"
 #include "bin_helpers.h"
@@ -143,6 +146,11 @@ static void test_help_and_version(void **state)
 	assert_string_equal(r.out, "cohesim " COH_VERSION "\n");
 	assert_string_equal(r.err, "");
 	bin_result_free(&r);
+	/* CITATION.cff cites the version the program says it is */
+	char *cff = bin_slurp("CITATION.cff", NULL);
+	assert_non_null(cff);
+	assert_non_null(strstr(cff, "\nversion: " COH_VERSION "\n"));
+	free(cff);
 
 	bin_run(&r, "--help", NULL);
 	bin_expect_status(&r, 0);
@@ -368,6 +376,8 @@ static void test_describe(void **state)
 		"request_unanswered",
 		"L says \"enough\", loudly", "test, line 1",
 		"third_party_exercise by S (Y)",
+		/* generator windows as dates, with their day numbers */
+		"2020-01-01 to 2021-12-31 (days 0 to 730)",
 	};
 	for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++)
 		if (!strstr(r.out, wanted[i])) {
@@ -393,7 +403,14 @@ static void test_run_writes_every_file(void **state)
 	bin_result r;
 	bin_run(&r, "run", GEN, "-o", dir, NULL);
 	bin_expect_status(&r, 0);
-	assert_string_equal(r.out, "");
+	/* The headline on stdout: in 3 replications S froze in all (Wilson
+	 * 95% interval for 3 of 3: [0.44, 1]), is frozen at the end in one
+	 * ([0.06, 0.79] for 1 of 3) and exited in two ([0.21, 0.94]). */
+	assert_non_null(strstr(r.out, "At 2021-12-31, over 3 replications "
+			       "(95% intervals):\n  cohesion  0."));
+	assert_non_null(strstr(r.out, "  member    commitment   "));
+	assert_non_null(strstr(r.out, "1.00 [0.44, 1.00]       0.33 [0.06, "
+			       "0.79]       0.67 [0.21, 0.94]\n"));
 	char want[PATH_MAX + 128];
 	snprintf(want, sizeof want,
 		 "cohesim: wrote %s/ (cohesion.csv, members.csv, events.csv, "
@@ -588,6 +605,124 @@ static void test_default_output_folder(void **state)
 	bin_result_free(&r);
 	assert_true(bin_exists(bin_path(tmp, "out/generator/cohesion.csv")));
 	assert_true(bin_exists(bin_path(tmp, "out/generator/manifest.json")));
+	char *before = bin_slurp(bin_path(tmp, "out/generator/summary.csv"),
+				 NULL);
+	assert_non_null(before);
+
+	/* With --set, a folder of its own, named by the overrides' hash;
+	 * the title of the figures and the manifest say what was set. */
+	bin_run_in(&r, tmp, "run", "-q", scenario, "-r", "1", "--plot", "dumb",
+		   "--set", "model.half_life=100", NULL);
+	bin_expect_status(&r, 0);
+	assert_non_null(strstr(r.out, "(--set model.half_life=100)"));
+	bin_result_free(&r);
+	DIR *out = opendir(bin_path(tmp, "out"));
+	assert_non_null(out);
+	struct dirent *e;
+	int others = 0;
+	char set_dir[64] = "";
+	while ((e = readdir(out)))
+		if (!strncmp(e->d_name, "generator-set-", 14)) {
+			others++;
+			snprintf(set_dir, sizeof set_dir, "out/%s/manifest.json",
+				 e->d_name);
+		}
+	closedir(out);
+	assert_int_equal(others, 1);
+	assert_int_equal(strlen(set_dir), strlen("out/generator-set-") + 8 +
+						  strlen("/manifest.json"));
+	json_t *root = json_load_file(bin_path(tmp, set_dir), 0, NULL);
+	assert_non_null(root);
+	json_t *sets = json_object_get(json_object_get(root, "scenario"),
+				       "overrides");
+	assert_int_equal(json_array_size(sets), 1);
+	assert_string_equal(json_string_value(json_array_get(sets, 0)),
+			    "model.half_life=100");
+	json_decref(root);
+	/* the baseline's folder is untouched */
+	char *after = bin_slurp(bin_path(tmp, "out/generator/summary.csv"),
+				NULL);
+	assert_string_equal(before, after);
+	free(after);
+
+	/* Another file of the same scenario name is refused the default
+	 * folder, and named -o may replace it. */
+	char copy[PATH_MAX];
+	snprintf(copy, sizeof copy, "%s/copy.cfg", tmp);
+	FILE *fp = fopen(copy, "w");
+	assert_non_null(fp);
+	char *text = bin_slurp(GEN, NULL);
+	assert_non_null(text);
+	fputs(text, fp);
+	fclose(fp);
+	free(text);
+	bin_run_in(&r, tmp, "run", "-q", copy, "-r", "1", NULL);
+	bin_expect_status(&r, 1);
+	assert_string_equal(r.err, "cohesim: out/generator/: holds the "
+			    "results of another scenario or other --set "
+			    "values (see its manifest.json), which a default "
+			    "folder never replaces; name a folder with -o "
+			    "(this one to replace them)\n");
+	bin_result_free(&r);
+	after = bin_slurp(bin_path(tmp, "out/generator/summary.csv"), NULL);
+	assert_string_equal(before, after);
+	free(after);
+	bin_run_in(&r, tmp, "run", "-q", copy, "-r", "1", "-o",
+		   "out/generator", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	free(before);
+}
+
+/* init writes a starter scenario that validates and runs as it is, and
+ * never replaces a file. */
+static void test_init(void **state)
+{
+	const char *tmp = *state;
+	bin_result r;
+	bin_run_in(&r, tmp, "init", "first-try", NULL);
+	bin_expect_status(&r, 0);
+	assert_string_equal(r.out, "wrote first-try.cfg: try 'cohesim describe "
+			    "first-try.cfg', then 'cohesim run "
+			    "first-try.cfg'\n");
+	bin_result_free(&r);
+	bin_run_in(&r, tmp, "validate", "-v", "first-try.cfg", NULL);
+	bin_expect_status(&r, 0);
+	assert_string_equal(r.out, "first-try.cfg: ok\n");
+	bin_result_free(&r);
+	/* its notes and sources are there, and the generator runs */
+	bin_run_in(&r, tmp, "describe", "first-try.cfg", NULL);
+	bin_expect_status(&r, 0);
+	assert_non_null(strstr(r.out, "invented: cite the report"));
+	assert_non_null(strstr(r.out, "third_party_exercise by SML (RIV)"));
+	bin_result_free(&r);
+	bin_run_in(&r, tmp, "run", "first-try.cfg", "-r", "5", "-q", "--plot",
+		   "none", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	assert_true(bin_exists(bin_path(tmp, "out/first-try/summary.csv")));
+
+	char *before = bin_slurp(bin_path(tmp, "first-try.cfg"), NULL);
+	bin_run_in(&r, tmp, "init", "first-try", NULL);
+	bin_expect_status(&r, 1);
+	assert_string_equal(r.err, "cohesim: first-try.cfg exists; init never "
+			    "replaces a file: choose another NAME or -o "
+			    "FILE\n");
+	bin_result_free(&r);
+	char *after = bin_slurp(bin_path(tmp, "first-try.cfg"), NULL);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+	bin_run_in(&r, tmp, "init", "First_Try", NULL);
+	bin_expect_status(&r, 2);
+	assert_non_null(strstr(r.err, "cohesim: init: NAME must be made of "
+			       "a-z, 0-9 and - (at most 64), got "
+			       "\"First_Try\"\n"));
+	bin_result_free(&r);
+	bin_run_in(&r, tmp, "init", "other", "-o", "sub.cfg", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	assert_true(bin_exists(bin_path(tmp, "sub.cfg")));
 }
 
 static void test_keep(void **state)
@@ -621,6 +756,58 @@ static void test_keep(void **state)
 	assert_true(bin_exists(bin_path(dir, "summary.csv")));
 	assert_true(bin_exists(bin_path(dir, "outcomes.csv")));
 	free(dir);
+}
+
+/* outcomes.csv holds each member's final commitment (the last row of
+ * members.csv for that replication) and the date of each first freeze
+ * and exit beside its day (the start, 2020-01-01, plus the whole days). */
+static void test_outcomes_columns(void **state)
+{
+	const char *tmp = *state;
+	bin_result r;
+	bin_run(&r, "run", GEN, "-o", tmp, "-r", "3", "--plot", "none", "-q",
+		NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	csv_table o, m;
+	assert_int_equal(csv_load(&o, bin_path(tmp, "outcomes.csv")), 0);
+	assert_int_equal(csv_load(&m, bin_path(tmp, "members.csv")), 0);
+	assert_int_equal(o.n_rows, 3);
+	int frozen_seen = 0;
+	for (size_t rep = 0; rep < 3; rep++) {
+		/* members.csv: the last sample's rows come last per replication */
+		for (size_t i = 0; i < m.n_rows; i++) {
+			if ((size_t)atoi(csv_get(&m, i, 0)) != rep ||
+			    strcmp(csv_get(&m, i, 1), "730") != 0)
+				continue;
+			char col[64];
+			snprintf(col, sizeof col, "%s_commitment",
+				 csv_get(&m, i, 3));
+			assert_string_equal(csv_get(&o, rep, csv_col(&o, col)),
+					    csv_get(&m, i, 4));
+		}
+		const char *day = csv_get(&o, rep, csv_col(&o, "S_freeze_day"));
+		const char *date = csv_get(&o, rep,
+					   csv_col(&o, "S_freeze_date"));
+		if (!day[0]) {
+			assert_string_equal(date, "");
+			continue;
+		}
+		frozen_seen = 1;
+		/* days since 2020-01-01 -> that calendar day (mktime
+		 * normalises the day of the month; noon keeps clear of any
+		 * daylight-saving shift) */
+		struct tm tm = {.tm_year = 120, .tm_mon = 0,
+				.tm_mday = 1 + (int)floor(strtod(day, NULL)),
+				.tm_hour = 12, .tm_isdst = -1};
+		assert_true(mktime(&tm) != (time_t)-1);
+		char want[16];
+		strftime(want, sizeof want, "%Y-%m-%d", &tm);
+		assert_string_equal(date, want);
+	}
+	assert_true(frozen_seen);       /* the seed makes S freeze */
+	csv_free(&o);
+	csv_free(&m);
 }
 
 static void test_plot_formats(void **state)
@@ -749,7 +936,11 @@ int main(void)
 						tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_default_output_folder,
 						tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_init, tmp_setup,
+						tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_keep, tmp_setup,
+						tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_outcomes_columns, tmp_setup,
 						tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_plot_formats, tmp_setup,
 						tmp_teardown),

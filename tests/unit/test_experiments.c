@@ -62,9 +62,13 @@ static void test_compare_with_itself_is_zero(void **state)
 	csv_free(&t);
 	assert_int_equal(csv_load(&t, bin_path(out, "compare-members.csv")),
 			 0);
-	for (size_t i = 0; i < t.n_rows; i++) {
-		assert_true(strtod(t.cells[i * t.n_cols + 3], NULL) == 0.0);
-		assert_true(strtod(t.cells[i * t.n_cols + 6], NULL) == 0.0);
+	const char *diffs[] = {"p_freeze_diff", "p_frozen_now_diff",
+			       "p_exit_diff"};
+	for (size_t k = 0; k < 3; k++) {
+		int c = csv_col(&t, diffs[k]);
+		assert_true(c >= 0);
+		for (size_t i = 0; i < t.n_rows; i++)
+			assert_true(strtod(csv_get(&t, i, c), NULL) == 0.0);
 	}
 	csv_free(&t);
 }
@@ -564,8 +568,9 @@ static void test_sweep_designs(void **state)
 		bin_result r;
 		char out[PATH_MAX];
 	snprintf(out, sizeof out, "%s/%s", dir, kinds[k]);
+		/* n means nothing to a sampled design: lo:hi is enough */
 		assert_true(bin_run(&r, "sweep", SCENARIO, "--vary",
-					 "model.half_life=100:400:2", "--vary",
+					 "model.half_life=100:400", "--vary",
 					 "members.S.freeze=0.3:0.5:2",
 					 "--design", kinds[k], "--points", "7",
 					 "-r", "5", "--plot", "none", "-q", "-o",
@@ -583,6 +588,40 @@ static void test_sweep_designs(void **state)
 		}
 		csv_free(&t);
 	}
+}
+
+/* A grid's values are written as they would be typed: 0.1:0.5:5 gives
+ * 0.3, not 0.1 + 0.2 = 0.30000000000000004; a grid needs its n. */
+static void test_grid_values_read_as_typed(void **state)
+{
+	(void)state;
+	char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s/typed", dir);
+	bin_result r;
+	assert_true(bin_run(&r, "sweep", SCENARIO, "--vary",
+			    "members.S.freeze=0.1:0.5:5", "--vary",
+			    "model.half_life=0.7:1:4", "-r", "1", "--plot",
+			    "none", "-q", "-o", out, NULL) >= 0);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	csv_table t;
+	assert_int_equal(csv_load(&t, bin_path(out, "points.csv")), 0);
+	assert_int_equal(t.n_rows, 20);
+	const char *freeze[] = {"0.1", "0.2", "0.3", "0.4", "0.5"};
+	const char *half_life[] = {"0.7", "0.8", "0.9", "1"};
+	for (size_t i = 0; i < t.n_rows; i++) {
+		assert_string_equal(t.cells[i * t.n_cols + 1], freeze[i / 4]);
+		assert_string_equal(t.cells[i * t.n_cols + 2],
+				    half_life[i % 4]);
+	}
+	csv_free(&t);
+	assert_true(bin_run(&r, "sweep", SCENARIO, "--vary",
+			    "model.half_life=100:400", "-q", "-o", out,
+			    NULL) >= 0);
+	bin_expect_status(&r, 2);
+	assert_string_equal(r.err, "cohesim: --vary model.half_life: a range "
+			    "is lo:hi:n, got \"100:400\"\n");
+	bin_result_free(&r);
 }
 
 /* Without --vary the design comes from the scenario's sweep block. */
@@ -737,6 +776,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_sweep_dry_run_of_a_million_points, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(test_grid_values_read_as_typed,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sweep_designs, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(

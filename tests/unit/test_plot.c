@@ -46,9 +46,10 @@ static int setup(void **state)
 			strcat(buf, row);
 		}
 	write_file("summary.csv", buf);
-	write_file("survival.csv", "day,date,member,frozen_by,exited_by\n"
-		   "0,2020-01-01,A,0,0\n0,2020-01-01,B,0,0\n"
-		   "152,2020-06-01,A,0.5,0.1\n152,2020-06-01,B,0.2,0\n");
+	write_file("survival.csv", "day,date,member,frozen_by,frozen_now,"
+		   "exited_by\n0,2020-01-01,A,0,0,0\n0,2020-01-01,B,0,0,0\n"
+		   "152,2020-06-01,A,0.5,0.3,0.1\n"
+		   "152,2020-06-01,B,0.2,0.2,0\n");
 	write_file("timeline.csv", "day,date,type,actor,label,row\n"
 		   "10,2020-01-11,shock,A,shock A,0\n"
 		   "12,2020-01-13,shock,B,,-1\n");

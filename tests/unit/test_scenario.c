@@ -803,8 +803,14 @@ static void test_type_checks(void **state)
 static void test_syntax_error(void **state)
 {
 	(void)state;
+	/* libconfig says only "syntax error"; the loader says what is
+	 * probably wrong and shows where (tests/bad/syntax_*.cfg hold the
+	 * other cases) */
 	expect_error(HEAD "members = ( { id = \"A\"; power = ; commitment = 1; } );\n",
-		     "test.cfg:3: syntax error");
+		     "test.cfg:3: syntax error: a setting has no value after "
+		     "its '=' (write one, e.g. power = 0.5;)\n"
+		     "  3 | members = ( { id = \"A\"; power = ; commitment = 1; } );\n"
+		     "    |                                 ^");
 	static const char *const want[] = {
 		"test.cfg:1: missing version, expected version = 1 (the format "
 		"version) at the top of the file",

@@ -92,6 +92,10 @@ static void test_moments_and_quantiles(void **state)
 		sum2 += x * x;
 		fake f;
 		make_fake(&f, (uint64_t)r, x, r % 4 == 0);
+		/* half of those that froze are still frozen at day 5, the
+		 * others recovered */
+		if (r % 8 == 0)
+			f.status[2] = COH_FROZEN;
 		assert_int_equal(coh_summary_add(s, &f.trace, &err), 0);
 	}
 	double mean = sum / R;
@@ -116,6 +120,10 @@ static void test_moments_and_quantiles(void **state)
 	assert_true(coh_summary_frozen_by(s, 0, 0) == 0.0);
 	assert_true(fabs(coh_summary_frozen_by(s, 1, 0) - 251.0 / R) < 1e-15);
 	assert_true(coh_summary_exited_by(s, 1, 1) == 0.0);
+	/* frozen now: r = 0, 8, ..., 1000, 126 replications */
+	assert_true(coh_summary_frozen_now(s, 0, 0) == 0.0);
+	assert_true(fabs(coh_summary_frozen_now(s, 1, 0) - 126.0 / R) < 1e-15);
+	assert_true(coh_summary_frozen_now(s, 1, 1) == 0.0);
 	coh_summary_free(s);
 }
 
@@ -173,12 +181,16 @@ static void test_merge_is_exact_in_any_order(void **state)
 		/* irregular values, so rounding would show if order mattered */
 		make_fake(&f, (uint64_t)r, fmod(r * 0.6180339887498949, 1.0),
 			  r % 3 == 0);
+		if (r % 6 == 0)
+			f.status[2] = COH_FROZEN;
 		assert_int_equal(coh_summary_add(all, &f.trace, NULL), 0);
 	}
 	for (int r = 300; r >= 0; r--) {
 		fake f;
 		make_fake(&f, (uint64_t)r, fmod(r * 0.6180339887498949, 1.0),
 			  r % 3 == 0);
+		if (r % 6 == 0)
+			f.status[2] = COH_FROZEN;
 		assert_int_equal(coh_summary_add(r % 2 ? odd : even, &f.trace,
 						 NULL), 0);
 	}
@@ -195,6 +207,9 @@ static void test_merge_is_exact_in_any_order(void **state)
 		}
 	assert_true(coh_summary_frozen_by(all, 1, 0) ==
 		    coh_summary_frozen_by(odd, 1, 0));
+	assert_true(coh_summary_frozen_now(all, 1, 0) ==
+		    coh_summary_frozen_now(odd, 1, 0));
+	assert_true(coh_summary_frozen_now(odd, 1, 0) == 51.0 / 301);
 	coh_summary_free(all);
 	coh_summary_free(even);
 	coh_summary_free(odd);
