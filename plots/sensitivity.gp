@@ -31,6 +31,8 @@ do for [k = 1:K] {
     stats 'sensitivity-figure.csv' skip 1 using (strcol(1) eq qois[k] ? $0 : NaN) nooutput
     set yrange [STATS_max + 0.6:STATS_min - 0.6]
     set xrange [*:*]
+    set autoscale xfix      # the data's range, not stretched to a tic
+    set offsets 0.03, 0.03, 0, 0
     set title qois[k] font ',11'
     this(col) = (strcol(1) eq qois[k]) ? column(col) : NaN
     noise = '(noise)'
