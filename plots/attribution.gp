@@ -4,6 +4,8 @@
 # Redraw with: gnuplot attribution.gp
 out_file = @OUTPUT@
 load 'common.gp'
+unset arrow 99    # the record's end: this x axis is not time
+unset label 99
 # the QoIs, one panel each (cohesim fills them in as the figure's axes)
 array qois[@NAXES@] = @AXES@
 K = @NAXES@

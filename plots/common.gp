@@ -14,6 +14,15 @@ set border 3
 set tics nomirror out
 set key noenhanced
 set termoption noenhanced
+# Where the dated record ends and the projection begins ('' for none):
+# a dashed vertical on every panel of every time figure.
+# Figures whose x axis is not time (sweep, attribution) unset both.
+record_end = @RECORD_END@
+record_label = "set label 99 'record | projection' at strptime('%Y-%m-%d', record_end), graph 1 right offset -0.3,-0.7 font ',8' tc rgb '#b04040' back"
+if (record_end ne '') {
+    set arrow 99 from strptime('%Y-%m-%d', record_end), graph 0 to strptime('%Y-%m-%d', record_end), graph 1 nohead dt 2 lw 1.5 lc rgb '#b04040' back
+    eval record_label
+}
 # One colour per member, the same in every figure.
 array member_colour[8] = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#e6ab02', '#a6761d', '#666666']
 colour(i) = member_colour[(i - 1) % 8 + 1]

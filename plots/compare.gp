@@ -1,13 +1,20 @@
 # A paired counterfactual: both scenarios' median cohesion, their paired
 # difference (alternative - base) with the 95% confidence interval of its
 # mean and the 5%-95% spread across replications, and each member's mean
-# difference in commitment.  Redraw with: gnuplot compare.gp
+# difference in commitment; the alternative's events are marked.
+# Redraw with: gnuplot compare.gp
 out_file = @OUTPUT@
 load 'common.gp'
 ids = @MEMBERS@
 array names[@NMEMBERS@] = @NAMES@
 n = words(ids)
-set multiplot title @TITLE@ . ': alternative against base' font ',13'
+# the two scenarios' names (cohesim compare passes them; a redraw by
+# cohesim plot may not know them, and gnuplot has no empty array: + 1)
+array sides[@NAXES@ + 1] = @AXES@
+base_name = 'base'
+alt_name = 'alternative'
+if (@NAXES@ == 2) { base_name = 'base: ' . sides[1]; alt_name = 'alternative: ' . sides[2] }
+set multiplot title @TITLE@ . "\n" . alt_name . ' against ' . base_name font ',13'
 set lmargin at screen 0.09
 set rmargin at screen 0.80
 
@@ -17,8 +24,10 @@ set ylabel 'cohesion (median)'
 set yrange [0:1]
 set format x ''
 set key at screen 0.99, 0.88 right top
-plot 'compare.csv' using 2:(pick('cohesion', 4)) skip 1 with lines lw 2 lc rgb '#555555' title 'base', \
-     'compare.csv' using 2:(pick('cohesion', 5)) skip 1 with lines lw 2 lc rgb '#3b6ea8' title 'alternative'
+# the alternative's dated events, as light verticals
+plot 'timeline.csv' using 2:(0):(0):(1) skip 1 with vectors nohead dt 3 lc rgb '#d8d8d8' notitle, \
+     'compare.csv' using 2:(pick('cohesion', 4)) skip 1 with lines lw 2 lc rgb '#555555' title base_name, \
+     'compare.csv' using 2:(pick('cohesion', 5)) skip 1 with lines lw 2 lc rgb '#3b6ea8' title alt_name
 
 set tmargin at screen 0.62
 set bmargin at screen 0.38

@@ -5,6 +5,8 @@
 # Redraw with: gnuplot sweep.gp
 out_file = @OUTPUT@
 load 'common.gp'
+unset arrow 99    # the record's end: this x axis is not time
+unset label 99
 set xdata
 set xrange [*:*]
 set format x '%g'

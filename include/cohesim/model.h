@@ -272,6 +272,12 @@ typedef struct coh_model {
 	const char *title;
 	int64_t start_day;      /* day number of the start date (see date.h) */
 	double horizon;         /* T: end date minus start date, days */
+	/* scenario.record_end: where the dated record ends and the
+	 * projection begins, in days since the start (figures mark it; the
+	 * engine ignores it); without it, figures take the last timeline
+	 * event */
+	int has_record_end;
+	double record_end;
 	uint64_t seed;
 	uint64_t replications;
 

@@ -26,6 +26,10 @@ const char *coh_plot_format_name(coh_plot_format format);
 typedef struct coh_plot_spec {
 	const char *title;
 	int64_t start_day, end_day;     /* the x range (date.h day numbers) */
+	/* where the record ends and the projection begins (a day number),
+	 * marked on every time figure; has_record_end 0: no mark */
+	int has_record_end;
+	int64_t record_end_day;
 	size_t n_members;
 	const char *const *ids;
 	const char *const *names;

@@ -308,8 +308,10 @@ static int write_comparison(compare_state *s, int argc, char **argv)
 	    (rc = coh_report_timeline(dir, am, err)) ||
 	    (rc = cli_write_resolved(dir, s->base, err)))
 		return rc;
+	/* the figure names both scenarios */
+	const char *sides[] = {bm->name, am->name};
 	if (format != COH_PLOT_NONE &&
-	    (rc = cli_draw(dir, bm, compare_figures, 1, NULL, 0, format,
+	    (rc = cli_draw(dir, bm, compare_figures, 1, sides, 2, format,
 			   &s->plot_files, &s->n_plot, err)))
 		return rc;
 	static const char *const data[] = {

@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "core/alloc.h"
 
+#include <math.h>
 #include <stdio.h>
 
 int cli_draw(const char *dir, const coh_model *m, const char *const *figures,
@@ -22,8 +23,15 @@ int cli_draw(const char *dir, const coh_model *m, const char *const *figures,
 		ids[i] = m->members[i].id;
 		names[i] = m->members[i].name;
 	}
+	/* the record ends where the scenario says, or at its last dated
+	 * event (events are sorted by day) */
+	int has_end = m->has_record_end || m->n_events > 0;
+	double end = m->has_record_end ? m->record_end
+		   : m->n_events > 0 ? m->events[m->n_events - 1].day : 0.0;
 	coh_plot_spec spec = {
 		.title = m->title, .start_day = m->start_day,
+		.has_record_end = has_end,
+		.record_end_day = m->start_day + (int64_t)floor(end),
 		.end_day = m->start_day + (int64_t)m->horizon,
 		.n_members = m->n_members, .ids = ids, .names = names,
 		.axes = axes, .n_axes = n_axes,

@@ -2,6 +2,7 @@
  * sweep, or of a sensitivity analysis, from the files in DIR, in another format if asked.  The scenario's
  * names and dates come from DIR/scenario.resolved.cfg. */
 #include "cli.h"
+#include "cohesim/output.h"
 #include "core/alloc.h"
 
 #include <stdio.h>
@@ -199,6 +200,9 @@ int cli_plot(int argc, char **argv, int first)
 		fflush(stdout);
 	int rc = cli_draw(dir, coh_scenario_model(sc), figs, n_figs, axes,
 			  n_axes, format, &files, &n_files, &err);
+	if (!rc && n_files > 0)
+		rc = coh_manifest_add_files(dir, (const char *const *)files,
+					    n_files, &err);
 	if (rc)
 		cli_print_error(&err);
 	else if (!quiet) {

@@ -475,8 +475,8 @@ static int write_figures_and_manifest(run_state *s, int argc, char **argv)
 		 * settings must not pass for the scenario's own */
 		coh_model shown = *s->model;
 		coh_strbuf title = {0};
-		const char *const *sets = s->a->common.overrides.items;
 		if (s->a->common.n_set > 0) {
+			const char *const *sets = s->a->common.overrides.items;
 			coh_strbuf_puts(&title, shown.title ? shown.title
 							    : shown.name);
 			for (size_t i = 0; i < s->a->common.n_set; i++)

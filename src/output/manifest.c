@@ -136,31 +136,16 @@ static json_t *build(const coh_manifest *m, int *bad, coh_error *err,
 	return root;
 }
 
-int coh_manifest_write(const coh_manifest *m, coh_error *err)
+/* Writes root as dir/manifest.json, atomically; takes root. */
+static int write_json(const char *dir, json_t *root, coh_error *err)
 {
-	int bad = 0, rc = 0;
-	json_t *root = build(m, &bad, err, &rc);
-	if (!root)
-		return rc;
-	if (bad) {
-		json_decref(root);
-		return coh_error_set(err, COH_ENOMEM, m->dir, 0,
-				     "out of memory");
-	}
-
-	size_t dirlen = strlen(m->dir);
-	int slash = dirlen > 0 && m->dir[dirlen - 1] != '/';
-	size_t len = dirlen + sizeof "/manifest.json";
-	char *path = coh_malloc(len);
+	char *path = coh_output_path(dir, "manifest.json");
 	if (!path) {
 		json_decref(root);
-		return coh_error_set(err, COH_ENOMEM, m->dir, 0,
-				     "out of memory");
+		return coh_error_set(err, COH_ENOMEM, dir, 0, "out of memory");
 	}
-	snprintf(path, len, "%s%smanifest.json", m->dir, slash ? "/" : "");
-
 	coh_atomic_file *file;
-	rc = coh_atomic_open(&file, path, 0, err);
+	int rc = coh_atomic_open(&file, path, 0, err);
 	coh_free(path);
 	if (rc) {
 		json_decref(root);
@@ -175,10 +160,75 @@ int coh_manifest_write(const coh_manifest *m, coh_error *err)
 		if (!ferror(fp)) {
 			coh_atomic_abort(file);
 			json_decref(root);
-			return coh_error_set(err, COH_ENOMEM, m->dir, 0,
+			return coh_error_set(err, COH_ENOMEM, dir, 0,
 					     "cannot encode manifest.json");
 		}
 	}
 	json_decref(root);
 	return coh_atomic_commit(file, err);
+}
+
+int coh_manifest_write(const coh_manifest *m, coh_error *err)
+{
+	int bad = 0, rc = 0;
+	json_t *root = build(m, &bad, err, &rc);
+	if (!root)
+		return rc;
+	if (bad) {
+		json_decref(root);
+		return coh_error_set(err, COH_ENOMEM, m->dir, 0,
+				     "out of memory");
+	}
+	return write_json(m->dir, root, err);
+}
+
+int coh_manifest_add_files(const char *dir, const char *const *names,
+			   size_t n, coh_error *err)
+{
+	char *path = coh_output_path(dir, "manifest.json");
+	if (!path)
+		return coh_error_set(err, COH_ENOMEM, dir, 0, "out of memory");
+	json_error_t why;
+	json_t *root = json_load_file(path, 0, &why);
+	if (!root) {
+		int rc = coh_error_set(err, COH_EINPUT, path, why.line,
+				       "cannot read the manifest: %s",
+				       why.text);
+		coh_free(path);
+		return rc;
+	}
+	coh_free(path);
+	json_t *files = json_object_get(root, "files");
+	if (!json_is_array(files)) {
+		json_decref(root);
+		return coh_error_set(err, COH_EINPUT, dir, 0, "manifest.json "
+				     "has no list of files");
+	}
+	/* the new sizes, read back as add_files does */
+	coh_manifest m = {.dir = dir, .files = names, .n_files = n};
+	json_t *fresh = json_array();
+	int bad = !fresh;
+	int rc = bad ? 0 : add_files(fresh, &m, &bad, err);
+	for (size_t i = 0; !rc && !bad && i < n; i++) {
+		json_t *entry = json_array_get(fresh, i);
+		size_t k = 0;
+		for (; k < json_array_size(files); k++) {
+			const char *name = json_string_value(json_object_get(
+				json_array_get(files, k), "name"));
+			if (name && strcmp(name, names[i]) == 0)
+				break;
+		}
+		if (k < json_array_size(files))
+			bad |= json_array_set(files, k, entry) != 0;
+		else
+			bad |= json_array_append(files, entry) != 0;
+	}
+	json_decref(fresh);
+	if (!rc && bad)
+		rc = coh_error_set(err, COH_ENOMEM, dir, 0, "out of memory");
+	if (rc) {
+		json_decref(root);
+		return rc;
+	}
+	return write_json(dir, root, err);
 }

@@ -128,6 +128,13 @@ static void fill_field(coh_strbuf *b, const char *field, size_t len,
 		coh_date_format(date, sizeof date,
 				IS("START") ? spec->start_day : spec->end_day);
 		sb_quoted(b, date);
+	} else if (IS("RECORD_END")) {
+		if (spec->has_record_end)
+			coh_date_format(date, sizeof date,
+					spec->record_end_day);
+		else
+			date[0] = '\0';
+		sb_quoted(b, date);
 	} else if (IS("NMEMBERS")) {
 		snprintf(date, sizeof date, "%zu", spec->n_members);
 		coh_strbuf_puts(b, date);

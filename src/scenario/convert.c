@@ -70,7 +70,8 @@ static void convert_version(scn_ctx *ctx, const config_setting_t *root)
 static void convert_scenario(scn_ctx *ctx, const config_setting_t *root)
 {
 	static const char *const keys[] = {
-		"name", "title", "start", "end", "seed", "replications", NULL
+		"name", "title", "start", "end", "record_end", "seed",
+		"replications", NULL
 	};
 	coh_model *m = &ctx->sc->model;
 	const config_setting_t *g = scn_get_group(ctx, root, "scenario", 1);
@@ -105,6 +106,22 @@ static void convert_scenario(scn_ctx *ctx, const config_setting_t *root)
 			ctx->end_day = end;
 			m->start_day = start;
 			m->horizon = (double)(end - start);
+		}
+	}
+	int64_t record_end;
+	if (scn_get_date(ctx, g, "record_end", 0, &record_end) == SCN_OK &&
+	    ctx->have_dates) {
+		if (record_end < start || record_end > end) {
+			char a[16], b[16], c[16];
+			coh_date_format(a, sizeof a, start);
+			coh_date_format(b, sizeof b, end);
+			coh_date_format(c, sizeof c, record_end);
+			scn_error(ctx, scn_member(g, "record_end"),
+				  "scenario.record_end %s must lie within the "
+				  "scenario, %s to %s", c, a, b);
+		} else {
+			m->has_record_end = 1;
+			m->record_end = (double)(record_end - start);
 		}
 	}
 

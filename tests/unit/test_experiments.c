@@ -9,6 +9,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <jansson.h>
+#include <string.h>
+#include <sys/stat.h>
+
 #include "bin_helpers.h"
 
 #define SCENARIO "tests/scenarios/generator.cfg"
@@ -31,6 +35,36 @@ static int teardown(void **state)
 }
 
 /*--- compare -----------------------------------------------------------*/
+
+/* compare.png names the alternative and the base, and marks the events
+ * (its script reads timeline.csv); a redraw by plot, which does not know
+ * the names, still draws. */
+static void test_compare_figure_names_both(void **state)
+{
+	(void)state;
+	bin_result r;
+	char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s/%s", dir, "cmp-fig");
+	assert_true(bin_run(&r, "compare", SCENARIO, SCENARIO, "-r", "3",
+			    "-o", out, "--plot", "svg", "-q", NULL) >= 0);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	char *script = bin_slurp(bin_path(out, "compare.gp"), NULL);
+	assert_non_null(script);
+	assert_non_null(strstr(script, "array sides[2 + 1] = ['generator', "
+				       "'generator']"));
+	assert_non_null(strstr(script, "'timeline.csv'"));
+	free(script);
+	char *svg = bin_slurp(bin_path(out, "compare.svg"), NULL);
+	assert_non_null(svg);
+	assert_non_null(strstr(svg, "alternative: generator against base: "
+				    "generator"));
+	free(svg);
+	assert_true(bin_run(&r, "plot", out, "--format", "svg", "-q",
+			    NULL) >= 0);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+}
 
 static void test_compare_with_itself_is_zero(void **state)
 {
@@ -718,6 +752,29 @@ static void test_plot_redraws_and_dumb(void **state)
 	bin_expect_status(&r, 0);
 	bin_result_free(&r);
 	assert_true(bin_exists(bin_path(out, "cohesion.svg")));
+	/* the manifest records what plot drew, with its size on disk, once
+	 * however often it is drawn */
+	assert_true(bin_run(&r, "plot", out, "--format", "svg", "-q",
+				 NULL) >= 0);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	json_t *root = json_load_file(bin_path(out, "manifest.json"), 0, NULL);
+	assert_non_null(root);
+	json_t *files = json_object_get(root, "files");
+	int listed = 0;
+	for (size_t i = 0; i < json_array_size(files); i++) {
+		json_t *f = json_array_get(files, i);
+		const char *name = json_string_value(json_object_get(f, "name"));
+		if (strcmp(name, "survival.svg") == 0) {
+			struct stat st;
+			assert_int_equal(stat(bin_path(out, name), &st), 0);
+			assert_int_equal(json_integer_value(json_object_get(
+						 f, "bytes")), st.st_size);
+			listed++;
+		}
+	}
+	assert_int_equal(listed, 1);
+	json_decref(root);
 	assert_true(bin_run(&r, "plot", out, "--format", "dumb", NULL) >= 0);
 	bin_expect_status(&r, 0);
 	assert_non_null(strstr(r.out, "Hedging at random"));
@@ -752,6 +809,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 			test_compare_with_itself_is_zero, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_compare_figure_names_both, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_compare_refuses_other_members, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sweep_files_and_design,

@@ -13,6 +13,7 @@
 
 #include "cohesim/date.h"
 #include "cohesim/plot.h"
+#include "bin_helpers.h"
 
 static char dir[64];
 
@@ -108,6 +109,42 @@ static void test_png_figures_are_drawn(void **state)
 	assert_true(exists_nonempty("common.gp"));
 	assert_int_equal(n, 7); /* common + 3 scripts + 3 figures */
 	coh_plot_files_free(files, n);
+	/* no record's end given: none marked */
+	char path[256];
+	snprintf(path, sizeof path, "%s/common.gp", dir);
+	char *common = bin_slurp(path, NULL);
+	assert_non_null(strstr(common, "\nrecord_end = ''\n"));
+	free(common);
+}
+
+/* Where the record ends is marked on the time figures (gnuplot draws
+ * them with it; the script carries the date). */
+static void test_record_end_is_marked(void **state)
+{
+	(void)state;
+	const char *names[] = {"Alpha", "Beta"};
+	coh_plot_spec spec = spec_with("Test alliance", names);
+	spec.has_record_end = 1;
+	assert_int_equal(coh_date_parse(&spec.record_end_day, "2020-03-15"),
+			 0);
+	char **files = NULL;
+	size_t n = 0;
+	coh_error err = {0};
+	int rc = coh_plot_render(dir, &spec, COH_PLOT_SVG, NULL, &files, &n,
+				 &err);
+	if (rc)
+		fail_msg("render failed: %s", err.message);
+	coh_plot_files_free(files, n);
+	char path[256];
+	snprintf(path, sizeof path, "%s/common.gp", dir);
+	char *common = bin_slurp(path, NULL);
+	assert_non_null(strstr(common, "\nrecord_end = '2020-03-15'\n"));
+	free(common);
+	snprintf(path, sizeof path, "%s/survival.svg", dir);
+	char *svg = bin_slurp(path, NULL);
+	assert_non_null(svg);
+	assert_non_null(strstr(svg, "record | projection"));
+	free(svg);
 }
 
 static void test_dumb_prints_title(void **state)
@@ -189,6 +226,8 @@ int main(void)
 		cmocka_unit_test(test_quote),
 		cmocka_unit_test_setup_teardown(test_png_figures_are_drawn,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_record_end_is_marked, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_dumb_prints_title, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_injection_runs_nothing,
