@@ -386,6 +386,64 @@ static double child_seconds(const char *const argv[])
 	return now() - t0;
 }
 
+/* `cohesim sensitivity` against `cohesim run` on the CSTO baseline, for
+ * the same number of replications: a Sobol' design over two factors, N
+ * base rows, R replications per evaluation, so N (2 + 3) R in all.  The
+ * cost beyond the simulations is per evaluation (its scenario is built
+ * and validated, the runner started, its line written), so the ratio
+ * grows with R.  Rounds in turn, medians quoted. */
+static void sensitivity_rate(const char *bin)
+{
+	const char *samples = quick ? "4" : "64";
+	const char *const per[] = {"8", "64"};
+	for (size_t v = 0; v < (quick ? 1u : 2u); v++) {
+		long reps = atol(samples) * 5 * atol(per[v]);
+		char total[32], dir[] = "/tmp/coh-bench-sens-XXXXXX";
+		snprintf(total, sizeof total, "%ld", reps);
+		if (!mkdtemp(dir))
+			return;
+		char sdir[64], rdir[64], cmd[256];
+		snprintf(sdir, sizeof sdir, "%s/s", dir);
+		snprintf(rdir, sizeof rdir, "%s/r", dir);
+		const char *sens[] = {bin, "sensitivity",
+				      "scenarios/csto-armenia.cfg", "--factor",
+				      "model.half_life=270:1080", "--factor",
+				      "generators.[0].rate=0.5:2", "--qoi",
+				      "exited:ARM@2025-12-31", "--samples",
+				      samples, "-r", per[v], "-j", "2",
+				      "--plot", "none", "-q", "-o", sdir, NULL};
+		const char *run[] = {bin, "run", "scenarios/csto-armenia.cfg",
+				     "-r", total, "-j", "2", "--keep",
+				     "summary", "--qoi", "exited:ARM@2025-12-31",
+				     "--plot", "none", "-q", "-o", rdir, NULL};
+		enum { ROUNDS = 3 };
+		int rounds = quick ? 1 : ROUNDS;
+		double ratio[ROUNDS], rate[ROUNDS];
+		for (int k = 0; k < rounds; k++) {
+			snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", sdir, rdir);
+			if (system(cmd) != 0)
+				return;
+			double ts = child_seconds(sens);
+			double tr = child_seconds(run);
+			if (ts <= 0 || tr <= 0)
+				return;
+			rate[k] = (double)reps / ts;
+			ratio[k] = tr / ts;
+		}
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			return;
+		char name[64], note[160];
+		snprintf(name, sizeof name, "sensitivity_reps_per_second_r%s",
+			 per[v]);
+		snprintf(note, sizeof note, "sobol, 2 factors, N = %s, -r %s, "
+			 "-j 2: ratio to run's rate for %ld replications "
+			 "%.2f (target >= 0.8), median of %d rounds", samples,
+			 per[v], reps, median(ratio, rounds), rounds);
+		record(name, median(rate, rounds), "reps/s", note);
+	}
+}
+
 /* `attribute` against `run` on the CSTO baseline, whole processes at
  * -j 1: removal by type needs 12 coalitions (10 types, all, none), so
  * attribute -r R runs 12 R coalition-replications, and run -r 12 R the
@@ -666,6 +724,9 @@ int main(int argc, char **argv)
 	record("csto_parallel_reference", median(ref, rounds), "speed-up",
 	       note);
 	coh_scenario_free(csto);
+
+	puts("\nsensitivity against run, CSTO baseline (whole commands):");
+	sensitivity_rate(bin);
 
 	puts("\nattribute against run, whole processes at -j 1:");
 	double ar, aq, alo, ahi;

@@ -328,6 +328,15 @@ typedef struct coh_model {
 	 * `aliases`; read by cohesim import, docs/import.md) */
 	const coh_alias *aliases;
 	size_t n_aliases;
+	/* sensitivity block: the default analysis of `cohesim sensitivity`
+	 * (the command line's options take precedence); 0 / NULL: not
+	 * given */
+	const char *const *sens_factors;   /* "PATH=LO:HI[:log]" */
+	size_t n_sens_factors;
+	const char *const *sens_qoi;       /* "KIND[:MEMBER]@WHEN" */
+	size_t n_sens_qoi;
+	const char *sens_method;           /* "sobol" or "morris" */
+	uint64_t sens_samples, sens_trajectories, sens_levels;
 } coh_model;
 
 /* Limits that keep absurd models from running for ever or overflowing:

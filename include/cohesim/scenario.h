@@ -72,6 +72,17 @@ const char *coh_scenario_source_path(const coh_scenario_source *source);
 int coh_scenario_source_write(const coh_scenario_source *source, FILE *fp,
 			      coh_error *err);
 
+/* What the source holds at PATH (as --set names it; "PATH=VALUE" is
+ * taken too): a real number, a whole number, another kind of value (a
+ * string, a boolean, a group...), or nothing (a setting the file leaves
+ * to its default, which --set may still create).  For commands that
+ * vary a setting over a real range: a string setting would take the
+ * number's text without complaint. */
+enum { COH_SETTING_ABSENT = 0, COH_SETTING_NUMBER, COH_SETTING_INTEGER,
+       COH_SETTING_OTHER };
+int coh_scenario_source_setting(const coh_scenario_source *source,
+				const char *path);
+
 /* Frees everything; accepts NULL. */
 void coh_scenario_source_free(coh_scenario_source *source);
 

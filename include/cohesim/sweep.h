@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "error.h"
 #include "mc.h"
 #include "scenario.h"
@@ -17,7 +18,8 @@
 typedef enum coh_design_kind {
 	COH_DESIGN_GRID = 0,    /* full factorial */
 	COH_DESIGN_LHS,         /* Latin hypercube */
-	COH_DESIGN_SOBOL        /* Sobol' sequence (gsl_qrng_sobol) */
+	COH_DESIGN_SOBOL,       /* Sobol' sequence (gsl_qrng_sobol) */
+	COH_DESIGN_EXPLICIT     /* points and keys given (coh_design_explicit) */
 } coh_design_kind;
 
 typedef struct coh_design coh_design;
@@ -35,6 +37,16 @@ int coh_design_build(coh_design **out, const char *const *axes,
 		     uint64_t seed, coh_error *err);
 void coh_design_free(coh_design *design);
 
+/* A design whose points the caller lists (an analysis command's rows):
+ * values[p * n_axes + a] is axis a at point p, and keys[p] (NULL: p)
+ * the point's stream key, which its replications run under in place of
+ * its number (points with the same key share their random numbers).
+ * Paths, values and keys are copied.  COH_EUSAGE for no axes or points,
+ * a non-finite value or more than 10^6 points; COH_ENOMEM. */
+int coh_design_explicit(coh_design **out, const char *const *paths,
+			size_t n_axes, const double *values,
+			const uint64_t *keys, size_t n_points, coh_error *err);
+
 size_t coh_design_points(const coh_design *design);
 size_t coh_design_axes(const coh_design *design);
 const char *coh_design_path(const coh_design *design, size_t axis);
@@ -44,8 +56,30 @@ const char *coh_design_path(const coh_design *design, size_t axis);
 const char *coh_design_value(const coh_design *design, size_t point,
 			     size_t axis, char buf[COH_DESIGN_VALUE_MAX]);
 coh_design_kind coh_design_kind_of(const coh_design *design);
+/* The stream key point p runs under: p, or the key an explicit design
+ * gives it. */
+uint64_t coh_design_key(const coh_design *design, size_t point);
 
 /*--- Running a sweep --------------------------------------------------------*/
+
+/* What an analysis command writes in place of sweep.csv and
+ * sweep-summary.csv: one line per point in `file`, made from the means
+ * over the point's replications of each QoI (parsed against the point's
+ * own scenario, so a QoI's day follows the point's dates).  Files then
+ * grow one line per finished point, and --resume works as for a sweep. */
+typedef struct coh_sweep_table {
+	const char *file;               /* "design.csv" */
+	const char *header;             /* its first line, ending in "\n" */
+	const char *const *qoi;         /* KIND[:MEMBER]@WHEN texts */
+	size_t n_qoi;
+	/* Writes point p's line to fp, ending in "\n" and starting with
+	 * p and a comma (--resume reads the point back from there); means
+	 * holds n_qoi values, NaN for a QoI without a value in any
+	 * replication.  Returns 0, or non-zero to stop the sweep.  Called
+	 * on the process that runs the point (a worker rank under MPI). */
+	int (*line)(void *ctx, uint64_t point, const double *means, FILE *fp);
+	void *ctx;
+} coh_sweep_table;
 
 typedef struct coh_sweep_options {
 	/* The scenario, read once: every point is built from it, and no
@@ -63,6 +97,8 @@ typedef struct coh_sweep_options {
 	volatile sig_atomic_t *stop;
 	int argc;                       /* the command line, for the manifest */
 	char *const *argv;
+	/* NULL: a sweep's files; else an analysis command's table */
+	const coh_sweep_table *table;
 } coh_sweep_options;
 
 /* Runs the sweep; see the file header.  Points that fail to load (a value

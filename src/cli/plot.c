@@ -1,5 +1,5 @@
 /* `cohesim plot DIR`: redraws the figures of a finished run, comparison or
- * sweep from the files in DIR, in another format if asked.  The scenario's
+ * sweep, or of a sensitivity analysis, from the files in DIR, in another format if asked.  The scenario's
  * names and dates come from DIR/scenario.resolved.cfg. */
 #include "cli.h"
 #include "cohesim/output.h"
@@ -12,8 +12,9 @@
 static const char plot_help[] =
 	"Usage: cohesim plot DIR [OPTIONS]\n"
 	"\n"
-	"Redraws the figures of a finished run, compare or sweep from the CSV\n"
-	"files in DIR (which must hold scenario.resolved.cfg).\n"
+	"Redraws the figures of a finished run, compare, sweep or sensitivity\n"
+	"analysis from the CSV files in DIR (which must hold\n"
+	"scenario.resolved.cfg).\n"
 	"\n"
 	"Options:\n"
 	"  -f, --format FORMAT     png (default), svg, pdf or dumb (text on\n"
@@ -66,6 +67,37 @@ static int read_axes(char *path, const char *dir, char *line, size_t size,
 	return 0;
 }
 
+/* The quantities of a sensitivity analysis, for its figure's panels:
+ * the first fields of sensitivity-figure.csv, whose rows come grouped by
+ * quantity, kept in buf; *morris says which figure the header is for. */
+static int read_qois(char *path, const char *dir, char *buf, size_t size,
+		     const char **qois, size_t max, size_t *n, int *morris)
+{
+	FILE *fp = fopen(in_dir(path, dir, "sensitivity-figure.csv"), "r");
+	char line[1024];
+	if (!fp || !fgets(line, sizeof line, fp)) {
+		if (fp)
+			fclose(fp);
+		return -1;
+	}
+	*morris = strstr(line, "mu_star") != NULL;
+	size_t used = 0;
+	*n = 0;
+	while (fgets(line, sizeof line, fp)) {
+		line[strcspn(line, ",\r\n")] = '\0';
+		if (*n && strcmp(qois[*n - 1], line) == 0)
+			continue;
+		size_t len = strlen(line) + 1;
+		if (*n == max || used + len > size)
+			break;
+		memcpy(buf + used, line, len);
+		qois[(*n)++] = buf + used;
+		used += len;
+	}
+	fclose(fp);
+	return *n ? 0 : -1;
+}
+
 int cli_plot(int argc, char **argv, int first)
 {
 	const char *dir = NULL, *members = NULL;
@@ -111,6 +143,8 @@ int cli_plot(int argc, char **argv, int first)
 					       "survival.gp"};
 	static const char *const compare_figs[] = {"compare.gp"};
 	static const char *const sweep_figs[] = {"sweep.gp"};
+	static const char *const sobol_figs[] = {"sensitivity.gp"};
+	static const char *const morris_figs[] = {"morris.gp"};
 	const char *const *figs;
 	size_t n_figs;
 	const char *axes[64];
@@ -119,7 +153,7 @@ int cli_plot(int argc, char **argv, int first)
 	/* cppcheck-suppress variableScope */
 	char header[8192];
 	/* room for dir and the longest name looked for */
-	char *path = coh_malloc(strlen(dir) + sizeof "/scenario.resolved.cfg");
+	char *path = coh_malloc(strlen(dir) + sizeof "/sensitivity-figure.csv");
 	if (!path) {
 		fputs("cohesim: out of memory\n", stderr);
 		return CLI_ERROR;
@@ -134,6 +168,17 @@ int cli_plot(int argc, char **argv, int first)
 			coh_free(path);
 			return CLI_ERROR;
 		}
+	} else if (has(path, dir, "sensitivity-figure.csv")) {
+		int morris = 0;
+		if (read_qois(path, dir, header, sizeof header, axes, 64,
+			      &n_axes, &morris)) {
+			fprintf(stderr, "cohesim: %s/sensitivity-figure.csv: "
+				"cannot read the quantities\n", dir);
+			coh_free(path);
+			return CLI_ERROR;
+		}
+		figs = morris ? morris_figs : sobol_figs;
+		n_figs = 1;
 	} else if (has(path, dir, "compare.csv")) {
 		figs = compare_figs;
 		n_figs = 1;
@@ -141,9 +186,9 @@ int cli_plot(int argc, char **argv, int first)
 		figs = run_figs;
 		n_figs = 3;
 	} else {
-		fprintf(stderr, "cohesim: %s: no summary.csv, compare.csv or "
-			"sweep-summary.csv here; expected the folder of a "
-			"finished run\n", dir);
+		fprintf(stderr, "cohesim: %s: no summary.csv, compare.csv, "
+			"sweep-summary.csv or sensitivity-figure.csv here; "
+			"expected the folder of a finished run\n", dir);
 		coh_free(path);
 		return CLI_ERROR;
 	}

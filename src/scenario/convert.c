@@ -12,7 +12,8 @@
 
 static const char *const top_keys[] = {
 	"version", "scenario", "model", "alliance", "members", "outsiders",
-	"ties", "affinities", "events", "generators", "output", "sweep", NULL
+	"ties", "affinities", "events", "generators", "output", "sweep",
+	"sensitivity", NULL
 };
 
 /* The member parameters that the model block defaults and `set` events
@@ -663,6 +664,115 @@ static void convert_sweep(scn_ctx *ctx, const config_setting_t *root)
 		m->sweep_points = (uint64_t)points;
 }
 
+/* A list or array of strings at g.name into *out (n in *n), each passing
+ * `ok`; `form` says what is expected.  Missing: nothing, unless
+ * required. */
+static void string_list(scn_ctx *ctx, const config_setting_t *g,
+			const char *name, int required,
+			int (*ok)(const char *), const char *form,
+			const char *const **out, size_t *n_out)
+{
+	const config_setting_t *v = scn_member(g, name);
+	char where[SCN_PATH_MAX];
+	if (!v) {
+		if (required)
+			scn_error(ctx, g, "sensitivity: missing %s, expected "
+				  "a list of strings %s", name, form);
+		return;
+	}
+	scn_path(v, where, sizeof where);
+	if (!config_setting_is_array(v) && !config_setting_is_list(v)) {
+		scn_error(ctx, v, "%s must be a list of strings %s, got %s", where,
+			  form, scn_type_phrase(config_setting_type(v)));
+		return;
+	}
+	int n = config_setting_length(v);
+	const char **items = scn_alloc(ctx, n > 0 ? (size_t)n : 1,
+				       sizeof *items);
+	size_t count = 0;
+	for (int i = 0; items && i < n; i++) {
+		const config_setting_t *e =
+			config_setting_get_elem(v, (unsigned)i);
+		const char *text = config_setting_get_string(e);
+		scn_path(e, where, sizeof where);
+		if (!text)
+			scn_error(ctx, e, "%s must be a string %s, got %s",
+				  where, form,
+				  scn_type_phrase(config_setting_type(e)));
+		else if (!ok(text))
+			scn_error(ctx, e, "%s must be %s, got \"%s\"", where,
+				  form, text);
+		else
+			items[count++] = scn_strdup(ctx, text);
+	}
+	if (n == 0) {
+		scn_path(v, where, sizeof where);
+		scn_error(ctx, v, "%s is empty, expected at least one", where);
+	}
+	*out = items;
+	*n_out = count;
+}
+
+/* "PATH=LO:HI" or "PATH=LO:HI:log", by form; the command checks the
+ * path and the numbers. */
+static int factor_form(const char *t)
+{
+	const char *eq = strchr(t, '=');
+	return eq && eq != t && strchr(eq + 1, ':') != NULL;
+}
+
+/* "KIND[:MEMBER]@WHEN", by form; the command parses it against the
+ * model (kinds, members and dates). */
+static int qoi_form(const char *t)
+{
+	const char *at = strchr(t, '@');
+	return at && at != t && at[1];
+}
+
+/* The sensitivity block: the default analysis of `cohesim sensitivity`,
+ * checked for form here; the command checks the factors and QoIs. */
+static void convert_sensitivity(scn_ctx *ctx, const config_setting_t *root)
+{
+	static const char *const keys[] = {"factors", "qoi", "method",
+					   "samples", "trajectories",
+					   "levels", NULL};
+	coh_model *m = &ctx->sc->model;
+	const config_setting_t *g = scn_get_group(ctx, root, "sensitivity", 0);
+	if (!g)
+		return;
+	scn_check_keys(ctx, g, keys, NULL);
+	string_list(ctx, g, "factors", 1, factor_form,
+		    "\"PATH=LO:HI\" or \"PATH=LO:HI:log\"",
+		    &m->sens_factors, &m->n_sens_factors);
+	string_list(ctx, g, "qoi", 0, qoi_form,
+		    "\"KIND[:MEMBER]@WHEN\"", &m->sens_qoi,
+		    &m->n_sens_qoi);
+	const char *method;
+	if (scn_get_string(ctx, g, "method", "sobol or morris", 0,
+			   &method) == SCN_OK) {
+		if (strcmp(method, "sobol") != 0 && strcmp(method, "morris") != 0)
+			scn_error(ctx, scn_member(g, "method"),
+				  "sensitivity.method must be sobol or morris, "
+				  "got \"%s\"", method);
+		else
+			m->sens_method = method;
+	}
+	long long v;
+	if (scn_get_integer(ctx, g, "samples", 2, 0, &v) == SCN_OK)
+		m->sens_samples = (uint64_t)v;
+	if (scn_get_integer(ctx, g, "trajectories", 2, 0, &v) == SCN_OK)
+		m->sens_trajectories = (uint64_t)v;
+	if (scn_get_integer(ctx, g, "levels", 2, 0, &v) == SCN_OK) {
+		if (v % 2)
+			scn_error(ctx, scn_member(g, "levels"),
+				  "sensitivity.levels must be even (the jump "
+				  "of P / (2 (P - 1)) lands on the grid only "
+				  "then), got %lld", v);
+		else
+			m->sens_levels = (uint64_t)v;
+	}
+}
+
 void scn_convert(scn_ctx *ctx)
 {
 	const config_setting_t *root = config_root_setting(&ctx->sc->cfg);
@@ -681,6 +791,7 @@ void scn_convert(scn_ctx *ctx)
 	scn_convert_generators(ctx, scn_get_list(ctx, root, "generators", 0));
 	convert_output(ctx, root);
 	convert_sweep(ctx, root);
+	convert_sensitivity(ctx, root);
 	/* What the file's rules passed must also pass the engine's contract:
 	 * the same check a model built by hand gets, as a safety net that
 	 * the two never drift apart. */

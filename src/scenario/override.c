@@ -182,7 +182,7 @@ static int parse_index(const char *seg, unsigned *out)
 }
 
 /* The element of a list of groups whose id is `id`. */
-static config_setting_t *by_id(config_setting_t *list, const char *id)
+static config_setting_t *by_id(const config_setting_t *list, const char *id)
 {
 	int n = config_setting_length(list);
 	for (int i = 0; i < n; i++) {
@@ -321,4 +321,57 @@ int scn_apply_overrides(scn_ctx *ctx, const coh_load_options *opts)
 			return COH_ENOMEM;
 	}
 	return ctx->n_msgs > before ? COH_EINPUT : 0;
+}
+
+/* Follows path through the tree as apply() does, without creating or
+ * reporting anything. */
+static const config_setting_t *lookup(const config_setting_t *root,
+				      const char *text)
+{
+	char path[SCN_PATH_MAX];
+	if (strlen(text) >= sizeof path)
+		return NULL;
+	snprintf(path, sizeof path, "%s", text);
+	const config_setting_t *cur = root;
+	char *save = NULL;
+	for (char *seg = strtok_r(path, ".", &save); seg && cur;
+	     seg = strtok_r(NULL, ".", &save)) {
+		unsigned idx;
+		if (parse_index(seg, &idx))
+			cur = config_setting_is_list(cur) ||
+			      config_setting_is_array(cur)
+			      ? config_setting_get_elem(cur, idx) : NULL;
+		else if (config_setting_is_group(cur))
+			cur = config_setting_get_member(cur, seg);
+		else if (config_setting_is_list(cur))
+			cur = by_id(cur, seg);
+		else
+			cur = NULL;
+	}
+	return cur;
+}
+
+int coh_scenario_source_setting(const coh_scenario_source *source,
+				const char *path)
+{
+	const char *eq = strchr(path, '=');
+	char name[SCN_PATH_MAX];
+	size_t n = eq ? (size_t)(eq - path) : strlen(path);
+	if (n >= sizeof name)
+		return COH_SETTING_ABSENT;
+	memcpy(name, path, n);
+	name[n] = '\0';
+	const config_setting_t *s =
+		lookup(config_root_setting(&source->parsed.cfg), name);
+	if (!s)
+		return COH_SETTING_ABSENT;
+	switch (config_setting_type(s)) {
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		return COH_SETTING_INTEGER;
+	case CONFIG_TYPE_FLOAT:
+		return COH_SETTING_NUMBER;
+	default:
+		return COH_SETTING_OTHER;
+	}
 }

@@ -33,6 +33,8 @@ struct coh_design {
 	 * Values are formatted when asked for, so a design of a million
 	 * points takes 8 bytes a value, not a string. */
 	double *u;
+	/* explicit: the values themselves, [point][axis], and the keys */
+	uint64_t *keys;
 };
 
 int coh_design_kind_parse(coh_design_kind *out, const char *text)
@@ -62,6 +64,7 @@ void coh_design_free(coh_design *d)
 		axis_free(&d->axes[i]);
 	coh_free(d->axes);
 	coh_free(d->u);
+	coh_free(d->keys);
 	coh_free(d);
 }
 
@@ -333,6 +336,58 @@ int coh_design_build(coh_design **out, const char *const *specs,
 	return 0;
 }
 
+int coh_design_explicit(coh_design **out, const char *const *paths,
+			size_t n_axes, const double *values,
+			const uint64_t *keys, size_t n_points, coh_error *err)
+{
+	if (n_axes == 0 || n_points == 0 || n_points > MAX_POINTS)
+		return coh_error_set(err, COH_EUSAGE, NULL, 0,
+				     "a design needs at least one axis and "
+				     "from 1 to %u points, got %zu axes and "
+				     "%zu points", MAX_POINTS, n_axes,
+				     n_points);
+	for (size_t i = 0; i < n_points * n_axes; i++)
+		if (!isfinite(values[i]))
+			return coh_error_set(err, COH_EUSAGE, NULL, 0,
+					     "point %zu: the value of %s is "
+					     "not finite", i / n_axes,
+					     paths[i % n_axes]);
+	coh_design *d = coh_calloc(1, sizeof *d);
+	int rc = d ? 0 : COH_ENOMEM;
+	if (!rc) {
+		d->kind = COH_DESIGN_EXPLICIT;
+		d->n_points = n_points;
+		d->axes = coh_calloc(n_axes, sizeof *d->axes);
+		d->u = coh_calloc(n_points * n_axes, sizeof *d->u);
+		d->keys = coh_calloc(n_points, sizeof *d->keys);
+		if (d->axes)
+			d->n_axes = n_axes;
+		if (!d->axes || !d->u || !d->keys)
+			rc = COH_ENOMEM;
+	}
+	for (size_t a = 0; !rc && a < n_axes; a++) {
+		d->axes[a].path = coh_strdup(paths[a]);
+		d->axes[a].is_range = 1;
+		if (!d->axes[a].path)
+			rc = COH_ENOMEM;
+	}
+	if (rc) {
+		coh_design_free(d);
+		return coh_error_set(err, rc, NULL, 0, "out of memory building "
+				     "the design");
+	}
+	memcpy(d->u, values, n_points * n_axes * sizeof *d->u);
+	for (size_t p = 0; p < n_points; p++)
+		d->keys[p] = keys ? keys[p] : (uint64_t)p;
+	*out = d;
+	return 0;
+}
+
+uint64_t coh_design_key(const coh_design *d, size_t point)
+{
+	return d->keys ? d->keys[point] : (uint64_t)point;
+}
+
 size_t coh_design_points(const coh_design *d) { return d->n_points; }
 size_t coh_design_axes(const coh_design *d) { return d->n_axes; }
 coh_design_kind coh_design_kind_of(const coh_design *d) { return d->kind; }
@@ -345,6 +400,8 @@ const char *coh_design_path(const coh_design *d, size_t axis)
 const char *coh_design_value(const coh_design *d, size_t point, size_t axis,
 			     char buf[COH_DESIGN_VALUE_MAX])
 {
+	if (d->kind == COH_DESIGN_EXPLICIT)
+		return number_text(buf, d->u[point * d->n_axes + axis]);
 	if (d->kind != COH_DESIGN_GRID)
 		return unit_value(&d->axes[axis],
 				  d->u[point * d->n_axes + axis], buf);

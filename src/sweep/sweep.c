@@ -5,6 +5,7 @@
  * carry on to exactly the bytes of an uninterrupted sweep. */
 #include "internal.h"
 #include "cohesim/output.h"
+#include "cohesim/qoi.h"
 #include "cohesim/version.h"
 #include "core/alloc.h"
 #include "core/strbuf.h"
@@ -17,6 +18,7 @@
 #include <gsl/gsl_statistics_double.h> /* median and quantiles: plain double */
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,6 +237,92 @@ void swp_point_result_free(swp_point_result *r)
 	*r = (swp_point_result){0};
 }
 
+/*--- Running a point of an analysis command's table --------------------------*/
+
+static int take_qoi(void *ctx, const coh_trace *const *traces,
+		    size_t n_models)
+{
+	(void)n_models;
+	void **c = ctx;
+	return coh_qoi_set_accumulate(c[0], traces[0], c[1]);
+}
+
+/* The point's QoIs, parsed against its own model, averaged over its
+ * replications in replication order (so the same bits for any -j), and
+ * its table line. */
+static int table_point_run(const coh_sweep_options *o, uint64_t p,
+			   const coh_model *m, swp_point_result *out,
+			   coh_error *err)
+{
+	const coh_sweep_table *t = o->table;
+	coh_qoi_set *set = NULL;
+	double *means = coh_calloc(t->n_qoi ? t->n_qoi : 1, sizeof *means);
+	char *text = NULL;
+	size_t len = 0;
+	int rc = means ? coh_qoi_set_alloc(&set, m, err)
+		       : coh_error_set(err, COH_ENOMEM, NULL, 0,
+				       "out of memory");
+	for (size_t q = 0; !rc && q < t->n_qoi; q++) {
+		rc = coh_qoi_set_add(set, t->qoi[q], err);
+		if (rc == COH_EUSAGE) {
+			char msg[sizeof err->message + 256];
+			snprintf(msg, sizeof msg, "point %llu: --qoi '%s': %s",
+				 (unsigned long long)p, t->qoi[q],
+				 err->message);
+			/* cut to fit (msg may be longer) */
+			size_t n = strlen(msg);
+			if (n >= sizeof err->message)
+				n = sizeof err->message - 1;
+			memcpy(err->message, msg, n);
+			err->message[n] = '\0';
+		}
+	}
+	/* A table needs the reads at its QoIs' days alone, which do not
+	 * depend on the sample grid (docs/analysis.md): one sample over the
+	 * whole horizon instead of the scenario's grid spares recording,
+	 * and allocating room for, hundreds of samples per replication. */
+	coh_model sparse = *m;
+	if (m->horizon > 0 && sparse.sample_every < m->horizon)
+		sparse.sample_every = m->horizon;
+	const coh_model *run_model = &sparse;
+	if (!rc) {
+		size_t n_reads = 0;
+		const double *reads = coh_qoi_set_read_days(set, &n_reads);
+		void *ctx[2] = {set, err};
+		coh_mc_options mo = {
+			.seed = m->seed, .point = coh_design_key(o->design, p),
+			.replications = m->replications, .threads = o->threads,
+			.stop = o->stop, .read_days = reads,
+			.n_read_days = n_reads,
+		};
+		rc = coh_mc_run(&run_model, 1, &mo, take_qoi, ctx, NULL,
+				err);
+	}
+	for (size_t q = 0; !rc && q < t->n_qoi; q++)
+		means[q] = coh_qoi_set_estimate(set, q).estimate;
+	FILE *fp = rc ? NULL : open_memstream(&text, &len);
+	if (!rc && !fp)
+		rc = coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+	if (fp) {
+		int lrc = t->line(t->ctx, p, means, fp);
+		if (fclose(fp) || lrc)
+			rc = coh_error_set(err, lrc ? lrc : COH_ENOMEM, NULL, 0,
+					   "cannot format point %llu of %s",
+					   (unsigned long long)p, t->file);
+	}
+	/* into memory of the project's allocator, which the result frees */
+	if (!rc && !(out->summary = coh_malloc(len + 1)))
+		rc = coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+	if (!rc) {
+		memcpy(out->summary, text, len + 1);
+		out->summary_len = len;
+	}
+	free(text);
+	coh_free(means);
+	coh_qoi_set_free(set);
+	return rc;
+}
+
 int swp_point_run(const coh_sweep_options *o, uint64_t p,
 		    swp_point_result *out, coh_diag *diag)
 {
@@ -242,6 +330,14 @@ int swp_point_run(const coh_sweep_options *o, uint64_t p,
 	int rc = load_point(&sc, o, p, diag);
 	if (rc)
 		return rc;
+	if (o->table) {
+		coh_error terr = {0};
+		rc = table_point_run(o, p, coh_scenario_model(sc), out, &terr);
+		if (rc)
+			coh_diag_push(diag, &terr);
+		coh_scenario_free(sc);
+		return rc;
+	}
 	const coh_model *m = coh_scenario_model(sc);
 	point_run pr = {.model = m, .point = p, .reps = m->replications};
 	size_t cells = (size_t)pr.reps * m->n_members;
@@ -256,7 +352,7 @@ int swp_point_run(const coh_sweep_options *o, uint64_t p,
 				   (unsigned long long)pr.reps);
 	} else {
 		coh_mc_options mo = {
-			.seed = m->seed, .point = p,
+			.seed = m->seed, .point = coh_design_key(o->design, p),
 			.replications = pr.reps, .threads = o->threads,
 			.stop = o->stop, .prepare = prepare_replication,
 			.prepare_ctx = &pr,
@@ -294,11 +390,16 @@ struct swp_files {
 	const coh_model *model;         /* of point 0, for the manifest */
 	coh_scenario *scenario;
 	char sha256[65];                /* of the resolved scenario */
+	double synced;                  /* when the table was last synced */
 };
 
 static void headers(coh_strbuf *rows, coh_strbuf *summary,
 		    const coh_sweep_options *o, const coh_model *m)
 {
+	if (o->table) {
+		coh_strbuf_puts(summary, o->table->header);
+		return;
+	}
 	coh_strbuf_puts(rows, row_header);
 	for (size_t i = 0; i < m->n_members; i++) {
 		const char *id = m->members[i].id;
@@ -320,12 +421,14 @@ static void headers(coh_strbuf *rows, coh_strbuf *summary,
 	coh_strbuf_puts(summary, "\n");
 }
 
+/* The design; an explicit one with each point's stream key. */
 static void points_text(coh_strbuf *b, const coh_design *d)
 {
+	int keyed = coh_design_kind_of(d) == COH_DESIGN_EXPLICIT;
 	coh_strbuf_puts(b, "point");
 	for (size_t a = 0; a < coh_design_axes(d); a++)
 		coh_strbuf_printf(b, ",%s", coh_design_path(d, a));
-	coh_strbuf_puts(b, "\n");
+	coh_strbuf_puts(b, keyed ? ",key\n" : "\n");
 	for (size_t p = 0; p < coh_design_points(d); p++) {
 		coh_strbuf_printf(b, "%zu", p);
 		for (size_t a = 0; a < coh_design_axes(d); a++) {
@@ -333,8 +436,17 @@ static void points_text(coh_strbuf *b, const coh_design *d)
 			coh_strbuf_printf(b, ",%s",
 					  coh_design_value(d, p, a, vbuf));
 		}
+		if (keyed)
+			coh_strbuf_printf(b, ",%llu", (unsigned long long)
+					  coh_design_key(d, p));
 		coh_strbuf_puts(b, "\n");
 	}
+}
+
+/* The file whose lines mark finished points. */
+static const char *summary_name(const coh_sweep_options *o)
+{
+	return o->table ? o->table->file : "sweep-summary.csv";
 }
 
 /* Reads a whole (small) file; NULL with errno ENOENT if it is missing. */
@@ -604,6 +716,10 @@ static int resume_files(swp_files *f, const start_texts *t,
 	rc = trim_file(summary_path, t->summary.s, UINT64_MAX, &finished, err);
 	if (rc)
 		return rc;
+	if (o->table) {
+		*done = finished;
+		return 0;
+	}
 	char *rp = coh_output_path(o->dir, "sweep.csv");
 	rc = rp ? trim_file(rp, t->rows.s, finished, &kept, err)
 		: coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
@@ -632,11 +748,11 @@ static int start_files(swp_files *f, const start_texts *t, coh_error *err)
 	if (!rc)
 		rc = coh_output_write_file(dir, "points.csv", t->points.s,
 					   t->points.len, err);
-	if (!rc)
+	if (!rc && !f->opts->table)
 		rc = coh_output_write_file(dir, "sweep.csv", t->rows.s,
 					   t->rows.len, err);
 	if (!rc)
-		rc = coh_output_write_file(dir, "sweep-summary.csv",
+		rc = coh_output_write_file(dir, summary_name(f->opts),
 					   t->summary.s, t->summary.len, err);
 	if (!rc)
 		rc = write_manifest(f, 0, f->opts->argc, f->opts->argv, 0.0,
@@ -670,7 +786,7 @@ int swp_files_open(swp_files **out, const coh_sweep_options *o,
 		goto fail_err;
 	headers(&t.rows, &t.summary, o, f->model);
 	points_text(&t.points, o->design);
-	summary_path = coh_output_path(o->dir, "sweep-summary.csv");
+	summary_path = coh_output_path(o->dir, summary_name(o));
 	if (t.rows.failed || t.summary.failed || t.points.failed ||
 	    !summary_path) {
 		rc = coh_error_set(&err, COH_ENOMEM, NULL, 0, "out of memory");
@@ -682,9 +798,9 @@ int swp_files_open(swp_files **out, const coh_sweep_options *o,
 			  : start_files(f, &t, &err);
 	if (rc)
 		goto fail_err;
-	f->rows = open_append(o->dir, "sweep.csv", &err);
-	f->summary = f->rows ? open_append(o->dir, "sweep-summary.csv", &err)
-			     : NULL;
+	f->rows = o->table ? NULL : open_append(o->dir, "sweep.csv", &err);
+	f->summary = f->rows || o->table
+		     ? open_append(o->dir, summary_name(o), &err) : NULL;
 	if (!f->summary) {
 		rc = err.code ? err.code : COH_EIO;
 		goto fail_err;
@@ -707,26 +823,48 @@ static int sync_file(FILE *fp)
 	return fflush(fp) || fsync(fileno(fp)) ? -1 : 0;
 }
 
+static double now_seconds(void);
+
+/* A table's points are often a few milliseconds of work each, less than
+ * an fsync costs: its lines are flushed to the kernel at once (they
+ * survive the process being killed) and synced to the disk at most every
+ * TABLE_SYNC seconds (a power cut may lose the last of them; --resume
+ * trims a partial line and runs them again). */
+#define TABLE_SYNC 1.0
+
+static int sync_table(swp_files *f)
+{
+	if (fflush(f->summary))
+		return -1;
+	double t = now_seconds();
+	if (t - f->synced < TABLE_SYNC)
+		return 0;
+	f->synced = t;
+	return fsync(fileno(f->summary)) ? -1 : 0;
+}
+
 int swp_files_append(swp_files *f, const swp_point_result *r,
 			   coh_error *err)
 {
 	/* rows first, then the summary line that marks the point finished */
-	if (fwrite(r->rows, 1, r->rows_len, f->rows) != r->rows_len ||
-	    sync_file(f->rows))
+	if (f->rows && (fwrite(r->rows, 1, r->rows_len, f->rows) != r->rows_len ||
+	    sync_file(f->rows)))
 		return coh_error_set(err, COH_EIO, f->dir, 0,
 				     "cannot append to sweep.csv: %s",
 				     strerror(errno));
 	if (fwrite(r->summary, 1, r->summary_len, f->summary) !=
-		    r->summary_len || sync_file(f->summary))
+		    r->summary_len ||
+	    (f->opts->table ? sync_table(f) : sync_file(f->summary)))
 		return coh_error_set(err, COH_EIO, f->dir, 0,
-				     "cannot append to sweep-summary.csv: %s",
-				     strerror(errno));
+				     "cannot append to %s: %s",
+				     summary_name(f->opts), strerror(errno));
 	return 0;
 }
 
 static json_t *design_json(const coh_sweep_options *o)
 {
-	static const char *const kinds[] = {"grid", "lhs", "sobol"};
+	static const char *const kinds[] = {"grid", "lhs", "sobol",
+					    "explicit"};
 	const coh_design *d = o->design;
 	json_t *axes = json_array();
 	for (size_t a = 0; a < coh_design_axes(d); a++)
@@ -751,7 +889,11 @@ static int write_manifest(const swp_files *f, uint64_t points_done,
 	json_t *files = json_array();
 	const char *names[] = {"points.csv", "sweep.csv", "sweep-summary.csv",
 			       "sweep-scenario.cfg"};
-	for (size_t i = 0; i < 4; i++)
+	if (f->opts->table) {
+		names[1] = f->opts->table->file;
+		names[2] = names[3];
+	}
+	for (size_t i = 0; i < (f->opts->table ? 3u : 4u); i++)
 		json_array_append_new(files, json_string(names[i]));
 	json_t *root = json_pack(
 		"{s:s, s:s, s:o, s:s, s:s, s:s, s:I, s:o, s:I, s:I, s:b, s:f, "
@@ -784,7 +926,9 @@ int swp_files_close(swp_files *f, uint64_t points_done, int argc,
 {
 	int rc = write_manifest(f, points_done, argc, argv, wall_seconds, err);
 	/* closed whatever happened above: this function always frees */
-	int closed = fclose(f->rows) | fclose(f->summary);
+	int closed = (f->rows ? fclose(f->rows) : 0) |
+		     (f->opts->table ? sync_file(f->summary) : 0) |
+		     fclose(f->summary);
 	if (!rc && closed)
 		rc = coh_error_set(err, COH_EIO, f->dir, 0,
 				   "cannot close the sweep files: %s",
@@ -815,6 +959,144 @@ int coh_sweep_check(const coh_sweep_options *o, coh_diag *diag)
 	return 0;
 }
 
+/*--- A table's points in parallel --------------------------------------------*/
+
+/* An analysis command's points are often a few replications each, too
+ * few to keep -j threads busy inside one point, and a point's own cost
+ * (its scenario built, the runner started) is then most of its time.  So
+ * with -j N a table runs N points at once, each on one thread, and the
+ * calling thread appends them in point order: the same bytes as one
+ * point after another, since a point's results depend on nothing else. */
+typedef struct table_pool {
+	coh_sweep_options worker_opts;  /* threads = 1, no progress */
+	pthread_mutex_t lock;
+	pthread_cond_t cv;
+	uint64_t next, total;
+	swp_point_result *results;      /* [point] */
+	unsigned char *ready;           /* [point] */
+	int active;                     /* workers still running */
+	int failed_rc;                  /* of the earliest failed point */
+	uint64_t failed_point;
+	coh_diag failed_diag;
+} table_pool;
+
+static void *table_worker(void *arg)
+{
+	table_pool *tp = arg;
+	const coh_sweep_options *o = &tp->worker_opts;
+	pthread_mutex_lock(&tp->lock);
+	for (;;) {
+		if (tp->failed_rc || tp->next >= tp->total ||
+		    (o->stop && *o->stop))
+			break;
+		uint64_t p = tp->next++;
+		pthread_mutex_unlock(&tp->lock);
+		swp_point_result r = {0};
+		coh_diag d = COH_DIAG_INIT;
+		int rc = swp_point_run(o, p, &r, &d);
+		pthread_mutex_lock(&tp->lock);
+		if (rc) {
+			if (!tp->failed_rc || p < tp->failed_point) {
+				coh_diag_clear(&tp->failed_diag);
+				tp->failed_diag = d;
+				d = (coh_diag)COH_DIAG_INIT;
+				tp->failed_rc = rc;
+				tp->failed_point = p;
+			}
+			coh_diag_clear(&d);
+		} else {
+			tp->results[p] = r;
+			tp->ready[p] = 1;
+		}
+		pthread_cond_broadcast(&tp->cv);
+	}
+	tp->active--;
+	pthread_cond_broadcast(&tp->cv);
+	pthread_mutex_unlock(&tp->lock);
+	return NULL;
+}
+
+/* Runs points done.. of a table on o->threads threads, appending each
+ * to f in order; *done is updated as they are written. */
+static int table_run_parallel(const coh_sweep_options *o, swp_files *f,
+			      uint64_t *done, coh_diag *diag)
+{
+	uint64_t total = coh_design_points(o->design);
+	table_pool tp = {.next = *done, .total = total,
+			 .failed_diag = COH_DIAG_INIT};
+	tp.worker_opts = *o;
+	tp.worker_opts.threads = 1;
+	tp.worker_opts.progress = NULL;
+	tp.results = coh_calloc(total, sizeof *tp.results);
+	tp.ready = coh_calloc(total, 1);
+	int n = o->threads;
+	pthread_t *tids = coh_calloc((size_t)n, sizeof *tids);
+	if (!tp.results || !tp.ready || !tids) {
+		coh_free(tp.results);
+		coh_free(tp.ready);
+		coh_free(tids);
+		return coh_diag_add(diag, COH_ENOMEM, NULL, 0, "out of memory");
+	}
+	pthread_mutex_init(&tp.lock, NULL);
+	pthread_cond_init(&tp.cv, NULL);
+	int started = 0;
+	pthread_mutex_lock(&tp.lock);
+	for (int i = 0; i < n; i++) {
+		if (pthread_create(&tids[started], NULL, table_worker, &tp))
+			break;
+		started++;
+		tp.active++;
+	}
+	pthread_mutex_unlock(&tp.lock);
+	int rc = started ? 0 : coh_diag_add(diag, COH_ENOMEM, NULL, 0,
+					    "cannot start a thread");
+	coh_error err = {0};
+	while (!rc && *done < total) {
+		pthread_mutex_lock(&tp.lock);
+		while (!tp.ready[*done] && tp.active > 0)
+			pthread_cond_wait(&tp.cv, &tp.lock);
+		int ready = tp.ready[*done];
+		pthread_mutex_unlock(&tp.lock);
+		if (!ready)
+			break;          /* a failure or a stop */
+		uint64_t p = *done;
+		rc = swp_files_append(f, &tp.results[p], &err);
+		swp_point_result_free(&tp.results[p]);
+		if (rc) {
+			coh_diag_push(diag, &err);
+			/* the workers stop at their next point */
+			pthread_mutex_lock(&tp.lock);
+			tp.failed_rc = rc;
+			pthread_mutex_unlock(&tp.lock);
+			break;
+		}
+		*done = p + 1;
+		if (o->progress)
+			o->progress(o->progress_ctx, *done, total);
+	}
+	for (int i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+	if (!rc && tp.failed_rc) {
+		rc = tp.failed_rc;
+		for (size_t e = 0; e < tp.failed_diag.count; e++)
+			coh_diag_push(diag, &tp.failed_diag.items[e]);
+	} else if (!rc && *done < total) {
+		rc = coh_diag_add(diag, COH_ECANCEL, NULL, 0,
+				  "stopped after %llu of %llu points",
+				  (unsigned long long)*done,
+				  (unsigned long long)total);
+	}
+	for (uint64_t p = 0; p < total; p++)
+		swp_point_result_free(&tp.results[p]);
+	coh_diag_clear(&tp.failed_diag);
+	pthread_cond_destroy(&tp.cv);
+	pthread_mutex_destroy(&tp.lock);
+	coh_free(tp.results);
+	coh_free(tp.ready);
+	coh_free(tids);
+	return rc;
+}
+
 int coh_sweep_run(const coh_sweep_options *o, coh_diag *diag)
 {
 	double t0 = now_seconds();
@@ -828,6 +1110,11 @@ int coh_sweep_run(const coh_sweep_options *o, coh_diag *diag)
 		return rc;
 	uint64_t total = coh_design_points(o->design);
 	coh_error err = {0};
+	if (o->table && o->threads > 1) {
+		if (o->progress)
+			o->progress(o->progress_ctx, done, total);
+		rc = table_run_parallel(o, f, &done, diag);
+	}
 	for (uint64_t p = done; p < total && !rc; p++) {
 		if (o->progress)
 			o->progress(o->progress_ctx, p, total);
