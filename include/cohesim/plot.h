@@ -36,6 +36,10 @@ typedef struct coh_plot_spec {
 	/* each member's freeze and exit thresholds, drawn on its panel;
 	 * NULL: none drawn */
 	const double *freeze, *exit;
+	/* what the sweep figure maps besides cohesion: "exit" (the member
+	 * most likely to exit; NULL means this), "freeze", or "exit:ID",
+	 * "freeze:ID" for one member */
+	const char *metric;
 	/* Sweep axes (setting paths) for the sweep figures, or the QoIs of
 	 * the attribution figure (one panel each); may be empty. */
 	const char *const *axes;

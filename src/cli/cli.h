@@ -265,10 +265,16 @@ int cli_draw(const char *dir, const coh_model *model,
 	     const char *const *axes, size_t n_axes, coh_plot_format format,
 	     char ***files, size_t *n_files, coh_error *err);
 
-/* The same, drawing only the members of the comma list members (NULL:
- * all), which cli_check_members has accepted. */
+/* What the user chose to see in the figures (NULL: the defaults). */
+typedef struct cli_figure_opts {
+	const char *members;    /* --members ID,ID... */
+	const char *metric;     /* --metric of the sweep figure */
+} cli_figure_opts;
+
+/* The same, with the user's choices (NULL: none), which
+ * cli_check_members and cli_check_metric have accepted. */
 int cli_draw_members(const char *dir, const coh_model *model,
-		     const char *members, const char *const *figures,
+		     const cli_figure_opts *opts, const char *const *figures,
 		     size_t n_figures, const char *const *axes,
 		     size_t n_axes, coh_plot_format format, char ***files,
 		     size_t *n_files, coh_error *err);
@@ -276,6 +282,10 @@ int cli_draw_members(const char *dir, const coh_model *model,
  * else CLI_USAGE after naming the unknown one and the members. */
 int cli_check_members(const char *command, const char *list,
 		      const coh_model *model);
+/* --metric M for command: CLI_OK when NULL or one of exit, freeze,
+ * exit:ID, freeze:ID with ID a member, else CLI_USAGE. */
+int cli_check_metric(const char *command, const char *metric,
+		     const coh_model *model);
 
 /*--- Progress on stderr (progress.c) ---*/
 

@@ -23,11 +23,11 @@ static int listed(const char *list, const char *id)
 	return 0;
 }
 
-int cli_check_members(const char *command, const char *list,
-		      const coh_model *m)
+/* Every id of the comma list is a member, or a usage error naming
+ * option (with its full value) and the members. */
+static int check_ids(const char *command, const char *option,
+		     const char *value, const char *list, const coh_model *m)
 {
-	if (!list)
-		return CLI_OK;
 	for (const char *p = list; *p;) {
 		size_t n = strcspn(p, ",");
 		size_t i = 0;
@@ -49,21 +49,50 @@ int cli_check_members(const char *command, const char *list,
 					 "%s%s", k ? ", " : "",
 					 m->members[k].id);
 			}
-			return cli_usage_error(command, "--members %s: no "
-					       "member \"%.*s\"; members are "
-					       "%s", list, (int)n, p, known);
+			return cli_usage_error(command, "%s %s: no member "
+					       "\"%.*s\"; members are %s",
+					       option, value, (int)n, p,
+					       known);
 		}
 		p += n + (p[n] == ',');
 	}
 	return CLI_OK;
 }
 
+int cli_check_members(const char *command, const char *list,
+		      const coh_model *m)
+{
+	return list ? check_ids(command, "--members", list, list, m) : CLI_OK;
+}
+
+int cli_check_metric(const char *command, const char *metric,
+		      const coh_model *m)
+{
+	if (!metric)
+		return CLI_OK;
+	size_t kind = strcspn(metric, ":");
+	int known = (kind == 4 && strncmp(metric, "exit", 4) == 0) ||
+		    (kind == 6 && strncmp(metric, "freeze", 6) == 0);
+	if (!known)
+		return cli_usage_error(command, "--metric expects exit, freeze, "
+				       "exit:ID or freeze:ID, got \"%s\"",
+				       metric);
+	if (!metric[kind])
+		return CLI_OK;
+	/* one id, so no comma */
+	if (!metric[kind + 1] || strchr(metric + kind + 1, ','))
+		return cli_usage_error(command, "--metric takes one member, "
+				       "got \"%s\"", metric);
+	return check_ids(command, "--metric", metric, metric + kind + 1, m);
+}
+
 int cli_draw_members(const char *dir, const coh_model *m,
-		     const char *members, const char *const *figures,
+		     const cli_figure_opts *opts, const char *const *figures,
 		     size_t n_figures, const char *const *axes,
 		     size_t n_axes, coh_plot_format format, char ***files,
 		     size_t *n_files, coh_error *err)
 {
+	const char *members = opts ? opts->members : NULL;
 	size_t n = m->n_members ? m->n_members : 1;
 	const char **ids = coh_calloc(n, sizeof *ids);
 	const char **names = coh_calloc(n, sizeof *names);
@@ -99,6 +128,7 @@ int cli_draw_members(const char *dir, const coh_model *m,
 		.end_day = m->start_day + (int64_t)m->horizon,
 		.n_members = shown, .ids = ids, .names = names,
 		.freeze = freeze, .exit = exit_at,
+		.metric = opts ? opts->metric : NULL,
 		.axes = axes, .n_axes = n_axes,
 		.figures = figures, .n_figures = n_figures,
 	};

@@ -20,14 +20,18 @@ static const char plot_help[] =
 	"  -f, --format FORMAT     png (default), svg, pdf or dumb (text on\n"
 	"                          stdout)\n"
 	"      --members ID,ID...  draw only these members (default: all)\n"
+	"      --metric M          a sweep's map besides cohesion: exit (the\n"
+	"                          member most likely to exit; default),\n"
+	"                          freeze, exit:ID or freeze:ID\n"
 	"  -q, --quiet             no closing message\n"
 	"  -h, --help              show this help\n";
 
-enum { OPT_FORMAT = 1, OPT_MEMBERS, OPT_QUIET, OPT_HELP };
+enum { OPT_FORMAT = 1, OPT_MEMBERS, OPT_METRIC, OPT_QUIET, OPT_HELP };
 
 static const cli_option plot_options[] = {
 	{"format", 'f', 1, OPT_FORMAT},
 	{"members", 0, 1, OPT_MEMBERS},
+	{"metric", 0, 1, OPT_METRIC},
 	{"quiet", 'q', 0, OPT_QUIET},
 	{"help", 'h', 0, OPT_HELP},
 	{NULL, 0, 0, 0},
@@ -100,7 +104,8 @@ static int read_qois(char *path, const char *dir, char *buf, size_t size,
 
 int cli_plot(int argc, char **argv, int first)
 {
-	const char *dir = NULL, *members = NULL;
+	const char *dir = NULL;
+	cli_figure_opts chosen = {0};
 	coh_plot_format format = COH_PLOT_PNG;
 	int quiet = 0;
 	cli_parser p;
@@ -126,7 +131,10 @@ int cli_plot(int argc, char **argv, int first)
 						       "or dumb, got \"%s\"", v);
 			break;
 		case OPT_MEMBERS:
-			members = v;
+			chosen.members = v;
+			break;
+		case OPT_METRIC:
+			chosen.metric = v;
 			break;
 		case OPT_QUIET:
 			quiet = 1;
@@ -203,12 +211,16 @@ int cli_plot(int argc, char **argv, int first)
 	coh_error err = {0};
 	if (format == COH_PLOT_DUMB)
 		fflush(stdout);
-	status = cli_check_members("plot", members, coh_scenario_model(sc));
+	status = cli_check_members("plot", chosen.members,
+				   coh_scenario_model(sc));
+	if (status == CLI_OK)
+		status = cli_check_metric("plot", chosen.metric,
+					  coh_scenario_model(sc));
 	if (status != CLI_OK) {
 		coh_scenario_free(sc);
 		return status;
 	}
-	int rc = cli_draw_members(dir, coh_scenario_model(sc), members, figs,
+	int rc = cli_draw_members(dir, coh_scenario_model(sc), &chosen, figs,
 				  n_figs, axes, n_axes, format, &files,
 				  &n_files, &err);
 	if (!rc && n_files > 0)

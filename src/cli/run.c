@@ -495,8 +495,8 @@ static int write_figures_and_manifest(run_state *s, int argc, char **argv)
 						     0, "out of memory");
 			shown.title = title.s;
 		}
-		rc = cli_draw_members(s->dir, &shown, s->a->members,
-				      run_figures,
+		cli_figure_opts chosen = {.members = s->a->members};
+		rc = cli_draw_members(s->dir, &shown, &chosen, run_figures,
 				      sizeof run_figures / sizeof *run_figures,
 				      NULL, 0, format, &files->plot_files,
 				      &files->n_plot_files, &s->err);

@@ -47,6 +47,9 @@ static const char sweep_help[] =
 	"      --dry-run           print the number of runs, an estimated time\n"
 	"                          (from a short pilot) and the disk the\n"
 	"                          outputs will take, then stop\n"
+	"      --metric M          the figure's map besides cohesion: exit (the\n"
+	"                          member most likely to exit; default),\n"
+	"                          freeze, exit:ID or freeze:ID\n"
 	"      --set PATH=VALUE    change a setting at every point (repeatable)\n"
 	"      --include-root DIR  folder that @include may not leave\n"
 	"      --plot FORMAT       png (default), svg, pdf, dumb or none\n"
@@ -56,7 +59,7 @@ static const char sweep_help[] =
 	"  -h, --help              show this help\n";
 
 /* sweep's own options; the shared ones are parsed in args.c */
-enum { OPT_VARY = 1, OPT_DESIGN, OPT_POINTS, OPT_RESUME, OPT_DRY };
+enum { OPT_VARY = 1, OPT_DESIGN, OPT_POINTS, OPT_RESUME, OPT_DRY, OPT_METRIC };
 
 static const cli_option sweep_options[] = {
 	{"vary", 0, 1, OPT_VARY},
@@ -64,6 +67,7 @@ static const cli_option sweep_options[] = {
 	{"points", 0, 1, OPT_POINTS},
 	{"resume", 0, 0, OPT_RESUME},
 	{"dry-run", 0, 0, OPT_DRY},
+	{"metric", 0, 1, OPT_METRIC},
 	{NULL, 0, 0, 0},
 };
 
@@ -74,6 +78,7 @@ typedef struct sweep_args {
 	coh_design_kind kind;
 	uint64_t points;
 	int have_points, resume, dry_run, kind_given;
+	const char *metric;             /* --metric, or NULL */
 } sweep_args;
 
 static int take_arg(void *ctx, int id, const char *v)
@@ -110,6 +115,9 @@ static int take_arg(void *ctx, int id, const char *v)
 		break;
 	case OPT_DRY:
 		a->dry_run = 1;
+		break;
+	case OPT_METRIC:
+		a->metric = v;
 		break;
 	}
 	return CLI_OK;
@@ -289,9 +297,11 @@ static int write_extras(const sweep_args *a, const coh_scenario *base,
 	}
 	int rc = cli_write_resolved(dir, base, &err);
 	if (!rc && a->common.plot != COH_PLOT_NONE)
-		rc = cli_draw(dir, coh_scenario_model(base),
-			      (const char *const[]){"sweep.gp"}, 1, paths,
-			      n_paths, a->common.plot, &files, &n_files, &err);
+		rc = cli_draw_members(dir, coh_scenario_model(base),
+				      &(cli_figure_opts){.metric = a->metric},
+				      (const char *const[]){"sweep.gp"}, 1,
+				      paths, n_paths, a->common.plot, &files,
+				      &n_files, &err);
 	coh_plot_files_free(files, n_files);
 	if (rc)
 		coh_diag_push(diag, &err);
@@ -313,7 +323,8 @@ static int sweep_main(sweep_args *a, int argc, char **argv, int rank)
 	if (status != CLI_OK)
 		return status;
 	const coh_model *m = coh_scenario_model(base);
-	if ((status = take_design_defaults(a, m)) != CLI_OK) {
+	status = cli_check_metric("sweep", a->metric, m);
+	if (status != CLI_OK || (status = take_design_defaults(a, m)) != CLI_OK) {
 		coh_scenario_free(base);
 		coh_scenario_source_free(source);
 		return status;

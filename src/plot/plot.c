@@ -158,6 +158,8 @@ static void fill_field(coh_strbuf *b, const char *field, size_t len,
 		coh_date_format(date, sizeof date,
 				IS("START") ? spec->start_day : spec->end_day);
 		sb_quoted(b, date);
+	} else if (IS("METRIC")) {
+		sb_quoted(b, spec->metric ? spec->metric : "exit");
 	} else if (IS("RECORD_END")) {
 		if (spec->has_record_end)
 			coh_date_format(date, sizeof date,

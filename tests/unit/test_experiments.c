@@ -658,6 +658,46 @@ static void test_grid_values_read_as_typed(void **state)
 	bin_result_free(&r);
 }
 
+/* --metric chooses the sweep figure's second map: here S's chance of
+ * freezing on a 3 x 2 grid (drawn as tiles); an unknown kind or member is
+ * a usage error. */
+static void test_sweep_metric(void **state)
+{
+	(void)state;
+	char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s/metric", dir);
+	bin_result r;
+	assert_true(bin_run(&r, "sweep", SCENARIO, "--vary",
+			    "members.S.freeze=0.3:0.5:3", "--vary",
+			    "model.half_life=100:200:2", "-r", "2", "--plot",
+			    "svg", "-q", "--metric", "freeze:S", "-o", out,
+			    NULL) >= 0);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	char *script = bin_slurp(bin_path(out, "sweep.gp"), NULL);
+	assert_non_null(strstr(script, "\nmetric = 'freeze:S'\n"));
+	free(script);
+	char *svg = bin_slurp(bin_path(out, "sweep.svg"), NULL);
+	assert_non_null(strstr(svg, "probability that Small, but proud "
+				    "freezes by the end"));
+	free(svg);
+	assert_true(bin_run(&r, "sweep", SCENARIO, "--vary",
+			    "members.S.freeze=0.3:0.5:3", "--metric", "stay",
+			    "-o", out, NULL) >= 0);
+	bin_expect_status(&r, 2);
+	assert_string_equal(r.err, "cohesim: sweep: --metric expects exit, "
+			    "freeze, exit:ID or freeze:ID, got \"stay\"\n"
+			    "Try 'cohesim sweep --help'.\n");
+	bin_result_free(&r);
+	assert_true(bin_run(&r, "sweep", SCENARIO, "--vary",
+			    "members.S.freeze=0.3:0.5:3", "--metric", "exit:Q",
+			    "-o", out, NULL) >= 0);
+	bin_expect_status(&r, 2);
+	assert_non_null(strstr(r.err, "--metric exit:Q: no member \"Q\"; "
+				      "members are L, S, M"));
+	bin_result_free(&r);
+}
+
 /* Without --vary the design comes from the scenario's sweep block. */
 static void test_sweep_block_in_the_scenario(void **state)
 {
@@ -837,6 +877,8 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(test_grid_values_read_as_typed,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sweep_metric, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_sweep_designs, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(
