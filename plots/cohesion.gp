@@ -22,12 +22,19 @@ set border 1
 set grid noytics
 unset key
 unset label 99    # the strip has its own labels; the line stays
+# timeline.csv's row for pictures, text_row for the text terminal (dumb),
+# whose characters take more of the axis
+text = strstrt(term_format, 'dumb') > 0
+rc = text ? 7 : 6
+# a character cell is wide on the text terminal: start the label one cell
+# right of its point
+lx = text ? 1 : 0.3
 plot 'timeline.csv' using 2:(0):(0):(5.1) skip 1 with vectors nohead lc rgb '#c8c8c8' notitle, \
-     'timeline.csv' using 2:(column(6) >= 0 ? column(6) + 0.5 : NaN):5 skip 1 with labels left font ',8' tc rgb '#444444' offset 0.3,0 notitle, \
-     'timeline.csv' using 2:(column(6) >= 0 ? column(6) + 0.5 : NaN) skip 1 with points pt 7 ps 0.4 lc rgb '#444444' notitle
+     'timeline.csv' using 2:(column(rc) >= 0 ? column(rc) + 0.5 : NaN):5 skip 1 with labels left font ',8' tc rgb '#444444' offset lx,0 notitle, \
+     'timeline.csv' using 2:(column(rc) >= 0 ? column(rc) + 0.5 : NaN) skip 1 with points pt 7 ps 0.4 lc rgb '#444444' notitle
 
 # cohesion: power-weighted, and the unweighted mean
-if (record_end ne '') { eval record_label }
+if (record_labelled) { eval record_label }
 set border 3
 set grid
 set ytics nomirror

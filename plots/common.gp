@@ -22,10 +22,12 @@ set termoption noenhanced
 # Figures whose x axis is not time (sweep, attribution) unset both.
 record_end = @RECORD_END@
 record_label = "set label 99 'record | projection' at strptime('%Y-%m-%d', record_end), graph 1 right offset -0.3,-0.7 font ',8' tc rgb '#b04040' back"
+# (on the text terminal the line alone: its label would cover others)
+record_labelled = record_end ne '' && !strstrt(term_format, 'dumb')
 if (record_end ne '') {
     set arrow 99 from strptime('%Y-%m-%d', record_end), graph 0 to strptime('%Y-%m-%d', record_end), graph 1 nohead dt 2 lw 1.5 lc rgb '#b04040' back
-    eval record_label
 }
+if (record_labelled) { eval record_label }
 # One colour per member, the same in every figure.
 # Eight colours, then the same colours dashed, dotted, ...: distinct up to
 # 40 members on one panel.

@@ -94,6 +94,22 @@ int coh_report_survival(const char *dir, const coh_summary *s,
 #define LABEL_ROWS 5
 #define LABEL_PX_PER_CHAR 6.0
 #define PLOT_WIDTH_PX 1056.0
+/* --plot dumb draws on a 120-character screen, about 108 of them across
+ * the plot: a label takes far more of the axis there, so it gets rows of
+ * its own (the text_row column). */
+#define TEXT_PLOT_CHARS 108.0
+
+/* The first of the rows whose last label ends before day, now taken up
+ * to day + width; -1 when none is free. */
+static int take_row(double row_end[LABEL_ROWS], double day, double width)
+{
+	for (int r = 0; r < LABEL_ROWS; r++)
+		if (row_end[r] < day) {
+			row_end[r] = day + width;
+			return r;
+		}
+	return -1;
+}
 
 /* A label gnuplot can read from a comma-separated file: no commas, quotes
  * or control characters, at most ~40 bytes. */
@@ -121,36 +137,37 @@ int coh_report_timeline(const char *dir, const coh_model *model,
 	if (rc)
 		return rc;
 	FILE *fp = coh_atomic_stream(f);
-	fputs("day,date,type,actor,label,row\n", fp);
+	fputs("day,date,type,actor,label,row,text_row\n", fp);
 	int any_label = 0;
 	for (size_t e = 0; e < model->n_events; e++)
 		any_label |= model->events[e].label != NULL;
-	double row_end[LABEL_ROWS];
+	double row_end[LABEL_ROWS], text_row_end[LABEL_ROWS];
 	for (int r = 0; r < LABEL_ROWS; r++)
-		row_end[r] = -INFINITY;
-	double days_per_char = LABEL_PX_PER_CHAR / PLOT_WIDTH_PX *
-			       (model->horizon > 0 ? model->horizon : 1);
+		row_end[r] = text_row_end[r] = -INFINITY;
+	double horizon = model->horizon > 0 ? model->horizon : 1;
+	double days_per_char = LABEL_PX_PER_CHAR / PLOT_WIDTH_PX * horizon;
+	double days_per_text_char = horizon / TEXT_PLOT_CHARS;
 	for (size_t e = 0; e < model->n_events; e++) {
 		const coh_event *ev = &model->events[e];
 		char label[64];
 		if (ev->type == COH_EV_SET)
 			continue; /* parameter changes are not events to mark */
 		plot_label(label, sizeof label, ev, model, !any_label);
-		int row = -1;
+		int row = -1, text_row = -1;
 		if (label[0]) {
-			double width = (double)(strlen(label) + 2) *
-				       days_per_char;
-			for (int r = 0; r < LABEL_ROWS && row < 0; r++)
-				if (row_end[r] < ev->day) {
-					row = r;
-					row_end[r] = ev->day + width;
-				}
+			double chars = (double)(strlen(label) + 2);
+			row = take_row(row_end, ev->day,
+				       chars * days_per_char);
+			text_row = take_row(text_row_end, ev->day,
+					    chars * days_per_text_char);
 		}
 		day_and_date(fp, model, ev->day);
 		fprintf(fp, "%s,", coh_event_type_name(ev->type));
 		coh_csv_write_text(fp, ev->actor >= 0
 					   ? model->members[ev->actor].id : "");
-		fprintf(fp, ",%s,%d\n", row >= 0 ? label : "", row);
+		fprintf(fp, ",%s,%d,%d\n", row >= 0 || text_row >= 0 ? label
+								   : "",
+			row, text_row);
 	}
 	return coh_atomic_commit(f, err);
 }

@@ -155,6 +155,30 @@ static void test_every_scenario_validates(void **state)
 	globfree(&g);
 }
 
+/* --plot dumb: the event labels of the baseline's strip are whole, each
+ * on a text row of its own (they used to be laid out for pictures, and
+ * overwrote each other on the text terminal: "Grt. 4 request"). */
+static void test_baseline_text_figure_labels(void **state)
+{
+	(void)state;
+	char *dir = bin_tmpdir();
+	assert_non_null(dir);
+	bin_result r;
+	bin_run(&r, "run", BASELINE, "-o", dir, "-r", "2", "-q", "--plot",
+		"dumb", NULL);
+	bin_expect_status(&r, 0);
+	static const char *const labels[] = {
+		"Art. 4 request", "Syunik: Art. 2 call", "EU monitors",
+		"assessment only", "absent from Minsk", "Eagle Partner (USA)",
+	};
+	for (size_t i = 0; i < sizeof labels / sizeof *labels; i++)
+		if (!strstr(r.out, labels[i]))
+			fail_msg("the text figure lacks \"%s\" whole:\n%s",
+				 labels[i], r.out);
+	bin_result_free(&r);
+	bin_rmtree(dir);
+}
+
 /* Each runs (two replications, so generated events happen too) and writes
  * the three per-replication files, with commitment always in [0, 1]. */
 static void test_every_scenario_runs(void **state)
@@ -525,6 +549,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_scenario_validates),
 		cmocka_unit_test(test_every_scenario_runs),
+		cmocka_unit_test(test_baseline_text_figure_labels),
 		cmocka_unit_test(test_baseline_calibration_targets),
 		cmocka_unit_test(test_baseline_pinned),
 		cmocka_unit_test(test_answers_one_decision),
