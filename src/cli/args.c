@@ -228,7 +228,7 @@ int cli_opt_set(const char *command, const char *text,
 
 enum {
 	OPT_OUTPUT = CLI_OPT_COMMON, OPT_REPS, OPT_SEED, OPT_JOBS, OPT_SET,
-	OPT_ROOT, OPT_PLOT, OPT_MEMORY, OPT_QUIET, OPT_QOI, OPT_HELP
+	OPT_ROOT, OPT_PLOT, OPT_MEMORY, OPT_QUIET, OPT_QOI, OPT_TITLE, OPT_HELP
 };
 
 static const cli_option common_options[] = {
@@ -242,6 +242,7 @@ static const cli_option common_options[] = {
 	{"max-memory", 0, 1, OPT_MEMORY},
 	{"quiet", 'q', 0, OPT_QUIET},
 	{"qoi", 0, 1, OPT_QOI},
+	{"title", 0, 1, OPT_TITLE},
 	{"help", 'h', 0, OPT_HELP},
 	{NULL, 0, 0, 0},
 };
@@ -286,6 +287,9 @@ static int take_common(cli_common_opts *o, const cli_command_args *cmd,
 		return opt_memory(name, v, &o->max_memory);
 	case OPT_QUIET:
 		o->quiet = 1;
+		return CLI_OK;
+	case OPT_TITLE:
+		o->title = v;
 		return CLI_OK;
 	case OPT_QOI:
 		if (!cmd->takes_qoi)
@@ -370,4 +374,11 @@ int cli_common_load(coh_scenario **out, const cli_common_opts *o,
 {
 	return cli_load(out, path, o->include_root, o->overrides.items,
 			o->overrides.count);
+}
+
+const char *cli_figure_title(const cli_common_opts *o, const coh_model *m)
+{
+	if (o->title)
+		return o->title;
+	return m->title ? m->title : m->name;
 }

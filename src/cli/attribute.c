@@ -80,6 +80,7 @@ static const char attribute_help[] =
 	"  -j, --jobs N            worker threads; the results never depend on it\n"
 	"      --set PATH=VALUE    change one setting first (repeatable)\n"
 	"      --include-root DIR  folder that @include may not leave\n"
+	"      --title TEXT        the figures' title (default: the scenario's)\n"
 	"      --plot FORMAT       png (default), svg, pdf, dumb (text on\n"
 	"                          stdout) or none: attribution.png, bars\n"
 	"                          sorted by |effect| with their intervals, the\n"
@@ -888,7 +889,7 @@ static int write_figure(attr_state *s, const coh_report_attr_row *rows,
 		 * panels, one per QoI, are the plot's axes */
 		char title[256];
 		snprintf(title, sizeof title, "%s: %s by %s%s",
-			 s->model->title ? s->model->title : s->model->name,
+			 cli_figure_title(&s->a->common, s->model),
 			 coh_attr_method_name(s->a->method),
 			 coh_attr_by_name(s->a->by),
 			 s->a->method == COH_ATTR_LEDGER

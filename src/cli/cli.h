@@ -109,6 +109,7 @@ typedef struct cli_common_opts {
 	coh_plot_format plot;           /* default: png */
 	double max_memory;              /* bytes; default: half the memory */
 	int quiet;
+	const char *title;              /* --title for the figures, or NULL */
 	/* Every --set in order, then -r and --seed as the settings
 	 * scenario.replications and scenario.seed, so that they win and the
 	 * resolved scenario records them: ready for cli_common_load. */
@@ -149,6 +150,8 @@ enum { CLI_HELP_SHOWN = -1 };
 int cli_common_parse(cli_common_opts *o, const cli_command_args *cmd,
 		     void *ctx, int argc, char **argv, int first);
 void cli_common_free(cli_common_opts *o);
+/* The figures' title: --title, else the scenario's title, else its name. */
+const char *cli_figure_title(const cli_common_opts *o, const coh_model *m);
 
 /* Loads path with the shared options' overrides and include root: as
  * cli_load. */

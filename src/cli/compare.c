@@ -40,6 +40,7 @@ static const char compare_help[] =
 	"                          validation (repeatable)\n"
 	"      --include-root DIR  folder that @include may not leave, for both\n"
 	"                          (default: the parent of each one's folder)\n"
+	"      --title TEXT        the figures' title (default: the scenario's)\n"
 	"      --plot FORMAT       png (default), svg, pdf, dumb or none\n"
 	"      --max-memory GB     refuse comparisons whose summaries would\n"
 	"                          take more (default: half of the memory)\n"
@@ -310,8 +311,10 @@ static int write_comparison(compare_state *s, int argc, char **argv)
 		return rc;
 	/* the figure names both scenarios */
 	const char *sides[] = {bm->name, am->name};
+	coh_model shown = *bm;
+	shown.title = cli_figure_title(&s->a->common, bm);
 	if (format != COH_PLOT_NONE &&
-	    (rc = cli_draw(dir, bm, compare_figures, 1, sides, 2, format,
+	    (rc = cli_draw(dir, &shown, compare_figures, 1, sides, 2, format,
 			   &s->plot_files, &s->n_plot, err)))
 		return rc;
 	static const char *const data[] = {

@@ -20,18 +20,21 @@ static const char plot_help[] =
 	"  -f, --format FORMAT     png (default), svg, pdf or dumb (text on\n"
 	"                          stdout)\n"
 	"      --members ID,ID...  draw only these members (default: all)\n"
+	"      --title TEXT        the figures' title (default: the scenario's)\n"
 	"      --metric M          a sweep's map besides cohesion: exit (the\n"
 	"                          member most likely to exit; default),\n"
 	"                          freeze, exit:ID or freeze:ID\n"
 	"  -q, --quiet             no closing message\n"
 	"  -h, --help              show this help\n";
 
-enum { OPT_FORMAT = 1, OPT_MEMBERS, OPT_METRIC, OPT_QUIET, OPT_HELP };
+enum { OPT_FORMAT = 1, OPT_MEMBERS, OPT_METRIC, OPT_TITLE, OPT_QUIET,
+       OPT_HELP };
 
 static const cli_option plot_options[] = {
 	{"format", 'f', 1, OPT_FORMAT},
 	{"members", 0, 1, OPT_MEMBERS},
 	{"metric", 0, 1, OPT_METRIC},
+	{"title", 0, 1, OPT_TITLE},
 	{"quiet", 'q', 0, OPT_QUIET},
 	{"help", 'h', 0, OPT_HELP},
 	{NULL, 0, 0, 0},
@@ -106,6 +109,7 @@ int cli_plot(int argc, char **argv, int first)
 {
 	const char *dir = NULL;
 	cli_figure_opts chosen = {0};
+	const char *title = NULL;
 	coh_plot_format format = COH_PLOT_PNG;
 	int quiet = 0;
 	cli_parser p;
@@ -135,6 +139,9 @@ int cli_plot(int argc, char **argv, int first)
 			break;
 		case OPT_METRIC:
 			chosen.metric = v;
+			break;
+		case OPT_TITLE:
+			title = v;
 			break;
 		case OPT_QUIET:
 			quiet = 1;
@@ -220,7 +227,10 @@ int cli_plot(int argc, char **argv, int first)
 		coh_scenario_free(sc);
 		return status;
 	}
-	int rc = cli_draw_members(dir, coh_scenario_model(sc), &chosen, figs,
+	coh_model shown = *coh_scenario_model(sc);
+	if (title)
+		shown.title = title;
+	int rc = cli_draw_members(dir, &shown, &chosen, figs,
 				  n_figs, axes, n_axes, format, &files,
 				  &n_files, &err);
 	if (!rc && n_files > 0)

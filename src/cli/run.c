@@ -53,6 +53,7 @@ static const char run_help[] =
 	"                          --set members.ARM.freeze=0.3 (repeatable)\n"
 	"      --include-root DIR  folder that @include may not leave\n"
 	"                          (default: the parent of the scenario's folder)\n"
+	"      --title TEXT        the figures' title (default: the scenario's)\n"
 	"      --plot FORMAT       png (default), svg, pdf, dumb (text on\n"
 	"                          stdout) or none\n"
 	"      --keep LIST         per-replication files to write, a comma list\n"
@@ -480,11 +481,11 @@ static int write_figures_and_manifest(run_state *s, int argc, char **argv)
 		/* with --set, the title says so: a figure of changed
 		 * settings must not pass for the scenario's own */
 		coh_model shown = *s->model;
+		shown.title = cli_figure_title(&s->a->common, s->model);
 		coh_strbuf title = {0};
 		if (s->a->common.n_set > 0) {
 			const char *const *sets = s->a->common.overrides.items;
-			coh_strbuf_puts(&title, shown.title ? shown.title
-							    : shown.name);
+			coh_strbuf_puts(&title, shown.title);
 			for (size_t i = 0; i < s->a->common.n_set; i++)
 				coh_strbuf_printf(&title, "%s%s",
 						  i ? ", " : " (--set ",

@@ -68,6 +68,7 @@ static const char sensitivity_help[] =
 	"                          estimated time and the disk, then stop\n"
 	"      --set PATH=VALUE    change a setting everywhere (repeatable)\n"
 	"      --include-root DIR  folder that @include may not leave\n"
+	"      --title TEXT        the figures' title (default: the scenario's)\n"
 	"      --plot FORMAT       png (default), svg, pdf, dumb or none\n"
 	"      --max-memory GB     memory limit (default: half of the memory)\n"
 	"  -q, --quiet             no progress and no table\n"
@@ -934,7 +935,7 @@ static int write_results(sens_state *s)
 	if (!rc && s->a->common.plot != COH_PLOT_NONE) {
 		char title[256];
 		snprintf(title, sizeof title, "%s: %s, %zu evaluations",
-			 s->model->title ? s->model->title : s->model->name,
+			 cli_figure_title(&s->a->common, s->model),
 			 sobol ? "Sobol' indices" : "Morris screening",
 			 s->n_rows);
 		coh_model titled = *s->model;

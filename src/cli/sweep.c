@@ -52,6 +52,7 @@ static const char sweep_help[] =
 	"                          freeze, exit:ID or freeze:ID\n"
 	"      --set PATH=VALUE    change a setting at every point (repeatable)\n"
 	"      --include-root DIR  folder that @include may not leave\n"
+	"      --title TEXT        the figures' title (default: the scenario's)\n"
 	"      --plot FORMAT       png (default), svg, pdf, dumb or none\n"
 	"      --max-memory GB     refuse sweeps whose points' results would\n"
 	"                          take more (default: half of the memory)\n"
@@ -296,8 +297,10 @@ static int write_extras(const sweep_args *a, const coh_scenario *base,
 		n_paths++;
 	}
 	int rc = cli_write_resolved(dir, base, &err);
+	coh_model shown = *coh_scenario_model(base);
+	shown.title = cli_figure_title(&a->common, &shown);
 	if (!rc && a->common.plot != COH_PLOT_NONE)
-		rc = cli_draw_members(dir, coh_scenario_model(base),
+		rc = cli_draw_members(dir, &shown,
 				      &(cli_figure_opts){.metric = a->metric},
 				      (const char *const[]){"sweep.gp"}, 1,
 				      paths, n_paths, a->common.plot, &files,

@@ -834,14 +834,28 @@ static void test_members_option(void **state)
 	char *summary = bin_slurp(bin_path(tmp, "summary.csv"), NULL);
 	assert_non_null(strstr(summary, "member:S"));
 	free(summary);
-	/* plot redraws with another choice */
+	/* plot redraws with another choice, under a title of its own */
 	bin_run(&r, "plot", tmp, "--members", "S", "-q", "--format", "svg",
-		NULL);
+		"--title", "Redrawn for S", NULL);
 	bin_expect_status(&r, 0);
 	bin_result_free(&r);
 	script = bin_slurp(bin_path(tmp, "members.gp"), NULL);
 	assert_non_null(strstr(script, "\nids = 'S'\n"));
 	free(script);
+	svg = bin_slurp(bin_path(tmp, "members.svg"), NULL);
+	assert_non_null(strstr(svg, "Redrawn for S: commitment of each "
+				    "member"));
+	assert_null(strstr(svg, "Hedging at random"));
+	free(svg);
+	/* --title on run, with --set after it */
+	bin_run(&r, "run", GEN, "-o", tmp, "-r", "2", "--plot", "svg", "-q",
+		"--title", "Custom title", "--set", "model.half_life=150",
+		NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	svg = bin_slurp(bin_path(tmp, "cohesion.svg"), NULL);
+	assert_non_null(strstr(svg, "Custom title (--set model.half_life=150)"));
+	free(svg);
 	bin_run(&r, "run", GEN, "-o", tmp, "-r", "2", "-q", "--members",
 		"L,XYZ", NULL);
 	bin_expect_status(&r, 2);

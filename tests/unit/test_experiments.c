@@ -670,8 +670,8 @@ static void test_sweep_metric(void **state)
 	assert_true(bin_run(&r, "sweep", SCENARIO, "--vary",
 			    "members.S.freeze=0.3:0.5:3", "--vary",
 			    "model.half_life=100:200:2", "-r", "2", "--plot",
-			    "svg", "-q", "--metric", "freeze:S", "-o", out,
-			    NULL) >= 0);
+			    "svg", "-q", "--metric", "freeze:S", "--title",
+			    "Sweep of S", "-o", out, NULL) >= 0);
 	bin_expect_status(&r, 0);
 	bin_result_free(&r);
 	char *script = bin_slurp(bin_path(out, "sweep.gp"), NULL);
@@ -680,6 +680,7 @@ static void test_sweep_metric(void **state)
 	char *svg = bin_slurp(bin_path(out, "sweep.svg"), NULL);
 	assert_non_null(strstr(svg, "probability that Small, but proud "
 				    "freezes by the end"));
+	assert_non_null(strstr(svg, "Sweep of S: sweep"));
 	free(svg);
 	assert_true(bin_run(&r, "sweep", SCENARIO, "--vary",
 			    "members.S.freeze=0.3:0.5:3", "--metric", "stay",

@@ -89,8 +89,8 @@ static void test_help_lists_shared_options(void **state)
 	static const char *const shared[] = {
 		"-o, --output DIR", "-r, --replications N", "--seed S",
 		"-j, --jobs N", "--set PATH=VALUE", "--include-root DIR",
-		"--plot FORMAT", "-q, --quiet", "--max-memory GB",
-		"-h, --help",
+		"--plot FORMAT", "--title TEXT", "-q, --quiet",
+		"--max-memory GB", "-h, --help",
 	};
 	for (size_t c = 0; c < N_COMMANDS; c++) {
 		bin_result r;
