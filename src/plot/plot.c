@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -383,10 +384,17 @@ static int run_gnuplot(const char *dir, const char *commands, coh_error *err)
 			     last ? last : "no message");
 }
 
-int coh_plot_render(const char *dir, const coh_plot_spec *spec,
-		    coh_plot_format format, int *missing, char ***files,
-		    size_t *n_files, coh_error *err)
+/* Writes common.gp and the figure scripts for format into script_dir and
+ * runs gnuplot there.  data_dir, when not NULL, is an absolute folder put
+ * on gnuplot's loadpath: the scripts then find the data files there,
+ * since plot and load look in the current folder first and the loadpath
+ * next.  Names written (relative to script_dir) go to *files. */
+static int render_in(const char *script_dir, const char *data_dir,
+		     const coh_plot_spec *spec, coh_plot_format format,
+		     int *missing, char ***files, size_t *n_files,
+		     coh_error *err)
 {
+	const char *dir = script_dir;
 	if (missing)
 		*missing = 0;
 	coh_strbuf cmd = {0};
@@ -402,6 +410,11 @@ int coh_plot_render(const char *dir, const coh_plot_spec *spec,
 	coh_free(text);
 	if (!rc && add_file(files, n_files, "common.gp"))
 		rc = coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+	if (data_dir) {
+		coh_strbuf_puts(&cmd, "set loadpath ");
+		sb_quoted(&cmd, data_dir);
+		coh_strbuf_puts(&cmd, "\n");
+	}
 	for (size_t i = 0; i < spec->n_figures && !rc; i++) {
 		const char *name = spec->figures[i];
 		const char *tpl = template_text(name);
@@ -445,5 +458,109 @@ int coh_plot_render(const char *dir, const coh_plot_spec *spec,
 		}
 	}
 	coh_free(cmd.s);
+	return rc;
+}
+
+int coh_plot_render(const char *dir, const coh_plot_spec *spec,
+		    coh_plot_format format, int *missing, char ***files,
+		    size_t *n_files, coh_error *err)
+{
+	return render_in(dir, NULL, spec, format, missing, files, n_files,
+			 err);
+}
+
+/*--- Figures in memory ------------------------------------------------------*/
+
+/* The whole file at path, NUL-terminated, or NULL (errno set). */
+static char *read_whole(const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return NULL;
+	coh_strbuf b = {0};
+	char chunk[8192];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof chunk, fp)) > 0)
+		coh_strbuf_add(&b, chunk, got);
+	int bad = ferror(fp) || b.failed;
+	fclose(fp);
+	if (bad || !b.s) {
+		coh_free(b.s);
+		errno = bad ? EIO : ENOENT;
+		return NULL;
+	}
+	return b.s;
+}
+
+/* Removes the files named in tmp, then tmp itself. */
+static void remove_tmp(const char *tmp, char **files, size_t n_files)
+{
+	for (size_t i = 0; i < n_files; i++) {
+		char *path = coh_output_path(tmp, files[i]);
+		if (path)
+			unlink(path);
+		coh_free(path);
+	}
+	rmdir(tmp);
+}
+
+int coh_plot_svg(const char *dir, const coh_plot_spec *spec, int *missing,
+		 char **svg, coh_error *err)
+{
+	for (size_t i = 0; i < spec->n_figures; i++)
+		svg[i] = NULL;
+	if (missing)
+		*missing = 0;
+	if (!gnuplot_installed()) {
+		if (missing)
+			*missing = 1;
+		return 0;
+	}
+	char data_dir[PATH_MAX];
+	if (!realpath(dir, data_dir))
+		return coh_error_set(err, COH_EIO, dir, 0,
+				     "cannot resolve the folder: %s",
+				     strerror(errno));
+	const char *base = getenv("TMPDIR");
+	char tmp[PATH_MAX];
+	snprintf(tmp, sizeof tmp, "%s/cohesim-svg-XXXXXX",
+		 base && base[0] ? base : "/tmp");
+	if (!mkdtemp(tmp))
+		return coh_error_set(err, COH_EIO, tmp, 0,
+				     "cannot make a temporary folder: %s",
+				     strerror(errno));
+	char **files = NULL;
+	size_t n_files = 0;
+	int rc = render_in(tmp, data_dir, spec, COH_PLOT_SVG, NULL, &files,
+			   &n_files, err);
+	for (size_t i = 0; i < spec->n_figures && !rc; i++) {
+		char name[256];
+		figure_name(name, sizeof name, spec->figures[i], COH_PLOT_SVG);
+		char *path = coh_output_path(tmp, name);
+		if (!path) {
+			rc = coh_error_set(err, COH_ENOMEM, NULL, 0,
+					   "out of memory");
+			break;
+		}
+		if (add_file(&files, &n_files, name)) {
+			coh_free(path);
+			rc = coh_error_set(err, COH_ENOMEM, NULL, 0,
+					   "out of memory");
+			break;
+		}
+		svg[i] = read_whole(path);
+		if (!svg[i])
+			rc = coh_error_set(err, COH_EIO, path, 0,
+					   "cannot read the figure "
+					   "gnuplot drew: %s", strerror(errno));
+		coh_free(path);
+	}
+	remove_tmp(tmp, files, n_files);
+	coh_plot_files_free(files, n_files);
+	if (rc)
+		for (size_t i = 0; i < spec->n_figures; i++) {
+			coh_free(svg[i]);
+			svg[i] = NULL;
+		}
 	return rc;
 }
