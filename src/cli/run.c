@@ -257,6 +257,7 @@ typedef struct file_list {
 	size_t count;
 	char **plot_files;
 	size_t n_plot_files;
+	int report;                     /* report.html was written */
 } file_list;
 
 static const char *const run_figures[] = {"cohesion.gp", "members.gp",
@@ -546,8 +547,7 @@ static int write_report(run_state *s, const coh_model *shown, int argc,
 	}
 	for (size_t i = 0; i < N_FIGURES; i++)
 		coh_free(svg[i]);
-	if (!rc)
-		s->files.names[s->files.count++] = "report.html";
+	s->files.report = rc == 0;
 	return rc;
 }
 
@@ -575,7 +575,7 @@ static int write_figures_and_manifest(run_state *s, int argc, char **argv)
 	coh_strbuf_free(&title);
 	if (rc)
 		return rc;
-	const char **all = coh_calloc(files->count + files->n_plot_files + 1,
+	const char **all = coh_calloc(files->count + files->n_plot_files + 2,
 				      sizeof *all);
 	if (!all)
 		return coh_error_set(&s->err, COH_ENOMEM, NULL, 0,
@@ -585,6 +585,8 @@ static int write_figures_and_manifest(run_state *s, int argc, char **argv)
 		all[n_all++] = files->names[i];
 	for (size_t i = 0; i < files->n_plot_files; i++)
 		all[n_all++] = files->plot_files[i];
+	if (files->report)
+		all[n_all++] = "report.html";
 	coh_manifest manifest = {
 		.dir = s->dir, .argc = argc, .argv = argv,
 		.scenario_path = s->a->scenario, .model = s->model,

@@ -417,7 +417,7 @@ static void test_run_writes_every_file(void **state)
 		 "outcomes.csv, summary.csv, survival.csv, timeline.csv, "
 		 "scenario.resolved.cfg, common.gp, cohesion.gp, members.gp, "
 		 "survival.gp, cohesion.png, members.png, survival.png, "
-		 "manifest.json)\n",
+		 "report.html, manifest.json)\n",
 		 dir);
 	assert_string_equal(r.err, want);
 	bin_result_free(&r);
