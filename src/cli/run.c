@@ -527,9 +527,26 @@ static int write_report(run_state *s, const coh_model *shown, int argc,
 		return remove_stale(s, "report.html");
 	char *svg[N_FIGURES] = {0};
 	int missing = 0, rc = 0;
-	if (s->done > 0)
+	char why[COH_ERROR_MSG_MAX + 64] = "";
+	if (s->done > 0) {
+		coh_error draw_err = {0};
 		rc = cli_draw_svg(s->dir, shown, s->a->members, run_figures,
-				  N_FIGURES, NULL, 0, svg, &missing, &s->err);
+				  N_FIGURES, NULL, 0, svg, &missing, &draw_err);
+		/* the run's data are written: a gnuplot that fails on the
+		 * report's figures costs the report its figures, not the run */
+		if (rc == COH_EIO) {
+			fprintf(stderr, "cohesim: warning: report.html has no "
+				"figures: %s\n", draw_err.message);
+			snprintf(why, sizeof why, "The figures could not be "
+				 "drawn: %s", draw_err.message);
+			rc = 0;
+		} else if (rc) {
+			s->err = draw_err;
+		}
+	} else {
+		snprintf(why, sizeof why, "No replication finished, so there "
+			 "is nothing to draw.");
+	}
 	if (!rc) {
 		cli_run_report r = {
 			.dir = s->dir, .model = s->model, .title = shown->title,
@@ -539,9 +556,7 @@ static int write_report(run_state *s, const coh_model *shown, int argc,
 			.headline = &s->headline,
 			.svg = svg, .captions = captions,
 			.n_figures = N_FIGURES, .gnuplot_missing = missing,
-			.no_figures = s->done > 0 ? NULL
-				    : "No replication finished, so there is "
-				      "nothing to draw.",
+			.no_figures = why[0] ? why : NULL,
 		};
 		rc = cli_report_run(&r, &s->err);
 	}
