@@ -200,28 +200,56 @@ void cli_headline_print(const cli_headline *h, const coh_model *model);
  * returns buf. */
 const char *cli_headline_cell(char buf[48], coh_qoi_estimate e, int digits);
 
-/* report.html for run (report.c): what it shows.  Borrowed. */
-typedef struct cli_run_report {
+/* report.html (report.c): what every command's page shows.  Borrowed. */
+typedef struct cli_report_page {
 	const char *dir;
-	const coh_model *model;
+	const coh_model *model;         /* run's, or compare's BASE */
+	const coh_model *alt;           /* compare's ALT, or NULL */
 	const char *title;              /* the figures' title (with --set) */
+	const char *intro;              /* what the page is, plain text */
 	int argc;
 	char *const *argv;
 	uint64_t done, requested;       /* replications */
 	int interrupted;
-	const cli_headline *headline;
 	/* the figures as SVG texts (NULL where none), and their captions */
 	char *const *svg;
 	const char *const *captions;
 	size_t n_figures;
 	int gnuplot_missing;
 	const char *no_figures;         /* why there are none, or NULL */
-} cli_run_report;
+} cli_report_page;
 
-/* Writes dir/report.html atomically: self-contained (CSS and figures
- * inline, no script, no external reference), every scenario string
- * escaped.  0, COH_EIO or COH_ENOMEM with err set. */
-int cli_report_run(const cli_run_report *r, coh_error *err);
+/* Writes dir/report.html for run atomically: self-contained (CSS and
+ * figures inline, no script, no external reference), every scenario
+ * string escaped.  0, COH_EIO or COH_ENOMEM with err set. */
+int cli_report_run(const cli_report_page *page, const cli_headline *h,
+		   coh_error *err);
+
+/* The numbers compare ends with, computed once for stdout and
+ * report.html: at the last sample, each metric's mean under BASE and ALT
+ * and the mean paired difference with its 95% interval; each member's
+ * shares of replications frozen (by then, and then) and exited. */
+typedef struct cli_compare_metric {
+	const char *name;               /* the summary's */
+	double base, alt, diff, lo, hi;
+} cli_compare_metric;
+
+typedef struct cli_compare_member {
+	double frozen_by[2], frozen_now[2], exited[2];  /* BASE, ALT */
+} cli_compare_member;
+
+typedef struct cli_compare_table {
+	char date[16];
+	uint64_t pairs;
+	size_t n_metrics;
+	cli_compare_metric *metrics;
+	size_t n_members;
+	cli_compare_member *members;
+} cli_compare_table;
+
+/* report.html for compare, as cli_report_run. */
+int cli_report_compare(const cli_report_page *page,
+		       const cli_compare_table *t, coh_error *err);
 
 /* The --qoi values parsed against model into a new set (*out, free with
  * coh_qoi_set_free; empty when none was given): CLI_OK, or CLI_USAGE

@@ -58,12 +58,14 @@ static void fact(coh_strbuf *b, const char *name, const char *value)
 }
 
 /* Title, command line, version, seed, replications and dates. */
-static void facts(coh_strbuf *b, const cli_run_report *r)
+static void facts(coh_strbuf *b, const cli_report_page *r)
 {
 	const coh_model *m = r->model;
 	char text[128], start[16], end[16];
 	coh_strbuf_puts(b, "<dl class=\"facts\">\n");
-	fact(b, "Scenario", m->name);
+	fact(b, r->alt ? "Base scenario" : "Scenario", m->name);
+	if (r->alt)
+		fact(b, "Alternative", r->alt->name);
 	coh_strbuf_puts(b, "<dt>Command line</dt><dd><code>");
 	command_line(b, r->argc, r->argv);
 	coh_strbuf_puts(b, "</code></dd>\n");
@@ -96,9 +98,9 @@ static void cell(coh_strbuf *b, const char *text, int numeric)
 }
 
 /* The numbers run prints last, from the same cli_headline. */
-static void headline(coh_strbuf *b, const cli_run_report *r)
+static void headline(coh_strbuf *b, const cli_report_page *r,
+		     const cli_headline *h)
 {
-	const cli_headline *h = r->headline;
 	coh_strbuf_puts(b, "<h2>Where the projection ends</h2>\n");
 	if (!h || h->replications == 0) {
 		coh_strbuf_puts(b, "<p>No replication finished: there are no "
@@ -130,7 +132,7 @@ static void headline(coh_strbuf *b, const cli_run_report *r)
 	coh_strbuf_puts(b, "</table>\n");
 }
 
-static void figures(coh_strbuf *b, const cli_run_report *r)
+static void figures(coh_strbuf *b, const cli_report_page *r)
 {
 	coh_strbuf_puts(b, "<h2>Figures</h2>\n");
 	if (r->no_figures) {
@@ -218,7 +220,77 @@ static void timeline(coh_strbuf *b, const coh_model *m)
 	coh_strbuf_puts(b, "</table>\n");
 }
 
-int cli_report_run(const cli_run_report *r, coh_error *err)
+/* The number x with digits decimals (and its sign when signed), or "-"
+ * when it is not one. */
+static void num_cell(coh_strbuf *b, int digits, int is_signed, double x)
+{
+	char buf[48];
+	if (isnan(x))
+		snprintf(buf, sizeof buf, "-");
+	else if (is_signed)
+		snprintf(buf, sizeof buf, "%+.*f", digits, x);
+	else
+		snprintf(buf, sizeof buf, "%.*f", digits, x);
+	cell(b, buf, 1);
+}
+
+/* The paired differences compare prints last, from the same table. */
+static void compare_table(coh_strbuf *b, const cli_report_page *r,
+			  const cli_compare_table *t)
+{
+	coh_strbuf_puts(b, "<h2>Paired differences</h2>\n");
+	if (t->pairs == 0) {
+		coh_strbuf_puts(b, "<p>No paired replication finished.</p>\n");
+		return;
+	}
+	coh_strbuf_printf(b, "<p>At %s, over %" PRIu64 " paired replications "
+			     "(the same random streams under both scenarios): "
+			     "the means under each, and the mean difference "
+			     "ALT &minus; BASE with its 95%% interval.</p>\n",
+			  t->date, t->pairs);
+	coh_strbuf_puts(b, "<table>\n<tr><th>metric</th><th>base</th>"
+			   "<th>alt</th><th>diff</th><th>95% interval of "
+			   "diff</th></tr>\n");
+	for (size_t k = 0; k < t->n_metrics; k++) {
+		const cli_compare_metric *cm = &t->metrics[k];
+		char ci[64];
+		snprintf(ci, sizeof ci, "[%+.4f, %+.4f]", cm->lo, cm->hi);
+		coh_strbuf_puts(b, "<tr>");
+		cell(b, cm->name, 0);
+		num_cell(b, 4, 0, cm->base);
+		num_cell(b, 4, 0, cm->alt);
+		num_cell(b, 4, 1, cm->diff);
+		cell(b, ci, 1);
+		coh_strbuf_puts(b, "</tr>\n");
+	}
+	coh_strbuf_puts(b, "</table>\n<p>Shares of replications in which "
+			   "each member had frozen at least once by that date "
+			   "(frozen by), was frozen at that date (frozen now), "
+			   "and had exited.</p>\n");
+	coh_strbuf_puts(b, "<table>\n<tr><th>member</th><th>frozen by, base"
+			   "</th><th>frozen by, alt</th><th>frozen now, base"
+			   "</th><th>frozen now, alt</th><th>exited, base"
+			   "</th><th>exited, alt</th></tr>\n");
+	for (size_t i = 0; i < t->n_members; i++) {
+		const cli_compare_member *cm = &t->members[i];
+		coh_strbuf_puts(b, "<tr>");
+		cell(b, r->model->members[i].id, 0);
+		for (int side = 0; side < 2; side++)
+			num_cell(b, 3, 0, cm->frozen_by[side]);
+		for (int side = 0; side < 2; side++)
+			num_cell(b, 3, 0, cm->frozen_now[side]);
+		for (int side = 0; side < 2; side++)
+			num_cell(b, 3, 0, cm->exited[side]);
+		coh_strbuf_puts(b, "</tr>\n");
+	}
+	coh_strbuf_puts(b, "</table>\n");
+}
+
+/* The page: its frame, the facts, the command's own table, the figures
+ * and the timeline (ALT's for compare, as timeline.csv), then written
+ * atomically. */
+static int write_page(const cli_report_page *r, const cli_headline *h,
+		      const cli_compare_table *t, coh_error *err)
 {
 	const coh_model *m = r->model;
 	const char *title = r->title ? r->title
@@ -227,15 +299,18 @@ int cli_report_run(const cli_run_report *r, coh_error *err)
 	coh_html_begin(&b, title);
 	coh_strbuf_puts(&b, "<h1>");
 	coh_html_escape(&b, title);
-	coh_strbuf_puts(&b, "</h1>\n<p>A report of <code>cohesim run</code>: "
-			    "the scenario's Monte Carlo projection. The data "
-			    "behind it are the CSV files beside this page; "
-			    "manifest.json lists them with their "
+	coh_strbuf_puts(&b, "</h1>\n<p>");
+	coh_html_escape(&b, r->intro);
+	coh_strbuf_puts(&b, " The data behind it are the CSV files beside "
+			    "this page; manifest.json lists them with their "
 			    "checksums.</p>\n");
 	facts(&b, r);
-	headline(&b, r);
+	if (t)
+		compare_table(&b, r, t);
+	else
+		headline(&b, r, h);
 	figures(&b, r);
-	timeline(&b, m);
+	timeline(&b, r->alt ? r->alt : m);
 	coh_html_end(&b);
 	int rc = b.failed || !b.s
 		 ? coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory")
@@ -243,4 +318,16 @@ int cli_report_run(const cli_run_report *r, coh_error *err)
 					 err);
 	coh_strbuf_free(&b);
 	return rc;
+}
+
+int cli_report_run(const cli_report_page *page, const cli_headline *h,
+		   coh_error *err)
+{
+	return write_page(page, h, NULL, err);
+}
+
+int cli_report_compare(const cli_report_page *page,
+		       const cli_compare_table *t, coh_error *err)
+{
+	return write_page(page, NULL, t, err);
 }

@@ -548,17 +548,18 @@ static int write_report(run_state *s, const coh_model *shown, int argc,
 			 "is nothing to draw.");
 	}
 	if (!rc) {
-		cli_run_report r = {
+		cli_report_page r = {
 			.dir = s->dir, .model = s->model, .title = shown->title,
+			.intro = "A report of cohesim run: the scenario's "
+				 "Monte Carlo projection.",
 			.argc = argc, .argv = argv, .done = s->done,
 			.requested = s->model->replications,
 			.interrupted = s->interrupted,
-			.headline = &s->headline,
 			.svg = svg, .captions = captions,
 			.n_figures = N_FIGURES, .gnuplot_missing = missing,
 			.no_figures = why[0] ? why : NULL,
 		};
-		rc = cli_report_run(&r, &s->err);
+		rc = cli_report_run(&r, &s->headline, &s->err);
 	}
 	for (size_t i = 0; i < N_FIGURES; i++)
 		coh_free(svg[i]);

@@ -5,6 +5,7 @@
  * manifest), by tidy (no warning and no error: tidy -q -e exits 0), and
  * in a real browser: headless Chromium builds the DOM (title, three
  * figures, no image) and takes a screenshot that must not be blank.
+ * compare's page gets the same text and tidy checks.
  *
  * The screenshot criterion, since decoding a PNG here would need zlib:
  * Chromium's PNG of the report must be at least four times the size of
@@ -435,6 +436,55 @@ static void test_report_options(void **state)
 	bin_result_free(&r);
 }
 
+/* compare's page: the table of paired differences with the numbers
+ * compare printed, one figure, valid HTML, the title escaped; --report
+ * none removes it.  The browser checks are run's alone: both pages come
+ * from the same code, and each Chromium start costs seconds. */
+static void test_compare_report(void **state)
+{
+	const char *dir = *state;
+	const char *cfg = write_hostile(dir);
+	char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s", bin_path(dir, "cmp"));
+	bin_result r;
+	bin_run(&r, "compare", cfg, GEN, "-o", out, "-r", "10", "--plot",
+		"none", NULL);
+	bin_expect_status(&r, 0);
+	/* "  cohesion   0.7263   0.7263   +0.0000   [...]": the base mean */
+	const char *line = strstr(r.out, "\n  cohesion ");
+	assert_non_null(line);
+	char base[32], want[64];
+	assert_int_equal(sscanf(line, " cohesion %31s", base), 1);
+	snprintf(want, sizeof want, "<td>cohesion</td><td class=\"num\">%s"
+		 "</td>", base);
+	bin_result_free(&r);
+
+	const char *report = bin_path(out, "report.html");
+	char *html = bin_slurp(report, NULL);
+	assert_non_null(html);
+	assert_non_null(strstr(html, "<title>&lt;script&gt;alert(1)&lt;/script"
+				     "&gt; &amp; &#39;q&#39;</title>"));
+	assert_false(contains_nocase(html, "<script"));
+	check_no_external(html);
+	assert_non_null(strstr(html, "Paired differences"));
+	assert_non_null(strstr(html, want));
+	assert_int_equal(count(html, "<svg"), 1);
+	free(html);
+	char *manifest = bin_slurp(bin_path(out, "manifest.json"), NULL);
+	assert_non_null(manifest);
+	assert_non_null(strstr(manifest, "\"report.html\""));
+	free(manifest);
+	char cmd[2 * PATH_MAX];
+	snprintf(cmd, sizeof cmd, "tidy -q -e '%s' 2>/dev/null", report);
+	assert_int_equal(shell(cmd), 0);
+
+	bin_run(&r, "compare", cfg, GEN, "-o", out, "-r", "2", "-q",
+		"--plot", "none", "--report", "none", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	assert_false(bin_exists(report));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -444,6 +494,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_run_report, tmp_setup,
 						tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_report_options, tmp_setup,
+						tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_compare_report, tmp_setup,
 						tmp_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
