@@ -68,7 +68,7 @@ static int take_arg(void *ctx, int id, const char *v)
 {
 	compare_args *a = ctx;
 	if (id == OPT_REPORT) {
-		if (strcmp(v, "html") && strcmp(v, "none"))
+		if (strcmp(v, "html") != 0 && strcmp(v, "none") != 0)
 			return cli_usage_error("compare", "--report expects "
 					       "html or none, got \"%s\"", v);
 		a->no_report = strcmp(v, "none") == 0;
@@ -385,11 +385,11 @@ static int write_report(compare_state *s, const cli_compare_table *table,
 			"figure: %s\n", draw_err.message);
 		snprintf(why, sizeof why, "The figure could not be drawn: %s",
 			 draw_err.message);
-		rc = 0;
 	} else if (rc) {
 		s->err = draw_err;
 		return rc;
 	}
+	/* a figure that failed is a warning (above), not a failure */
 	cli_report_page page = {
 		.dir = s->dir, .model = bm, .alt = s->models[1],
 		.title = bm->title,

@@ -155,7 +155,7 @@ static int take_arg(void *ctx, int id, const char *v)
 		return CLI_OK;
 	}
 	if (id == OPT_REPORT) {
-		if (strcmp(v, "html") && strcmp(v, "none"))
+		if (strcmp(v, "html") != 0 && strcmp(v, "none") != 0)
 			return cli_usage_error("run", "--report expects html "
 					       "or none, got \"%s\"", v);
 		a->no_report = strcmp(v, "none") == 0;
