@@ -9,6 +9,7 @@
 #include "core/strbuf.h"
 #include "plot/templates.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -471,7 +472,8 @@ int coh_plot_render(const char *dir, const coh_plot_spec *spec,
 
 /*--- Figures in memory ------------------------------------------------------*/
 
-/* The whole file at path, NUL-terminated, or NULL (errno set). */
+/* The whole file at path, NUL-terminated, or NULL with errno set:
+ * ENOMEM when out of memory, EIO for a read error or an empty file. */
 static char *read_whole(const char *path)
 {
 	FILE *fp = fopen(path, "rb");
@@ -482,24 +484,30 @@ static char *read_whole(const char *path)
 	size_t got;
 	while ((got = fread(chunk, 1, sizeof chunk, fp)) > 0)
 		coh_strbuf_add(&b, chunk, got);
-	int bad = ferror(fp) || b.failed;
+	int unread = ferror(fp);
 	fclose(fp);
-	if (bad || !b.s) {
+	if (b.failed || unread || !b.s) {
 		coh_free(b.s);
-		errno = bad ? EIO : ENOENT;
+		errno = b.failed ? ENOMEM : EIO;
 		return NULL;
 	}
 	return b.s;
 }
 
-/* Removes the files named in tmp, then tmp itself. */
-static void remove_tmp(const char *tmp, char **files, size_t n_files)
+/* Removes every file in tmp, then tmp.  It lists the folder rather than
+ * taking the names written: after an allocation failed part-way the list
+ * may lack some, and the clean-up itself must not allocate through the
+ * wrapper that tests make fail. */
+static void remove_tmp(const char *tmp)
 {
-	for (size_t i = 0; i < n_files; i++) {
-		char *path = coh_output_path(tmp, files[i]);
-		if (path)
-			unlink(path);
-		coh_free(path);
+	DIR *d = opendir(tmp);
+	if (d) {
+		struct dirent *e;
+		while ((e = readdir(d)))
+			if (strcmp(e->d_name, ".") != 0 &&
+			    strcmp(e->d_name, "..") != 0)
+				unlinkat(dirfd(d), e->d_name, 0);
+		closedir(d);
 	}
 	rmdir(tmp);
 }
@@ -542,20 +550,17 @@ int coh_plot_svg(const char *dir, const coh_plot_spec *spec, int *missing,
 					   "out of memory");
 			break;
 		}
-		if (add_file(&files, &n_files, name)) {
-			coh_free(path);
+		svg[i] = read_whole(path);
+		if (!svg[i] && errno == ENOMEM)
 			rc = coh_error_set(err, COH_ENOMEM, NULL, 0,
 					   "out of memory");
-			break;
-		}
-		svg[i] = read_whole(path);
-		if (!svg[i])
+		else if (!svg[i])
 			rc = coh_error_set(err, COH_EIO, path, 0,
 					   "cannot read the figure "
 					   "gnuplot drew: %s", strerror(errno));
 		coh_free(path);
 	}
-	remove_tmp(tmp, files, n_files);
+	remove_tmp(tmp);
 	coh_plot_files_free(files, n_files);
 	if (rc)
 		for (size_t i = 0; i < spec->n_figures; i++) {
