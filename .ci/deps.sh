@@ -22,6 +22,9 @@ need cmd:gnuplot gnuplot-nox
 need cmd:valgrind valgrind
 need cmd:strace strace        # counts the files a sweep opens (tests)
 need cmd:mandoc mandoc        # lints the manual page (tests)
+need cmd:tidy tidy            # checks report.html is valid HTML (tests)
+# renders report.html in a real browser (tests)
+need cmd:chromium-headless-shell chromium-headless-shell
 if [ "${COH_MPI:-}" = 1 ]; then
 	need cmd:mpicc libopenmpi-dev
 	need cmd:mpirun openmpi-bin

@@ -63,6 +63,18 @@ int coh_plot_render(const char *dir, const coh_plot_spec *spec,
 
 void coh_plot_files_free(char **files, size_t n_files);
 
+/* Draws spec's figures once more, as SVG into memory, for a report that
+ * holds them inline: the data files are read from dir, and nothing is
+ * written there (the scripts and figures go to a temporary folder under
+ * $TMPDIR or /tmp, removed before returning).  svg has room for
+ * spec->n_figures pointers; on success svg[i] is figure i's SVG file as
+ * gnuplot wrote it (XML prolog included), newly allocated, freed by the
+ * caller with free().  When gnuplot is not installed every svg[i] is NULL,
+ * *missing (may be NULL) is 1 and 0 is returned.  On failure (COH_EIO,
+ * COH_ENOMEM) every svg[i] is NULL. */
+int coh_plot_svg(const char *dir, const coh_plot_spec *spec, int *missing,
+		 char **svg, coh_error *err);
+
 /* Writes text as a gnuplot single-quoted string literal into buf (size
  * bytes, always terminated): quotes doubled, control characters turned into
  * spaces.  Single-quoted strings are never expanded by gnuplot (no

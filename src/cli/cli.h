@@ -11,6 +11,7 @@
 
 #include "cohesim/error.h"
 #include "cohesim/plot.h"
+#include "cohesim/qoi.h"
 #include "cohesim/scenario.h"
 
 /* Exit statuses. */
@@ -173,12 +174,85 @@ int cli_check_default_dir(const char *dir, const char *path,
 			  const char *const *sets, size_t n_sets,
 			  coh_error *err);
 
-/* The closing lines of `run` on stdout (headline.c): cohesion and each
- * member's commitment and status shares at the last sample, with their
- * 95% intervals. */
+/* The numbers `run` ends with (headline.c), computed once for stdout and
+ * report.html: cohesion and each member's commitment and status shares
+ * at the last sample, with their 95% intervals. */
+typedef struct cli_headline_member {
+	coh_qoi_estimate commitment;
+	coh_qoi_estimate frozen_ever, frozen_now, exited;  /* shares */
+} cli_headline_member;
+
+typedef struct cli_headline {
+	uint64_t replications;  /* 0: nothing to show */
+	char date[16];          /* of the last sample */
+	coh_qoi_estimate cohesion;
+	size_t n_members;       /* the model's, in its order */
+	cli_headline_member *members;
+} cli_headline;
+
+/* Fills *h from a merged summary (h->replications 0 when it holds no
+ * replication or sample).  0, or COH_ENOMEM with err set.  Free with
+ * cli_headline_free (also after a failure). */
 struct coh_summary;
-void cli_print_headline(const struct coh_summary *summary,
-			const coh_model *model);
+int cli_headline_fill(cli_headline *h, const struct coh_summary *summary,
+		      const coh_model *model, coh_error *err);
+void cli_headline_free(cli_headline *h);
+/* The headline as lines on stdout. */
+void cli_headline_print(const cli_headline *h, const coh_model *model);
+/* "0.712 [0.701, 0.723]", or "-" without a value, in buf (48 bytes);
+ * returns buf. */
+const char *cli_headline_cell(char buf[48], coh_qoi_estimate e, int digits);
+
+/* report.html (report.c): what every command's page shows.  Borrowed. */
+typedef struct cli_report_page {
+	const char *dir;
+	const coh_model *model;         /* run's, or compare's BASE */
+	const coh_model *alt;           /* compare's ALT, or NULL */
+	const char *title;              /* the figures' title (with --set) */
+	const char *intro;              /* what the page is, plain text */
+	int argc;
+	char *const *argv;
+	uint64_t done, requested;       /* replications */
+	int interrupted;
+	/* the figures as SVG texts (NULL where none), and their captions */
+	char *const *svg;
+	const char *const *captions;
+	size_t n_figures;
+	int gnuplot_missing;
+	const char *no_figures;         /* why there are none, or NULL */
+} cli_report_page;
+
+/* Writes dir/report.html for run atomically: self-contained (CSS and
+ * figures inline, no script, no external reference), every scenario
+ * string escaped.  0, COH_EIO or COH_ENOMEM with err set. */
+int cli_report_run(const cli_report_page *page, const cli_headline *h,
+		   coh_error *err);
+
+/* The numbers compare ends with, computed once for stdout and
+ * report.html: at the last sample, each metric's mean under BASE and ALT
+ * and the mean paired difference with its 95% interval; each member's
+ * shares of replications frozen (by then, and then) and exited. */
+typedef struct cli_compare_metric {
+	const char *name;               /* the summary's */
+	double base, alt, diff, lo, hi;
+} cli_compare_metric;
+
+typedef struct cli_compare_member {
+	double frozen_by[2], frozen_now[2], exited[2];  /* BASE, ALT */
+} cli_compare_member;
+
+typedef struct cli_compare_table {
+	char date[16];
+	uint64_t pairs;
+	size_t n_metrics;
+	cli_compare_metric *metrics;
+	size_t n_members;
+	cli_compare_member *members;
+} cli_compare_table;
+
+/* report.html for compare, as cli_report_run. */
+int cli_report_compare(const cli_report_page *page,
+		       const cli_compare_table *t, coh_error *err);
 
 /* The --qoi values parsed against model into a new set (*out, free with
  * coh_qoi_set_free; empty when none was given): CLI_OK, or CLI_USAGE
@@ -281,6 +355,14 @@ int cli_draw_members(const char *dir, const coh_model *model,
 		     size_t n_figures, const char *const *axes,
 		     size_t n_axes, coh_plot_format format, char ***files,
 		     size_t *n_files, coh_error *err);
+/* The same figures once more as SVG in memory, for report.html, whatever
+ * --plot says: nothing is written in dir (coh_plot_svg).  svg has room
+ * for n_figures pointers, each set to a new SVG text (free()) or NULL;
+ * *missing is 1 when gnuplot is not installed. */
+int cli_draw_svg(const char *dir, const coh_model *model,
+		 const cli_figure_opts *opts, const char *const *figures,
+		 size_t n_figures, const char *const *axes, size_t n_axes,
+		 char **svg, int *missing, coh_error *err);
 /* --members LIST for command: CLI_OK when NULL or every id is a member,
  * else CLI_USAGE after naming the unknown one and the members. */
 int cli_check_members(const char *command, const char *list,

@@ -25,7 +25,8 @@ static const char compare_help[] =
 	"metric over time (compare.csv: mean with its 95% confidence interval\n"
 	"and the 5%-95% spread across replications), each member's chance of\n"
 	"freezing and exiting in both (compare-members.csv), both summaries\n"
-	"(summary-base.csv, summary-alt.csv), a figure and manifest.json.\n"
+	"(summary-base.csv, summary-alt.csv), a figure, report.html (one\n"
+	"page with the table and the figure inline) and manifest.json.\n"
 	"A short table goes to stdout.  Both scenarios need the same members,\n"
 	"dates and sample grid; the seed and replications are BASE's.\n"
 	"Interrupted (Ctrl-C), it stops after the pairs in flight and writes\n"
@@ -42,6 +43,8 @@ static const char compare_help[] =
 	"                          (default: the parent of each one's folder)\n"
 	"      --title TEXT        the figures' title (default: the scenario's)\n"
 	"      --plot FORMAT       png (default), svg, pdf, dumb or none\n"
+	"      --report FORMAT     html (default): report.html, one page to\n"
+	"                          forward; none: no report\n"
 	"      --max-memory GB     refuse comparisons whose summaries would\n"
 	"                          take more (default: half of the memory)\n"
 	"  -q, --quiet             no progress and no closing message\n"
@@ -51,13 +54,27 @@ typedef struct compare_args {
 	cli_common_opts common;
 	const char *paths[2];           /* BASE and ALT */
 	int n_paths;
+	int no_report;                  /* --report none */
 } compare_args;
 
-/* compare has no options of its own: only BASE and ALT. */
+enum { OPT_REPORT = 1 };
+
+static const cli_option compare_options[] = {
+	{"report", 0, 1, OPT_REPORT},
+	{NULL, 0, 0, 0},
+};
+
+/* compare's own option is --report; the rest are BASE and ALT. */
 static int take_arg(void *ctx, int id, const char *v)
 {
-	(void)id; /* CLI_NEXT_POSITIONAL */
 	compare_args *a = ctx;
+	if (id == OPT_REPORT) {
+		if (strcmp(v, "html") != 0 && strcmp(v, "none") != 0)
+			return cli_usage_error("compare", "--report expects "
+					       "html or none, got \"%s\"", v);
+		a->no_report = strcmp(v, "none") == 0;
+		return CLI_OK;
+	}
 	if (a->n_paths == 2)
 		return cli_usage_error("compare", "expected BASE and ALT, got a "
 				       "third scenario '%s'", v);
@@ -66,7 +83,7 @@ static int take_arg(void *ctx, int id, const char *v)
 }
 
 static const cli_command_args compare_command = {
-	"compare", compare_help, NULL, take_arg, 0,
+	"compare", compare_help, compare_options, take_arg, 0,
 };
 
 /* The workers add each pair to the three summaries (sets of partial
@@ -181,18 +198,24 @@ static int write_summary_as(const char *dir, const char *name,
 	return rc;
 }
 
-static void print_table(const coh_model *m, const coh_summary *b,
-			const coh_summary *a, const coh_summary *d)
+/* The table at the last sample, filled once for stdout and the report.
+ * 0, or COH_ENOMEM (err set); free with table_free either way. */
+static int table_fill(cli_compare_table *t, const coh_model *m,
+		      const coh_summary *b, const coh_summary *a,
+		      const coh_summary *d, coh_error *err)
 {
+	memset(t, 0, sizeof *t);
+	size_t n_metrics = coh_summary_metrics(d);
+	t->metrics = coh_calloc(n_metrics ? n_metrics : 1, sizeof *t->metrics);
+	t->members = coh_calloc(m->n_members ? m->n_members : 1,
+				sizeof *t->members);
+	if (!t->metrics || !t->members)
+		return coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
 	size_t last = coh_summary_samples(d) - 1;
-	char date[16];
-	coh_date_format_offset(date, sizeof date, m->start_day,
+	coh_date_format_offset(t->date, sizeof t->date, m->start_day,
 			       coh_summary_day(d, last));
-	printf("At %s, over %" PRIu64 " paired replications (ALT - BASE):\n",
-	       date, coh_summary_replications(d));
-	printf("  %-16s %10s %10s %10s %22s\n", "metric", "base", "alt",
-	       "diff", "95% CI of diff");
-	for (size_t metric = 0; metric < coh_summary_metrics(d); metric++) {
+	t->pairs = coh_summary_replications(d);
+	for (size_t metric = 0; metric < n_metrics; metric++) {
 		coh_stat sb = coh_summary_stat(b, last, metric);
 		coh_stat sa = coh_summary_stat(a, last, metric);
 		coh_stat sd = coh_summary_stat(d, last, metric);
@@ -200,22 +223,56 @@ static void print_table(const coh_model *m, const coh_summary *b,
 			continue;
 		double half = sd.n > 1 ? 1.959963984540054 * sd.sd /
 						 sqrt((double)sd.n) : 0.0;
+		t->metrics[t->n_metrics++] = (cli_compare_metric){
+			.name = coh_summary_metric_name(d, metric),
+			.base = sb.mean, .alt = sa.mean, .diff = sd.mean,
+			.lo = sd.mean - half, .hi = sd.mean + half,
+		};
+	}
+	t->n_members = m->n_members;
+	for (size_t i = 0; i < m->n_members; i++) {
+		const coh_summary *side[2] = {b, a};
+		for (int k = 0; k < 2; k++) {
+			t->members[i].frozen_by[k] =
+				coh_summary_frozen_by(side[k], last, i);
+			t->members[i].frozen_now[k] =
+				coh_summary_frozen_now(side[k], last, i);
+			t->members[i].exited[k] =
+				coh_summary_exited_by(side[k], last, i);
+		}
+	}
+	return 0;
+}
+
+static void table_free(cli_compare_table *t)
+{
+	coh_free(t->metrics);
+	coh_free(t->members);
+	memset(t, 0, sizeof *t);
+}
+
+static void print_table(const coh_model *m, const cli_compare_table *t)
+{
+	printf("At %s, over %" PRIu64 " paired replications (ALT - BASE):\n",
+	       t->date, t->pairs);
+	printf("  %-16s %10s %10s %10s %22s\n", "metric", "base", "alt",
+	       "diff", "95% CI of diff");
+	for (size_t k = 0; k < t->n_metrics; k++) {
+		const cli_compare_metric *cm = &t->metrics[k];
 		printf("  %-16s %10.4f %10.4f %+10.4f   [%+8.4f, %+8.4f]\n",
-		       coh_summary_metric_name(d, metric), sb.mean, sa.mean,
-		       sd.mean, sd.mean - half, sd.mean + half);
+		       cm->name, cm->base, cm->alt, cm->diff, cm->lo, cm->hi);
 	}
 	/* "frozen by": at least once by then; "frozen now": at that date */
 	printf("  %-16s %10s %10s %10s %10s %10s %10s\n", "member",
 	       "frz-by b", "frz-by a", "frz-now b", "frz-now a", "exit b",
 	       "exit a");
-	for (size_t i = 0; i < m->n_members; i++)
+	for (size_t i = 0; i < t->n_members; i++) {
+		const cli_compare_member *cm = &t->members[i];
 		printf("  %-16s %10.3f %10.3f %10.3f %10.3f %10.3f %10.3f\n",
-		       m->members[i].id, coh_summary_frozen_by(b, last, i),
-		       coh_summary_frozen_by(a, last, i),
-		       coh_summary_frozen_now(b, last, i),
-		       coh_summary_frozen_now(a, last, i),
-		       coh_summary_exited_by(b, last, i),
-		       coh_summary_exited_by(a, last, i));
+		       m->members[i].id, cm->frozen_by[0], cm->frozen_by[1],
+		       cm->frozen_now[0], cm->frozen_now[1], cm->exited[0],
+		       cm->exited[1]);
+	}
 	printf("  (frz-by: frozen at least once by then; frz-now: frozen at "
 	       "that date)\n");
 }
@@ -292,6 +349,67 @@ static int run_pairs(compare_state *s)
 	return coh_summary_set_merge(sink->diff, &s->summaries[2], &s->err);
 }
 
+/* report.html, with compare.svg drawn once more into memory whatever
+ * --plot says; with --report none, an earlier one is removed.  A gnuplot
+ * that fails here costs the report its figure, not the comparison. */
+static int write_report(compare_state *s, const cli_compare_table *table,
+			const char *const *sides, int argc, char **argv)
+{
+	static const char *const captions[] = {
+		"Cohesion under both scenarios (medians across "
+		"replications), then the paired difference ALT minus BASE of "
+		"cohesion (its mean, the mean's 95% interval and the 5%-95% "
+		"spread of the pairs) and of each member's commitment.",
+	};
+	const coh_model *bm = s->models[0];
+	if (s->a->no_report) {
+		char *path = coh_output_path(s->dir, "report.html");
+		if (!path)
+			return coh_error_set(&s->err, COH_ENOMEM, NULL, 0,
+					     "out of memory");
+		int rc = 0;
+		if (unlink(path) != 0 && errno != ENOENT)
+			rc = coh_error_set(&s->err, COH_EIO, path, 0,
+					   "cannot remove an earlier "
+					   "report: %s", strerror(errno));
+		coh_free(path);
+		return rc;
+	}
+	char *svg[1] = {NULL};
+	int missing = 0;
+	char why[COH_ERROR_MSG_MAX + 64] = "";
+	coh_error draw_err = {0};
+	coh_model shown = *bm;
+	shown.title = cli_figure_title(&s->a->common, bm);
+	int rc = cli_draw_svg(s->dir, &shown, NULL, compare_figures, 1, sides,
+			      2, svg, &missing, &draw_err);
+	if (rc == COH_EIO) {
+		fprintf(stderr, "cohesim: warning: report.html has no "
+			"figure: %s\n", draw_err.message);
+		snprintf(why, sizeof why, "The figure could not be drawn: %s",
+			 draw_err.message);
+	} else if (rc) {
+		s->err = draw_err;
+		return rc;
+	}
+	/* a figure that failed is a warning (above), not a failure */
+	cli_report_page page = {
+		.dir = s->dir, .model = bm, .alt = s->models[1],
+		.title = shown.title,
+		.intro = "A report of cohesim compare: two scenarios run on "
+			 "the same random streams, and their paired "
+			 "difference.",
+		.argc = argc, .argv = argv, .done = s->done,
+		.requested = bm->replications,
+		.svg = svg, .captions = captions, .n_figures = 1,
+		.gnuplot_missing = missing,
+		.no_figures = why[0] ? why : NULL,
+	};
+	rc = cli_report_compare(&page, table, &s->err);
+	coh_free(svg[0]);
+	return rc;
+}
+
 /* Every file, manifest.json last, then the table on stdout. */
 static int write_comparison(compare_state *s, int argc, char **argv)
 {
@@ -317,17 +435,30 @@ static int write_comparison(compare_state *s, int argc, char **argv)
 	    (rc = cli_draw(dir, &shown, compare_figures, 1, sides, 2, format,
 			   &s->plot_files, &s->n_plot, err)))
 		return rc;
+	cli_compare_table table;
+	rc = table_fill(&table, bm, sum[0], sum[1], sum[2], err);
+	if (!rc)
+		rc = write_report(s, &table, sides, argc, argv);
+	if (rc) {
+		table_free(&table);
+		return rc;
+	}
 	static const char *const data[] = {
 		"compare.csv", "compare-members.csv", "summary-base.csv",
 		"summary-alt.csv", "timeline.csv", "scenario.resolved.cfg"};
 	size_t n_data = sizeof data / sizeof *data, n_files = 0;
-	const char **files = coh_calloc(n_data + s->n_plot, sizeof *files);
-	if (!files)
+	const char **files = coh_calloc(n_data + s->n_plot + 1,
+					sizeof *files);
+	if (!files) {
+		table_free(&table);
 		return coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+	}
 	for (size_t i = 0; i < n_data; i++)
 		files[n_files++] = data[i];
 	for (size_t i = 0; i < s->n_plot; i++)
 		files[n_files++] = s->plot_files[i];
+	if (!s->a->no_report)
+		files[n_files++] = "report.html";
 	coh_manifest manifest = {
 		.dir = dir, .argc = argc, .argv = argv,
 		.scenario_path = coh_scenario_path(s->base), .model = bm,
@@ -337,13 +468,16 @@ static int write_comparison(compare_state *s, int argc, char **argv)
 	};
 	rc = coh_manifest_write(&manifest, err);
 	coh_free(files);
+	if (!rc)
+		print_table(bm, &table);
+	table_free(&table);
 	if (rc)
 		return rc;
-	print_table(bm, sum[0], sum[1], sum[2]);
 	if (!s->a->common.quiet)
 		fprintf(stderr, "cohesim: wrote %s/ (compare.csv, "
-			"compare-members.csv, summaries, %smanifest.json)\n",
-			dir, s->n_plot ? "figure, " : "");
+			"compare-members.csv, summaries, %s%smanifest.json)\n",
+			dir, s->n_plot ? "figure, " : "",
+			s->a->no_report ? "" : "report.html, ");
 	return 0;
 }
 

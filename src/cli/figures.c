@@ -86,23 +86,35 @@ int cli_check_metric(const char *command, const char *metric,
 	return check_ids(command, "--metric", metric, metric + kind + 1, m);
 }
 
-int cli_draw_members(const char *dir, const coh_model *m,
-		     const cli_figure_opts *opts, const char *const *figures,
-		     size_t n_figures, const char *const *axes,
-		     size_t n_axes, coh_plot_format format, char ***files,
-		     size_t *n_files, coh_error *err)
+/* A model's plot specification, with the arrays it points into. */
+typedef struct spec_arrays {
+	const char **ids, **names;
+	double *freeze, *exit_at;
+	coh_plot_spec spec;
+} spec_arrays;
+
+static void spec_free(spec_arrays *sa)
+{
+	coh_free(sa->ids);
+	coh_free(sa->names);
+	coh_free(sa->freeze);
+	coh_free(sa->exit_at);
+}
+
+/* Fills sa->spec for m with the user's choices (NULL: none). */
+static int spec_build(spec_arrays *sa, const coh_model *m,
+		      const cli_figure_opts *opts, const char *const *figures,
+		      size_t n_figures, const char *const *axes,
+		      size_t n_axes, coh_error *err)
 {
 	const char *members = opts ? opts->members : NULL;
 	size_t n = m->n_members ? m->n_members : 1;
-	const char **ids = coh_calloc(n, sizeof *ids);
-	const char **names = coh_calloc(n, sizeof *names);
-	double *freeze = coh_calloc(n, sizeof *freeze);
-	double *exit_at = coh_calloc(n, sizeof *exit_at);
-	if (!ids || !names || !freeze || !exit_at) {
-		coh_free(ids);
-		coh_free(names);
-		coh_free(freeze);
-		coh_free(exit_at);
+	sa->ids = coh_calloc(n, sizeof *sa->ids);
+	sa->names = coh_calloc(n, sizeof *sa->names);
+	sa->freeze = coh_calloc(n, sizeof *sa->freeze);
+	sa->exit_at = coh_calloc(n, sizeof *sa->exit_at);
+	if (!sa->ids || !sa->names || !sa->freeze || !sa->exit_at) {
+		spec_free(sa);
 		return coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
 	}
 	/* the members asked for, in the scenario's order */
@@ -110,10 +122,10 @@ int cli_draw_members(const char *dir, const coh_model *m,
 	for (size_t i = 0; i < m->n_members; i++) {
 		if (!listed(members, m->members[i].id))
 			continue;
-		ids[shown] = m->members[i].id;
-		names[shown] = m->members[i].name;
-		freeze[shown] = m->members[i].freeze;
-		exit_at[shown] = m->members[i].exit;
+		sa->ids[shown] = m->members[i].id;
+		sa->names[shown] = m->members[i].name;
+		sa->freeze[shown] = m->members[i].freeze;
+		sa->exit_at[shown] = m->members[i].exit;
 		shown++;
 	}
 	/* the record ends where the scenario says, or at its last dated
@@ -126,25 +138,53 @@ int cli_draw_members(const char *dir, const coh_model *m,
 		.has_record_end = has_end,
 		.record_end_day = m->start_day + (int64_t)floor(end),
 		.end_day = m->start_day + (int64_t)m->horizon,
-		.n_members = shown, .ids = ids, .names = names,
-		.freeze = freeze, .exit = exit_at,
+		.n_members = shown, .ids = sa->ids, .names = sa->names,
+		.freeze = sa->freeze, .exit = sa->exit_at,
 		.metric = opts ? opts->metric : NULL,
 		.axes = axes, .n_axes = n_axes,
 		.figures = figures, .n_figures = n_figures,
 	};
+	sa->spec = spec;
+	return 0;
+}
+
+int cli_draw_members(const char *dir, const coh_model *m,
+		     const cli_figure_opts *opts, const char *const *figures,
+		     size_t n_figures, const char *const *axes,
+		     size_t n_axes, coh_plot_format format, char ***files,
+		     size_t *n_files, coh_error *err)
+{
+	spec_arrays sa = {0};
+	int rc = spec_build(&sa, m, opts, figures, n_figures, axes, n_axes,
+			    err);
+	if (rc)
+		return rc;
 	int missing = 0;
-	int rc = coh_plot_render(dir, &spec, format, &missing, files, n_files,
-				 err);
-	coh_free(ids);
-	coh_free(names);
-	coh_free(freeze);
-	coh_free(exit_at);
+	rc = coh_plot_render(dir, &sa.spec, format, &missing, files, n_files,
+			     err);
+	spec_free(&sa);
 	if (!rc && missing)
 		fprintf(stderr,
 			"cohesim: warning: gnuplot is not installed, so no "
 			"figures were drawn; the data and the gnuplot scripts "
 			"are in %s (install gnuplot, e.g. apt-get install "
 			"gnuplot-nox, then run 'cohesim plot %s')\n", dir, dir);
+	return rc;
+}
+
+int cli_draw_svg(const char *dir, const coh_model *m,
+		 const cli_figure_opts *opts, const char *const *figures,
+		 size_t n_figures,
+		 const char *const *axes, size_t n_axes, char **svg,
+		 int *missing, coh_error *err)
+{
+	spec_arrays sa = {0};
+	int rc = spec_build(&sa, m, opts, figures, n_figures, axes, n_axes,
+			    err);
+	if (rc)
+		return rc;
+	rc = coh_plot_svg(dir, &sa.spec, missing, svg, err);
+	spec_free(&sa);
 	return rc;
 }
 

@@ -2,8 +2,8 @@
  * so that the resolved scenario records them), runs its replications on
  * worker threads, and writes the output folder: the summaries, the
  * per-replication CSV files that --keep asks for, the estimates of the
- * --qoi quantities, scenario.resolved.cfg, the figures and, last,
- * manifest.json. */
+ * --qoi quantities, scenario.resolved.cfg, the figures, report.html and,
+ * last, manifest.json. */
 #include "cli.h"
 #include "cohesim/output.h"
 #include "cohesim/mc.h"
@@ -33,7 +33,8 @@ static const char run_help[] =
 	"                 and member per sample time), survival.csv (chance of\n"
 	"                 having frozen / exited by each date), outcomes.csv\n"
 	"                 (one row per replication), timeline.csv,\n"
-	"                 scenario.resolved.cfg, manifest.json and the figures\n"
+	"                 scenario.resolved.cfg, manifest.json, the figures\n"
+	"                 and report.html (unless --report none)\n"
 	"  with --keep    cohesion.csv, members.csv and events.csv, one row per\n"
 	"                 replication and sample time (or event)\n"
 	"  with --qoi     qoi.csv (each quantity's mean over replications with\n"
@@ -74,6 +75,10 @@ static const char run_help[] =
 	"      --from DATE         the ledger's window starts after DATE's events\n"
 	"                          (default: before the first event)\n"
 	"      --to DATE           and ends after DATE's events (default: end)\n"
+	"      --report FORMAT     html (default): report.html, one page with\n"
+	"                          the headline numbers, the figures inline and\n"
+	"                          the timeline, to forward as it is; none: no\n"
+	"                          report\n"
 	"      --members ID,ID...  draw only these members in the figures\n"
 	"                          (default: all; the data keep every member)\n"
 	"      --max-memory GB     refuse runs whose summaries would take more\n"
@@ -82,7 +87,8 @@ static const char run_help[] =
 	"  -h, --help              show this help\n";
 
 /* run's own options; the shared ones are parsed in args.c */
-enum { OPT_KEEP = 1, OPT_LEDGER, OPT_FROM, OPT_TO, OPT_MEMBERS };
+enum { OPT_KEEP = 1, OPT_LEDGER, OPT_FROM, OPT_TO, OPT_MEMBERS,
+       OPT_REPORT };
 
 static const cli_option run_options[] = {
 	{"keep", 0, 1, OPT_KEEP},
@@ -90,6 +96,7 @@ static const cli_option run_options[] = {
 	{"from", 0, 1, OPT_FROM},
 	{"to", 0, 1, OPT_TO},
 	{"members", 0, 1, OPT_MEMBERS},
+	{"report", 0, 1, OPT_REPORT},
 	{NULL, 0, 0, 0},
 };
 
@@ -100,6 +107,7 @@ typedef struct run_args {
 	int keep_given;
 	const char *ledger, *from, *to;         /* --ledger, --from, --to */
 	const char *members;                    /* --members, or NULL */
+	int no_report;                          /* --report none */
 } run_args;
 
 static int parse_keep(unsigned *out, const char *text)
@@ -145,6 +153,13 @@ static int take_arg(void *ctx, int id, const char *v)
 				  : id == OPT_FROM ? &a->from
 				  : id == OPT_TO ? &a->to : &a->members;
 		*slot = v;
+		return CLI_OK;
+	}
+	if (id == OPT_REPORT) {
+		if (strcmp(v, "html") != 0 && strcmp(v, "none") != 0)
+			return cli_usage_error("run", "--report expects html "
+					       "or none, got \"%s\"", v);
+		a->no_report = strcmp(v, "none") == 0;
 		return CLI_OK;
 	}
 	/* OPT_KEEP */
@@ -243,6 +258,7 @@ typedef struct file_list {
 	size_t count;
 	char **plot_files;
 	size_t n_plot_files;
+	int report;                     /* report.html was written */
 } file_list;
 
 static const char *const run_figures[] = {"cohesion.gp", "members.gp",
@@ -258,6 +274,7 @@ typedef struct run_state {
 	unsigned keep;                  /* COH_KEEP_* */
 	size_t n_workers;
 	coh_ledger *ledger;             /* with --ledger */
+	cli_headline headline;          /* for stdout and report.html */
 	run_sink sink;
 	file_list files;
 	cli_signals signals;
@@ -459,53 +476,123 @@ static int write_reports(run_state *s)
 		"scenario.resolved.cfg"};
 	for (size_t i = 0; i < sizeof reports / sizeof *reports; i++)
 		files->names[files->count++] = reports[i];
-	if ((rc = write_qoi(s)) || (rc = write_ledger(s)))
+	if ((rc = write_qoi(s)) || (rc = write_ledger(s)) ||
+	    (rc = cli_headline_fill(&s->headline, summary, s->model, &s->err)))
 		return rc;
 	if (!s->a->common.quiet)
-		cli_print_headline(summary, s->model);
+		cli_headline_print(&s->headline, s->model);
 	if (coh_qoi_set_count(s->sink.qoi) > 0 && !s->a->common.quiet)
 		print_qoi(s->sink.qoi);
 	return 0;
 }
 
-/* The figures, then manifest.json (last: its presence says the folder is
- * complete) and the closing line. */
+/* The title of the figures and the report: with --set, it says so, for
+ * a figure of changed settings must not pass for the scenario's own.
+ * NULL (err set) when out of memory; else the caller frees title. */
+static const char *shown_title(run_state *s, coh_strbuf *title)
+{
+	const char *own = cli_figure_title(&s->a->common, s->model);
+	if (s->a->common.n_set == 0)
+		return own;
+	const char *const *sets = s->a->common.overrides.items;
+	coh_strbuf_puts(title, own);
+	for (size_t i = 0; i < s->a->common.n_set; i++)
+		coh_strbuf_printf(title, "%s%s", i ? ", " : " (--set ",
+				  sets[i]);
+	coh_strbuf_puts(title, ")");
+	if (title->failed) {
+		coh_error_set(&s->err, COH_ENOMEM, NULL, 0, "out of memory");
+		return NULL;
+	}
+	return title->s;
+}
+
+/* report.html, with the figures drawn once more as SVG whatever --plot
+ * says; with --report none, an earlier run's report is removed. */
+static int write_report(run_state *s, const coh_model *shown, int argc,
+			char **argv)
+{
+	enum { N_FIGURES = sizeof run_figures / sizeof *run_figures };
+	static const char *const captions[N_FIGURES] = {
+		"Cohesion over time: the scenario's events on top, cohesion "
+		"and the mean commitment (medians with 50% and 90% bands "
+		"across replications), and the shares of members active, "
+		"frozen and exited.",
+		"Each member's commitment (median with 50% and 90% bands), "
+		"with its freeze and exit thresholds.",
+		"The chance that each member has frozen, and has exited, by "
+		"each date.",
+	};
+	if (s->a->no_report)
+		return remove_stale(s, "report.html");
+	char *svg[N_FIGURES] = {0};
+	int missing = 0, rc = 0;
+	char why[COH_ERROR_MSG_MAX + 64] = "";
+	if (s->done > 0) {
+		coh_error draw_err = {0};
+		cli_figure_opts chosen = {.members = s->a->members};
+		rc = cli_draw_svg(s->dir, shown, &chosen, run_figures,
+				  N_FIGURES, NULL, 0, svg, &missing, &draw_err);
+		/* the run's data are written: a gnuplot that fails on the
+		 * report's figures costs the report its figures, not the run */
+		if (rc == COH_EIO) {
+			fprintf(stderr, "cohesim: warning: report.html has no "
+				"figures: %s\n", draw_err.message);
+			snprintf(why, sizeof why, "The figures could not be "
+				 "drawn: %s", draw_err.message);
+			rc = 0;
+		} else if (rc) {
+			s->err = draw_err;
+		}
+	} else {
+		snprintf(why, sizeof why, "No replication finished, so there "
+			 "is nothing to draw.");
+	}
+	if (!rc) {
+		cli_report_page r = {
+			.dir = s->dir, .model = s->model, .title = shown->title,
+			.intro = "A report of cohesim run: the scenario's "
+				 "Monte Carlo projection.",
+			.argc = argc, .argv = argv, .done = s->done,
+			.requested = s->model->replications,
+			.interrupted = s->interrupted,
+			.svg = svg, .captions = captions,
+			.n_figures = N_FIGURES, .gnuplot_missing = missing,
+			.no_figures = why[0] ? why : NULL,
+		};
+		rc = cli_report_run(&r, &s->headline, &s->err);
+	}
+	for (size_t i = 0; i < N_FIGURES; i++)
+		coh_free(svg[i]);
+	s->files.report = rc == 0;
+	return rc;
+}
+
+/* The figures, report.html, then manifest.json (last: its presence says
+ * the folder is complete) and the closing line. */
 static int write_figures_and_manifest(run_state *s, int argc, char **argv)
 {
 	coh_plot_format format = s->a->common.plot;
 	file_list *files = &s->files;
-	int rc;
-	if (format != COH_PLOT_NONE && s->done > 0) {
+	coh_strbuf title = {0};
+	coh_model shown = *s->model;
+	shown.title = shown_title(s, &title);
+	int rc = shown.title || s->a->common.n_set == 0 ? 0 : COH_ENOMEM;
+	if (!rc && format != COH_PLOT_NONE && s->done > 0) {
 		if (format == COH_PLOT_DUMB)
 			fflush(stdout);
-		/* with --set, the title says so: a figure of changed
-		 * settings must not pass for the scenario's own */
-		coh_model shown = *s->model;
-		shown.title = cli_figure_title(&s->a->common, s->model);
-		coh_strbuf title = {0};
-		if (s->a->common.n_set > 0) {
-			const char *const *sets = s->a->common.overrides.items;
-			coh_strbuf_puts(&title, shown.title);
-			for (size_t i = 0; i < s->a->common.n_set; i++)
-				coh_strbuf_printf(&title, "%s%s",
-						  i ? ", " : " (--set ",
-						  sets[i]);
-			coh_strbuf_puts(&title, ")");
-			if (title.failed)
-				return coh_error_set(&s->err, COH_ENOMEM, NULL,
-						     0, "out of memory");
-			shown.title = title.s;
-		}
 		cli_figure_opts chosen = {.members = s->a->members};
 		rc = cli_draw_members(s->dir, &shown, &chosen, run_figures,
 				      sizeof run_figures / sizeof *run_figures,
 				      NULL, 0, format, &files->plot_files,
 				      &files->n_plot_files, &s->err);
-		coh_strbuf_free(&title);
-		if (rc)
-			return rc;
 	}
-	const char **all = coh_calloc(files->count + files->n_plot_files + 1,
+	if (!rc)
+		rc = write_report(s, &shown, argc, argv);
+	coh_strbuf_free(&title);
+	if (rc)
+		return rc;
+	const char **all = coh_calloc(files->count + files->n_plot_files + 2,
 				      sizeof *all);
 	if (!all)
 		return coh_error_set(&s->err, COH_ENOMEM, NULL, 0,
@@ -515,6 +602,8 @@ static int write_figures_and_manifest(run_state *s, int argc, char **argv)
 		all[n_all++] = files->names[i];
 	for (size_t i = 0; i < files->n_plot_files; i++)
 		all[n_all++] = files->plot_files[i];
+	if (files->report)
+		all[n_all++] = "report.html";
 	coh_manifest manifest = {
 		.dir = s->dir, .argc = argc, .argv = argv,
 		.scenario_path = s->a->scenario, .model = s->model,
@@ -639,6 +728,7 @@ static int run_loaded(const run_args *a, const coh_scenario *sc, int argc,
 	coh_summary_set_free(s.sink.summaries);
 	coh_qoi_set_free(s.sink.qoi);
 	coh_ledger_free(s.ledger);
+	cli_headline_free(&s.headline);
 	coh_plot_files_free(s.files.plot_files, s.files.n_plot_files);
 	coh_free(s.dir);
 	if (rc)

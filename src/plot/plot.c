@@ -9,8 +9,10 @@
 #include "core/strbuf.h"
 #include "plot/templates.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -385,10 +387,17 @@ static int run_gnuplot(const char *dir, const char *commands, coh_error *err)
 			     last ? last : "no message");
 }
 
-int coh_plot_render(const char *dir, const coh_plot_spec *spec,
-		    coh_plot_format format, int *missing, char ***files,
-		    size_t *n_files, coh_error *err)
+/* Writes common.gp and the figure scripts for format into script_dir and
+ * runs gnuplot there.  data_dir, when not NULL, is an absolute folder put
+ * on gnuplot's loadpath: the scripts then find the data files there,
+ * since plot and load look in the current folder first and the loadpath
+ * next.  Names written (relative to script_dir) go to *files. */
+static int render_in(const char *script_dir, const char *data_dir,
+		     const coh_plot_spec *spec, coh_plot_format format,
+		     int *missing, char ***files, size_t *n_files,
+		     coh_error *err)
 {
+	const char *dir = script_dir;
 	if (missing)
 		*missing = 0;
 	coh_strbuf cmd = {0};
@@ -404,6 +413,11 @@ int coh_plot_render(const char *dir, const coh_plot_spec *spec,
 	coh_free(text);
 	if (!rc && add_file(files, n_files, "common.gp"))
 		rc = coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+	if (data_dir) {
+		coh_strbuf_puts(&cmd, "set loadpath ");
+		sb_quoted(&cmd, data_dir);
+		coh_strbuf_puts(&cmd, "\n");
+	}
 	for (size_t i = 0; i < spec->n_figures && !rc; i++) {
 		const char *name = spec->figures[i];
 		const char *tpl = template_text(name);
@@ -447,5 +461,113 @@ int coh_plot_render(const char *dir, const coh_plot_spec *spec,
 		}
 	}
 	coh_free(cmd.s);
+	return rc;
+}
+
+int coh_plot_render(const char *dir, const coh_plot_spec *spec,
+		    coh_plot_format format, int *missing, char ***files,
+		    size_t *n_files, coh_error *err)
+{
+	return render_in(dir, NULL, spec, format, missing, files, n_files,
+			 err);
+}
+
+/*--- Figures in memory ------------------------------------------------------*/
+
+/* The whole file at path, NUL-terminated, or NULL with errno set:
+ * ENOMEM when out of memory, EIO for a read error or an empty file. */
+static char *read_whole(const char *path)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return NULL;
+	coh_strbuf b = {0};
+	char chunk[8192];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof chunk, fp)) > 0)
+		coh_strbuf_add(&b, chunk, got);
+	int unread = ferror(fp);
+	fclose(fp);
+	if (b.failed || unread || !b.s) {
+		coh_free(b.s);
+		errno = b.failed ? ENOMEM : EIO;
+		return NULL;
+	}
+	return b.s;
+}
+
+/* Removes every file in tmp, then tmp.  It lists the folder rather than
+ * taking the names written: after an allocation failed part-way the list
+ * may lack some, and the clean-up itself must not allocate through the
+ * wrapper that tests make fail. */
+static void remove_tmp(const char *tmp)
+{
+	DIR *d = opendir(tmp);
+	if (d) {
+		struct dirent *e;
+		while ((e = readdir(d)))
+			if (strcmp(e->d_name, ".") != 0 &&
+			    strcmp(e->d_name, "..") != 0)
+				unlinkat(dirfd(d), e->d_name, 0);
+		closedir(d);
+	}
+	rmdir(tmp);
+}
+
+int coh_plot_svg(const char *dir, const coh_plot_spec *spec, int *missing,
+		 char **svg, coh_error *err)
+{
+	for (size_t i = 0; i < spec->n_figures; i++)
+		svg[i] = NULL;
+	if (missing)
+		*missing = 0;
+	if (!gnuplot_installed()) {
+		if (missing)
+			*missing = 1;
+		return 0;
+	}
+	char data_dir[PATH_MAX];
+	if (!realpath(dir, data_dir))
+		return coh_error_set(err, COH_EIO, dir, 0,
+				     "cannot resolve the folder: %s",
+				     strerror(errno));
+	const char *base = getenv("TMPDIR");
+	char tmp[PATH_MAX];
+	snprintf(tmp, sizeof tmp, "%s/cohesim-svg-XXXXXX",
+		 base && base[0] ? base : "/tmp");
+	if (!mkdtemp(tmp))
+		return coh_error_set(err, COH_EIO, tmp, 0,
+				     "cannot make a temporary folder: %s",
+				     strerror(errno));
+	char **files = NULL;
+	size_t n_files = 0;
+	int rc = render_in(tmp, data_dir, spec, COH_PLOT_SVG, NULL, &files,
+			   &n_files, err);
+	for (size_t i = 0; i < spec->n_figures && !rc; i++) {
+		char name[256];
+		figure_name(name, sizeof name, spec->figures[i], COH_PLOT_SVG);
+		char *path = coh_output_path(tmp, name);
+		if (!path) {
+			rc = coh_error_set(err, COH_ENOMEM, NULL, 0,
+					   "out of memory");
+			break;
+		}
+		svg[i] = read_whole(path);
+		if (!svg[i] && errno == ENOMEM)
+			rc = coh_error_set(err, COH_ENOMEM, NULL, 0,
+					   "out of memory");
+		else if (!svg[i])
+			rc = coh_error_set(err, COH_EIO, path, 0,
+					   "cannot read the figure "
+					   "gnuplot drew: %s", strerror(errno));
+		coh_free(path);
+	}
+	remove_tmp(tmp);
+	coh_plot_files_free(files, n_files);
+	if (rc)
+		for (size_t i = 0; i < spec->n_figures; i++) {
+			coh_free(svg[i]);
+			svg[i] = NULL;
+		}
 	return rc;
 }

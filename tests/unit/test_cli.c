@@ -417,7 +417,7 @@ static void test_run_writes_every_file(void **state)
 		 "outcomes.csv, summary.csv, survival.csv, timeline.csv, "
 		 "scenario.resolved.cfg, common.gp, cohesion.gp, members.gp, "
 		 "survival.gp, cohesion.png, members.png, survival.png, "
-		 "manifest.json)\n",
+		 "report.html, manifest.json)\n",
 		 dir);
 	assert_string_equal(r.err, want);
 	bin_result_free(&r);
@@ -501,8 +501,8 @@ static void test_run_writes_every_file(void **state)
 			 64);
 	json_t *list = json_object_get(root, "files");
 	/* every file but the manifest itself, with its size */
-	assert_int_equal(json_array_size(list), 15);
-	for (size_t i = 0; i < 15; i++) {
+	assert_int_equal(json_array_size(list), 16);
+	for (size_t i = 0; i < 16; i++) {
 		json_t *f = json_array_get(list, i);
 		const char *name = json_string_value(json_object_get(f, "name"));
 		if (i < 3)
@@ -739,8 +739,9 @@ static void test_keep(void **state)
 	json_t *root = json_load_file(bin_path(dir, "manifest.json"), 0, NULL);
 	assert_non_null(root);
 	json_t *list = json_object_get(root, "files");
-	/* events.csv, the four summaries, the resolved scenario */
-	assert_int_equal(json_array_size(list), 6);
+	/* events.csv, the four summaries, the resolved scenario, the
+	 * report */
+	assert_int_equal(json_array_size(list), 7);
 	assert_string_equal(json_string_value(json_object_get(
 				    json_array_get(list, 0), "name")),
 			    "events.csv");
