@@ -303,7 +303,7 @@ static int write_page(const cli_report_page *r, const cli_headline *h,
 	coh_html_escape(&b, r->intro);
 	coh_strbuf_puts(&b, " The data behind it are the CSV files beside "
 			    "this page; manifest.json lists them with their "
-			    "checksums.</p>\n");
+			    "sizes and the scenario's SHA-256.</p>\n");
 	facts(&b, r);
 	if (t)
 		compare_table(&b, r, t);
