@@ -159,13 +159,12 @@ const char *cli_figure_title(const cli_common_opts *o, const coh_model *m);
 int cli_common_load(coh_scenario **out, const cli_common_opts *o,
 		    const char *path);
 
-/* A command's default output folder: out/NAME SUFFIX/ ("out/csto/",
- * "out/csto-attribute/"), and with --set overrides out/NAME SUFFIX-set-H/,
- * H the first 8 hex digits of their SHA-256, so that results with other
- * settings never land in the folder of the scenario's own.  NULL (err set)
- * when out of memory. */
-char *cli_default_dir(const char *name, const char *suffix,
-		      const char *const *sets, size_t n_sets, coh_error *err);
+/* run's default output folder: out/NAME/, and with --set overrides
+ * out/NAME-set-H/, H the first 8 hex digits of their SHA-256, so that
+ * results with other settings never land in the folder of the scenario's
+ * own.  NULL (err set) when out of memory. */
+char *cli_default_dir(const char *name, const char *const *sets,
+		      size_t n_sets, coh_error *err);
 /* Before writing into a default folder: refuses (COH_EINPUT, naming -o)
  * when its manifest.json says it holds the results of another scenario
  * file or of other --set values (or cannot be read); 0 when it holds

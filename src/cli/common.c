@@ -120,11 +120,11 @@ char *cli_output_dir(const char *given, coh_error *err, const char *fmt, ...)
 
 /*--- Output folders ------------------------------------------------------*/
 
-char *cli_default_dir(const char *name, const char *suffix,
-		      const char *const *sets, size_t n_sets, coh_error *err)
+char *cli_default_dir(const char *name, const char *const *sets,
+		      size_t n_sets, coh_error *err)
 {
 	if (n_sets == 0)
-		return cli_output_dir(NULL, err, "out/%s%s/", name, suffix);
+		return cli_output_dir(NULL, err, "out/%s/", name);
 	/* the --set texts, hashed: the same overrides, the same folder */
 	coh_sha256 h;
 	coh_sha256_init(&h);
@@ -135,8 +135,7 @@ char *cli_default_dir(const char *name, const char *suffix,
 	coh_sha256_final(&h, digest);
 	coh_sha256_hex(hex, digest);
 	hex[8] = '\0';
-	return cli_output_dir(NULL, err, "out/%s%s-set-%s/", name, suffix,
-			      hex);
+	return cli_output_dir(NULL, err, "out/%s-set-%s/", name, hex);
 }
 
 /* Whether the manifest's scenario is path with exactly these overrides. */

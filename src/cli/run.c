@@ -712,7 +712,7 @@ static int run_loaded(const run_args *a, const coh_scenario *sc, int argc,
 	size_t n_sets = a->common.n_set;
 	s.dir = a->common.output
 		? cli_output_dir(a->common.output, &s.err, "%s", "")
-		: cli_default_dir(model->name, "", sets, n_sets, &s.err);
+		: cli_default_dir(model->name, sets, n_sets, &s.err);
 	int rc = s.dir ? 0 : COH_ENOMEM;
 	if (!rc && !a->common.output)
 		rc = cli_check_default_dir(s.dir, a->scenario, sets, n_sets,
