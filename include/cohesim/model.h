@@ -273,6 +273,46 @@ typedef struct coh_rebuke_params {
 	double magnitude;
 } coh_rebuke_params;
 
+/* A prior of the calibration block: uniform on [min, max], or uniform in
+ * log on it (log-uniform).  The command checks that --set takes the
+ * path; file and line say where it was written, for that message. */
+typedef struct coh_prior {
+	const char *path;
+	double min, max;
+	int log;
+	const char *file;
+	int line;
+} coh_prior;
+
+/* What a milestone of the record says at its date. */
+typedef enum coh_milestone_kind {
+	COH_MILESTONE_STATUS = 0,       /* member has status (active,
+					 * frozen or exited) */
+	COH_MILESTONE_COMMITMENT,       /* member's commitment in [lo, hi] */
+	COH_MILESTONE_METRIC,           /* a metric of summary.csv in
+					 * [lo, hi] */
+	COH_MILESTONE_FROZEN_BY         /* member has frozen at least once */
+} coh_milestone_kind;
+
+/* A dated milestone of the record.  It holds in a replication when its
+ * condition holds at its day, or with a tolerance of D days at any
+ * whole day of [day - D, day + D] within the horizon (frozen_by: by
+ * day + D). */
+typedef struct coh_milestone {
+	const char *id;
+	coh_milestone_kind kind;
+	int64_t day;                    /* days since the start */
+	int member;                     /* member index, or -1 for a metric */
+	coh_status status;              /* for COH_MILESTONE_STATUS */
+	const char *metric;             /* "cohesion", ..., for a metric */
+	double lo, hi;                  /* the range, both ends included */
+	int64_t tolerance;              /* days, >= 0 */
+	double weight;                  /* > 0; default 1 */
+	const char *source, *note;      /* may be NULL */
+	const char *file;
+	int line;
+} coh_milestone;
+
 typedef struct coh_model {
 	/* scenario block */
 	const char *name;
@@ -337,6 +377,12 @@ typedef struct coh_model {
 	size_t n_sens_qoi;
 	const char *sens_method;           /* "sobol" or "morris" */
 	uint64_t sens_samples, sens_trajectories, sens_levels;
+	/* calibration block: the priors and milestones of `cohesim
+	 * calibrate` and `cohesim backtest` (docs/calibration.md) */
+	const coh_prior *priors;
+	size_t n_priors;
+	const coh_milestone *milestones;
+	size_t n_milestones;
 } coh_model;
 
 /* Limits that keep absurd models from running for ever or overflowing:

@@ -78,6 +78,12 @@ typedef struct coh_sweep_table {
 	 * replication.  Returns 0, or non-zero to stop the sweep.  Called
 	 * on the process that runs the point (a worker rank under MPI). */
 	int (*line)(void *ctx, uint64_t point, const double *means, FILE *fp);
+	/* In place of line when set: every replication's values instead
+	 * of their means, values[r * n_qoi + q] for r < replications (in
+	 * replication order), for a command that needs more than means
+	 * (calibrate counts the replications that meet every milestone). */
+	int (*line_reps)(void *ctx, uint64_t point, const double *values,
+			 uint64_t replications, FILE *fp);
 	void *ctx;
 } coh_sweep_table;
 

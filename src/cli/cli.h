@@ -29,6 +29,7 @@ int cli_sweep(int argc, char **argv, int first);
 int cli_plot(int argc, char **argv, int first);
 int cli_attribute(int argc, char **argv, int first);
 int cli_sensitivity(int argc, char **argv, int first);
+int cli_calibrate(int argc, char **argv, int first);
 int cli_init(int argc, char **argv, int first);
 int cli_import(int argc, char **argv, int first);
 

@@ -45,6 +45,9 @@ static const cli_command commands[] = {
 	 "PATH=LO:HI... --qoi Q...",
 	 "which assumptions matter: Sobol' indices (with randomness as a "
 	 "factor) or Morris screening"},
+	{"calibrate", cli_calibrate, "calibrate SCENARIO",
+	 "what the record supports: a posterior over the calibration "
+	 "block's priors (ABC-SMC)"},
 	{"plot", cli_plot, "plot DIR", "redraw the figures of a finished run"},
 	{"init", cli_init, "init NAME",
 	 "write NAME.cfg, a commented starter scenario"},
@@ -166,15 +169,16 @@ int main(int argc, char **argv)
 	test_hooks();
 #ifdef COH_MPI
 	/* Under mpirun every rank runs the command; only the commands that
-	 * share their work over the ranks (sweep and sensitivity through
-	 * the sweep driver, attribute) use the other ranks, and only rank 0
+	 * share their work over the ranks (sweep, sensitivity and calibrate
+	 * through the sweep driver, attribute) use the other ranks, and only rank 0
 	 * writes files or prints. */
 	MPI_Init(&argc, &argv);
 	int rank = 0;
 	MPI_Comm_rank(MPI_COMM_WORLD, &rank);
 	int shared = argc > 1 && (strcmp(argv[1], "sweep") == 0 ||
 				  strcmp(argv[1], "attribute") == 0 ||
-				  strcmp(argv[1], "sensitivity") == 0);
+				  strcmp(argv[1], "sensitivity") == 0 ||
+				  strcmp(argv[1], "calibrate") == 0);
 	int status = rank == 0 || shared ? dispatch(argc, argv) : CLI_OK;
 	MPI_Finalize();
 	return status;

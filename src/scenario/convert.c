@@ -13,7 +13,7 @@
 static const char *const top_keys[] = {
 	"version", "scenario", "model", "alliance", "members", "outsiders",
 	"ties", "affinities", "events", "generators", "output", "sweep",
-	"sensitivity", NULL
+	"sensitivity", "calibration", NULL
 };
 
 /* The member parameters that the model block defaults and `set` events
@@ -792,6 +792,7 @@ void scn_convert(scn_ctx *ctx)
 	convert_output(ctx, root);
 	convert_sweep(ctx, root);
 	convert_sensitivity(ctx, root);
+	scn_convert_calibration(ctx, root);
 	/* What the file's rules passed must also pass the engine's contract:
 	 * the same check a model built by hand gets, as a safety net that
 	 * the two never drift apart. */

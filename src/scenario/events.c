@@ -111,8 +111,7 @@ static int read_type(scn_ctx *ctx, const config_setting_t *g,
 	return -1;
 }
 
-/* A date inside [start, end] of the scenario, as days since the start. */
-static int read_day(scn_ctx *ctx, const config_setting_t *g, const char *key,
+int scn_read_day(scn_ctx *ctx, const config_setting_t *g, const char *key,
 		    int required, double *out)
 {
 	int64_t day;
@@ -345,7 +344,7 @@ static void convert_event(scn_ctx *ctx, const config_setting_t *g,
 	e->line = (int)config_setting_source_line(g);
 
 	int type = read_type(ctx, g, timeline, timeline_refusal);
-	read_day(ctx, g, "date", 1, &e->day);
+	scn_read_day(ctx, g, "date", 1, &e->day);
 	scn_get_string(ctx, g, "note", "a string", 0, &e->note);
 	scn_get_string(ctx, g, "source", "a string", 0, &e->source);
 	scn_get_string(ctx, g, "label", "a short string", 0, &e->label);
@@ -542,8 +541,8 @@ static void convert_generator(scn_ctx *ctx, const config_setting_t *g,
 			  where, SCN_MAX_RATE, gen->rate);
 	}
 	scn_get_number(ctx, g, "feedback", SCN_ANY, 0, &gen->feedback);
-	int have_start = read_day(ctx, g, "start", 0, &gen->start);
-	int have_end = read_day(ctx, g, "end", 0, &gen->end);
+	int have_start = scn_read_day(ctx, g, "start", 0, &gen->start);
+	int have_end = scn_read_day(ctx, g, "end", 0, &gen->end);
 	if (have_start == SCN_OK && have_end == SCN_OK &&
 	    gen->end < gen->start) {
 		const config_setting_t *s = scn_member(g, "end");

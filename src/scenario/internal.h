@@ -240,6 +240,10 @@ int scn_get_date(scn_ctx *ctx, const config_setting_t *group,
 int scn_get_member(scn_ctx *ctx, const config_setting_t *group,
 		   const char *key, int required, int allow_all, int *out);
 int scn_member_of(scn_ctx *ctx, const config_setting_t *s, int *out);
+/* A date inside [start, end] of the scenario, as days since the start
+ * (events.c). */
+int scn_read_day(scn_ctx *ctx, const config_setting_t *g, const char *key,
+		 int required, double *out);
 int scn_get_outsider(scn_ctx *ctx, const config_setting_t *group,
 		     const char *key, int required, int *out);
 /* A group (or list, for scn_get_list) under `key`, or NULL if it is
@@ -288,5 +292,7 @@ scn_range scn_field_range(coh_member_field field);
  * generators; members and outsiders must be known. */
 void scn_convert_events(scn_ctx *ctx, const config_setting_t *list);
 void scn_convert_generators(scn_ctx *ctx, const config_setting_t *list);
+/* The calibration block (calibration.c). */
+void scn_convert_calibration(scn_ctx *ctx, const config_setting_t *root);
 
 #endif

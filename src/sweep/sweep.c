@@ -239,12 +239,24 @@ void swp_point_result_free(swp_point_result *r)
 
 /*--- Running a point of an analysis command's table --------------------------*/
 
+typedef struct qoi_take {
+	coh_qoi_set *set;
+	coh_error *err;
+	double *values;         /* [replication * n_qoi + q], or NULL */
+	uint64_t first;
+	size_t n_qoi;
+} qoi_take;
+
 static int take_qoi(void *ctx, const coh_trace *const *traces,
 		    size_t n_models)
 {
 	(void)n_models;
-	void **c = ctx;
-	return coh_qoi_set_accumulate(c[0], traces[0], c[1]);
+	qoi_take *c = ctx;
+	if (c->values)
+		return coh_qoi_set_values(c->set, traces[0], &c->values[
+			(traces[0]->replication - c->first) * c->n_qoi],
+			c->err);
+	return coh_qoi_set_accumulate(c->set, traces[0], c->err);
 }
 
 /* The point's QoIs, parsed against its own model, averaged over its
@@ -256,7 +268,11 @@ static int table_point_run(const coh_sweep_options *o, uint64_t p,
 {
 	const coh_sweep_table *t = o->table;
 	coh_qoi_set *set = NULL;
-	double *means = coh_calloc(t->n_qoi ? t->n_qoi : 1, sizeof *means);
+	uint64_t reps = m->replications;
+	size_t n_values = t->n_qoi ? t->n_qoi : 1;
+	if (t->line_reps)
+		n_values *= reps;
+	double *means = coh_calloc(n_values, sizeof *means);
 	char *text = NULL;
 	size_t len = 0;
 	int rc = means ? coh_qoi_set_alloc(&set, m, err)
@@ -288,23 +304,26 @@ static int table_point_run(const coh_sweep_options *o, uint64_t p,
 	if (!rc) {
 		size_t n_reads = 0;
 		const double *reads = coh_qoi_set_read_days(set, &n_reads);
-		void *ctx[2] = {set, err};
+		qoi_take ctx = {set, err, t->line_reps ? means : NULL, 0,
+				t->n_qoi};
 		coh_mc_options mo = {
 			.seed = m->seed, .point = coh_design_key(o->design, p),
 			.replications = m->replications, .threads = o->threads,
 			.stop = o->stop, .read_days = reads,
 			.n_read_days = n_reads,
 		};
-		rc = coh_mc_run(&run_model, 1, &mo, take_qoi, ctx, NULL,
+		rc = coh_mc_run(&run_model, 1, &mo, take_qoi, &ctx, NULL,
 				err);
 	}
-	for (size_t q = 0; !rc && q < t->n_qoi; q++)
+	for (size_t q = 0; !rc && !t->line_reps && q < t->n_qoi; q++)
 		means[q] = coh_qoi_set_estimate(set, q).estimate;
 	FILE *fp = rc ? NULL : open_memstream(&text, &len);
 	if (!rc && !fp)
 		rc = coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
 	if (fp) {
-		int lrc = t->line(t->ctx, p, means, fp);
+		int lrc = t->line_reps
+			  ? t->line_reps(t->ctx, p, means, reps, fp)
+			  : t->line(t->ctx, p, means, fp);
 		if (fclose(fp) || lrc)
 			rc = coh_error_set(err, lrc ? lrc : COH_ENOMEM, NULL, 0,
 					   "cannot format point %llu of %s",
