@@ -42,6 +42,11 @@ uint64_t coh_abc_missed(const coh_model *model, const coh_abc_reads *reads,
  * missed. */
 double coh_abc_distance(const coh_model *model, uint64_t missed);
 
+/* The milestone's condition in words ("ARM frozen", "active in [5, 5]
+ * (+-10 days)"), for tables and describe. */
+void coh_abc_milestone_text(char *buf, size_t cap, const coh_model *model,
+			    const coh_milestone *ms);
+
 /*--- Keyed random numbers -----------------------------------------------*/
 
 /* A uniform in [0, 1) that depends only on its arguments (SplitMix64 of

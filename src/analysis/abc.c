@@ -9,6 +9,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_matrix.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,6 +130,33 @@ double coh_abc_distance(const coh_model *m, uint64_t missed)
 			miss += m->milestones[i].weight;
 	}
 	return all > 0 ? miss / all : 0.0;
+}
+
+void coh_abc_milestone_text(char *buf, size_t cap, const coh_model *m,
+			    const coh_milestone *ms)
+{
+	const char *id = ms->member >= 0 ? m->members[ms->member].id : "";
+	int n = 0;
+	switch (ms->kind) {
+	case COH_MILESTONE_STATUS:
+		n = snprintf(buf, cap, "%s %s", id,
+			     coh_status_name(ms->status));
+		break;
+	case COH_MILESTONE_COMMITMENT:
+		n = snprintf(buf, cap, "%s commitment in [%g, %g]", id, ms->lo,
+			     ms->hi);
+		break;
+	case COH_MILESTONE_METRIC:
+		n = snprintf(buf, cap, "%s in [%g, %g]", ms->metric, ms->lo,
+			     ms->hi);
+		break;
+	default:
+		n = snprintf(buf, cap, "%s has frozen", id);
+		break;
+	}
+	if (ms->tolerance && n > 0 && (size_t)n < cap)
+		snprintf(buf + n, cap - (size_t)n, " (+-%" PRId64 " days)",
+			 ms->tolerance);
 }
 
 /*--- Keyed random numbers -----------------------------------------------*/

@@ -269,8 +269,8 @@ static int check_priors(cal_state *s)
 				const coh_error *er = diag.count
 						      ? &diag.items[0] : NULL;
 				fprintf(stderr, "cohesim: %s:%d: calibration "
-					"prior on %s: the value %s is refused: "
-					"%s\n", p->file, p->line, p->path, num,
+					"prior on %s: --set %s is refused: "
+					"%s\n", p->file, p->line, p->path, text,
 					er ? er->message : "cannot load");
 			}
 			if (rc)
@@ -372,10 +372,16 @@ static int read_masks(cal_state *s, const char *dir, uint64_t *masks)
 	return rc;
 }
 
-typedef struct batch_progress {
-	cli_progress bar;
-	size_t generation, batch;
-} batch_progress;
+/* Rank 0's view of a condition, on every rank (under MPI, the other
+ * ranks must take the same branch, or the next collective call waits for
+ * ever). */
+static int rank0_says(int value)
+{
+#ifdef COH_MPI
+	MPI_Bcast(&value, 1, MPI_INT, 0, MPI_COMM_WORLD);
+#endif
+	return value;
+}
 
 /* Runs the batch in s->batch_* into populations/gGG-bBB/ through the
  * sweep driver, resuming a finished or partial one, and reads its masks
@@ -402,7 +408,7 @@ static int run_batch(cal_state *s, size_t g, size_t b, uint64_t *masks,
 	};
 	struct stat st;
 	char *probe = coh_output_path(dir, "particles.csv");
-	int exists = probe && stat(probe, &st) == 0;
+	int exists = rank0_says(probe && stat(probe, &st) == 0);
 	coh_free(probe);
 	const cli_common_opts *o = &s->a->common;
 	cli_progress bar;
@@ -659,34 +665,6 @@ static int write_generations(cal_state *s)
 	return rc;
 }
 
-/* A milestone in words, for milestones.csv and the table. */
-static void describe_milestone(char *buf, size_t cap, const coh_model *m,
-			       const coh_milestone *ms)
-{
-	const char *id = ms->member >= 0 ? m->members[ms->member].id : "";
-	int n = 0;
-	switch (ms->kind) {
-	case COH_MILESTONE_STATUS:
-		n = snprintf(buf, cap, "%s %s", id,
-			     coh_status_name(ms->status));
-		break;
-	case COH_MILESTONE_COMMITMENT:
-		n = snprintf(buf, cap, "%s commitment in [%g, %g]", id, ms->lo,
-			     ms->hi);
-		break;
-	case COH_MILESTONE_METRIC:
-		n = snprintf(buf, cap, "%s in [%g, %g]", ms->metric, ms->lo,
-			     ms->hi);
-		break;
-	default:
-		n = snprintf(buf, cap, "%s has frozen", id);
-		break;
-	}
-	if (ms->tolerance && n > 0 && (size_t)n < cap)
-		snprintf(buf + n, cap - (size_t)n, " (+-%" PRId64 " days)",
-			 ms->tolerance);
-}
-
 /* Each milestone's share of replications that meet it: under the prior
  * (every replication of generation 0) and under the posterior (the
  * replications of the final particles, weighted by theirs). */
@@ -701,7 +679,7 @@ static int write_milestones(cal_state *s, const cal_generation *post,
 		char date[16], what[256];
 		coh_date_format(date, sizeof date, s->model->start_day +
 				ms->day);
-		describe_milestone(what, sizeof what, s->model, ms);
+		coh_abc_milestone_text(what, sizeof what, s->model, ms);
 		double rate = 0;
 		for (size_t p = 0; p < post->pop.n; p++)
 			rate += post->pop.weight[p] *
@@ -901,7 +879,7 @@ static int write_results(cal_state *s, int argc, char **argv)
 			char date[16], what[256];
 			coh_date_format(date, sizeof date,
 					s->model->start_day + ms->day);
-			describe_milestone(what, sizeof what, s->model, ms);
+			coh_abc_milestone_text(what, sizeof what, s->model, ms);
 			printf("%-24s %-11s %10.3f %10.3f  %s\n", ms->id, date,
 			       (double)s->prior_pass[i] /
 			       (double)s->prior_reps, rate[i], what);
@@ -934,6 +912,8 @@ static int read_once(cal_state *s)
 	if (rc)
 		return CLI_ERROR;
 	s->model = coh_scenario_model(s->base);
+	s->priors = s->model->priors;
+	s->k = s->model->n_priors;
 	if (!s->model->n_priors || !s->model->n_milestones) {
 		if (s->rank == 0)
 			fprintf(stderr, "cohesim: %s: no calibration block, "
@@ -951,7 +931,7 @@ static int check_folder(cal_state *s)
 {
 	struct stat st;
 	char *p = coh_output_path(s->dir, "populations");
-	int there = p && stat(p, &st) == 0;
+	int there = rank0_says(p && stat(p, &st) == 0);
 	coh_free(p);
 	if (there && !s->a->resume) {
 		if (s->rank == 0)
@@ -965,8 +945,6 @@ static int check_folder(cal_state *s)
 
 static int prepare(cal_state *s)
 {
-	s->priors = s->model->priors;
-	s->k = s->model->n_priors;
 	s->n_ms = s->model->n_milestones;
 	s->reps = s->model->replications;
 	s->particles = s->a->particles ? s->a->particles : DEFAULT_PARTICLES;

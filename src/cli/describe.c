@@ -3,6 +3,7 @@
  * affinities, weights (defaults marked), the timeline in time order with
  * notes and sources, and the generators.  Plain text on stdout. */
 #include "cli.h"
+#include "cohesim/calibrate.h"
 #include "core/number.h"
 #include "cohesim/date.h"
 #include "cohesim/model.h"
@@ -391,6 +392,32 @@ static void print_generators(const coh_model *m)
 	}
 }
 
+static void print_calibration(const coh_model *m)
+{
+	if (!m->n_priors && !m->n_milestones)
+		return;
+	printf("\nCalibration priors (%zu)\n", m->n_priors);
+	for (size_t i = 0; i < m->n_priors; i++) {
+		const coh_prior *p = &m->priors[i];
+		printf("  %s: %s on [%s, %s]\n", p->path,
+		       p->log ? "log-uniform" : "uniform", fmt(p->min).s,
+		       fmt(p->max).s);
+	}
+	printf("\nCalibration milestones (%zu)\n", m->n_milestones);
+	for (size_t i = 0; i < m->n_milestones; i++) {
+		const coh_milestone *ms = &m->milestones[i];
+		char date[16], what[256];
+		date_at(date, m, (double)ms->day);
+		coh_abc_milestone_text(what, sizeof what, m, ms);
+		printf("  %s %s: %s", date, ms->id, what);
+		if (ms->weight != 1.0)
+			printf(", weight %s", fmt(ms->weight).s);
+		printf("\n");
+		if (ms->source)
+			printf("    source: %s\n", ms->source);
+	}
+}
+
 int cli_describe(int argc, char **argv, int first)
 {
 	cli_strings overrides = {0};
@@ -446,6 +473,7 @@ int cli_describe(int argc, char **argv, int first)
 	print_weights(m);
 	print_events(m);
 	print_generators(m);
+	print_calibration(m);
 	coh_scenario_free(sc);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fputs("cohesim: describe: cannot write to standard output\n",

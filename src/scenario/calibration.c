@@ -200,10 +200,9 @@ static void read_milestone(scn_ctx *ctx, const config_setting_t *g,
 		int yes = 0;
 		if (scn_get_bool(ctx, g, "frozen_by", &yes) == SCN_OK && !yes)
 			scn_error(ctx, scn_member(g, "frozen_by"), "%s: "
-				  "frozen_by must be true (a member that has "
-				  "never frozen is status = \"active\" with no "
-				  "freeze; write that milestone instead)",
-				  where);
+				  "frozen_by = false states nothing, expected "
+				  "frozen_by = true (the member has frozen at "
+				  "least once by the date)", where);
 	}
 	long long tol;
 	if (scn_get_integer(ctx, g, "tolerance", 0, 0, &tol) == SCN_OK) {
