@@ -110,4 +110,47 @@ double coh_abc_ess(const double *weight, size_t n);
 double coh_abc_quantile(const double *x, const double *w, size_t n,
 			double p);
 
+/*--- Backtests ------------------------------------------------------------*/
+
+/* The model as it stood at the cutoff (days since the start): a shallow
+ * copy whose timeline keeps the events dated on or before the cutoff and
+ * whose generators starting after it start at it (the projection begins
+ * there).  Everything else is shared with model; release the copy with
+ * coh_abc_cut_release.  0 or COH_ENOMEM. */
+int coh_abc_cut(coh_model *out, const coh_model *model, double cutoff,
+		coh_error *err);
+void coh_abc_cut_release(coh_model *cut);
+
+/* The scores of a milestone forecast with probability p from R
+ * replications, when it held: Brier (1 - p)^2 and the log score
+ * -ln max(p, 1 / (2R)) (a forecast of 0 is scored as half a replication,
+ * not as infinity). */
+double coh_abc_brier(double p);
+double coh_abc_log_score(double p, uint64_t replications);
+
+/*--- A posterior file ----------------------------------------------------*/
+
+/* posterior.csv as calibrate writes it: particle,weight,PATH...,
+ * likelihood. */
+typedef struct coh_posterior {
+	size_t n, k;
+	char **paths;           /* k */
+	double *theta;          /* n * k */
+	double *weight;         /* n, normalised to sum 1 */
+	double *cum;            /* n, cumulative weights */
+} coh_posterior;
+
+/* Reads and checks a posterior file: its header, a number in every
+ * field, weights that are finite and > 0, at least one particle.
+ * COH_EINPUT with "file:line: what is wrong" in err, COH_EIO, COH_ENOMEM. */
+int coh_posterior_read(coh_posterior *out, const char *path,
+		       coh_error *err);
+void coh_posterior_free(coh_posterior *post);
+
+/* The particle replication r of a posterior predictive run draws: by
+ * weight, from a uniform keyed by the seed and r alone (the same particle
+ * whatever the thread, and in each scenario of a compare). */
+size_t coh_posterior_draw(const coh_posterior *post, uint64_t seed,
+			  uint64_t replication);
+
 #endif

@@ -75,6 +75,15 @@ typedef struct coh_mc_options {
 	 * replication starts; those finished are still handed over in order
 	 * and the run returns COH_ECANCEL.  May be NULL. */
 	volatile sig_atomic_t *stop;
+	/* When set, replication r of model slot m runs the model this
+	 * returns instead of models[m] (NULL: models[m]): posterior
+	 * predictive runs, where each replication draws its parameters.
+	 * Every model it returns must have the members, horizon and sample
+	 * grid of models[m]; called on worker threads, so it must only
+	 * read. */
+	const coh_model *(*model_for)(void *ctx, uint64_t replication,
+				      size_t slot);
+	void *model_for_ctx;
 } coh_mc_options;
 
 /* Runs opts->replications replications of each of the n_models models

@@ -120,6 +120,10 @@ typedef struct coh_manifest {
 	double wall_seconds;
 	const char *const *files;   /* names inside dir; sizes are read back */
 	size_t n_files;
+	/* run --posterior: the file, hashed with SHA-256, and how many of
+	 * its particles the replications drew (NULL: none) */
+	const char *posterior_path;
+	uint64_t posterior_drawn;
 } coh_manifest;
 
 /* Writes dir/manifest.json atomically.  Fails with COH_EIO (a file cannot be

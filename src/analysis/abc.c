@@ -431,3 +431,49 @@ double coh_abc_quantile(const double *x, const double *w, size_t n, double p)
 	coh_free(v);
 	return q;
 }
+
+/*--- Backtests ------------------------------------------------------------*/
+
+int coh_abc_cut(coh_model *out, const coh_model *m, double cutoff,
+		coh_error *err)
+{
+	coh_event *events = coh_calloc(m->n_events + 1, sizeof *events);
+	coh_generator *gens = coh_calloc(m->n_generators + 1, sizeof *gens);
+	if (!events || !gens) {
+		coh_free(events);
+		coh_free(gens);
+		return coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+	}
+	*out = *m;
+	out->events = events;
+	out->n_events = 0;
+	for (size_t i = 0; i < m->n_events; i++)
+		if (m->events[i].day <= cutoff)
+			events[out->n_events++] = m->events[i];
+	out->generators = gens;
+	for (size_t g = 0; g < m->n_generators; g++) {
+		gens[g] = m->generators[g];
+		if (gens[g].start > cutoff)
+			gens[g].start = cutoff;
+	}
+	return 0;
+}
+
+void coh_abc_cut_release(coh_model *cut)
+{
+	coh_free(cut->events);
+	coh_free(cut->generators);
+	cut->events = NULL;
+	cut->generators = NULL;
+}
+
+double coh_abc_brier(double p)
+{
+	return (1 - p) * (1 - p);
+}
+
+double coh_abc_log_score(double p, uint64_t replications)
+{
+	double floor_p = 0.5 / (double)replications;
+	return 0.0 - log(p > floor_p ? p : floor_p);   /* +0 at p = 1 */
+}

@@ -30,6 +30,7 @@ int cli_plot(int argc, char **argv, int first);
 int cli_attribute(int argc, char **argv, int first);
 int cli_sensitivity(int argc, char **argv, int first);
 int cli_calibrate(int argc, char **argv, int first);
+int cli_backtest(int argc, char **argv, int first);
 int cli_init(int argc, char **argv, int first);
 int cli_import(int argc, char **argv, int first);
 
@@ -331,6 +332,31 @@ void cli_signals_restore(cli_signals *s);
 /* The exit status of work stopped by a signal: 128 + its number, as shells
  * report death by that signal. */
 int cli_stopped_status(void);
+
+/*--- Posterior predictive runs (posterior.c) ---*/
+
+/* The particles of a posterior file that replications 0 .. replications
+ * - 1 draw, each applied to every scenario (slot) with the shared
+ * overrides.  Checks the file, that its parameters are the priors of a
+ * scenario with a calibration block, and that no particle changes a
+ * scenario's members, dates or sample grid.  CLI_OK, or the exit status
+ * after printing why; *out is set in every case (free it). */
+typedef struct cli_posterior cli_posterior;
+int cli_posterior_open(cli_posterior **out, const char *file,
+		       const cli_common_opts *o,
+		       const char *const *scenario_paths,
+		       const coh_model *const *bases, size_t n_slots,
+		       uint64_t replications);
+void cli_posterior_free(cli_posterior *cp);
+/* A coh_mc_options.model_for callback; ctx is the cli_posterior. */
+const coh_model *cli_posterior_model(void *ctx, uint64_t replication,
+				     size_t slot);
+/* How many distinct particles the replications drew (rows 0 .. drawn -
+ * 1), the row replication r runs, and a row's model in a slot. */
+size_t cli_posterior_drawn(const cli_posterior *cp);
+size_t cli_posterior_row(const cli_posterior *cp, uint64_t replication);
+const coh_model *cli_posterior_row_model(const cli_posterior *cp,
+					 size_t row, size_t slot);
 
 /*--- Figures (figures.c) ---*/
 

@@ -45,6 +45,9 @@ static const char compare_help[] =
 	"      --plot FORMAT       png (default), svg, pdf, dumb or none\n"
 	"      --report FORMAT     html (default): report.html, one page to\n"
 	"                          forward; none: no report\n"
+	"      --posterior FILE    each pair draws a particle of FILE (posterior.csv\n"
+	"                          of cohesim calibrate) by weight and runs both\n"
+	"                          scenarios with its values\n"
 	"      --max-memory GB     refuse comparisons whose summaries would\n"
 	"                          take more (default: half of the memory)\n"
 	"  -q, --quiet             no progress and no closing message\n"
@@ -55,12 +58,14 @@ typedef struct compare_args {
 	const char *paths[2];           /* BASE and ALT */
 	int n_paths;
 	int no_report;                  /* --report none */
+	const char *posterior;          /* --posterior, or NULL */
 } compare_args;
 
-enum { OPT_REPORT = 1 };
+enum { OPT_REPORT = 1, OPT_POSTERIOR };
 
 static const cli_option compare_options[] = {
 	{"report", 0, 1, OPT_REPORT},
+	{"posterior", 0, 1, OPT_POSTERIOR},
 	{NULL, 0, 0, 0},
 };
 
@@ -68,6 +73,10 @@ static const cli_option compare_options[] = {
 static int take_arg(void *ctx, int id, const char *v)
 {
 	compare_args *a = ctx;
+	if (id == OPT_POSTERIOR) {
+		a->posterior = v;
+		return CLI_OK;
+	}
 	if (id == OPT_REPORT) {
 		if (strcmp(v, "html") != 0 && strcmp(v, "none") != 0)
 			return cli_usage_error("compare", "--report expects "
@@ -289,6 +298,7 @@ typedef struct compare_state {
 	char *created;                  /* the folders made for it */
 	size_t n_workers;
 	pair_sink *sink;
+	cli_posterior *post;            /* with --posterior */
 	const coh_summary *summaries[3];        /* base, alt, alt - base */
 	uint64_t done;                  /* pairs finished */
 	double wall;                    /* seconds */
@@ -334,6 +344,8 @@ static int run_pairs(compare_state *s)
 		.threads = w, .progress = cli_progress_show,
 		.progress_ctx = &progress, .prepare = prepare_pair,
 		.prepare_ctx = sink, .stop = &cli_stop_signal,
+		.model_for = s->post ? cli_posterior_model : NULL,
+		.model_for_ctx = s->post,
 	};
 	rc = coh_mc_run(s->models, 2, &mo, take_pair, sink, &s->done,
 			&s->err);
@@ -465,6 +477,8 @@ static int write_comparison(compare_state *s, int argc, char **argv)
 		.replications = bm->replications,
 		.requested = bm->replications, .wall_seconds = s->wall,
 		.files = files, .n_files = n_files,
+		.posterior_path = s->a->posterior,
+		.posterior_drawn = s->post ? cli_posterior_drawn(s->post) : 0,
 	};
 	rc = coh_manifest_write(&manifest, err);
 	coh_free(files);
@@ -500,6 +514,18 @@ static int compare_loaded(const compare_args *a, const coh_scenario *base,
 	 * place: a signal stops the pairs, and what was made for them goes. */
 	cli_signals signals = {0};
 	int rc;
+	if (a->posterior) {
+		int st = cli_posterior_open(&s.post, a->posterior, &a->common,
+					    a->paths, s.models, 2,
+					    bm->replications);
+		if (st != CLI_OK) {
+			cli_posterior_free(s.post);
+			if (s.sink)
+				free_sink(s.sink);
+			coh_free(s.dir);
+			return st;
+		}
+	}
 	if (!s.sink || !s.dir)
 		rc = coh_error_set(&s.err, COH_ENOMEM, NULL, 0,
 				   "out of memory");
@@ -528,6 +554,7 @@ static int compare_loaded(const compare_args *a, const coh_scenario *base,
 	if (s.sink)
 		free_sink(s.sink);
 	coh_plot_files_free(s.plot_files, s.n_plot);
+	cli_posterior_free(s.post);
 	coh_free(s.dir);
 	return status;
 }

@@ -48,6 +48,9 @@ static const cli_command commands[] = {
 	{"calibrate", cli_calibrate, "calibrate SCENARIO",
 	 "what the record supports: a posterior over the calibration "
 	 "block's priors (ABC-SMC)"},
+	{"backtest", cli_backtest, "backtest SCENARIO --cutoff DATE",
+	 "how well the scenario cut at DATE forecasts the milestones after "
+	 "it (Brier and log scores)"},
 	{"plot", cli_plot, "plot DIR", "redraw the figures of a finished run"},
 	{"init", cli_init, "init NAME",
 	 "write NAME.cfg, a commented starter scenario"},

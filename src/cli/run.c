@@ -81,6 +81,10 @@ static const char run_help[] =
 	"                          report\n"
 	"      --members ID,ID...  draw only these members in the figures\n"
 	"                          (default: all; the data keep every member)\n"
+	"      --posterior FILE    posterior predictive: each replication draws\n"
+	"                          a particle of FILE (posterior.csv of cohesim\n"
+	"                          calibrate) by weight and runs with its values\n"
+	"                          (default folder: out/<name>-posterior/)\n"
 	"      --max-memory GB     refuse runs whose summaries would take more\n"
 	"                          (default: half of this machine's memory)\n"
 	"  -q, --quiet             no progress and no closing message\n"
@@ -88,7 +92,7 @@ static const char run_help[] =
 
 /* run's own options; the shared ones are parsed in args.c */
 enum { OPT_KEEP = 1, OPT_LEDGER, OPT_FROM, OPT_TO, OPT_MEMBERS,
-       OPT_REPORT };
+       OPT_REPORT, OPT_POSTERIOR };
 
 static const cli_option run_options[] = {
 	{"keep", 0, 1, OPT_KEEP},
@@ -97,6 +101,7 @@ static const cli_option run_options[] = {
 	{"to", 0, 1, OPT_TO},
 	{"members", 0, 1, OPT_MEMBERS},
 	{"report", 0, 1, OPT_REPORT},
+	{"posterior", 0, 1, OPT_POSTERIOR},
 	{NULL, 0, 0, 0},
 };
 
@@ -107,6 +112,7 @@ typedef struct run_args {
 	int keep_given;
 	const char *ledger, *from, *to;         /* --ledger, --from, --to */
 	const char *members;                    /* --members, or NULL */
+	const char *posterior;                  /* --posterior, or NULL */
 	int no_report;                          /* --report none */
 } run_args;
 
@@ -148,10 +154,12 @@ static int take_arg(void *ctx, int id, const char *v)
 		return CLI_OK;
 	}
 	if (id == OPT_LEDGER || id == OPT_FROM || id == OPT_TO ||
-	    id == OPT_MEMBERS) {
+	    id == OPT_MEMBERS || id == OPT_POSTERIOR) {
 		const char **slot = id == OPT_LEDGER ? &a->ledger
 				  : id == OPT_FROM ? &a->from
-				  : id == OPT_TO ? &a->to : &a->members;
+				  : id == OPT_TO ? &a->to
+				  : id == OPT_POSTERIOR ? &a->posterior
+				  : &a->members;
 		*slot = v;
 		return CLI_OK;
 	}
@@ -274,6 +282,7 @@ typedef struct run_state {
 	unsigned keep;                  /* COH_KEEP_* */
 	size_t n_workers;
 	coh_ledger *ledger;             /* with --ledger */
+	cli_posterior *post;            /* with --posterior */
 	cli_headline headline;          /* for stdout and report.html */
 	run_sink sink;
 	file_list files;
@@ -338,6 +347,8 @@ static int run_replications(run_state *s)
 		.prepare = prepare_replication, .prepare_ctx = &s->sink,
 		.progress = cli_progress_show, .progress_ctx = &progress,
 		.stop = &cli_stop_signal,
+		.model_for = s->post ? cli_posterior_model : NULL,
+		.model_for_ctx = s->post,
 	};
 	rc = coh_mc_run(&s->model, 1, &mo, take_replication, &s->sink,
 			&s->done, &s->err);
@@ -613,6 +624,8 @@ static int write_figures_and_manifest(run_state *s, int argc, char **argv)
 		.requested = s->model->replications,
 		.interrupted = s->interrupted, .wall_seconds = s->wall,
 		.files = all, .n_files = n_all,
+		.posterior_path = s->a->posterior,
+		.posterior_drawn = s->post ? cli_posterior_drawn(s->post) : 0,
 	};
 	rc = coh_manifest_write(&manifest, &s->err);
 	if (!rc)
@@ -663,6 +676,9 @@ static int ledger_open(coh_ledger **out, const run_args *a,
 					       "window of --ledger MEMBER");
 		return CLI_OK;
 	}
+	if (a->posterior)
+		return cli_usage_error("run", "--ledger runs the scenario's own "
+				       "values; it does not go with --posterior");
 	int member = -1;
 	for (size_t i = 0; i < model->n_members; i++)
 		if (!strcmp(model->members[i].id, a->ledger))
@@ -704,15 +720,24 @@ static int run_loaded(const run_args *a, const coh_scenario *sc, int argc,
 		status = cli_check_members("run", a->members, model);
 	if (status == CLI_OK)
 		status = ledger_open(&s.ledger, a, model);
+	if (status == CLI_OK && a->posterior)
+		status = cli_posterior_open(&s.post, a->posterior, &a->common,
+					    &a->scenario, &model, 1,
+					    model->replications);
 	if (status != CLI_OK) {
 		coh_qoi_set_free(s.sink.qoi);
+		coh_ledger_free(s.ledger);
+		cli_posterior_free(s.post);
 		return status;
 	}
 	const char *const *sets = a->common.overrides.items;
 	size_t n_sets = a->common.n_set;
+	char name[512];
+	snprintf(name, sizeof name, "%s%s", model->name,
+		 a->posterior ? "-posterior" : "");
 	s.dir = a->common.output
 		? cli_output_dir(a->common.output, &s.err, "%s", "")
-		: cli_default_dir(model->name, sets, n_sets, &s.err);
+		: cli_default_dir(name, sets, n_sets, &s.err);
 	int rc = s.dir ? 0 : COH_ENOMEM;
 	if (!rc && !a->common.output)
 		rc = cli_check_default_dir(s.dir, a->scenario, sets, n_sets,
@@ -728,6 +753,7 @@ static int run_loaded(const run_args *a, const coh_scenario *sc, int argc,
 	coh_summary_set_free(s.sink.summaries);
 	coh_qoi_set_free(s.sink.qoi);
 	coh_ledger_free(s.ledger);
+	cli_posterior_free(s.post);
 	cli_headline_free(&s.headline);
 	coh_plot_files_free(s.files.plot_files, s.files.n_plot_files);
 	coh_free(s.dir);

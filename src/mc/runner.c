@@ -237,7 +237,35 @@ typedef struct worker {
 	runner *run;
 	int index;
 	coh_sim **sims;         /* one per model */
+	const coh_model **current;      /* the model each was made for */
 } worker;
+
+/* With opts->model_for, replication r may run another model of the same
+ * shape: the worker's workspace is made again for it when it changes (a
+ * cost per replication, never per event). */
+static int workspace_for(worker *w, size_t m, uint64_t replication,
+			 coh_error *err)
+{
+	const coh_mc_options *o = w->run->opts;
+	if (!o->model_for)
+		return 0;
+	const coh_model *want = o->model_for(o->model_for_ctx, replication,
+					     m);
+	if (!want || want == w->current[m])
+		return 0;
+	coh_sim *sim = NULL;
+	int rc = coh_sim_alloc(&sim, want, err);
+	if (!rc)
+		rc = coh_sim_set_reads(sim, o->read_days, o->n_read_days, err);
+	if (rc) {
+		coh_sim_free(sim);
+		return rc;
+	}
+	coh_sim_free(w->sims[m]);
+	w->sims[m] = sim;
+	w->current[m] = want;
+	return 0;
+}
 
 static void run_one(worker *w, slot *sl, uint64_t replication)
 {
@@ -250,7 +278,10 @@ static void run_one(worker *w, slot *sl, uint64_t replication)
 				    run->opts->n_read_days ? record_read : NULL, NULL};
 		coh_stream_key key = {run->opts->seed, run->opts->point,
 				      replication};
-		sl->rc = coh_sim_run(w->sims[m], &key, &rec, &sl->err);
+		sl->rc = workspace_for(w, m, replication, &sl->err);
+		if (!sl->rc)
+			sl->rc = coh_sim_run(w->sims[m], &key, &rec,
+					     &sl->err);
 		if (r->failed)
 			sl->rc = coh_error_set(&sl->err, COH_ENOMEM, NULL, 0,
 					       "out of memory recording "
@@ -401,6 +432,7 @@ static void free_workers(worker *workers, int n, size_t n_models)
 		for (size_t m = 0; m < n_models; m++)
 			coh_sim_free(workers[i].sims[m]);
 		coh_free(workers[i].sims);
+		coh_free(workers[i].current);
 	}
 	coh_free(workers);
 }
@@ -473,12 +505,15 @@ static int alloc_workers(runner *run, int nthreads, worker **out,
 		workers[i].run = run;
 		workers[i].index = i;
 		workers[i].sims = coh_calloc(run->n_models, sizeof(coh_sim *));
-		if (!workers[i].sims)
+		workers[i].current = coh_calloc(run->n_models,
+						sizeof(coh_model *));
+		if (!workers[i].sims || !workers[i].current)
 			return coh_error_set(err, COH_ENOMEM, NULL, 0,
 					     "out of memory preparing workers");
 		for (size_t m = 0; m < run->n_models && !rc; m++)
 			if (!(rc = coh_sim_alloc(&workers[i].sims[m],
-						 run->models[m], err)))
+						 run->models[m], err)) &&
+			    (workers[i].current[m] = run->models[m]))
 				rc = coh_sim_set_reads(workers[i].sims[m],
 						       run->opts->read_days,
 						       run->opts->n_read_days,

@@ -108,6 +108,21 @@ static json_t *build(const coh_manifest *m, int *bad, coh_error *err,
 		append(overrides, json_string(m->overrides[i]), bad);
 	set(scenario, "overrides", overrides, bad);
 	set(root, "scenario", scenario, bad);
+	if (m->posterior_path) {
+		char post[65];
+		*rc = coh_sha256_file(post, m->posterior_path, err);
+		if (*rc) {
+			json_decref(root);      /* holds argv and scenario */
+			json_decref(files);
+			return NULL;
+		}
+		json_t *p = json_object();
+		set(p, "path", json_string(m->posterior_path), bad);
+		set(p, "sha256", json_string(post), bad);
+		set(p, "particles_drawn",
+		    json_integer((json_int_t)m->posterior_drawn), bad);
+		set(root, "posterior", p, bad);
+	}
 
 	/* JSON readers commonly hold numbers as doubles, exact only up to
 	 * 2^53: the string is the authoritative copy of the seed. */
