@@ -213,7 +213,8 @@ static int write_results(bt_state *s, const char *dir, int argc,
 			       date, p, br, ls, what);
 	}
 	coh_strbuf_puts(&b, "(sum),,");
-	coh_strbuf_printf(&b, "\"%zu milestones\",", scored);
+	coh_strbuf_printf(&b, "\"%zu milestone%s\",", scored,
+			  scored == 1 ? "" : "s");
 	csv_number(&b, brier);
 	csv_number(&b, logs);
 	coh_strbuf_puts(&b, "\n");

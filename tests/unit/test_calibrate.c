@@ -450,6 +450,167 @@ static void test_budget_and_dry_run(void **state)
 	bin_result_free(&r);
 }
 
+/*--- Posterior predictive runs and backtests --------------------------------*/
+
+#define BACKTEST "tests/scenarios/backtest.cfg"
+
+/* Two particles of the closed-form scenario, weights 1 and 3: every
+ * replication ends at one of their exact commitments, the first in a
+ * quarter of them (binomial, 4 sd), and -j does not change a byte. */
+static void test_posterior_predictive(void **state)
+{
+	const char *dir = *state;
+	char post[PATH_MAX], one[PATH_MAX], two[PATH_MAX];
+	snprintf(post, sizeof post, "%s/posterior.csv", dir);
+	snprintf(one, sizeof one, "%s/j1", dir);
+	snprintf(two, sizeof two, "%s/j2", dir);
+	assert_int_equal(bin_write_file(post, "particle,weight,members.[0]."
+					"half_life,likelihood\n0,0.5,80,1\n"
+					"1,1.5,150,1\n"), 0);
+	int reps = under_valgrind() ? 200 : 2000;
+	char r_text[16];
+	snprintf(r_text, sizeof r_text, "%d", reps);
+	const char *args[] = {"run", CLOSED, "--posterior", post, "-r",
+			      r_text, "--plot", "none", "--report", "none",
+			      "-q", "-j", "1", "-o", one, NULL};
+	bin_result r;
+	assert_true(bin_run_argv(&r, NULL, args) >= 0);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	args[12] = "2";
+	args[14] = two;
+	assert_true(bin_run_argv(&r, NULL, args) >= 0);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	assert_true(bin_same_file(bin_path(one, "outcomes.csv"),
+				  bin_path(two, "outcomes.csv")));
+	assert_true(bin_same_file(bin_path(one, "summary.csv"),
+				  bin_path(two, "summary.csv")));
+	double c80 = 0.3 + 0.6 * pow(2, -365.0 / 80);
+	double c150 = 0.3 + 0.6 * pow(2, -365.0 / 150);
+	csv_table t;
+	assert_int_equal(csv_load(&t, bin_path(one, "outcomes.csv")), 0);
+	int col = csv_col(&t, "A_commitment");
+	assert_true(col >= 0);
+	int first = 0;
+	for (size_t i = 0; i < t.n_rows; i++) {
+		double c = csv_num(csv_get(&t, i, col));
+		int is80 = fabs(c - c80) < 1e-9, is150 = fabs(c - c150) < 1e-9;
+		if (!is80 && !is150)
+			fail_msg("replication %zu ends at %.12f, neither "
+				 "particle's %.12f nor %.12f", i, c, c80, c150);
+		first += is80;
+	}
+	csv_free(&t);
+	double sd = sqrt(reps * 0.25 * 0.75);
+	print_message("posterior predictive: %d of %d replications drew the "
+		      "particle of weight 1/4 (seed 7)\n", first, reps);
+	assert_true(fabs(first - 0.25 * reps) < 4 * sd);
+	char *manifest = bin_slurp(bin_path(one, "manifest.json"), NULL);
+	assert_non_null(manifest);
+	assert_non_null(strstr(manifest, "\"posterior\""));
+	assert_non_null(strstr(manifest, "\"sha256\""));
+	free(manifest);
+}
+
+static void expect_posterior_refused(const char *dir, const char *text,
+				     const char *message)
+{
+	char post[PATH_MAX], out[PATH_MAX];
+	snprintf(post, sizeof post, "%s/bad-posterior.csv", dir);
+	snprintf(out, sizeof out, "%s/out", dir);
+	assert_int_equal(bin_write_file(post, text), 0);
+	const char *args[] = {"run", CLOSED, "--posterior", post, "-r", "3",
+			      "--plot", "none", "-q", "-o", out, NULL};
+	bin_result r;
+	assert_true(bin_run_argv(&r, NULL, args) >= 0);
+	bin_expect_status(&r, 1);
+	if (!strstr(r.err, message))
+		fail_msg("expected \"%s\" in: %s", message, r.err);
+	assert_false(bin_exists(out));
+	bin_result_free(&r);
+}
+
+static void test_posterior_bad_input(void **state)
+{
+	const char *dir = *state;
+	expect_posterior_refused(dir, "particle,weight,members.[0].half_life,"
+				 "likelihood\n0,-1,80,1\n",
+				 "bad-posterior.csv:2: weight \"-1\", expected "
+				 "a number > 0");
+	expect_posterior_refused(dir, "particle,weight,members.[0].half_life,"
+				 "likelihood\n0,0,80,1\n",
+				 "weight \"0\", expected a number > 0");
+	expect_posterior_refused(dir, "particle,weight,model.half_life,"
+				 "likelihood\n0,1,80,1\n",
+				 "its parameters are model.half_life; the "
+				 "priors of calibration are "
+				 "members.[0].half_life");
+	expect_posterior_refused(dir, "a,b,c\n1,2,3\n",
+				 "bad-posterior.csv:1: not a posterior file");
+	expect_posterior_refused(dir, "particle,weight,members.[0].half_life,"
+				 "likelihood\n", "no particles");
+	expect_posterior_refused(dir, "particle,weight,members.[0].half_life,"
+				 "likelihood\n0,1,-5,1\n",
+				 "particle 0 does not apply");
+}
+
+/* tests/scenarios/backtest.cfg: cut before the record's defeat, the
+ * moved generator gives 1 - exp(-2 * 93 / 365.25); cut after it, 1. */
+static void test_backtest(void **state)
+{
+	const char *dir = *state;
+	char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s/early", dir);
+	int reps = under_valgrind() ? 400 : 4000;
+	char r_text[16];
+	snprintf(r_text, sizeof r_text, "%d", reps);
+	const char *args[] = {"backtest", BACKTEST, "--cutoff", "2020-03-31",
+			      "-r", r_text, "--plot", "none", "-q", "-o", out,
+			      NULL};
+	bin_result r;
+	assert_true(bin_run_argv(&r, NULL, args) >= 0);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	csv_table t;
+	assert_int_equal(csv_load(&t, bin_path(out, "backtest.csv")), 0);
+	/* one milestone after the cutoff, then the sums */
+	assert_int_equal(t.n_rows, 2);
+	assert_string_equal(csv_get(&t, 0, 0), "frozen");
+	double p = csv_num(csv_get(&t, 0, 3));
+	double want = 1 - exp(-2 * 93 / 365.25);
+	double sd = sqrt(want * (1 - want) / reps);
+	print_message("backtest: p = %.4f, exact %.4f, sd %.4f (seed 5)\n", p,
+		      want, sd);
+	assert_true(fabs(p - want) < 4 * sd);
+	assert_true(fabs(csv_num(csv_get(&t, 0, 4)) - (1 - p) * (1 - p)) <
+		    1e-12);
+	assert_true(fabs(csv_num(csv_get(&t, 0, 5)) + log(p)) < 1e-12);
+	assert_string_equal(csv_get(&t, 1, 0), "(sum)");
+	csv_free(&t);
+
+	snprintf(out, sizeof out, "%s/late", dir);
+	args[3] = "2020-07-01";
+	args[10] = out;
+	assert_true(bin_run_argv(&r, NULL, args) >= 0);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	assert_int_equal(csv_load(&t, bin_path(out, "backtest.csv")), 0);
+	assert_true(csv_num(csv_get(&t, 0, 3)) == 1);
+	assert_true(csv_num(csv_get(&t, 0, 4)) == 0);
+	assert_true(csv_num(csv_get(&t, 0, 5)) == 0);
+	csv_free(&t);
+
+	/* a cutoff after every milestone leaves nothing to score */
+	args[3] = "2020-12-01";
+	assert_true(bin_run_argv(&r, NULL, args) >= 0);
+	bin_expect_status(&r, 2);
+	assert_non_null(strstr(r.err, "no milestone is dated after"));
+	bin_result_free(&r);
+	/* the log score of a forecast of 0 is -ln(1 / (2R)), not infinity */
+	assert_true(fabs(coh_abc_log_score(0, 10) - log(20)) < 1e-12);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -467,6 +628,12 @@ int main(void)
 						tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_budget_and_dry_run,
 						tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_posterior_predictive,
+						tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_posterior_bad_input,
+						tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_backtest, tmp_setup,
+						tmp_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
