@@ -160,6 +160,8 @@ typedef struct cal_generation {
 	uint64_t *pass;                 /* [particle * n_ms + i]: replications
 					 * of the particle meeting milestone i */
 	uint64_t proposals, simulations;
+	uint64_t likely;                /* proposals with a likelihood > 0,
+					 * kept or beyond the n needed */
 	double acceptance, ess;
 	double *accepted_d;             /* distances of accepted replications */
 	size_t n_accepted_d;
@@ -488,6 +490,7 @@ static int take_batch(cal_state *s, cal_generation *gen,
 		if (s->n_gens == 0)
 			s->prior_reps += s->reps;
 		gen->proposals++;
+		gen->likely += hits > 0;
 		if (!hits || gen->pop.n >= s->particles)
 			continue;
 		size_t at = gen->pop.n++;
@@ -575,7 +578,7 @@ static int run_generation(cal_state *s, size_t g, double eps, int argc,
 			gen.pop.weight[i] = coh_abc_weight(
 				&gen.pop.theta[i * k], gen.lik[i], s->priors,
 				&prev->pop, kernel);
-		gen.acceptance = (double)gen.pop.n / (double)gen.proposals;
+		gen.acceptance = (double)gen.likely / (double)gen.proposals;
 		if (!s->a->common.quiet && s->rank == 0)
 			fprintf(stderr, "cohesim: generation %zu, batch %zu: "
 				"%zu of %zu particles accepted (eps %.4g)\n",
@@ -860,11 +863,14 @@ static int write_results(cal_state *s, int argc, char **argv)
 			 post->pop.n, post->eps);
 		coh_model titled = *s->model;
 		titled.title = title;
+		/* pairs need two priors */
 		static const char *const figures[] = {"calibration.gp",
-						      "generations.gp"};
+						      "generations.gp",
+						      "pairs.gp"};
 		if (s->a->common.plot == COH_PLOT_DUMB)
 			fflush(stdout);
-		rc = cli_draw(s->dir, &titled, figures, 2, s->paths, s->k,
+		rc = cli_draw(s->dir, &titled, figures, s->k > 1 ? 3 : 2,
+			      s->paths, s->k,
 			      s->a->common.plot, &plot_files, &n_plot_files,
 			      &s->err);
 	}
