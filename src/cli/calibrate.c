@@ -804,7 +804,7 @@ static int write_figure_data(cal_state *s, const cal_generation *post)
 	enum { BINS = 30 };
 	coh_strbuf b = {0};
 	coh_strbuf_puts(&b, "path,bin_lo,bin_hi,centre,posterior_density,"
-			"prior_density\n");
+			"prior_density,log_scale\n");
 	for (size_t j = 0; j < s->k; j++) {
 		const coh_prior *p = &s->priors[j];
 		double lo = coh_abc_to_scale(p, p->min),
@@ -829,7 +829,7 @@ static int write_figure_data(cal_state *s, const cal_generation *post)
 			 * is flat on it */
 			csv_number(&b, h[t] / width);
 			csv_number(&b, 1.0 / (hi - lo));
-			coh_strbuf_puts(&b, "\n");
+			coh_strbuf_puts(&b, p->log ? ",1\n" : ",0\n");
 		}
 	}
 	int rc = b.failed ? nomem(s)
