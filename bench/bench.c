@@ -3,7 +3,8 @@
  * on are shared and noisy: the engine's event queue against a bare binary
  * heap, the engine on a stress scenario against that same bare heap, two
  * threads against one, memory at few against many replications, and
- * `cohesim attribute` against `cohesim run` for the same replications.
+ * `cohesim attribute` against `cohesim run` for the same replications,
+ * and `cohesim calibrate`'s simulations against `run`'s.
  * Prints a table and writes bench/results.csv. */
 #define _DEFAULT_SOURCE /* wait4: the kernel's accounting of a child */
 #include "cohesim.h"
@@ -331,6 +332,7 @@ static long child_peak_kib(const char *const argv[])
  * is still small (the hold model's heaps take tens of MB). */
 typedef struct peaks {
 	long r1k, r30k, s10, s1000;
+	long cal1, cal_all;     /* calibrate: one generation, all three */
 } peaks;
 
 static int measure_peaks(const char *bin, peaks *p)
@@ -357,10 +359,27 @@ static int measure_peaks(const char *bin, peaks *p)
 	p->r30k = child_peak_kib(r30k);
 	p->s10 = child_peak_kib(s10);
 	p->s1000 = child_peak_kib(s1000);
+	/* the CSTO block with wider priors needs three generations; memory
+	 * stays flat in their number, since only the last two populations
+	 * are held */
+	char cdir[300], gens[8] = "1";
+	snprintf(cdir, sizeof cdir, "%s/cal", dir);
+	const char *cal[] = {bin, "calibrate", "scenarios/csto-armenia.cfg",
+			     "-p", "400", "-r", "10", "--plot", "none", "-q",
+			     "--set", "calibration.priors.[0].min=0.2",
+			     "--set", "calibration.priors.[0].max=0.9",
+			     "--set", "calibration.priors.[3].min=0.2",
+			     "--set", "calibration.priors.[3].max=0.5",
+			     "--max-generations", gens, "-o", cdir, NULL};
+	char rm[400];
+	snprintf(rm, sizeof rm, "rm -rf '%s'", cdir);
+	p->cal1 = system(rm) == 0 ? child_peak_kib(cal) : -1;
+	snprintf(gens, sizeof gens, "30");
+	p->cal_all = system(rm) == 0 ? child_peak_kib(cal) : -1;
 	char cmd[400];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	return system(cmd) == 0 && p->r1k > 0 && p->r30k > 0 && p->s10 > 0 &&
-	       p->s1000 > 0 ? 0 : -1;
+	       p->s1000 > 0 && p->cal1 > 0 && p->cal_all > 0 ? 0 : -1;
 }
 
 /* Wall time of a child command (stdout and stderr to /dev/null); -1 when
@@ -442,6 +461,56 @@ static void sensitivity_rate(const char *bin)
 			 per[v], reps, median(ratio, rounds), rounds);
 		record(name, median(rate, rounds), "reps/s", note);
 	}
+}
+
+/* `cohesim calibrate` against `cohesim run` on the CSTO baseline, for the
+ * same simulations: one generation of P particles of R replications is P
+ * R simulations, each particle a point of the sweep driver (its scenario
+ * built with its values, its runner started, its line written).  Rounds
+ * in turn, medians quoted. */
+static void calibrate_rate(const char *bin)
+{
+	const char *particles = quick ? "20" : "400";
+	long sims = atol(particles) * 10;
+	char total[32], dir[] = "/tmp/coh-bench-cal-XXXXXX";
+	snprintf(total, sizeof total, "%ld", sims);
+	if (!mkdtemp(dir))
+		return;
+	char cdir[64], rdir[64], cmd[256];
+	snprintf(cdir, sizeof cdir, "%s/c", dir);
+	snprintf(rdir, sizeof rdir, "%s/r", dir);
+	const char *cal[] = {bin, "calibrate", "scenarios/csto-armenia.cfg",
+			     "-p", particles, "-r", "10", "--max-generations",
+			     "1", "-j", "2", "--plot", "none", "-q", "-o", cdir,
+			     NULL};
+	const char *run[] = {bin, "run", "scenarios/csto-armenia.cfg", "-r",
+			     total, "-j", "2", "--keep", "summary", "--qoi",
+			     "frozen:ARM@2023-11-23", "--plot", "none",
+			     "--report", "none", "-q", "-o", rdir, NULL};
+	enum { ROUNDS = 3 };
+	int rounds = quick ? 1 : ROUNDS;
+	double ratio[ROUNDS], rate[ROUNDS];
+	for (int k = 0; k < rounds; k++) {
+		snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", cdir, rdir);
+		if (system(cmd) != 0)
+			return;
+		double tc = child_seconds(cal);
+		double tr = child_seconds(run);
+		if (tc <= 0 || tr <= 0)
+			return;
+		rate[k] = (double)sims / tc;
+		ratio[k] = tr / tc;
+	}
+	char note[200];
+	snprintf(note, sizeof note, "one generation, %s particles x 10 "
+		 "replications, -j 2: ratio to run's rate for %ld "
+		 "replications %.2f (target >= 0.8), median of %d rounds",
+		 particles, sims, median(ratio, rounds), rounds);
+	record("calibrate_sims_per_second", median(rate, rounds), "sims/s",
+	       note);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		return;
 }
 
 /* `attribute` against `run` on the CSTO baseline, whole processes at
@@ -728,6 +797,9 @@ int main(int argc, char **argv)
 	puts("\nsensitivity against run, CSTO baseline (whole commands):");
 	sensitivity_rate(bin);
 
+	puts("\ncalibrate against run, CSTO baseline (whole commands):");
+	calibrate_rate(bin);
+
 	puts("\nattribute against run, whole processes at -j 1:");
 	double ar, aq, alo, ahi;
 	int arounds;
@@ -769,6 +841,13 @@ int main(int argc, char **argv)
 			 "<= 1.2)", (double)peak.s1000 / (double)peak.s10);
 		record("peak_kib_sweep_1000_points", (double)peak.s1000, "KiB",
 		       note);
+		record("peak_kib_calibrate_1_generation", (double)peak.cal1,
+		       "KiB", "CSTO block with wider priors, 400 particles");
+		snprintf(note, sizeof note, "all 3 generations, ratio to one: "
+			 "%.2f (target <= 1.2)",
+			 (double)peak.cal_all / (double)peak.cal1);
+		record("peak_kib_calibrate_all_generations",
+		       (double)peak.cal_all, "KiB", note);
 	}
 	report_import(&imp);
 	fclose(results);
