@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "error.h"
+#include "calibrate.h"
 #include "mc.h"
 #include "scenario.h"
 
@@ -105,6 +106,11 @@ typedef struct coh_sweep_options {
 	char *const *argv;
 	/* NULL: a sweep's files; else an analysis command's table */
 	const coh_sweep_table *table;
+	/* sweep --posterior: replication r of every point draws a particle
+	 * of it (keyed by the seed and r) and runs with the point's values
+	 * and then the particle's; NULL: none.  Not with a table. */
+	const coh_posterior *posterior;
+	const char *posterior_path;     /* its file, copied into dir */
 } coh_sweep_options;
 
 /* Runs the sweep; see the file header.  Points that fail to load (a value

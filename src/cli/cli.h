@@ -342,6 +342,12 @@ int cli_stopped_status(void);
  * scenario's members, dates or sample grid.  CLI_OK, or the exit status
  * after printing why; *out is set in every case (free it). */
 typedef struct cli_posterior cli_posterior;
+/* Reads a posterior file and checks its columns against model's priors
+ * (when it has a calibration block); CLI_OK, or the exit status after
+ * printing why.  *out owns memory in every case (coh_posterior_free). */
+struct coh_posterior;
+int cli_posterior_read(struct coh_posterior *out, const char *file,
+		       const coh_model *model);
 int cli_posterior_open(cli_posterior **out, const char *file,
 		       const cli_common_opts *o,
 		       const char *const *scenario_paths,

@@ -41,25 +41,36 @@ void cli_posterior_free(cli_posterior *cp)
 
 /* The posterior's columns must be the scenario's priors, when it has a
  * calibration block: another scenario's posterior is refused. */
-static int check_paths(const cli_posterior *cp, const char *file,
+static int check_paths(const coh_posterior *post, const char *file,
 		       const coh_model *m)
 {
 	if (!m->n_priors)
 		return CLI_OK;
-	int same = m->n_priors == cp->post.k;
+	int same = m->n_priors == post->k;
 	for (size_t j = 0; same && j < m->n_priors; j++)
-		same = strcmp(m->priors[j].path, cp->post.paths[j]) == 0;
+		same = strcmp(m->priors[j].path, post->paths[j]) == 0;
 	if (same)
 		return CLI_OK;
 	fprintf(stderr, "cohesim: %s: its parameters are", file);
-	for (size_t j = 0; j < cp->post.k; j++)
-		fprintf(stderr, "%s %s", j ? "," : "", cp->post.paths[j]);
+	for (size_t j = 0; j < post->k; j++)
+		fprintf(stderr, "%s %s", j ? "," : "", post->paths[j]);
 	fprintf(stderr, "; the priors of %s are", m->name);
 	for (size_t j = 0; j < m->n_priors; j++)
 		fprintf(stderr, "%s %s", j ? "," : "", m->priors[j].path);
 	fprintf(stderr, ": expected the posterior of this scenario's "
 		"calibration\n");
 	return CLI_ERROR;
+}
+
+int cli_posterior_read(coh_posterior *out, const char *file,
+		       const coh_model *model)
+{
+	coh_error err = {0};
+	if (coh_posterior_read(out, file, &err)) {
+		cli_print_error(&err);
+		return cli_exit_status(err.code);
+	}
+	return check_paths(out, file, model);
 }
 
 /* Particle p applied to one scenario: the shared overrides, then its
@@ -123,14 +134,17 @@ int cli_posterior_open(cli_posterior **out, const char *file,
 	cp->n_slots = n_slots;
 	cp->seed = bases[0]->seed;
 	cp->n_reps = replications;
-	if (coh_posterior_read(&cp->post, file, &err) ||
-	    coh_sha256_file(cp->sha256, file, &err)) {
+	if (coh_sha256_file(cp->sha256, file, &err)) {
 		cli_print_error(&err);
 		return cli_exit_status(err.code);
 	}
-	for (size_t s = 0; s < n_slots; s++)
-		if (check_paths(cp, file, bases[s]) != CLI_OK)
-			return CLI_ERROR;
+	for (size_t s = 0; s < n_slots; s++) {
+		if (s)
+			coh_posterior_free(&cp->post);
+		int status = cli_posterior_read(&cp->post, file, bases[s]);
+		if (status != CLI_OK)
+			return status;
+	}
 	cp->slot_of = coh_calloc(cp->post.n, sizeof *cp->slot_of);
 	cp->particle = coh_calloc(replications ? replications : 1,
 				  sizeof *cp->particle);

@@ -50,6 +50,9 @@ static const char sweep_help[] =
 	"      --metric M          the figure's map besides cohesion: exit (the\n"
 	"                          member most likely to exit; default),\n"
 	"                          freeze, exit:ID or freeze:ID\n"
+	"      --posterior FILE    replication r of every point draws a particle\n"
+	"                          of FILE (posterior.csv of cohesim calibrate)\n"
+	"                          and runs with its values after the point's\n"
 	"      --set PATH=VALUE    change a setting at every point (repeatable)\n"
 	"      --include-root DIR  folder that @include may not leave\n"
 	"      --title TEXT        the figures' title (default: the scenario's)\n"
@@ -60,7 +63,8 @@ static const char sweep_help[] =
 	"  -h, --help              show this help\n";
 
 /* sweep's own options; the shared ones are parsed in args.c */
-enum { OPT_VARY = 1, OPT_DESIGN, OPT_POINTS, OPT_RESUME, OPT_DRY, OPT_METRIC };
+enum { OPT_VARY = 1, OPT_DESIGN, OPT_POINTS, OPT_RESUME, OPT_DRY, OPT_METRIC,
+       OPT_POSTERIOR };
 
 static const cli_option sweep_options[] = {
 	{"vary", 0, 1, OPT_VARY},
@@ -69,6 +73,7 @@ static const cli_option sweep_options[] = {
 	{"resume", 0, 0, OPT_RESUME},
 	{"dry-run", 0, 0, OPT_DRY},
 	{"metric", 0, 1, OPT_METRIC},
+	{"posterior", 0, 1, OPT_POSTERIOR},
 	{NULL, 0, 0, 0},
 };
 
@@ -80,6 +85,7 @@ typedef struct sweep_args {
 	uint64_t points;
 	int have_points, resume, dry_run, kind_given;
 	const char *metric;             /* --metric, or NULL */
+	const char *posterior;          /* --posterior, or NULL */
 } sweep_args;
 
 static int take_arg(void *ctx, int id, const char *v)
@@ -119,6 +125,9 @@ static int take_arg(void *ctx, int id, const char *v)
 		break;
 	case OPT_METRIC:
 		a->metric = v;
+		break;
+	case OPT_POSTERIOR:
+		a->posterior = v;
 		break;
 	}
 	return CLI_OK;
@@ -347,12 +356,24 @@ static int sweep_main(sweep_args *a, int argc, char **argv, int rank)
 		coh_scenario_source_free(source);
 		return cli_exit_status(rc);
 	}
+	coh_posterior post = {0};
+	if (a->posterior) {
+		status = cli_posterior_read(&post, a->posterior, m);
+		if (status != CLI_OK) {
+			coh_design_free(design);
+			coh_free(dir);
+			coh_scenario_free(base);
+			coh_scenario_source_free(source);
+			return status;
+		}
+	}
 	coh_sweep_options so = {
 		.source = source, .overrides = a->common.overrides.items,
 		.n_overrides = a->common.overrides.count, .design = design,
 		.threads = (int)a->common.jobs, .dir = dir,
 		.resume = a->resume, .stop = &cli_stop_signal, .argc = argc,
-		.argv = argv,
+		.argv = argv, .posterior = a->posterior ? &post : NULL,
+		.posterior_path = a->posterior,
 	};
 	coh_diag diag = COH_DIAG_INIT;
 	if (a->dry_run) {
@@ -368,6 +389,7 @@ static int sweep_main(sweep_args *a, int argc, char **argv, int rank)
 	if (rc != COH_ECANCEL)
 		cli_print_diag(&diag, rc, dir);
 	coh_diag_clear(&diag);
+	coh_posterior_free(&post);
 	coh_design_free(design);
 	coh_scenario_free(base);
 	coh_free(dir);

@@ -8,6 +8,7 @@
 #include "cohesim/qoi.h"
 #include "cohesim/version.h"
 #include "core/alloc.h"
+#include "core/number.h"
 #include "core/strbuf.h"
 #include "output/csv.h"
 #include "output/sha256.h"
@@ -29,13 +30,16 @@
 /*--- Loading a point --------------------------------------------------------*/
 
 /* Loads the scenario with the base overrides, then the replications when
- * given (the pilot of --dry-run), then the point's axis values. */
-static int load_point(coh_scenario **out, const coh_sweep_options *o,
-		      uint64_t p, coh_diag *diag)
+ * given (the pilot of --dry-run), then the point's axis values, then
+ * particle's values when it is not SIZE_MAX (sweep --posterior). */
+static int load_particle(coh_scenario **out, const coh_sweep_options *o,
+			 uint64_t p, size_t particle, coh_diag *diag)
 {
 	const coh_design *d = o->design;
 	size_t n_axes = coh_design_axes(d);
-	size_t n = o->n_overrides + 1 + n_axes;
+	const coh_posterior *post = particle != SIZE_MAX ? o->posterior : NULL;
+	size_t n_post = post ? post->k : 0;
+	size_t n = o->n_overrides + 1 + n_axes + n_post;
 	const char **ov = coh_calloc(n, sizeof *ov);
 	char **owned = coh_calloc(n, sizeof *owned);
 	int rc = 0;
@@ -60,6 +64,15 @@ static int load_point(coh_scenario **out, const coh_sweep_options *o,
 		char *s = coh_malloc(len);
 		if (s)
 			snprintf(s, len, "%s=%s", path, val);
+		ov[k++] = owned[n_owned++] = s;
+	}
+	for (size_t j = 0; j < n_post; j++) {
+		char num[COH_NUMBER_MAX];
+		coh_format_double(num, post->theta[particle * post->k + j]);
+		size_t len = strlen(post->paths[j]) + strlen(num) + 2;
+		char *s = coh_malloc(len);
+		if (s)
+			snprintf(s, len, "%s=%s", post->paths[j], num);
 		ov[k++] = owned[n_owned++] = s;
 	}
 	for (size_t i = 0; i < n_owned; i++)
@@ -92,6 +105,74 @@ out:
 		coh_free(owned[i]);
 	coh_free(owned);
 	coh_free(ov);
+	return rc;
+}
+
+static int load_point(coh_scenario **out, const coh_sweep_options *o,
+		      uint64_t p, coh_diag *diag)
+{
+	return load_particle(out, o, p, SIZE_MAX, diag);
+}
+
+/*--- A point's particles (sweep --posterior) -----------------------------------*/
+
+/* Replication r of every point draws the same particle (keyed by the seed
+ * and r), so the points of a posterior sweep stay paired; each particle
+ * drawn is loaded once with the point's values. */
+typedef struct point_particles {
+	size_t *row_of_rep;             /* [replication] */
+	coh_scenario **scenarios;       /* [row] */
+	size_t n_rows;
+} point_particles;
+
+static void point_particles_free(point_particles *pp)
+{
+	for (size_t i = 0; pp->scenarios && i < pp->n_rows; i++)
+		coh_scenario_free(pp->scenarios[i]);
+	coh_free(pp->scenarios);
+	coh_free(pp->row_of_rep);
+}
+
+static const coh_model *particle_model(void *ctx, uint64_t r, size_t slot)
+{
+	(void)slot;
+	const point_particles *pp = ctx;
+	return coh_scenario_model(pp->scenarios[pp->row_of_rep[r]]);
+}
+
+static int point_particles_load(point_particles *pp,
+				const coh_sweep_options *o, uint64_t p,
+				const coh_model *m, coh_diag *diag)
+{
+	const coh_posterior *post = o->posterior;
+	size_t reps = (size_t)m->replications;
+	size_t *row_of = coh_calloc(post->n, sizeof *row_of);
+	pp->row_of_rep = coh_calloc(reps ? reps : 1, sizeof *pp->row_of_rep);
+	pp->scenarios = coh_calloc(reps ? reps : 1, sizeof *pp->scenarios);
+	int rc = row_of && pp->row_of_rep && pp->scenarios ? 0
+		 : coh_diag_add(diag, COH_ENOMEM, NULL, 0, "out of memory");
+	for (size_t i = 0; !rc && i < post->n; i++)
+		row_of[i] = SIZE_MAX;
+	for (size_t r = 0; !rc && r < reps; r++) {
+		size_t particle = coh_posterior_draw(post, m->seed, r);
+		if (row_of[particle] == SIZE_MAX) {
+			row_of[particle] = pp->n_rows;
+			rc = load_particle(&pp->scenarios[pp->n_rows++], o, p,
+					   particle, diag);
+			const coh_model *pm = rc ? NULL : coh_scenario_model(
+				pp->scenarios[pp->n_rows - 1]);
+			if (pm && (pm->n_members != m->n_members ||
+				   pm->horizon != m->horizon ||
+				   pm->sample_every != m->sample_every))
+				rc = coh_diag_add(diag, COH_EINPUT, NULL, 0,
+						  "particle %zu changes the "
+						  "members, dates or sample "
+						  "grid of point %llu", particle,
+						  (unsigned long long)p);
+		}
+		pp->row_of_rep[r] = row_of[particle];
+	}
+	coh_free(row_of);
 	return rc;
 }
 
@@ -358,6 +439,12 @@ int swp_point_run(const coh_sweep_options *o, uint64_t p,
 		return rc;
 	}
 	const coh_model *m = coh_scenario_model(sc);
+	point_particles pp = {0};
+	if (o->posterior && (rc = point_particles_load(&pp, o, p, m, diag))) {
+		point_particles_free(&pp);
+		coh_scenario_free(sc);
+		return rc;
+	}
 	point_run pr = {.model = m, .point = p, .reps = m->replications};
 	size_t cells = (size_t)pr.reps * m->n_members;
 	pr.final_cohesion = coh_calloc((size_t)pr.reps, sizeof(double));
@@ -375,6 +462,8 @@ int swp_point_run(const coh_sweep_options *o, uint64_t p,
 			.replications = pr.reps, .threads = o->threads,
 			.stop = o->stop, .prepare = prepare_replication,
 			.prepare_ctx = &pr,
+			.model_for = o->posterior ? particle_model : NULL,
+			.model_for_ctx = &pp,
 		};
 		rc = coh_mc_run(&m, 1, &mo, take_replication, &pr, NULL, &err);
 	}
@@ -395,6 +484,7 @@ int swp_point_run(const coh_sweep_options *o, uint64_t p,
 	coh_free(pr.final_cohesion);
 	coh_free(pr.freeze_days);
 	coh_free(pr.exit_days);
+	point_particles_free(&pp);
 	coh_scenario_free(sc);
 	return rc;
 }
@@ -708,13 +798,30 @@ static int check_same_settings(const swp_files *f, coh_error *err)
 	free(now);
 	coh_free(then);
 	coh_free(sp);
+	if (!same)
+		return coh_error_set(err, COH_EINPUT, o->dir, 0,
+				     "holds a sweep started with other settings "
+				     "(its sweep-scenario.cfg differs: scenario, "
+				     "seed, replications or --set): resume with "
+				     "the same ones, or choose another -o");
+	/* and the same posterior, or none as before */
+	char *kept_path = coh_output_path(o->dir, "posterior.csv");
+	size_t a_len = 0, b_len = 0;
+	char *kept = kept_path ? slurp(kept_path, &a_len) : NULL;
+	char *given = o->posterior_path ? slurp(o->posterior_path, &b_len)
+					: NULL;
+	same = (!kept && !given) || (kept && given && a_len == b_len &&
+				     memcmp(kept, given, a_len) == 0);
+	coh_free(kept_path);
+	coh_free(kept);
+	coh_free(given);
 	if (same)
 		return 0;
 	return coh_error_set(err, COH_EINPUT, o->dir, 0,
-			     "holds a sweep started with other settings (its "
-			     "sweep-scenario.cfg differs: scenario, seed, "
-			     "replications or --set): resume with the same "
-			     "ones, or choose another -o");
+			     "holds a sweep started with %s: resume with the "
+			     "same --posterior, or choose another -o",
+			     o->posterior_path ? "another posterior or none"
+					       : "--posterior");
 }
 
 /* Checks that the folder holds this sweep, and trims its files to the
@@ -773,6 +880,18 @@ static int start_files(swp_files *f, const start_texts *t, coh_error *err)
 	if (!rc)
 		rc = coh_output_write_file(dir, summary_name(f->opts),
 					   t->summary.s, t->summary.len, err);
+	if (!rc && f->opts->posterior_path) {
+		/* the posterior goes with the sweep: what it drew from, and
+		 * what --resume checks */
+		size_t plen = 0;
+		char *post = slurp(f->opts->posterior_path, &plen);
+		rc = post ? coh_output_write_file(dir, "posterior.csv", post,
+						  plen, err)
+			  : coh_error_set(err, COH_EIO, f->opts->posterior_path,
+					  0, "cannot read: %s",
+					  strerror(errno));
+		coh_free(post);
+	}
 	if (!rc)
 		rc = write_manifest(f, 0, f->opts->argc, f->opts->argv, 0.0,
 				    err);
@@ -914,6 +1033,8 @@ static int write_manifest(const swp_files *f, uint64_t points_done,
 	}
 	for (size_t i = 0; i < (f->opts->table ? 3u : 4u); i++)
 		json_array_append_new(files, json_string(names[i]));
+	if (f->opts->posterior_path)
+		json_array_append_new(files, json_string("posterior.csv"));
 	json_t *root = json_pack(
 		"{s:s, s:s, s:o, s:s, s:s, s:s, s:I, s:o, s:I, s:I, s:b, s:f, "
 		"s:o}",

@@ -611,6 +611,81 @@ static void test_backtest(void **state)
 	assert_true(fabs(coh_abc_log_score(0, 10) - log(20)) < 1e-12);
 }
 
+/* sweep --posterior: the same bytes at -j 1 and -j 2, the posterior kept
+ * beside the results, and --resume refuses another posterior; compare
+ * --posterior of a scenario with itself differs by exactly zero. */
+static void test_sweep_and_compare_posterior(void **state)
+{
+	const char *dir = *state;
+	char post[PATH_MAX], one[PATH_MAX], two[PATH_MAX], cmp[PATH_MAX];
+	snprintf(post, sizeof post, "%s/posterior.csv", dir);
+	snprintf(one, sizeof one, "%s/s1", dir);
+	snprintf(two, sizeof two, "%s/s2", dir);
+	snprintf(cmp, sizeof cmp, "%s/cmp", dir);
+	assert_int_equal(bin_write_file(post, "particle,weight,generators.[0]."
+					"rate,likelihood\n0,1,3,1\n1,1,12,1\n"),
+			 0);
+	const char *args[] = {"sweep", COVER, "--vary",
+			      "model.half_life=60:240:3", "-r", "20",
+			      "--posterior", post, "--plot", "none", "-q",
+			      "-j", "1", "-o", one, NULL};
+	bin_result r;
+	assert_true(bin_run_argv(&r, NULL, args) >= 0);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	args[12] = "2";
+	args[14] = two;
+	assert_true(bin_run_argv(&r, NULL, args) >= 0);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	assert_true(bin_same_file(bin_path(one, "sweep.csv"),
+				  bin_path(two, "sweep.csv")));
+	assert_true(bin_same_file(bin_path(one, "posterior.csv"), post));
+	/* the posterior moves the results: the rate differs from the file's */
+	const char *plain[] = {"sweep", COVER, "--vary",
+			       "model.half_life=60:240:3", "-r", "20",
+			       "--plot", "none", "-q", "-o", cmp, NULL};
+	assert_true(bin_run_argv(&r, NULL, plain) >= 0);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	assert_false(bin_same_file(bin_path(one, "sweep.csv"),
+				   bin_path(cmp, "sweep.csv")));
+	assert_int_equal(bin_write_file(post, "particle,weight,generators.[0]."
+					"rate,likelihood\n0,1,4,1\n"), 0);
+	const char *again[] = {"sweep", COVER, "--vary",
+			       "model.half_life=60:240:3", "-r", "20",
+			       "--posterior", post, "--plot", "none", "-q",
+			       "--resume", "-o", one, NULL};
+	assert_true(bin_run_argv(&r, NULL, again) >= 0);
+	bin_expect_status(&r, 1);
+	assert_non_null(strstr(r.err, "resume with the same --posterior"));
+	bin_result_free(&r);
+
+	snprintf(cmp, sizeof cmp, "%s/pair", dir);
+	const char *pair[] = {"compare", COVER, COVER, "--posterior", post,
+			      "-r", "30", "--plot", "none", "--report", "none",
+			      "-q", "-o", cmp, NULL};
+	assert_true(bin_run_argv(&r, NULL, pair) >= 0);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	csv_table t;
+	assert_int_equal(csv_load(&t, bin_path(cmp, "compare.csv")), 0);
+	int col = csv_col(&t, "diff_mean");
+	assert_true(col >= 0);
+	for (size_t i = 0; i < t.n_rows; i++) {
+		const char *cell = csv_get(&t, i, col);
+		/* reliability has no value without a request */
+		assert_true(!*cell || csv_num(cell) == 0);
+	}
+	/* and the pairs did draw particles: the base moved off the file's
+	 * rate of 8 a year */
+	char *manifest = bin_slurp(bin_path(cmp, "manifest.json"), NULL);
+	assert_non_null(manifest);
+	assert_non_null(strstr(manifest, "\"particles_drawn\": 1"));
+	free(manifest);
+	csv_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -634,6 +709,9 @@ int main(void)
 						tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_backtest, tmp_setup,
 						tmp_teardown),
+		cmocka_unit_test_setup_teardown(
+			test_sweep_and_compare_posterior, tmp_setup,
+			tmp_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
