@@ -991,7 +991,7 @@ static void test_includes(void **state)
 	snprintf(msg, sizeof msg, "%s/scenarios/x.cfg:8: unknown key \"note\" "
 		 "in the top level, expected one of version, scenario, model, "
 		 "alliance, members, outsiders, ties, affinities, events, "
-		 "generators, output, sweep, sensitivity", s.dir);
+		 "generators, output, sweep, sensitivity, calibration", s.dir);
 	const char *one = msg;
 	snprintf(want, sizeof want, "%s/scenarios/x.cfg", s.dir);
 	expect_errors_opts(NULL, want, NULL, &one, 1);
