@@ -360,6 +360,11 @@ typedef struct coh_model {
 	uint64_t sens_samples, sens_trajectories, sens_levels;
 } coh_model;
 
+/* Whether some member has a `joins` day (is a candidate at the start).
+ * Outputs gain their `candidates` column or metric only then, so that
+ * models without one keep their bytes. */
+int coh_model_has_joins(const coh_model *model);
+
 /* Limits that keep absurd models from running for ever or overflowing:
  * samples and consultation rounds over the horizon, generator events a
  * year, and the shortest half-life (the rate 1 / h must stay finite). */

@@ -257,3 +257,11 @@ int coh_model_check(const coh_model *model, coh_error *err)
 		return rc;
 	return 0;
 }
+
+int coh_model_has_joins(const coh_model *model)
+{
+	for (size_t i = 0; model && i < model->n_members; i++)
+		if (model->members[i].joins > 0)
+			return 1;
+	return 0;
+}

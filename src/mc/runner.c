@@ -94,7 +94,10 @@ static int record_event(void *ctx, const coh_event_record *ev)
 	if (ev->subject >= 0) {
 		if (ev->type == COH_EV_FREEZE && isnan(r->first_freeze[ev->subject]))
 			r->first_freeze[ev->subject] = ev->day;
-		if (ev->type == COH_EV_EXIT && isnan(r->first_exit[ev->subject]))
+		/* a withdrawal that took effect (value 1) is an exit too */
+		if ((ev->type == COH_EV_EXIT ||
+		     (ev->type == COH_EV_WITHDRAWAL && ev->value == 1)) &&
+		    isnan(r->first_exit[ev->subject]))
 			r->first_exit[ev->subject] = ev->day;
 	}
 	if (!r->keep_events)

@@ -78,6 +78,8 @@ size_t coh_sample_days(const coh_model *model, double *out, size_t cap)
 	return n;
 }
 
+/* The value of a metric in a sample of a model with n members: the fixed
+ * metrics, each member's commitment, then (with joins) the candidates. */
 static double metric_value(const coh_sample *s, size_t metric)
 {
 	switch (metric) {
@@ -89,7 +91,10 @@ static double metric_value(const coh_sample *s, size_t metric)
 	case COH_M_FROZEN: return s->frozen;
 	case COH_M_EXITED: return s->exited;
 	case COH_M_RELIABILITY: return s->reliability;
-	default: return s->commitment[metric - COH_M__FIXED];
+	default:
+		return metric - COH_M__FIXED < s->n_members
+			       ? s->commitment[metric - COH_M__FIXED]
+			       : (double)s->candidates;
 	}
 }
 
@@ -124,10 +129,12 @@ static unsigned pick_bins(size_t cells)
 	return bins;
 }
 
-static int is_count(size_t metric)
+/* The count metrics; n_members places the candidates after the members'
+ * commitments. */
+static int is_count(size_t metric, size_t n_members)
 {
 	return metric == COH_M_ACTIVE || metric == COH_M_FROZEN ||
-	       metric == COH_M_EXITED;
+	       metric == COH_M_EXITED || metric == COH_M__FIXED + n_members;
 }
 
 /* Histogram bins of a metric: one per integer for the counts, so that
@@ -136,7 +143,7 @@ static int is_count(size_t metric)
 static unsigned metric_bins(const coh_model *model, size_t metric,
 			    int difference, unsigned fine)
 {
-	if (is_count(metric))
+	if (is_count(metric, model->n_members))
 		return (unsigned)model->n_members * (difference ? 2u : 1u) + 1u;
 	return fine * (difference ? 2u : 1u);
 }
@@ -153,13 +160,18 @@ static int shards_for(int workers)
 static double summary_bytes(const coh_model *model, int difference)
 {
 	size_t ns = coh_sample_days(model, NULL, 0);
-	size_t nm = COH_M__FIXED + model->n_members;
+	size_t extra = (size_t)coh_model_has_joins(model);
+	size_t nm = COH_M__FIXED + model->n_members + extra;
 	unsigned fine = pick_bins(ns * nm);
-	/* the fixed metrics, then every member's commitment */
+	/* the fixed metrics, then every member's commitment, then the
+	 * candidates */
 	double bins = (double)model->n_members *
 		      metric_bins(model, COH_M__FIXED, difference, fine);
 	for (size_t m = 0; m < COH_M__FIXED; m++)
 		bins += metric_bins(model, m, difference, fine);
+	if (extra)
+		bins += metric_bins(model, COH_M__FIXED + model->n_members,
+				    difference, fine);
 	return (double)ns * (double)nm * sizeof(accum) +        /* acc */
 	       3.0 * (double)ns * (double)model->n_members *
 		       sizeof(uint64_t) +   /* frozen_by, exited_by, now */
@@ -181,7 +193,10 @@ int coh_summary_alloc(coh_summary **out, const coh_model *model,
 		goto nomem;
 	s->difference = difference;
 	s->n_members = model->n_members;
-	s->n_metrics = COH_M__FIXED + model->n_members;
+	/* a `candidates` metric only for a model with joins: the others
+	 * keep their outputs byte for byte */
+	s->n_metrics = COH_M__FIXED + model->n_members +
+		       (size_t)coh_model_has_joins(model);
 	s->n_samples = coh_sample_days(model, NULL, 0);
 	size_t ns = s->n_samples, nm = s->n_metrics;
 	s->days = coh_calloc(ns, sizeof *s->days);
@@ -212,6 +227,8 @@ int coh_summary_alloc(coh_summary **out, const coh_model *model,
 	for (size_t m = 0; m < nm; m++) {
 		if (m < COH_M__FIXED) {
 			s->names[m] = coh_strdup(fixed[m]);
+		} else if (m == COH_M__FIXED + model->n_members) {
+			s->names[m] = coh_strdup("candidates");
 		} else {
 			const char *id = model->members[m - COH_M__FIXED].id;
 			size_t len = strlen(id) + 8;
@@ -221,7 +238,7 @@ int coh_summary_alloc(coh_summary **out, const coh_model *model,
 		}
 		if (!s->names[m])
 			goto nomem;
-		int count = is_count(m);
+		int count = is_count(m, model->n_members);
 		s->hi[m] = count ? (double)model->n_members : 1.0;
 		s->lo[m] = difference ? -s->hi[m] : 0.0;
 		s->bins[m] = metric_bins(model, m, difference, fine);
@@ -420,7 +437,7 @@ static double quantile(const coh_summary *s, size_t k, size_t metric,
 			continue;
 		if (cum + h[b] >= target) {
 			double x;
-			if (is_count(metric)) {
+			if (is_count(metric, s->n_members)) {
 				x = s->lo[metric] + b;
 			} else {
 				double w = (s->hi[metric] - s->lo[metric]) /
