@@ -56,6 +56,11 @@ struct coh_summary {
 	uint32_t *hist;
 	uint64_t *frozen_by, *exited_by; /* [sample][member] */
 	uint64_t *frozen_now;           /* frozen at the sample */
+	/* a difference paired by member id (coh_summary_alloc_paired):
+	 * ALT's index of each member, -1 where ALT lacks it, and ALT's
+	 * member count; NULL and n_members otherwise */
+	int *alt_index;
+	size_t alt_members;
 };
 
 size_t coh_sample_days(const coh_model *model, double *out, size_t cap)
@@ -117,6 +122,7 @@ void coh_summary_free(coh_summary *s)
 	coh_free(s->hist);
 	coh_free(s->frozen_by);
 	coh_free(s->exited_by);
+	coh_free(s->alt_index);
 	coh_free(s->frozen_now);
 	coh_free(s);
 }
@@ -185,18 +191,20 @@ double coh_summary_set_bytes(const coh_model *model, int difference,
 	return shards_for(workers) * summary_bytes(model, difference);
 }
 
-int coh_summary_alloc(coh_summary **out, const coh_model *model,
-		      int difference, coh_error *err)
+/* A summary of model's members; `counts` is the largest member count a
+ * count metric (or its difference) can reach, and `candidates` whether
+ * it has the candidates metric. */
+static int summary_alloc(coh_summary **out, const coh_model *model,
+			 int difference, size_t counts, int candidates,
+			 coh_error *err)
 {
 	coh_summary *s = coh_calloc(1, sizeof *s);
 	if (!s)
 		goto nomem;
 	s->difference = difference;
 	s->n_members = model->n_members;
-	/* a `candidates` metric only for a model with joins: the others
-	 * keep their outputs byte for byte */
-	s->n_metrics = COH_M__FIXED + model->n_members +
-		       (size_t)coh_model_has_joins(model);
+	s->alt_members = model->n_members;
+	s->n_metrics = COH_M__FIXED + model->n_members + (size_t)candidates;
 	s->n_samples = coh_sample_days(model, NULL, 0);
 	size_t ns = s->n_samples, nm = s->n_metrics;
 	s->days = coh_calloc(ns, sizeof *s->days);
@@ -239,9 +247,10 @@ int coh_summary_alloc(coh_summary **out, const coh_model *model,
 		if (!s->names[m])
 			goto nomem;
 		int count = is_count(m, model->n_members);
-		s->hi[m] = count ? (double)model->n_members : 1.0;
+		s->hi[m] = count ? (double)counts : 1.0;
 		s->lo[m] = difference ? -s->hi[m] : 0.0;
-		s->bins[m] = metric_bins(model, m, difference, fine);
+		s->bins[m] = count ? (unsigned)counts * (difference ? 2u : 1u) + 1u
+				   : metric_bins(model, m, difference, fine);
 		s->scale[m] = count ? 1.0 : FIXED_SCALE;
 		s->per_width[m] = count ? 1.0
 				 : s->bins[m] / (s->hi[m] - s->lo[m]);
@@ -261,6 +270,44 @@ nomem:
 	coh_summary_free(s);
 	return coh_error_set(err, COH_ENOMEM, NULL, 0,
 			     "out of memory allocating the summary");
+}
+
+int coh_summary_alloc(coh_summary **out, const coh_model *model,
+		      int difference, coh_error *err)
+{
+	/* a `candidates` metric only for a model with joins: the others
+	 * keep their outputs byte for byte */
+	return summary_alloc(out, model, difference, model->n_members,
+			     coh_model_has_joins(model), err);
+}
+
+int coh_summary_alloc_paired(coh_summary **out, const coh_model *base,
+			     const coh_model *alt, coh_error *err)
+{
+	size_t counts = base->n_members > alt->n_members ? base->n_members
+							 : alt->n_members;
+	coh_summary *s = NULL;
+	int rc = summary_alloc(&s, base, 1, counts,
+			       coh_model_has_joins(base) ||
+			       coh_model_has_joins(alt), err);
+	if (rc)
+		return rc;
+	s->alt_members = alt->n_members;
+	s->alt_index = coh_calloc(base->n_members ? base->n_members : 1,
+				  sizeof *s->alt_index);
+	if (!s->alt_index) {
+		coh_summary_free(s);
+		return coh_error_set(err, COH_ENOMEM, NULL, 0,
+				     "out of memory allocating the summary");
+	}
+	for (size_t i = 0; i < base->n_members; i++) {
+		s->alt_index[i] = -1;
+		for (size_t j = 0; j < alt->n_members; j++)
+			if (strcmp(base->members[i].id, alt->members[j].id) == 0)
+				s->alt_index[i] = (int)j;
+	}
+	*out = s;
+	return 0;
 }
 
 static unsigned bin_of(const coh_summary *s, size_t metric, double x)
@@ -294,15 +341,15 @@ static void add_value(coh_summary *s, size_t k, size_t metric, double x)
 }
 
 static int check_shape(const coh_summary *s, const coh_trace *t,
-		       coh_error *err)
+		       size_t n_members, coh_error *err)
 {
-	if (t->n_samples != s->n_samples || t->n_members != s->n_members)
+	if (t->n_samples != s->n_samples || t->n_members != n_members)
 		return coh_error_set(err, COH_EINPUT, NULL, 0,
 				     "replication %llu has %zu samples of %zu "
 				     "members, expected %zu of %zu",
 				     (unsigned long long)t->replication,
 				     t->n_samples, t->n_members, s->n_samples,
-				     s->n_members);
+				     n_members);
 	return 0;
 }
 
@@ -317,7 +364,7 @@ static int check_room(const coh_summary *s, coh_error *err)
 
 int coh_summary_add(coh_summary *s, const coh_trace *t, coh_error *err)
 {
-	int rc = check_shape(s, t, err);
+	int rc = check_shape(s, t, s->n_members, err);
 	if (!rc)
 		rc = check_room(s, err);
 	if (rc)
@@ -342,18 +389,28 @@ int coh_summary_add(coh_summary *s, const coh_trace *t, coh_error *err)
 int coh_summary_add_difference(coh_summary *s, const coh_trace *base,
 			       const coh_trace *alt, coh_error *err)
 {
-	int rc = check_shape(s, base, err);
+	int rc = check_shape(s, base, s->n_members, err);
 	if (!rc)
-		rc = check_shape(s, alt, err);
+		rc = check_shape(s, alt, s->alt_members, err);
 	if (!rc)
 		rc = check_room(s, err);
 	if (rc)
 		return rc;
 	for (size_t k = 0; k < s->n_samples; k++) {
-		for (size_t m = 0; m < s->n_metrics; m++)
-			add_value(s, k, m,
-				  metric_value(&alt->samples[k], m) -
-				  metric_value(&base->samples[k], m));
+		const coh_sample *a = &alt->samples[k];
+		for (size_t m = 0; m < s->n_metrics; m++) {
+			double va;
+			size_t i = m - COH_M__FIXED;
+			if (!s->alt_index || m < COH_M__FIXED)
+				va = metric_value(a, m);
+			else if (i >= s->n_members)
+				va = a->candidates;
+			else if (s->alt_index[i] < 0)
+				va = NAN;       /* ALT lacks the member */
+			else
+				va = a->commitment[s->alt_index[i]];
+			add_value(s, k, m, va - metric_value(&base->samples[k], m));
+		}
 	}
 	s->replications++;
 	return 0;
@@ -524,8 +581,10 @@ void coh_summary_set_free(coh_summary_set *set)
 	coh_free(set);
 }
 
-int coh_summary_set_alloc(coh_summary_set **out, const coh_model *model,
-			  int difference, int workers, coh_error *err)
+/* A set of coh_summary_alloc (alt NULL) or of coh_summary_alloc_paired. */
+static int set_alloc(coh_summary_set **out, const coh_model *model,
+		     const coh_model *alt, int difference, int workers,
+		     coh_error *err)
 {
 	coh_summary_set *set = coh_calloc(1, sizeof *set);
 	if (!set)
@@ -533,8 +592,10 @@ int coh_summary_set_alloc(coh_summary_set **out, const coh_model *model,
 				     "out of memory allocating summaries");
 	int n = shards_for(workers);
 	for (int i = 0; i < n; i++) {
-		int rc = coh_summary_alloc(&set->part[i], model, difference,
-					   err);
+		int rc = alt ? coh_summary_alloc_paired(&set->part[i], model,
+							alt, err)
+			     : coh_summary_alloc(&set->part[i], model,
+						 difference, err);
 		if (rc) {
 			coh_summary_set_free(set);
 			return rc;
@@ -544,6 +605,19 @@ int coh_summary_set_alloc(coh_summary_set **out, const coh_model *model,
 	}
 	*out = set;
 	return 0;
+}
+
+int coh_summary_set_alloc(coh_summary_set **out, const coh_model *model,
+			  int difference, int workers, coh_error *err)
+{
+	return set_alloc(out, model, NULL, difference, workers, err);
+}
+
+int coh_summary_set_alloc_paired(coh_summary_set **out,
+				 const coh_model *base, const coh_model *alt,
+				 int workers, coh_error *err)
+{
+	return set_alloc(out, base, alt, 1, workers, err);
 }
 
 int coh_summary_set_add(coh_summary_set *set, int worker,
