@@ -368,6 +368,35 @@ static void test_membership(void **state)
 	csv_free(&t);
 }
 
+/* What the QoIs read of a candidate: 1 candidate, D not active and no
+ * commitment (NaN: no replication has a value) before it joins; D's
+ * commitment after C's withdrawal at the end. */
+static void test_membership_qoi(void **state)
+{
+	const char *dir = *state;
+	bin_result r;
+	bin_run(&r, "run", "tests/scenarios/membership.cfg", "-o", dir,
+		"--quiet", "--plot", "none", "--qoi", "candidates@2020-02-01",
+		"--qoi", "active:D@2020-02-01", "--qoi",
+		"commitment:D@2020-02-01", "--qoi", "candidates@end", "--qoi",
+		"commitment:D@end", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	csv_table t;
+	load(&t, dir, "qoi.csv");
+	int ce = csv_col(&t, "estimate"), cn = csv_col(&t, "replications");
+	assert_int_equal(t.n_rows, 5);
+	assert_string_equal(csv_get(&t, 0, ce), "1");
+	assert_string_equal(csv_get(&t, 1, ce), "0");
+	assert_string_equal(csv_get(&t, 2, ce), "");
+	assert_string_equal(csv_get(&t, 2, cn), "0");
+	assert_string_equal(csv_get(&t, 3, ce), "0");
+	expect_close(csv_num(csv_get(&t, 4, ce)),
+		     apply_impact(0.9, 0.5 * (1.0 / 4) * -0.7), 1e-15,
+		     "D at the end");
+	csv_free(&t);
+}
+
 /* tests/scenarios/membership-dwell.cfg: relaxation, spells and watches
  * start on the joining day. */
 static void test_membership_dwell(void **state)
@@ -443,6 +472,8 @@ int main(void)
 						tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_membership, tmp_setup,
 						tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_membership_qoi,
+						tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_membership_dwell,
 						tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_scripted_fulfilment,
