@@ -397,6 +397,39 @@ static void test_membership_qoi(void **state)
 	csv_free(&t);
 }
 
+/* tests/scenarios/membership-gen.cfg: a candidate is in no summit and its
+ * generator does not fire before it joins; after, it does. */
+static void test_membership_generated(void **state)
+{
+	const char *dir = *state;
+	run_scenario(dir, "membership-gen");
+	csv_table t;
+	load(&t, dir, "events.csv");
+	size_t rows[2];
+	assert_int_equal(events_of_type(&t, "summit", rows, 2), 2);
+	int cv = csv_col(&t, "value"), cd = csv_col(&t, "day");
+	assert_string_equal(csv_get(&t, rows[0], cv), "3");
+	assert_string_equal(csv_get(&t, rows[1], cv), "4");
+	int ct = csv_col(&t, "type"), ca = csv_col(&t, "actor");
+	size_t before = 0, after = 0, others = 0;
+	for (size_t i = 0; i < t.n_rows; i++) {
+		if (strcmp(csv_get(&t, i, ct), "defeat") != 0)
+			continue;
+		if (strcmp(csv_get(&t, i, ca), "D") != 0)
+			others++;
+		else if (csv_num(csv_get(&t, i, cd)) < 60)
+			before++;
+		else
+			after++;
+	}
+	assert_int_equal(before, 0);
+	/* 50 a year: about 41 after day 60, about 8 before it for each of
+	 * the others */
+	assert_true(after > 10);
+	assert_true(others > 30);
+	csv_free(&t);
+}
+
 /* tests/scenarios/membership-dwell.cfg: relaxation, spells and watches
  * start on the joining day. */
 static void test_membership_dwell(void **state)
@@ -472,6 +505,8 @@ int main(void)
 						tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_membership, tmp_setup,
 						tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_membership_generated,
+						tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_membership_qoi,
 						tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_membership_dwell,
