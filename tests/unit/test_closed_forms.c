@@ -397,6 +397,43 @@ static void test_membership_qoi(void **state)
 	csv_free(&t);
 }
 
+/* The ledger of a member that joins late: it moves only by the exit
+ * spillover of C's withdrawal (credited to the withdrawal), nothing while
+ * it waits as a candidate, and its total is its change from the initial
+ * commitment. */
+static void test_membership_ledger(void **state)
+{
+	const char *dir = *state;
+	bin_result r;
+	bin_run(&r, "run", "tests/scenarios/membership.cfg", "-o", dir,
+		"--quiet", "--plot", "none", "--ledger", "D", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	csv_table t;
+	load(&t, dir, "ledger.csv");
+	int cc = csv_col(&t, "cause"), cm = csv_col(&t, "mean"),
+	    cl = csv_col(&t, "label");
+	double spill = apply_impact(0.9, 0.5 * (1.0 / 4) * -0.7) - 0.9;
+	int seen = 0;
+	for (size_t i = 0; i < t.n_rows; i++) {
+		const char *cause = csv_get(&t, i, cc);
+		double v = csv_num(csv_get(&t, i, cm));
+		if (strcmp(cause, "spillover") == 0) {
+			assert_non_null(strstr(csv_get(&t, i, cl),
+					       "withdrawal C"));
+			expect_close(v, spill, 1e-15, "D's spillover");
+			seen++;
+		} else if (strcmp(cause, "(total)") == 0) {
+			expect_close(v, spill, 1e-15, "D's total");
+			seen++;
+		} else {
+			expect_close(v, 0, 0, cause);
+		}
+	}
+	assert_int_equal(seen, 2);
+	csv_free(&t);
+}
+
 /* tests/scenarios/membership-gen.cfg: a candidate is in no summit and its
  * generator does not fire before it joins; after, it does. */
 static void test_membership_generated(void **state)
@@ -505,6 +542,8 @@ int main(void)
 						tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_membership, tmp_setup,
 						tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_membership_ledger,
+						tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_membership_generated,
 						tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_membership_qoi,
