@@ -87,8 +87,9 @@ typedef struct coh_mc_options {
 } coh_mc_options;
 
 /* Runs opts->replications replications of each of the n_models models
- * (n_models >= 1; with more than one, all must have the same members in the
- * same order) and hands them to consume.  *out_done (may be NULL) receives the
+ * (n_models >= 1; their member sets may differ: each trace holds its own
+ * model's members, and coh_summary_alloc_paired pairs them by id) and hands
+ * them to consume.  *out_done (may be NULL) receives the
  * number of replications handed over, also on failure. */
 int coh_mc_run(const coh_model *const *models, size_t n_models,
 	       const coh_mc_options *opts, coh_trace_fn consume, void *ctx,
@@ -128,6 +129,17 @@ typedef struct coh_stat {
 int coh_summary_alloc(coh_summary **out, const coh_model *model,
 		      int difference, coh_error *err);
 void coh_summary_free(coh_summary *summary);
+
+/* A summary of the differences alt - base paired by member id, for two
+ * models whose member sets may differ: its metrics are base's (with
+ * `candidates` when either model has joins); a member's difference
+ * takes ALT's member of the same id, and is missing (no value, n = 0)
+ * when ALT lacks it.  Members only ALT has are not in it.  Add to it
+ * with coh_summary_add_difference, base's trace first.  With the same
+ * members in the same order it holds what coh_summary_alloc(base, 1)
+ * would, bit for bit. */
+int coh_summary_alloc_paired(coh_summary **out, const coh_model *base,
+			     const coh_model *alt, coh_error *err);
 
 /* Adds one replication (at most 2^31 in a summary). */
 int coh_summary_add(coh_summary *summary, const coh_trace *trace,
@@ -175,6 +187,10 @@ double coh_summary_set_bytes(const coh_model *model, int difference,
 			     int workers);
 int coh_summary_set_alloc(coh_summary_set **out, const coh_model *model,
 			  int difference, int workers, coh_error *err);
+/* A set of coh_summary_alloc_paired summaries. */
+int coh_summary_set_alloc_paired(coh_summary_set **out,
+				 const coh_model *base, const coh_model *alt,
+				 int workers, coh_error *err);
 int coh_summary_set_add(coh_summary_set *set, int worker,
 			const coh_trace *trace, coh_error *err);
 int coh_summary_set_add_difference(coh_summary_set *set, int worker,

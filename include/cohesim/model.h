@@ -33,9 +33,17 @@ typedef enum coh_event_type {
 	COH_EV_FREEZE,
 	COH_EV_UNFREEZE,
 	COH_EV_EXIT,
+	/* membership over time (docs/model.md, version 2): a scripted
+	 * departure, written in a timeline; the accession of a candidate,
+	 * generated on its joining day */
+	COH_EV_WITHDRAWAL,
+	COH_EV_ACCESSION,
 	COH_EV__COUNT
 } coh_event_type;
 
+/* The v1 timeline types come first; later timeline types (withdrawal) are
+ * appended after the generated ones, so test a kind's COH_KIND_TIMELINE
+ * flag rather than this count. */
 #define COH_EV__TIMELINE_COUNT (COH_EV_SET + 1)
 
 /* Keys of model.weights and model.spillover (docs/model.md section 4). */
@@ -54,6 +62,7 @@ typedef enum coh_weight_key {
 	COH_W_REBUKE,
 	COH_W_FREEZE,
 	COH_W_EXIT,
+	COH_W_ACCESSION,
 	COH_W__COUNT
 } coh_weight_key;
 
@@ -74,8 +83,16 @@ typedef enum coh_member_field {
 typedef enum coh_status {
 	COH_ACTIVE = 0,
 	COH_FROZEN,
-	COH_EXITED
+	COH_EXITED,
+	COH_CANDIDATE   /* before its `joins` day: not yet a member */
 } coh_status;
+
+/* Whether a member of that status belongs to the alliance now (active or
+ * frozen): neither exited nor still a candidate. */
+static inline int coh_status_current(coh_status status)
+{
+	return status == COH_ACTIVE || status == COH_FROZEN;
+}
 
 /* Names as they appear in scenario files and CSV outputs
  * ("assistance_request", "request_unanswered", "half_life", "active").
@@ -196,6 +213,10 @@ typedef struct coh_member {
 	double exit;            /* theta_x <= theta_f */
 	double dwell;           /* tau >= 0 days */
 	double recover;         /* eta >= 0 */
+	/* the day it joins, in days since the start: 0 for a founding
+	 * member; otherwise in (0, horizon], and before it the member is
+	 * a candidate (docs/model.md, "Joining") */
+	double joins;
 	int explicit_ties;      /* 0: row is w_ij = p_j for all j (self included) */
 	const char *file;       /* where it was defined, for messages */
 	int line;
@@ -384,6 +405,11 @@ typedef struct coh_model {
 	const coh_milestone *milestones;
 	size_t n_milestones;
 } coh_model;
+
+/* Whether some member has a `joins` day (is a candidate at the start).
+ * Outputs gain their `candidates` column or metric only then, so that
+ * models without one keep their bytes. */
+int coh_model_has_joins(const coh_model *model);
 
 /* Limits that keep absurd models from running for ever or overflowing:
  * samples and consultation rounds over the horizon, generator events a

@@ -25,7 +25,9 @@ typedef enum coh_qoi_kind {
 	COH_QOI_IS_ACTIVE,
 	COH_QOI_FROZEN_BY,              /* 1 if frozen at least once by then */
 	COH_QOI_FREEZE_DAY,             /* day of the first freeze, censored */
-	COH_QOI_EXIT_DAY                /* day of the exit, censored */
+	COH_QOI_EXIT_DAY,               /* day of the exit, censored */
+	/* the alliance's again: members whose joins day has not come */
+	COH_QOI_CANDIDATES
 } coh_qoi_kind;
 
 #define COH_QOI_TEXT_MAX 128

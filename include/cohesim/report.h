@@ -33,7 +33,10 @@ int coh_report_timeline(const char *dir, const coh_model *model,
 /* compare.csv: day,date,metric,base_median,alt_median,diff_mean,
  * diff_lo,diff_hi,diff_q05,diff_q95 where [diff_lo, diff_hi] is the 95%
  * confidence interval of the mean paired difference and q05..q95 the
- * spread of the differences across replications. */
+ * spread of the differences across replications.  Its metrics are diff's
+ * (BASE's, members paired by id: coh_summary_alloc_paired); each side's
+ * median is read from its own summary by the metric's name, empty where
+ * that side lacks it. */
 int coh_report_compare(const char *dir, const coh_summary *base,
 		       const coh_summary *alt, const coh_summary *diff,
 		       const coh_model *model, coh_error *err);

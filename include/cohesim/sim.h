@@ -43,6 +43,7 @@ typedef struct coh_sample {
 	double day;
 	double cohesion, mean, min, sd;
 	int active, frozen, exited;
+	int candidates;         /* members whose joins day has not come */
 	double reliability;     /* NaN before any request is resolved */
 	size_t n_members;
 	const double *commitment;   /* per member, up to date at `day` */

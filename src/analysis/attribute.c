@@ -172,7 +172,10 @@ static int by_event(coh_attr_units *u, unsigned char *ev, unsigned char *gen)
 static int by_type(coh_attr_units *u, unsigned char *ev, unsigned char *gen)
 {
 	const coh_model *m = u->model;
-	for (int type = 0; type < COH_EV__TIMELINE_COUNT; type++) {
+	for (int type = 0; type < COH_EV__COUNT; type++) {
+		if (!(coh_event_kind_info((coh_event_type)type)->flags &
+		      COH_KIND_TIMELINE))
+			continue;
 		size_t n = 0;
 		for (size_t k = 0; k < m->n_events; k++)
 			if (m->events[k].type == (coh_event_type)type) {

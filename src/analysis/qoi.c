@@ -28,6 +28,7 @@ static const kind_info kinds[] = {
 	{"active", COH_QOI_ACTIVE, 0, 0},
 	{"frozen", COH_QOI_FROZEN, 0, 0},
 	{"exited", COH_QOI_EXITED, 0, 0},
+	{"candidates", COH_QOI_CANDIDATES, 0, 0},
 	{"reliability", COH_QOI_RELIABILITY, 0, 0},
 	{"commitment", COH_QOI_COMMITMENT, 1, 0},
 	{"frozen", COH_QOI_IS_FROZEN, 1, 1},
@@ -40,7 +41,7 @@ static const kind_info kinds[] = {
 #define N_KINDS (sizeof kinds / sizeof *kinds)
 
 #define KIND_LIST "cohesion, mean, min, sd, active, frozen, exited, " \
-	"reliability, commitment:ID, frozen:ID, exited:ID, active:ID, " \
+	"candidates, reliability, commitment:ID, frozen:ID, exited:ID, active:ID, " \
 	"frozen_by:ID, freeze_day:ID, exit_day:ID"
 
 /* "A, B, C" into buf: as many ids as fit, then ", ...". */
@@ -213,6 +214,7 @@ double coh_qoi_value(const coh_qoi *q, const coh_model *model,
 	case COH_QOI_ACTIVE: return (double)s->active;
 	case COH_QOI_FROZEN: return (double)s->frozen;
 	case COH_QOI_EXITED: return (double)s->exited;
+	case COH_QOI_CANDIDATES: return (double)s->candidates;
 	case COH_QOI_RELIABILITY: return s->reliability;
 	case COH_QOI_COMMITMENT: return s->commitment[i];
 	case COH_QOI_IS_FROZEN: return s->status[i] == COH_FROZEN;

@@ -239,6 +239,7 @@ typedef struct cli_compare_metric {
 } cli_compare_metric;
 
 typedef struct cli_compare_member {
+	const char *id;         /* a member both scenarios have */
 	double frozen_by[2], frozen_now[2], exited[2];  /* BASE, ALT */
 } cli_compare_member;
 
@@ -249,6 +250,9 @@ typedef struct cli_compare_table {
 	cli_compare_metric *metrics;
 	size_t n_members;
 	cli_compare_member *members;
+	/* members that only one scenario has (compare pairs by id) */
+	size_t n_only[2];       /* BASE's, ALT's */
+	const char **only[2];
 } cli_compare_table;
 
 /* report.html for compare, as cli_report_run. */

@@ -27,8 +27,10 @@ static const char compare_help[] =
 	"freezing and exiting in both (compare-members.csv), both summaries\n"
 	"(summary-base.csv, summary-alt.csv), a figure, report.html (one\n"
 	"page with the table and the figure inline) and manifest.json.\n"
-	"A short table goes to stdout.  Both scenarios need the same members,\n"
-	"dates and sample grid; the seed and replications are BASE's.\n"
+	"A short table goes to stdout.  Both scenarios need the same dates and\n"
+	"sample grid; members are paired by id, and a member only one of them\n"
+	"has is listed as such (compare-unpaired.csv); the seed and\n"
+	"replications are BASE's.\n"
 	"Interrupted (Ctrl-C), it stops after the pairs in flight and writes\n"
 	"nothing.\n"
 	"\n"
@@ -130,23 +132,31 @@ static void free_sink(pair_sink *s)
 	coh_free(s);
 }
 
-/* The scenarios must line up member by member and sample by sample. */
+/* The index in m of the member called id, or -1. */
+static long member_named(const coh_model *m, const char *id)
+{
+	for (size_t j = 0; j < m->n_members; j++)
+		if (strcmp(m->members[j].id, id) == 0)
+			return (long)j;
+	return -1;
+}
+
+/* Whether the two scenarios have the same members (in any order). */
+static int same_members(const coh_model *b, const coh_model *a)
+{
+	if (a->n_members != b->n_members)
+		return 0;
+	for (size_t i = 0; i < b->n_members; i++)
+		if (member_named(a, b->members[i].id) < 0)
+			return 0;
+	return 1;
+}
+
+/* The scenarios must line up sample by sample; members are paired by id,
+ * whatever each has. */
 static int check_paired(const coh_model *b, const coh_model *a,
 			const char *alt_path, coh_error *err)
 {
-	if (a->n_members != b->n_members)
-		return coh_error_set(err, COH_EINPUT, alt_path, 0,
-				     "has %zu members and the base %zu; a "
-				     "paired comparison needs the same members "
-				     "in the same order", a->n_members,
-				     b->n_members);
-	for (size_t i = 0; i < a->n_members; i++)
-		if (strcmp(a->members[i].id, b->members[i].id) != 0)
-			return coh_error_set(err, COH_EINPUT, alt_path, 0,
-					     "member %zu is %s but %s in the "
-					     "base; expected the same members in "
-					     "the same order", i + 1,
-					     a->members[i].id, b->members[i].id);
 	if (a->start_day != b->start_day || a->horizon != b->horizon ||
 	    a->sample_every != b->sample_every)
 		return coh_error_set(err, COH_EINPUT, alt_path, 0,
@@ -159,8 +169,7 @@ static int check_paired(const coh_model *b, const coh_model *a,
 /* compare-members.csv: each member's chance of having frozen (ever), of
  * being frozen, and of having exited by the end in both scenarios, and
  * the differences. */
-static int write_members(const char *dir, const coh_model *m,
-			 const coh_summary *b, const coh_summary *a,
+static int write_members(const char *dir, const cli_compare_table *t,
 			 coh_error *err)
 {
 	coh_atomic_file *f;
@@ -168,21 +177,53 @@ static int write_members(const char *dir, const coh_model *m,
 	if (rc)
 		return rc;
 	FILE *fp = coh_atomic_stream(f);
-	size_t last = coh_summary_samples(b) - 1;
 	fputs("member,p_freeze_base,p_freeze_alt,p_freeze_diff,"
 	      "p_frozen_now_base,p_frozen_now_alt,p_frozen_now_diff,"
 	      "p_exit_base,p_exit_alt,p_exit_diff\n", fp);
-	for (size_t i = 0; i < m->n_members; i++) {
-		double fb = coh_summary_frozen_by(b, last, i);
-		double fa = coh_summary_frozen_by(a, last, i);
-		double nb = coh_summary_frozen_now(b, last, i);
-		double na = coh_summary_frozen_now(a, last, i);
-		double eb = coh_summary_exited_by(b, last, i);
-		double ea = coh_summary_exited_by(a, last, i);
+	/* the members both scenarios have, in BASE's order */
+	for (size_t i = 0; i < t->n_members; i++) {
+		const cli_compare_member *cm = &t->members[i];
+		double fb = cm->frozen_by[0], fa = cm->frozen_by[1];
+		double nb = cm->frozen_now[0], na = cm->frozen_now[1];
+		double eb = cm->exited[0], ea = cm->exited[1];
 		fprintf(fp, "%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,"
-			"%.17g,%.17g\n", m->members[i].id, fb, fa, fa - fb, nb,
+			"%.17g,%.17g\n", cm->id, fb, fa, fa - fb, nb,
 			na, na - nb, eb, ea, ea - eb);
 	}
+	return coh_atomic_commit(f, err);
+}
+
+/* With the same members, a compare-unpaired.csv left by an earlier
+ * comparison in the folder goes: it would describe another pair. */
+static int drop_unpaired(const char *dir, coh_error *err)
+{
+	char *path = coh_output_path(dir, "compare-unpaired.csv");
+	if (!path)
+		return coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+	int rc = 0;
+	if (unlink(path) != 0 && errno != ENOENT)
+		rc = coh_error_set(err, COH_EIO, path, 0, "cannot remove an "
+				   "earlier compare-unpaired.csv: %s",
+				   strerror(errno));
+	coh_free(path);
+	return rc;
+}
+
+/* compare-unpaired.csv, only when the member sets differ: each member
+ * that one scenario has and the other lacks, and which has it. */
+static int write_unpaired(const char *dir, const cli_compare_table *t,
+			  coh_error *err)
+{
+	coh_atomic_file *f;
+	int rc = coh_atomic_open_in(&f, dir, "compare-unpaired.csv", 0, err);
+	if (rc)
+		return rc;
+	FILE *fp = coh_atomic_stream(f);
+	static const char *const side[2] = {"base", "alt"};
+	fputs("member,only_in\n", fp);
+	for (int k = 0; k < 2; k++)
+		for (size_t i = 0; i < t->n_only[k]; i++)
+			fprintf(fp, "%s,%s\n", t->only[k][i], side[k]);
 	return coh_atomic_commit(f, err);
 }
 
@@ -207,49 +248,83 @@ static int write_summary_as(const char *dir, const char *name,
 	return rc;
 }
 
-/* The table at the last sample, filled once for stdout and the report.
- * 0, or COH_ENOMEM (err set); free with table_free either way. */
+/* The mean of the metric called name in s at sample k (tried at index
+ * hint first: the same index when both have the same members), NaN when
+ * s has no such metric (but 0 candidates for a model without joins). */
+static double mean_named(const coh_summary *s, size_t k, const char *name,
+			 size_t hint)
+{
+	size_t n = coh_summary_metrics(s), m = hint;
+	if (!(m < n && strcmp(coh_summary_metric_name(s, m), name) == 0))
+		for (m = 0; m < n; m++)
+			if (strcmp(coh_summary_metric_name(s, m), name) == 0)
+				break;
+	if (m < n)
+		return coh_summary_stat(s, k, m).mean;
+	return strcmp(name, "candidates") == 0 ? 0.0 : (double)NAN;
+}
+
+/* The table at the last sample, filled once for compare-members.csv,
+ * stdout and the report: members paired by id (BASE's order), and those
+ * only one side has.  0, or COH_ENOMEM (err set); free with table_free
+ * either way. */
 static int table_fill(cli_compare_table *t, const coh_model *m,
-		      const coh_summary *b, const coh_summary *a,
-		      const coh_summary *d, coh_error *err)
+		      const coh_model *am, const coh_summary *b,
+		      const coh_summary *a, const coh_summary *d,
+		      coh_error *err)
 {
 	memset(t, 0, sizeof *t);
 	size_t n_metrics = coh_summary_metrics(d);
 	t->metrics = coh_calloc(n_metrics ? n_metrics : 1, sizeof *t->metrics);
 	t->members = coh_calloc(m->n_members ? m->n_members : 1,
 				sizeof *t->members);
-	if (!t->metrics || !t->members)
+	t->only[0] = coh_calloc(m->n_members ? m->n_members : 1,
+				sizeof *t->only[0]);
+	t->only[1] = coh_calloc(am->n_members ? am->n_members : 1,
+				sizeof *t->only[1]);
+	if (!t->metrics || !t->members || !t->only[0] || !t->only[1])
 		return coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
 	size_t last = coh_summary_samples(d) - 1;
 	coh_date_format_offset(t->date, sizeof t->date, m->start_day,
 			       coh_summary_day(d, last));
 	t->pairs = coh_summary_replications(d);
 	for (size_t metric = 0; metric < n_metrics; metric++) {
-		coh_stat sb = coh_summary_stat(b, last, metric);
-		coh_stat sa = coh_summary_stat(a, last, metric);
+		const char *name = coh_summary_metric_name(d, metric);
 		coh_stat sd = coh_summary_stat(d, last, metric);
 		if (sd.n == 0)
 			continue;
 		double half = sd.n > 1 ? 1.959963984540054 * sd.sd /
 						 sqrt((double)sd.n) : 0.0;
 		t->metrics[t->n_metrics++] = (cli_compare_metric){
-			.name = coh_summary_metric_name(d, metric),
-			.base = sb.mean, .alt = sa.mean, .diff = sd.mean,
+			.name = name,
+			.base = mean_named(b, last, name, metric),
+			.alt = mean_named(a, last, name, metric),
+			.diff = sd.mean,
 			.lo = sd.mean - half, .hi = sd.mean + half,
 		};
 	}
-	t->n_members = m->n_members;
 	for (size_t i = 0; i < m->n_members; i++) {
+		long j = member_named(am, m->members[i].id);
+		if (j < 0) {
+			t->only[0][t->n_only[0]++] = m->members[i].id;
+			continue;
+		}
 		const coh_summary *side[2] = {b, a};
+		size_t at[2] = {i, (size_t)j};
+		cli_compare_member *cm = &t->members[t->n_members++];
+		cm->id = m->members[i].id;
 		for (int k = 0; k < 2; k++) {
-			t->members[i].frozen_by[k] =
-				coh_summary_frozen_by(side[k], last, i);
-			t->members[i].frozen_now[k] =
-				coh_summary_frozen_now(side[k], last, i);
-			t->members[i].exited[k] =
-				coh_summary_exited_by(side[k], last, i);
+			cm->frozen_by[k] =
+				coh_summary_frozen_by(side[k], last, at[k]);
+			cm->frozen_now[k] =
+				coh_summary_frozen_now(side[k], last, at[k]);
+			cm->exited[k] =
+				coh_summary_exited_by(side[k], last, at[k]);
 		}
 	}
+	for (size_t j = 0; j < am->n_members; j++)
+		if (member_named(m, am->members[j].id) < 0)
+			t->only[1][t->n_only[1]++] = am->members[j].id;
 	return 0;
 }
 
@@ -257,10 +332,12 @@ static void table_free(cli_compare_table *t)
 {
 	coh_free(t->metrics);
 	coh_free(t->members);
+	coh_free(t->only[0]);
+	coh_free(t->only[1]);
 	memset(t, 0, sizeof *t);
 }
 
-static void print_table(const coh_model *m, const cli_compare_table *t)
+static void print_table(const cli_compare_table *t)
 {
 	printf("At %s, over %" PRIu64 " paired replications (ALT - BASE):\n",
 	       t->date, t->pairs);
@@ -278,12 +355,22 @@ static void print_table(const coh_model *m, const cli_compare_table *t)
 	for (size_t i = 0; i < t->n_members; i++) {
 		const cli_compare_member *cm = &t->members[i];
 		printf("  %-16s %10.3f %10.3f %10.3f %10.3f %10.3f %10.3f\n",
-		       m->members[i].id, cm->frozen_by[0], cm->frozen_by[1],
+		       cm->id, cm->frozen_by[0], cm->frozen_by[1],
 		       cm->frozen_now[0], cm->frozen_now[1], cm->exited[0],
 		       cm->exited[1]);
 	}
 	printf("  (frz-by: frozen at least once by then; frz-now: frozen at "
 	       "that date)\n");
+	/* members are paired by id: who has no partner is said, not refused */
+	static const char *const side[2] = {"BASE", "ALT"};
+	for (int k = 0; k < 2; k++) {
+		if (!t->n_only[k])
+			continue;
+		printf("  only in %s (not paired):", side[k]);
+		for (size_t i = 0; i < t->n_only[k]; i++)
+			printf(" %s", t->only[k][i]);
+		printf("\n");
+	}
 }
 
 static const char *const compare_figures[] = {"compare.gp"};
@@ -335,7 +422,8 @@ static int run_pairs(compare_state *s)
 	if ((rc = coh_summary_set_alloc(&sink->base, bm, 0, w, &s->err)) ||
 	    (rc = coh_summary_set_alloc(&sink->alt, s->models[1], 0, w,
 					&s->err)) ||
-	    (rc = coh_summary_set_alloc(&sink->diff, bm, 1, w, &s->err)))
+	    (rc = coh_summary_set_alloc_paired(&sink->diff, bm, s->models[1],
+						 w, &s->err)))
 		return rc;
 	cli_progress progress;
 	cli_progress_start(&progress, bm->replications, s->a->common.quiet);
@@ -431,24 +519,29 @@ static int write_comparison(compare_state *s, int argc, char **argv)
 	coh_error *err = &s->err;
 	coh_plot_format format = s->a->common.plot;
 	int rc;
-	if ((rc = coh_report_compare(dir, sum[0], sum[1], sum[2], bm, err)) ||
-	    (rc = write_members(dir, bm, sum[0], sum[1], err)) ||
+	cli_compare_table table;
+	rc = table_fill(&table, bm, am, sum[0], sum[1], sum[2], err);
+	int paired_all = same_members(bm, am);
+	if (rc || (rc = coh_report_compare(dir, sum[0], sum[1], sum[2], bm,
+					   err)) ||
+	    (rc = write_members(dir, &table, err)) ||
+	    (rc = paired_all ? drop_unpaired(dir, err)
+			     : write_unpaired(dir, &table, err)) ||
 	    (rc = write_summary_as(dir, "summary-base.csv", sum[0], bm,
 				   err)) ||
 	    (rc = write_summary_as(dir, "summary-alt.csv", sum[1], am, err)) ||
 	    (rc = coh_report_timeline(dir, am, err)) ||
-	    (rc = cli_write_resolved(dir, s->base, err)))
+	    (rc = cli_write_resolved(dir, s->base, err))) {
+		table_free(&table);
 		return rc;
+	}
 	/* the figure names both scenarios */
 	const char *sides[] = {bm->name, am->name};
 	coh_model shown = *bm;
 	shown.title = cli_figure_title(&s->a->common, bm);
-	if (format != COH_PLOT_NONE &&
-	    (rc = cli_draw(dir, &shown, compare_figures, 1, sides, 2, format,
-			   &s->plot_files, &s->n_plot, err)))
-		return rc;
-	cli_compare_table table;
-	rc = table_fill(&table, bm, sum[0], sum[1], sum[2], err);
+	if (format != COH_PLOT_NONE)
+		rc = cli_draw(dir, &shown, compare_figures, 1, sides, 2, format,
+			      &s->plot_files, &s->n_plot, err);
 	if (!rc)
 		rc = write_report(s, &table, sides, argc, argv);
 	if (rc) {
@@ -459,7 +552,7 @@ static int write_comparison(compare_state *s, int argc, char **argv)
 		"compare.csv", "compare-members.csv", "summary-base.csv",
 		"summary-alt.csv", "timeline.csv", "scenario.resolved.cfg"};
 	size_t n_data = sizeof data / sizeof *data, n_files = 0;
-	const char **files = coh_calloc(n_data + s->n_plot + 1,
+	const char **files = coh_calloc(n_data + s->n_plot + 2,
 					sizeof *files);
 	if (!files) {
 		table_free(&table);
@@ -467,6 +560,10 @@ static int write_comparison(compare_state *s, int argc, char **argv)
 	}
 	for (size_t i = 0; i < n_data; i++)
 		files[n_files++] = data[i];
+	/* only when the member sets differ, so that comparisons of the same
+	 * members keep their manifest byte for byte */
+	if (!paired_all)
+		files[n_files++] = "compare-unpaired.csv";
 	for (size_t i = 0; i < s->n_plot; i++)
 		files[n_files++] = s->plot_files[i];
 	if (!s->a->no_report)
@@ -483,7 +580,7 @@ static int write_comparison(compare_state *s, int argc, char **argv)
 	rc = coh_manifest_write(&manifest, err);
 	coh_free(files);
 	if (!rc)
-		print_table(bm, &table);
+		print_table(&table);
 	table_free(&table);
 	if (rc)
 		return rc;

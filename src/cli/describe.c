@@ -126,9 +126,17 @@ static double member_value(const coh_member *mem, const column *c)
 static void print_members(const coh_model *m)
 {
 	printf("\nMembers (%zu)\n", m->n_members);
-	for (size_t i = 0; i < m->n_members; i++)
-		printf("  %-6s %s\n", m->members[i].id,
+	for (size_t i = 0; i < m->n_members; i++) {
+		printf("  %-6s %s", m->members[i].id,
 		       m->members[i].name ? m->members[i].name : "");
+		if (m->members[i].joins > 0) {
+			char date[16];
+			coh_date_format_offset(date, sizeof date, m->start_day,
+					       m->members[i].joins);
+			printf("  (joins %s: a candidate until then)", date);
+		}
+		printf("\n");
+	}
 
 	enum { PER_BLOCK = 8 };
 	size_t key_w = 0;

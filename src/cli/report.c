@@ -238,6 +238,7 @@ static void num_cell(coh_strbuf *b, int digits, int is_signed, double x)
 static void compare_table(coh_strbuf *b, const cli_report_page *r,
 			  const cli_compare_table *t)
 {
+	(void)r;        /* the members' ids are the table's own */
 	coh_strbuf_puts(b, "<h2>Paired differences</h2>\n");
 	if (t->pairs == 0) {
 		coh_strbuf_puts(b, "<p>No paired replication finished.</p>\n");
@@ -274,7 +275,7 @@ static void compare_table(coh_strbuf *b, const cli_report_page *r,
 	for (size_t i = 0; i < t->n_members; i++) {
 		const cli_compare_member *cm = &t->members[i];
 		coh_strbuf_puts(b, "<tr>");
-		cell(b, r->model->members[i].id, 0);
+		cell(b, cm->id, 0);
 		for (int side = 0; side < 2; side++)
 			num_cell(b, 3, 0, cm->frozen_by[side]);
 		for (int side = 0; side < 2; side++)
@@ -284,6 +285,20 @@ static void compare_table(coh_strbuf *b, const cli_report_page *r,
 		coh_strbuf_puts(b, "</tr>\n");
 	}
 	coh_strbuf_puts(b, "</table>\n");
+	/* compare pairs members by id: who has no partner is said */
+	static const char *const side_name[2] = {"BASE", "ALT"};
+	for (int side = 0; side < 2; side++) {
+		if (!t->n_only[side])
+			continue;
+		coh_strbuf_printf(b, "<p>Only in %s, so not paired: ",
+				  side_name[side]);
+		for (size_t i = 0; i < t->n_only[side]; i++) {
+			if (i)
+				coh_strbuf_puts(b, ", ");
+			coh_html_escape(b, t->only[side][i]);
+		}
+		coh_strbuf_puts(b, ".</p>\n");
+	}
 }
 
 /* The page: its frame, the facts, the command's own table, the figures

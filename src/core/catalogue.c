@@ -137,6 +137,21 @@ static const coh_event_kind kinds[COH_EV__COUNT] = {
 		COH_RANGE_ANY, 1, COH_RECEIVES_NONE, COH_W_EXIT, COH_GEN_NEVER,
 		"the others receive its spillover; the member leaves",
 		"166 Expel or withdraw (-7)", NULL},
+	[COH_EV_WITHDRAWAL] = {
+		"withdrawal", COH_KIND_TIMELINE,
+		REQ("member"), NONE, NONE, NONE, NONE,
+		COH_RANGE_ANY, 1, COH_RECEIVES_NONE, COH_W_EXIT, COH_GEN_NEVER,
+		"the member exits that day whatever its commitment: the "
+		"exit's spillover, as for an exit by threshold",
+		"166 Expel or withdraw (-7)", NULL},
+	[COH_EV_ACCESSION] = {
+		"accession", 0, NONE, NONE, NONE, NONE, NONE,
+		COH_RANGE_ANY, 1, COH_RECEIVES_NONE, COH_W_ACCESSION,
+		COH_GEN_NEVER,
+		"on a candidate's joining day, every other current member "
+		"receives omega * 1",
+		"057 Sign formal agreement (+8)",
+		"the accession treaty signed by the alliance"},
 };
 
 #undef NONE
@@ -165,6 +180,7 @@ static const char *const weight_names[COH_W__COUNT] = {
 	[COH_W_REBUKE] = "rebuke",
 	[COH_W_FREEZE] = "freeze",
 	[COH_W_EXIT] = "exit",
+	[COH_W_ACCESSION] = "accession",
 };
 
 /* Goldstein score / 10 of the CAMEO code in the comment, signed for the
@@ -184,6 +200,7 @@ static const double default_weights[COH_W__COUNT] = {
 	[COH_W_REBUKE] = -0.20,               /* 111 criticize or denounce -2 */
 	[COH_W_FREEZE] = -0.40,               /* 161 reduce or break relations -4 */
 	[COH_W_EXIT] = -0.70,                 /* 166 expel or withdraw -7 */
+	[COH_W_ACCESSION] = 0.80,             /* 057 sign formal agreement +8 */
 };
 
 /* Spillover is off except where allies plainly learn from a partner's fate:
@@ -209,6 +226,7 @@ static const char *const status_names[] = {
 	[COH_ACTIVE] = "active",
 	[COH_FROZEN] = "frozen",
 	[COH_EXITED] = "exited",
+	[COH_CANDIDATE] = "candidate",
 };
 
 static const coh_range field_ranges[COH_FIELD__COUNT] = {
@@ -266,7 +284,7 @@ int coh_member_field_lookup(const char *name)
 
 const char *coh_status_name(coh_status status)
 {
-	return (unsigned)status <= COH_EXITED ? status_names[status] : "?";
+	return (unsigned)status <= COH_CANDIDATE ? status_names[status] : "?";
 }
 
 double coh_default_weight(coh_weight_key key)

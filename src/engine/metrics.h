@@ -7,11 +7,15 @@
 
 /* Fills cohesion, mean, min, sd and the status counts of s from n members'
  * power, commitment and status:
- *   cohesion = sum over non-exited p_i c_i / sum over all p_i;
- *   mean     = sum over non-exited c_i / n (exited members count 0);
- *   min, sd  over non-exited members; sd is the population standard
- *            deviation (divided by their count); both NaN when every
- *            member has exited.
+ *   cohesion = sum over non-exited p_i c_i / sum over the p_i of all but
+ *              candidates (the members of the moment and those who left);
+ *   mean     = sum over non-exited c_i / the number of non-candidates
+ *              (exited members count 0);
+ *   min, sd  over current members (active or frozen); sd is the
+ *            population standard deviation (divided by their count);
+ *            both NaN when there is none;
+ *   candidates: the members whose `joins` day has not come, in no other
+ *            sum or count.
  * Leaves the other fields of s alone. */
 void coh_metrics_compute(coh_sample *s, const double *power, const double *c,
 			 const coh_status *status, size_t n);

@@ -69,6 +69,11 @@ static int check_members(const coh_model *m, coh_error *err)
 			return BAD(p->file, p->line, "member %s: thresholds out of "
 				   "order, expected exit <= freeze, got exit %g "
 				   "and freeze %g", id, p->exit, p->freeze);
+		if (!(isfinite(p->joins) && p->joins >= 0 &&
+		      p->joins <= m->horizon))
+			return BAD(p->file, p->line, "member %s: joins must be 0 "
+				   "(a founding member) or a day in (0, %g], got "
+				   "%g", id, m->horizon, p->joins);
 	}
 	if (!check_index(m->leader, m->n_members, 1))
 		return BAD(NULL, 0, "leader index %d is not a member", m->leader);
@@ -250,5 +255,13 @@ int coh_model_check(const coh_model *model, coh_error *err)
 	    (rc = check_events(model, err)) ||
 	    (rc = check_generators(model, err)))
 		return rc;
+	return 0;
+}
+
+int coh_model_has_joins(const coh_model *model)
+{
+	for (size_t i = 0; model && i < model->n_members; i++)
+		if (model->members[i].joins > 0)
+			return 1;
 	return 0;
 }

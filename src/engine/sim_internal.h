@@ -157,6 +157,10 @@ struct coh_sim {
 	 * [0, horizon]; read_at is the next one in this run */
 	double *reads;
 	size_t n_reads, read_at;
+	/* members with a `joins` day, in the order they join (day, then
+	 * index); join_at is the next one in this run */
+	int *joiners;
+	size_t n_joiners, join_at;
 	uint64_t resolved, honoured;
 	const coh_recorder *rec;
 	coh_error *err;
@@ -221,6 +225,9 @@ static int generator_event(coh_sim *s, gen_inst *gi);
 
 /* sim/transitions.inc */
 static int transition(coh_sim *s, int i);
+static int leave(coh_sim *s, int i);
+static int join(coh_sim *s, int i);
+static int withdrawal(coh_sim *s, const coh_event *ev);
 
 /* sim/samples.inc */
 static void plan_sample(coh_sim *s);
@@ -328,9 +335,10 @@ static inline double clamp01(double x)
  * anything (samples and rates read the state this way). */
 static inline double value_at(const member *m, double t, double *b_out)
 {
-	if (m->status == COH_EXITED || !(t > m->t)) {
+	if (!coh_status_current(m->status) || !(t > m->t)) {
 		/* the stored state, which is always within [0, 1] (or NaN,
-		 * which clamping would leave as it is) */
+		 * which clamping would leave as it is); a candidate's stays
+		 * as it was given until it joins */
 		if (b_out)
 			*b_out = m->b;
 		return m->c;
@@ -371,7 +379,7 @@ static inline int emit(coh_sim *s, coh_event_type type, int actor,
 static inline void advance(coh_sim *s, int i)
 {
 	member *m = &s->mem[i];
-	if (m->status != COH_EXITED && s->now > m->t) {
+	if (coh_status_current(m->status) && s->now > m->t) {
 		advance_to(m, s->now);
 		LG_ADVANCED(s, i);
 	}
@@ -386,7 +394,7 @@ static inline void advance(coh_sim *s, int i)
 static inline int reschedule_watch(coh_sim *s, int i)
 {
 	const member *m = &s->mem[i];
-	if (m->watch == COH_QUEUE_NONE && m->status != COH_EXITED) {
+	if (m->watch == COH_QUEUE_NONE && coh_status_current(m->status)) {
 		int k = m->status == COH_FROZEN ? C_ABOVE_RECOVER : C_BELOW_FREEZE;
 		if (m->since[C_BELOW_EXIT] == NOT_HELD &&
 		    m->since[k] == NOT_HELD) {
@@ -429,7 +437,8 @@ static inline int member_changed(coh_sim *s, int i)
 	return 0;
 }
 
-/* Applies impact x to member i (nothing lands on an exited member);
+/* Applies impact x to member i (nothing lands on an exited member or a
+ * candidate);
  * before and after receive its commitment around the impact. */
 static inline int land(coh_sim *s, int i, double x, double *before,
 		       double *after)
@@ -437,7 +446,8 @@ static inline int land(coh_sim *s, int i, double x, double *before,
 	member *m = &s->mem[i];
 	advance(s, i);
 	double c0 = m->c;
-	double c1 = m->status == COH_EXITED ? c0 : coh_rules_apply(c0, x);
+	double c1 = !coh_status_current(m->status) ? c0
+						   : coh_rules_apply(c0, x);
 	if (!isfinite(c1))
 		return coh_error_set(s->err, COH_ENUMERIC, NULL, 0,
 				     "member %s: commitment became %g at day "

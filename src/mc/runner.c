@@ -94,7 +94,10 @@ static int record_event(void *ctx, const coh_event_record *ev)
 	if (ev->subject >= 0) {
 		if (ev->type == COH_EV_FREEZE && isnan(r->first_freeze[ev->subject]))
 			r->first_freeze[ev->subject] = ev->day;
-		if (ev->type == COH_EV_EXIT && isnan(r->first_exit[ev->subject]))
+		/* a withdrawal that took effect (value 1) is an exit too */
+		if ((ev->type == COH_EV_EXIT ||
+		     (ev->type == COH_EV_WITHDRAWAL && ev->value == 1)) &&
+		    isnan(r->first_exit[ev->subject]))
 			r->first_exit[ev->subject] = ev->day;
 	}
 	if (!r->keep_events)
@@ -464,11 +467,14 @@ static int check_request(const coh_model *const *models, size_t n_models,
 	if (n_models > PREPARE_MAX_MODELS && opts->prepare)
 		return coh_error_set(err, COH_EUSAGE, NULL, 0,
 				     "coh_mc_run prepares at most 8 models");
-	for (size_t m = 1; m < n_models; m++)
-		if (models[m]->n_members != models[0]->n_members)
-			return coh_error_set(err, COH_EINPUT, NULL, 0,
-					     "paired scenarios must have the "
-					     "same members");
+	/* paired models may have different members: each trace holds its
+	 * own model's, and the consumer pairs them by id
+	 * (coh_summary_alloc_paired) */
+	for (size_t m = 0; m < n_models; m++)
+		if (!models[m])
+			return coh_error_set(err, COH_EUSAGE, NULL, 0,
+					     "coh_mc_run: model %zu is missing",
+					     m);
 	return 0;
 }
 

@@ -56,6 +56,11 @@ struct coh_summary {
 	uint32_t *hist;
 	uint64_t *frozen_by, *exited_by; /* [sample][member] */
 	uint64_t *frozen_now;           /* frozen at the sample */
+	/* a difference paired by member id (coh_summary_alloc_paired):
+	 * ALT's index of each member, -1 where ALT lacks it, and ALT's
+	 * member count; NULL and n_members otherwise */
+	int *alt_index;
+	size_t alt_members;
 };
 
 size_t coh_sample_days(const coh_model *model, double *out, size_t cap)
@@ -78,6 +83,8 @@ size_t coh_sample_days(const coh_model *model, double *out, size_t cap)
 	return n;
 }
 
+/* The value of a metric in a sample of a model with n members: the fixed
+ * metrics, each member's commitment, then (with joins) the candidates. */
 static double metric_value(const coh_sample *s, size_t metric)
 {
 	switch (metric) {
@@ -89,7 +96,10 @@ static double metric_value(const coh_sample *s, size_t metric)
 	case COH_M_FROZEN: return s->frozen;
 	case COH_M_EXITED: return s->exited;
 	case COH_M_RELIABILITY: return s->reliability;
-	default: return s->commitment[metric - COH_M__FIXED];
+	default:
+		return metric - COH_M__FIXED < s->n_members
+			       ? s->commitment[metric - COH_M__FIXED]
+			       : (double)s->candidates;
 	}
 }
 
@@ -112,6 +122,7 @@ void coh_summary_free(coh_summary *s)
 	coh_free(s->hist);
 	coh_free(s->frozen_by);
 	coh_free(s->exited_by);
+	coh_free(s->alt_index);
 	coh_free(s->frozen_now);
 	coh_free(s);
 }
@@ -124,10 +135,12 @@ static unsigned pick_bins(size_t cells)
 	return bins;
 }
 
-static int is_count(size_t metric)
+/* The count metrics; n_members places the candidates after the members'
+ * commitments. */
+static int is_count(size_t metric, size_t n_members)
 {
 	return metric == COH_M_ACTIVE || metric == COH_M_FROZEN ||
-	       metric == COH_M_EXITED;
+	       metric == COH_M_EXITED || metric == COH_M__FIXED + n_members;
 }
 
 /* Histogram bins of a metric: one per integer for the counts, so that
@@ -136,7 +149,7 @@ static int is_count(size_t metric)
 static unsigned metric_bins(const coh_model *model, size_t metric,
 			    int difference, unsigned fine)
 {
-	if (is_count(metric))
+	if (is_count(metric, model->n_members))
 		return (unsigned)model->n_members * (difference ? 2u : 1u) + 1u;
 	return fine * (difference ? 2u : 1u);
 }
@@ -153,13 +166,18 @@ static int shards_for(int workers)
 static double summary_bytes(const coh_model *model, int difference)
 {
 	size_t ns = coh_sample_days(model, NULL, 0);
-	size_t nm = COH_M__FIXED + model->n_members;
+	size_t extra = (size_t)coh_model_has_joins(model);
+	size_t nm = COH_M__FIXED + model->n_members + extra;
 	unsigned fine = pick_bins(ns * nm);
-	/* the fixed metrics, then every member's commitment */
+	/* the fixed metrics, then every member's commitment, then the
+	 * candidates */
 	double bins = (double)model->n_members *
 		      metric_bins(model, COH_M__FIXED, difference, fine);
 	for (size_t m = 0; m < COH_M__FIXED; m++)
 		bins += metric_bins(model, m, difference, fine);
+	if (extra)
+		bins += metric_bins(model, COH_M__FIXED + model->n_members,
+				    difference, fine);
 	return (double)ns * (double)nm * sizeof(accum) +        /* acc */
 	       3.0 * (double)ns * (double)model->n_members *
 		       sizeof(uint64_t) +   /* frozen_by, exited_by, now */
@@ -173,15 +191,20 @@ double coh_summary_set_bytes(const coh_model *model, int difference,
 	return shards_for(workers) * summary_bytes(model, difference);
 }
 
-int coh_summary_alloc(coh_summary **out, const coh_model *model,
-		      int difference, coh_error *err)
+/* A summary of model's members; `counts` is the largest member count a
+ * count metric (or its difference) can reach, and `candidates` whether
+ * it has the candidates metric. */
+static int summary_alloc(coh_summary **out, const coh_model *model,
+			 int difference, size_t counts, int candidates,
+			 coh_error *err)
 {
 	coh_summary *s = coh_calloc(1, sizeof *s);
 	if (!s)
 		goto nomem;
 	s->difference = difference;
 	s->n_members = model->n_members;
-	s->n_metrics = COH_M__FIXED + model->n_members;
+	s->alt_members = model->n_members;
+	s->n_metrics = COH_M__FIXED + model->n_members + (size_t)candidates;
 	s->n_samples = coh_sample_days(model, NULL, 0);
 	size_t ns = s->n_samples, nm = s->n_metrics;
 	s->days = coh_calloc(ns, sizeof *s->days);
@@ -212,6 +235,8 @@ int coh_summary_alloc(coh_summary **out, const coh_model *model,
 	for (size_t m = 0; m < nm; m++) {
 		if (m < COH_M__FIXED) {
 			s->names[m] = coh_strdup(fixed[m]);
+		} else if (m == COH_M__FIXED + model->n_members) {
+			s->names[m] = coh_strdup("candidates");
 		} else {
 			const char *id = model->members[m - COH_M__FIXED].id;
 			size_t len = strlen(id) + 8;
@@ -221,10 +246,11 @@ int coh_summary_alloc(coh_summary **out, const coh_model *model,
 		}
 		if (!s->names[m])
 			goto nomem;
-		int count = is_count(m);
-		s->hi[m] = count ? (double)model->n_members : 1.0;
+		int count = is_count(m, model->n_members);
+		s->hi[m] = count ? (double)counts : 1.0;
 		s->lo[m] = difference ? -s->hi[m] : 0.0;
-		s->bins[m] = metric_bins(model, m, difference, fine);
+		s->bins[m] = count ? (unsigned)counts * (difference ? 2u : 1u) + 1u
+				   : metric_bins(model, m, difference, fine);
 		s->scale[m] = count ? 1.0 : FIXED_SCALE;
 		s->per_width[m] = count ? 1.0
 				 : s->bins[m] / (s->hi[m] - s->lo[m]);
@@ -244,6 +270,44 @@ nomem:
 	coh_summary_free(s);
 	return coh_error_set(err, COH_ENOMEM, NULL, 0,
 			     "out of memory allocating the summary");
+}
+
+int coh_summary_alloc(coh_summary **out, const coh_model *model,
+		      int difference, coh_error *err)
+{
+	/* a `candidates` metric only for a model with joins: the others
+	 * keep their outputs byte for byte */
+	return summary_alloc(out, model, difference, model->n_members,
+			     coh_model_has_joins(model), err);
+}
+
+int coh_summary_alloc_paired(coh_summary **out, const coh_model *base,
+			     const coh_model *alt, coh_error *err)
+{
+	size_t counts = base->n_members > alt->n_members ? base->n_members
+							 : alt->n_members;
+	coh_summary *s = NULL;
+	int rc = summary_alloc(&s, base, 1, counts,
+			       coh_model_has_joins(base) ||
+			       coh_model_has_joins(alt), err);
+	if (rc)
+		return rc;
+	s->alt_members = alt->n_members;
+	s->alt_index = coh_calloc(base->n_members ? base->n_members : 1,
+				  sizeof *s->alt_index);
+	if (!s->alt_index) {
+		coh_summary_free(s);
+		return coh_error_set(err, COH_ENOMEM, NULL, 0,
+				     "out of memory allocating the summary");
+	}
+	for (size_t i = 0; i < base->n_members; i++) {
+		s->alt_index[i] = -1;
+		for (size_t j = 0; j < alt->n_members; j++)
+			if (strcmp(base->members[i].id, alt->members[j].id) == 0)
+				s->alt_index[i] = (int)j;
+	}
+	*out = s;
+	return 0;
 }
 
 static unsigned bin_of(const coh_summary *s, size_t metric, double x)
@@ -277,15 +341,15 @@ static void add_value(coh_summary *s, size_t k, size_t metric, double x)
 }
 
 static int check_shape(const coh_summary *s, const coh_trace *t,
-		       coh_error *err)
+		       size_t n_members, coh_error *err)
 {
-	if (t->n_samples != s->n_samples || t->n_members != s->n_members)
+	if (t->n_samples != s->n_samples || t->n_members != n_members)
 		return coh_error_set(err, COH_EINPUT, NULL, 0,
 				     "replication %llu has %zu samples of %zu "
 				     "members, expected %zu of %zu",
 				     (unsigned long long)t->replication,
 				     t->n_samples, t->n_members, s->n_samples,
-				     s->n_members);
+				     n_members);
 	return 0;
 }
 
@@ -300,7 +364,7 @@ static int check_room(const coh_summary *s, coh_error *err)
 
 int coh_summary_add(coh_summary *s, const coh_trace *t, coh_error *err)
 {
-	int rc = check_shape(s, t, err);
+	int rc = check_shape(s, t, s->n_members, err);
 	if (!rc)
 		rc = check_room(s, err);
 	if (rc)
@@ -325,18 +389,28 @@ int coh_summary_add(coh_summary *s, const coh_trace *t, coh_error *err)
 int coh_summary_add_difference(coh_summary *s, const coh_trace *base,
 			       const coh_trace *alt, coh_error *err)
 {
-	int rc = check_shape(s, base, err);
+	int rc = check_shape(s, base, s->n_members, err);
 	if (!rc)
-		rc = check_shape(s, alt, err);
+		rc = check_shape(s, alt, s->alt_members, err);
 	if (!rc)
 		rc = check_room(s, err);
 	if (rc)
 		return rc;
 	for (size_t k = 0; k < s->n_samples; k++) {
-		for (size_t m = 0; m < s->n_metrics; m++)
-			add_value(s, k, m,
-				  metric_value(&alt->samples[k], m) -
-				  metric_value(&base->samples[k], m));
+		const coh_sample *a = &alt->samples[k];
+		for (size_t m = 0; m < s->n_metrics; m++) {
+			double va;
+			size_t i = m - COH_M__FIXED;
+			if (!s->alt_index || m < COH_M__FIXED)
+				va = metric_value(a, m);
+			else if (i >= s->n_members)
+				va = a->candidates;
+			else if (s->alt_index[i] < 0)
+				va = NAN;       /* ALT lacks the member */
+			else
+				va = a->commitment[s->alt_index[i]];
+			add_value(s, k, m, va - metric_value(&base->samples[k], m));
+		}
 	}
 	s->replications++;
 	return 0;
@@ -420,7 +494,7 @@ static double quantile(const coh_summary *s, size_t k, size_t metric,
 			continue;
 		if (cum + h[b] >= target) {
 			double x;
-			if (is_count(metric)) {
+			if (is_count(metric, s->n_members)) {
 				x = s->lo[metric] + b;
 			} else {
 				double w = (s->hi[metric] - s->lo[metric]) /
@@ -507,8 +581,10 @@ void coh_summary_set_free(coh_summary_set *set)
 	coh_free(set);
 }
 
-int coh_summary_set_alloc(coh_summary_set **out, const coh_model *model,
-			  int difference, int workers, coh_error *err)
+/* A set of coh_summary_alloc (alt NULL) or of coh_summary_alloc_paired. */
+static int set_alloc(coh_summary_set **out, const coh_model *model,
+		     const coh_model *alt, int difference, int workers,
+		     coh_error *err)
 {
 	coh_summary_set *set = coh_calloc(1, sizeof *set);
 	if (!set)
@@ -516,8 +592,10 @@ int coh_summary_set_alloc(coh_summary_set **out, const coh_model *model,
 				     "out of memory allocating summaries");
 	int n = shards_for(workers);
 	for (int i = 0; i < n; i++) {
-		int rc = coh_summary_alloc(&set->part[i], model, difference,
-					   err);
+		int rc = alt ? coh_summary_alloc_paired(&set->part[i], model,
+							alt, err)
+			     : coh_summary_alloc(&set->part[i], model,
+						 difference, err);
 		if (rc) {
 			coh_summary_set_free(set);
 			return rc;
@@ -527,6 +605,19 @@ int coh_summary_set_alloc(coh_summary_set **out, const coh_model *model,
 	}
 	*out = set;
 	return 0;
+}
+
+int coh_summary_set_alloc(coh_summary_set **out, const coh_model *model,
+			  int difference, int workers, coh_error *err)
+{
+	return set_alloc(out, model, NULL, difference, workers, err);
+}
+
+int coh_summary_set_alloc_paired(coh_summary_set **out,
+				 const coh_model *base, const coh_model *alt,
+				 int workers, coh_error *err)
+{
+	return set_alloc(out, base, alt, 1, workers, err);
 }
 
 int coh_summary_set_add(coh_summary_set *set, int worker,

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -172,6 +173,32 @@ int coh_report_timeline(const char *dir, const coh_model *model,
 	return coh_atomic_commit(f, err);
 }
 
+/* The index of the metric called `name` in s, trying `hint` first (the
+ * same index whenever both scenarios have the same members), or
+ * SIZE_MAX when s has none: a member one scenario lacks. */
+static size_t metric_named(const coh_summary *s, const char *name,
+			   size_t hint)
+{
+	size_t n = coh_summary_metrics(s);
+	if (hint < n && strcmp(coh_summary_metric_name(s, hint), name) == 0)
+		return hint;
+	for (size_t m = 0; m < n; m++)
+		if (strcmp(coh_summary_metric_name(s, m), name) == 0)
+			return m;
+	return SIZE_MAX;
+}
+
+/* The median of a metric found by name, NaN when the summary lacks it
+ * (but 0 candidates for a model without joins: it has none). */
+static double median_named(const coh_summary *s, size_t k, const char *name,
+			   size_t hint)
+{
+	size_t m = metric_named(s, name, hint);
+	if (m == SIZE_MAX)
+		return strcmp(name, "candidates") == 0 ? 0.0 : (double)NAN;
+	return coh_summary_stat(s, k, m).q[2];
+}
+
 int coh_report_compare(const char *dir, const coh_summary *base,
 		       const coh_summary *alt, const coh_summary *diff,
 		       const coh_model *model, coh_error *err)
@@ -185,16 +212,20 @@ int coh_report_compare(const char *dir, const coh_summary *base,
 	      "diff_hi,diff_q05,diff_q95\n", fp);
 	for (size_t k = 0; k < coh_summary_samples(diff); k++)
 		for (size_t m = 0; m < coh_summary_metrics(diff); m++) {
-			coh_stat b = coh_summary_stat(base, k, m);
-			coh_stat a = coh_summary_stat(alt, k, m);
+			/* the difference's metrics are BASE's (members
+			 * paired by id); each side's own summary is read
+			 * by name */
+			const char *name = coh_summary_metric_name(diff, m);
+			double bq = median_named(base, k, name, m);
+			double aq = median_named(alt, k, name, m);
 			coh_stat d = coh_summary_stat(diff, k, m);
 			/* normal interval of the mean; exact zero stays zero */
 			double half = d.n > 1 ? 1.959963984540054 * d.sd /
 							sqrt((double)d.n)
 					      : (double)NAN;
 			day_and_date(fp, model, coh_summary_day(diff, k));
-			coh_csv_write_text(fp, coh_summary_metric_name(diff, m));
-			double v[] = {b.q[2], a.q[2], d.mean, d.mean - half,
+			coh_csv_write_text(fp, name);
+			double v[] = {bq, aq, d.mean, d.mean - half,
 				      d.mean + half, d.q[0], d.q[4]};
 			for (size_t i = 0; i < sizeof v / sizeof *v; i++) {
 				fputc(',', fp);

@@ -31,6 +31,13 @@ static const char *const file_headers[F_COUNT] = {
 		     "commitment_before,commitment_after,source,label\n",
 };
 
+/* cohesion.csv of a model with joins: a `candidates` column after
+ * `exited` (the header above stays for every other model, byte for
+ * byte). */
+static const char cohesion_header_joins[] =
+	"replication,day,date,cohesion,mean,min,sd,active,frozen,exited,"
+	"candidates,reliability\n";
+
 /* Big enough that the kernel sees few, large writes. */
 #define WRITE_BUFFER (1u << 20)
 
@@ -42,6 +49,7 @@ struct coh_run_writer {
 	const char *names[F_COUNT];       /* of the kept files, in order */
 	size_t n_names;
 	int failed;
+	int joins;                        /* the model has a member with joins */
 	coh_error error;                  /* the first write error */
 };
 
@@ -87,6 +95,8 @@ static int on_sample(void *ctx, const coh_sample *s)
 		fputc(',', fp);
 		coh_csv_write_double(fp, s->sd);
 		fprintf(fp, ",%d,%d,%d,", s->active, s->frozen, s->exited);
+		if (w->joins)
+			fprintf(fp, "%d,", s->candidates);
 		coh_csv_write_double(fp, s->reliability);
 		if (fputc('\n', fp) == EOF || ferror(fp))
 			return write_failed(w, F_COHESION);
@@ -168,6 +178,7 @@ int coh_run_writer_open(coh_run_writer **out, const char *dir,
 		return coh_error_set(err, COH_ENOMEM, dir, 0, "out of memory");
 	}
 	w->model = model;
+	w->joins = coh_model_has_joins(model);
 	for (int f = 0; f < F_COUNT; f++) {
 		if (!(keep & (1u << f)))
 			continue;
@@ -185,7 +196,10 @@ int coh_run_writer_open(coh_run_writer **out, const char *dir,
 		}
 		w->names[w->n_names++] = file_names[f];
 		FILE *fp = coh_atomic_stream(w->file[f]);
-		if (fputs(file_headers[f], fp) == EOF) {
+		const char *header = f == F_COHESION && w->joins
+					     ? cohesion_header_joins
+					     : file_headers[f];
+		if (fputs(header, fp) == EOF) {
 			rc = write_failed(w, f);
 			*err = w->error;
 			coh_run_writer_abort(w);

@@ -408,13 +408,40 @@ static void read_aliases(scn_ctx *ctx, const config_setting_t *g,
 	}
 }
 
+/* `joins`: the day a member enters the alliance; before it the member is
+ * a candidate (docs/model.md section 15).  A day after the start and no
+ * later than the end: a member there from the start simply has no
+ * `joins`. */
+static void read_joins(scn_ctx *ctx, const config_setting_t *g,
+		       coh_member *mb)
+{
+	int64_t day;
+	mb->joins = 0;
+	if (scn_get_date(ctx, g, "joins", 0, &day) != SCN_OK ||
+	    !ctx->have_dates)
+		return;
+	if (day <= ctx->start_day || day > ctx->end_day) {
+		const config_setting_t *s = scn_member(g, "joins");
+		char where[SCN_PATH_MAX], a[16], b[16], c[16];
+		scn_path(s, where, sizeof where);
+		coh_date_format(a, sizeof a, day);
+		coh_date_format(b, sizeof b, ctx->start_day);
+		coh_date_format(c, sizeof c, ctx->end_day);
+		scn_error(ctx, s, "%s %s must be after scenario.start %s and no "
+			  "later than scenario.end %s (a member there from the "
+			  "start has no joins)", where, a, b, c);
+		return;
+	}
+	mb->joins = (double)(day - ctx->start_day);
+}
+
 static void convert_member(scn_ctx *ctx, const config_setting_t *g,
 			   const coh_member *proto, coh_member *mb)
 {
 	static const char *const keys[] = {
 		"id", "name", "power", "commitment", "baseline", "half_life",
 		"adaptation_half_life", "sensitivity", "susceptibility",
-		"freeze", "exit", "dwell", "recover", "aliases", NULL
+		"freeze", "exit", "dwell", "recover", "aliases", "joins", NULL
 	};
 	const char *id = mb->id;
 	*mb = *proto;
@@ -428,6 +455,7 @@ static void convert_member(scn_ctx *ctx, const config_setting_t *g,
 	scn_get_number(ctx, g, "commitment", SCN_UNIT, 1, &mb->commitment);
 	mb->baseline = mb->commitment;
 	read_params(ctx, g, mb, 0);
+	read_joins(ctx, g, mb);
 }
 
 static void convert_actors(scn_ctx *ctx, const config_setting_t *root,

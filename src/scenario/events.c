@@ -394,6 +394,53 @@ static void check_responses(scn_ctx *ctx, const config_setting_t *list,
 	}
 }
 
+/* A withdrawal needs a member of the moment: one dated before the
+ * member's `joins` would withdraw a candidate, and a second withdrawal of
+ * a member would withdraw one that has left already.  Both are decidable
+ * here, so both are errors (at the line of the later event's date). */
+static void check_withdrawals(scn_ctx *ctx, const config_setting_t *list,
+			      const coh_event *ev, size_t n)
+{
+	coh_model *m = &ctx->sc->model;
+	for (size_t j = 0; j < n; j++) {
+		const coh_event *w = &ev[j];
+		if (w->type != COH_EV_WITHDRAWAL || w->actor < 0)
+			continue;
+		const coh_member *mb = &m->members[w->actor];
+		const config_setting_t *g = config_setting_get_elem(list,
+								    (unsigned)j);
+		const config_setting_t *s = scn_member(g, "date");
+		char where[SCN_PATH_MAX], date[16], other[16];
+		scn_path(s ? s : g, where, sizeof where);
+		coh_date_format(date, sizeof date,
+				ctx->start_day + (int64_t)w->day);
+		if (w->day < mb->joins) {
+			coh_date_format(other, sizeof other,
+					ctx->start_day + (int64_t)mb->joins);
+			scn_error(ctx, s ? s : g, "%s: %s withdraws on %s but "
+				  "joins only on %s, expected a date on or "
+				  "after it joins", where, mb->id, date, other);
+			continue;
+		}
+		/* the earlier withdrawal: earlier day, or same day earlier
+		 * in the file */
+		for (size_t i = 0; i < n; i++) {
+			const coh_event *v = &ev[i];
+			if (i == j || v->type != COH_EV_WITHDRAWAL ||
+			    v->actor != w->actor ||
+			    !(v->day < w->day || (v->day == w->day && i < j)))
+				continue;
+			coh_date_format(other, sizeof other,
+					ctx->start_day + (int64_t)v->day);
+			scn_error(ctx, s ? s : g, "%s: %s withdraws on %s but "
+				  "has already withdrawn on %s (line %d), "
+				  "expected one withdrawal per member", where,
+				  mb->id, date, other, v->line);
+			break;
+		}
+	}
+}
+
 typedef struct keyed_event {
 	coh_event ev;
 	size_t seq;
@@ -461,8 +508,10 @@ void scn_convert_events(scn_ctx *ctx, const config_setting_t *list)
 	}
 	/* Every slot was filled (in file order) unless an entry was not a
 	 * group, which is an error anyway. */
-	if (m->n_events == n && ctx->have_dates)
+	if (m->n_events == n && ctx->have_dates) {
 		check_responses(ctx, list, m->events, n);
+		check_withdrawals(ctx, list, m->events, n);
+	}
 	sort_events(ctx, m->events, m->n_events);
 }
 

@@ -190,6 +190,10 @@ typedef struct point_run {
 static const char *const row_header =
 	"point,replication,seed,cohesion,mean,min,sd,active,frozen,exited,"
 	"reliability";
+/* ... and of a model with joins: a `candidates` column after `exited` */
+static const char *const row_header_joins =
+	"point,replication,seed,cohesion,mean,min,sd,active,frozen,exited,"
+	"candidates,reliability";
 
 /* On the worker that ran replication r: its sweep.csv row, formatted
  * into the trace's text, and its final values, stored at index r (each
@@ -217,6 +221,10 @@ static int prepare_replication(void *ctx, int worker, coh_trace *const *traces,
 	snprintf(buf, sizeof buf, "%d,%d,%d,", s->active, s->frozen,
 		 s->exited);
 	coh_csv_put_text(t, buf, &failed);
+	if (coh_model_has_joins(pr->model)) {
+		snprintf(buf, sizeof buf, "%d,", s->candidates);
+		coh_csv_put_text(t, buf, &failed);
+	}
 	coh_csv_put_double(t, s->reliability, &failed);
 	for (size_t i = 0; i < t->n_members; i++) {
 		coh_csv_put_text(t, ",", &failed);
@@ -509,7 +517,8 @@ static void headers(coh_strbuf *rows, coh_strbuf *summary,
 		coh_strbuf_puts(summary, o->table->header);
 		return;
 	}
-	coh_strbuf_puts(rows, row_header);
+	coh_strbuf_puts(rows, coh_model_has_joins(m) ? row_header_joins
+						     : row_header);
 	for (size_t i = 0; i < m->n_members; i++) {
 		const char *id = m->members[i].id;
 		coh_strbuf_printf(rows, ",%s_commitment,%s_status,"

@@ -53,12 +53,15 @@ static int check_sample(void *ctx, const coh_sample *s)
 {
 	checks *c = ctx;
 	for (size_t i = 0; i < s->n_members; i++)
-		if (!(s->commitment[i] >= 0 && s->commitment[i] <= 1)) {
+		/* a candidate has no commitment yet: NaN, and only then */
+		if (s->status[i] == COH_CANDIDATE ? !isnan(s->commitment[i])
+		    : !(s->commitment[i] >= 0 && s->commitment[i] <= 1)) {
 			fprintf(stderr, "member %zu at %.17g on day %.17g\n", i,
 				s->commitment[i], s->day);
 			abort();
 		}
-	if (s->active + s->frozen + s->exited != (int)c->n_members ||
+	if (s->active + s->frozen + s->exited + s->candidates !=
+	    (int)c->n_members ||
 	    (!isnan(s->cohesion) && !(s->cohesion >= 0 && s->cohesion <= 1)))
 		abort();
 	return 0;

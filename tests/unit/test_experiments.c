@@ -10,6 +10,8 @@
 #include <cmocka.h>
 
 #include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -107,7 +109,8 @@ static void test_compare_with_itself_is_zero(void **state)
 	csv_free(&t);
 }
 
-static void test_compare_refuses_other_members(void **state)
+/* Other dates or another sample grid cannot be paired day by day. */
+static void test_compare_refuses_other_dates(void **state)
 {
 	(void)state;
 	bin_result r;
@@ -115,9 +118,93 @@ static void test_compare_refuses_other_members(void **state)
 				 "tests/scenarios/relaxation.cfg", "-o",
 				 "/nonexistent/never-written", "-q", NULL) >= 0);
 	bin_expect_status(&r, 1);
-	assert_non_null(strstr(r.err, "tests/scenarios/relaxation.cfg: has"));
-	assert_non_null(strstr(r.err, "same members"));
+	assert_non_null(strstr(r.err, "tests/scenarios/relaxation.cfg: its "
+				      "start, end or output.sample_every"));
 	bin_result_free(&r);
+}
+
+/* Members are paired by id: membership.cfg has A, B, C and D (who joins),
+ * membership-alt.cfg E, A, B and C in another order.  A, B and C are
+ * compared; D and E are reported, on stdout and in compare-unpaired.csv,
+ * not refused.  C withdraws on day 121 in both, at 0.92 in the base (after
+ * D's accession: 1 - 0.4 * 0.2) and at 0.6 in the alternative, so its
+ * final difference is -0.32 exactly (up to rounding). */
+static void test_compare_pairs_members_by_id(void **state)
+{
+	(void)state;
+	bin_result r;
+	const char *out = bin_path(dir, "pair-by-id");
+	assert_true(bin_run(&r, "compare", "tests/scenarios/membership.cfg",
+			    "tests/scenarios/membership-alt.cfg", "-o", out,
+			    "-r", "2", "--plot", "none", "-q", NULL) >= 0);
+	bin_expect_status(&r, 0);
+	assert_non_null(strstr(r.out, "only in BASE (not paired): D\n"));
+	assert_non_null(strstr(r.out, "only in ALT (not paired): E\n"));
+	bin_result_free(&r);
+
+	csv_table t;
+	assert_int_equal(csv_load(&t, bin_path(out, "compare-members.csv")), 0);
+	assert_int_equal(t.n_rows, 3);
+	int mc = csv_col(&t, "member");
+	const char *want[] = {"A", "B", "C"};
+	for (size_t i = 0; i < 3; i++)
+		assert_string_equal(csv_get(&t, i, mc), want[i]);
+	csv_free(&t);
+
+	assert_int_equal(csv_load(&t, bin_path(out, "compare-unpaired.csv")),
+			 0);
+	assert_int_equal(t.n_rows, 2);
+	assert_string_equal(csv_get(&t, 0, csv_col(&t, "member")), "D");
+	assert_string_equal(csv_get(&t, 0, csv_col(&t, "only_in")), "base");
+	assert_string_equal(csv_get(&t, 1, csv_col(&t, "member")), "E");
+	assert_string_equal(csv_get(&t, 1, csv_col(&t, "only_in")), "alt");
+	csv_free(&t);
+
+	assert_int_equal(csv_load(&t, bin_path(out, "compare.csv")), 0);
+	int day = csv_col(&t, "day"), metric = csv_col(&t, "metric");
+	int diff = csv_col(&t, "diff_mean"), alt = csv_col(&t, "alt_median");
+	int seen = 0;
+	for (size_t i = 0; i < t.n_rows; i++) {
+		if (strcmp(csv_get(&t, i, day), "365") != 0)
+			continue;
+		const char *name = csv_get(&t, i, metric);
+		if (strcmp(name, "member:C") == 0) {
+			assert_true(fabs(strtod(csv_get(&t, i, diff), NULL) +
+					 0.32) < 1e-12);
+			seen++;
+		} else if (strcmp(name, "member:D") == 0) {
+			/* the alternative lacks D: no difference */
+			assert_string_equal(csv_get(&t, i, diff), "");
+			assert_string_equal(csv_get(&t, i, alt), "");
+			seen++;
+		} else if (strcmp(name, "candidates") == 0) {
+			/* a model without joins has no candidates */
+			assert_string_equal(csv_get(&t, i, alt), "0");
+			seen++;
+		}
+	}
+	assert_int_equal(seen, 3);
+	csv_free(&t);
+	char *manifest = bin_slurp(bin_path(out, "manifest.json"), NULL);
+	assert_non_null(manifest);
+	assert_non_null(strstr(manifest, "compare-unpaired.csv"));
+	free(manifest);
+
+	/* the same members again in the folder: the list of unpaired
+	 * members goes, and the manifest does not name it */
+	assert_true(bin_run(&r, "compare", "tests/scenarios/membership.cfg",
+			    "tests/scenarios/membership.cfg", "-o", out, "-r",
+			    "2", "--plot", "none", "-q", NULL) >= 0);
+	bin_expect_status(&r, 0);
+	assert_null(strstr(r.out, "not paired"));
+	bin_result_free(&r);
+	struct stat st;
+	assert_int_not_equal(stat(bin_path(out, "compare-unpaired.csv"), &st),
+			     0);
+	manifest = bin_slurp(bin_path(out, "manifest.json"), NULL);
+	assert_non_null(manifest);
+	assert_null(strstr(manifest, "compare-unpaired.csv"));
+	free(manifest);
 }
 
 /*--- sweep -------------------------------------------------------------*/
@@ -853,7 +940,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_compare_figure_names_both, setup, teardown),
 		cmocka_unit_test_setup_teardown(
-			test_compare_refuses_other_members, setup, teardown),
+			test_compare_refuses_other_dates, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_compare_pairs_members_by_id, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sweep_files_and_design,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sweep_resume_after_kill,

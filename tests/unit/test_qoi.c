@@ -140,7 +140,8 @@ static void test_error_messages(void **state)
 		     "no member");
 	expect_error(m, "foo:ARM@end",
 		     "unknown kind \"foo\"; kinds are cohesion, mean, min, sd, "
-		     "active, frozen, exited, reliability, commitment:ID, "
+		     "active, frozen, exited, candidates, reliability, "
+		     "commitment:ID, "
 		     "frozen:ID, exited:ID, active:ID, frozen_by:ID, "
 		     "freeze_day:ID, exit_day:ID");
 	const char *syntax = "expected KIND[:MEMBER]@WHEN with WHEN end or "

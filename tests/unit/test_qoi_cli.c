@@ -262,7 +262,8 @@ static void test_bad_values(void **state)
 		 "min is a metric of the whole alliance and takes no member"},
 		{"run", GEN, "survival:L@end",
 		 "unknown kind \"survival\"; kinds are cohesion, mean, min, "
-		 "sd, active, frozen, exited, reliability, commitment:ID, "
+		 "sd, active, frozen, exited, candidates, reliability, "
+		 "commitment:ID, "
 		 "frozen:ID, exited:ID, active:ID, frozen_by:ID, "
 		 "freeze_day:ID, exit_day:ID"},
 		{"run", GEN, "frozen:L",

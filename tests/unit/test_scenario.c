@@ -925,7 +925,7 @@ static void test_override_errors(void **state)
 		"--set members.RUS.colour=red: unknown key \"colour\" in "
 		"members.[0], expected one of id, name, power, commitment, "
 		"baseline, half_life, adaptation_half_life, sensitivity, "
-		"susceptibility, freeze, exit, dwell, recover, aliases",
+		"susceptibility, freeze, exit, dwell, recover, aliases, joins",
 		"--set members.ARM.freeze=1.5: members.[1].freeze must be in "
 		"[0, 1], got 1.5",
 	};
