@@ -320,6 +320,81 @@ static void test_summit_absence_rate(void **state)
 	csv_free(&t);
 }
 
+/* Draws are keyed by identity (docs/model.md section 11): silencing the
+ * declared type's generator (rate 0) leaves every drawn tone and delta,
+ * and every event time of the other generators, as it was. */
+static void test_draws_are_paired(void **state)
+{
+	const char *dir = *state;
+	char *other = bin_tmpdir();
+	assert_non_null(other);
+	bin_result r;
+	bin_run(&r, "run", GEN_DRAWS, "-o", dir, "--quiet", "--plot", "none",
+		"-r", "5", "-j", "1", "--keep", "all", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	bin_run(&r, "run", GEN_DRAWS, "-o", other, "--quiet", "--plot", "none",
+		"-r", "5", "-j", "1", "--keep", "all", "--set",
+		"generators.[0].rate=0.0", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	csv_table a, b;
+	load(&a, dir, "events.csv");
+	load(&b, other, "events.csv");
+	int ta = csv_col(&a, "type"), tb = csv_col(&b, "type");
+	size_t j = 0, compared = 0;
+	for (size_t i = 0; i < a.n_rows; i++) {
+		if (strcmp(csv_get(&a, i, ta), "arms_purchase") == 0)
+			continue;
+		assert_true(j < b.n_rows);
+		for (int col = 0; col < 4; col++)
+			assert_string_equal(csv_get(&a, i, col),
+					    csv_get(&b, j, col));
+		assert_string_equal(csv_get(&a, i, csv_col(&a, "value")),
+				    csv_get(&b, j, csv_col(&b, "value")));
+		j++;
+		compared++;
+	}
+	assert_int_equal(j, b.n_rows);
+	for (size_t i = 0; i < b.n_rows; i++)
+		assert_string_not_equal(csv_get(&b, i, tb), "arms_purchase");
+	assert_true(compared > 100);
+	csv_free(&a);
+	csv_free(&b);
+	bin_rmtree(other);
+}
+
+/* describe shows the declared types, who receives them and their
+ * weights (after model.weights), and the generators' drawn parts. */
+static void test_describe_shows_types(void **state)
+{
+	(void)state;
+	bin_result r;
+	bin_run(&r, "describe", USER_TYPES, "--set",
+		"model.weights.favour=0.25", NULL);
+	bin_expect_status(&r, 0);
+	assert_non_null(strstr(r.out, "Event types of the scenario (5)"));
+	assert_non_null(strstr(r.out, "sanction               received by "
+				      "target, weight -0.5, spillover 0"));
+	assert_non_null(strstr(r.out, "favour                 received by "
+				      "others, weight 0.25"));
+	assert_non_null(strstr(r.out, "dispute                      -0.2 *"));
+	assert_non_null(strstr(r.out, "dispute              by A target C, "
+				      "magnitude 2"));
+	bin_result_free(&r);
+	bin_run(&r, "describe", GEN_DRAWS, NULL);
+	bin_expect_status(&r, 0);
+	assert_non_null(strstr(r.out, "tone uniform in [-6, 2]"));
+	assert_non_null(strstr(r.out, "delta normal (mean -0.05, sd 0.02) "
+				      "within [-1, 1]"));
+	bin_result_free(&r);
+	bin_run(&r, "describe", GEN_ABSENCES, NULL);
+	bin_expect_status(&r, 0);
+	assert_non_null(strstr(r.out, "absences drawn (absence_mid 0.5, "
+				      "absence_slope 10)"));
+	bin_result_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -331,6 +406,9 @@ int main(void)
 						tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_summit_absence_rate,
 						tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_draws_are_paired,
+						tmp_setup, tmp_teardown),
+		cmocka_unit_test(test_describe_shows_types),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
