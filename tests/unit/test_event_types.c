@@ -395,6 +395,36 @@ static void test_describe_shows_types(void **state)
 	bin_result_free(&r);
 }
 
+/* The ledger of `attribute --method ledger` books a generated event of a
+ * declared type (with the other events in no unit), so its parts still
+ * add up to the change. */
+static void test_ledger_books_declared_types(void **state)
+{
+	const char *dir = *state;
+	bin_result r;
+	bin_run(&r, "attribute", GEN_DRAWS, "--qoi", "commitment:B@end",
+		"--method", "ledger", "--set", "model.weights.arms_purchase=-0.3",
+		"-r", "5", "-o", dir, "--plot", "none", "--quiet", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	csv_table t;
+	load(&t, dir, "attribution.csv");
+	int cu = csv_col(&t, "unit"), ce = csv_col(&t, "effect");
+	double parts = 0, total = NAN, other = 0;
+	for (size_t i = 0; i < t.n_rows; i++) {
+		double e = csv_num(csv_get(&t, i, ce));
+		if (strcmp(csv_get(&t, i, cu), "(total)") == 0)
+			total = e;
+		else
+			parts += e;
+		if (strcmp(csv_get(&t, i, cu), "(other events)") == 0)
+			other = e;
+	}
+	expect_close(parts, total, 1e-9, "ledger parts against the change");
+	assert_true(other < -0.1);      /* the purchases, at -0.3 each */
+	csv_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +439,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_draws_are_paired,
 						tmp_setup, tmp_teardown),
 		cmocka_unit_test(test_describe_shows_types),
+		cmocka_unit_test_setup_teardown(test_ledger_books_declared_types,
+						tmp_setup, tmp_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
