@@ -325,18 +325,26 @@ static void read_parties(scn_ctx *ctx, const config_setting_t *g,
 	}
 }
 
-/* No member answers its own request. */
+/* No member answers its own request, and no member disputes (or meets
+ * any type received by both parties) with itself. */
 static void check_not_self(scn_ctx *ctx, const config_setting_t *g,
 			   const coh_event_kind *k, const coh_event *e)
 {
-	if (e->type != COH_EV_ASSISTANCE_RESPONSE || e->actor < 0 ||
+	int both = k->receives == COH_RECEIVES_BOTH;
+	if ((e->type != COH_EV_ASSISTANCE_RESPONSE && !both) || e->actor < 0 ||
 	    e->actor != e->target)
 		return;
 	const config_setting_t *s = scn_member(g, k->target.key);
 	char where[SCN_PATH_MAX];
 	scn_path(s, where, sizeof where);
-	scn_error(ctx, s, "%s: %s cannot answer its own request, expected "
-		  "another member", where, ctx->sc->model.members[e->actor].id);
+	if (both)       /* a dispute, or a declared type received by both */
+		scn_error(ctx, s, "%s: %s is also the event's %s, expected "
+			  "another member", where,
+			  ctx->sc->model.members[e->actor].id, k->actor.key);
+	else
+		scn_error(ctx, s, "%s: %s cannot answer its own request, "
+			  "expected another member", where,
+			  ctx->sc->model.members[e->actor].id);
 }
 
 /* A request's deadline and scope, shared by timelines and generators. */
@@ -808,10 +816,19 @@ static void convert_generator(scn_ctx *ctx, const config_setting_t *g,
 		scn_get_outsider(ctx, g, k->outsider.key,
 				 k->outsider.need == COH_NEED_REQUIRED,
 				 &gen->outsider);
-	if (k->target.key && k->generated_as == COH_GEN_BY)
-		scn_get_member(ctx, g, k->target.key,
-			       k->target.need == COH_NEED_REQUIRED, 0,
-			       &gen->target);
+	if (k->target.key && k->generated_as == COH_GEN_BY &&
+	    scn_get_member(ctx, g, k->target.key,
+			   k->target.need == COH_NEED_REQUIRED, 0,
+			   &gen->target) == SCN_OK &&
+	    gen->target == gen->member) {
+		/* with by = "*", the target's own instance never fires */
+		const config_setting_t *s = scn_member(g, k->target.key);
+		char where[SCN_PATH_MAX];
+		scn_path(s, where, sizeof where);
+		scn_error(ctx, s, "%s: %s is also the generator's by, expected "
+			  "another member (or by = \"*\")", where,
+			  ctx->sc->model.members[gen->member].id);
+	}
 	read_magnitude(ctx, g, k, &gen->magnitude);
 	if (k->flags & COH_KIND_REQUEST)
 		read_request(ctx, g, &gen->deadline, &gen->in_scope);
