@@ -425,6 +425,63 @@ static void test_ledger_books_declared_types(void **state)
 	csv_free(&t);
 }
 
+/* `others` and `all` reach the current members only: a member who has
+ * exited takes nothing and gets no row. */
+static void test_receivers_skip_exited(void **state)
+{
+	const char *dir = *state;
+	static const char text[] =
+		"version = 1;\n"
+		"scenario: { name = \"exited\"; start = \"2020-01-01\"; "
+		"end = \"2020-12-31\"; };\n"
+		"model: { half_life = 0.0; event_types = (\n"
+		"  { name = \"crisis\"; weight = -0.2; receives = \"all\"; },\n"
+		"  { name = \"favour\"; weight = 0.5; receives = \"others\"; }\n"
+		"); };\n"
+		"members = (\n"
+		"  { id = \"A\"; name = \"A\"; power = 1.0; commitment = 0.8; },\n"
+		"  { id = \"B\"; name = \"B\"; power = 1.0; commitment = 0.5; "
+		"freeze = 0.3; exit = 0.3; },\n"
+		"  { id = \"C\"; name = \"C\"; power = 1.0; commitment = 0.6; }\n"
+		");\n"
+		"events = (\n"
+		"  { date = \"2020-02-01\"; type = \"shock\"; member = \"B\"; "
+		"delta = -0.9; },\n"
+		"  { date = \"2020-03-01\"; type = \"crisis\"; by = \"A\"; },\n"
+		"  { date = \"2020-04-01\"; type = \"favour\"; by = \"C\"; }\n"
+		");\n";
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/exited.cfg", dir);
+	assert_int_equal(bin_write_file(path, text), 0);
+	char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s/out", dir);
+	run_into(out, path, NULL, NULL);
+	csv_table t;
+	load(&t, out, "events.csv");
+	int ct = csv_col(&t, "type"), cm = csv_col(&t, "member");
+	int crisis = 0, favour = 0, exits = 0;
+	for (size_t i = 0; i < t.n_rows; i++) {
+		const char *type = csv_get(&t, i, ct);
+		const char *m = csv_get(&t, i, cm);
+		if (strcmp(type, "exit") == 0) {
+			exits++;
+			assert_string_equal(m, "B");
+			assert_string_equal(csv_get(&t, i, csv_col(&t, "date")),
+					    "2020-02-01");
+		} else if (strcmp(type, "crisis") == 0) {
+			crisis++;
+			assert_string_not_equal(m, "B");
+		} else if (strcmp(type, "favour") == 0) {
+			favour++;
+			assert_string_equal(m, "A");
+		}
+	}
+	assert_int_equal(exits, 1);     /* B left before the crisis */
+	assert_int_equal(crisis, 2);    /* A and C, not the exited B */
+	assert_int_equal(favour, 1);    /* A: C acts, B has exited */
+	csv_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -440,6 +497,8 @@ int main(void)
 						tmp_setup, tmp_teardown),
 		cmocka_unit_test(test_describe_shows_types),
 		cmocka_unit_test_setup_teardown(test_ledger_books_declared_types,
+						tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_receivers_skip_exited,
 						tmp_setup, tmp_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
