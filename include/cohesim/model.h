@@ -301,7 +301,10 @@ typedef struct coh_generator {
 	const char *file;       /* where it was defined, for messages */
 	int line;
 	/* version 2 (docs/model.md section 8) */
-	int target;             /* the member its events are about, or -1 */
+	int target;             /* the member its events are about, or -1;
+				 * read only for kinds generated as
+				 * COH_GEN_BY with a target slot (dispute,
+				 * declared types) */
 	coh_draw draw;          /* how each event's magnitude is drawn */
 	double low, high;       /* uniform: its bounds; normal: where it is
 				 * clamped (both as stored: divided by the
