@@ -38,12 +38,18 @@ typedef enum coh_event_type {
 	 * generated on its joining day */
 	COH_EV_WITHDRAWAL,
 	COH_EV_ACCESSION,
+	/* version 2 (docs/model.md section 4): a timeline type */
+	COH_EV_DISPUTE,
 	COH_EV__COUNT
 } coh_event_type;
 
-/* The v1 timeline types come first; later timeline types (withdrawal) are
- * appended after the generated ones, so test a kind's COH_KIND_TIMELINE
- * flag rather than this count. */
+/* A type the scenario declares (model.event_types) is numbered after the
+ * built-in ones: COH_EV_USER(k) is the model's user_kinds[k]. */
+#define COH_EV_USER(k) ((coh_event_type)(COH_EV__COUNT + (int)(k)))
+
+/* The version 1 timeline types (those before COH_EV_REQUEST_RESOLVED);
+ * version 2 types come after COH_EV_EXIT, whatever their sort, so test a
+ * kind's COH_KIND_TIMELINE flag rather than this count. */
 #define COH_EV__TIMELINE_COUNT (COH_EV_SET + 1)
 
 /* Keys of model.weights and model.spillover (docs/model.md section 4). */
@@ -63,6 +69,7 @@ typedef enum coh_weight_key {
 	COH_W_FREEZE,
 	COH_W_EXIT,
 	COH_W_ACCESSION,
+	COH_W_DISPUTE,
 	COH_W__COUNT
 } coh_weight_key;
 
@@ -149,8 +156,16 @@ typedef enum coh_receiver {
 	COH_RECEIVES_NONE = 0,  /* no weighted impact of its own */
 	COH_RECEIVES_BY,        /* the acting member (coh_event.actor) */
 	COH_RECEIVES_TARGET,    /* the member it is about (coh_event.target) */
-	COH_RECEIVES_LIST       /* each listed member */
+	COH_RECEIVES_LIST,      /* each listed member */
+	COH_RECEIVES_BOTH,      /* the actor and the target */
+	COH_RECEIVES_OTHERS,    /* every current member but the actor */
+	COH_RECEIVES_ALL        /* every current member */
 } coh_receiver;
+
+/* The value of a user type's `receives` ("by", "target", "both",
+ * "others", "all"), and its name; -1 / "?" when unknown. */
+int coh_receiver_lookup(const char *name);
+const char *coh_receiver_name(coh_receiver r);
 
 /* What the member of a generator does in the events it generates. */
 typedef enum coh_generated_as {
@@ -198,6 +213,19 @@ typedef struct coh_event_kind {
 /* The description of a built-in event type; NULL when type is not one.
  * The pointer is to static data. */
 const coh_event_kind *coh_event_kind_info(coh_event_type type);
+
+/* A type declared by a scenario (model.event_types, docs/model.md section
+ * 4): its kind (name, slots by / target / with / magnitude, receives,
+ * CAMEO code; kind.weight is -1, the numbers are here), its weight omega
+ * in [-1, 1] and spillover share in [0, 1] after model.weights and
+ * model.spillover have had their say, and where it was declared. */
+typedef struct coh_user_kind {
+	coh_event_kind kind;
+	double weight;
+	double spillover;
+	const char *file;
+	int line;
+} coh_user_kind;
 
 typedef struct coh_member {
 	const char *id;         /* unique, as in the scenario */
@@ -268,6 +296,15 @@ typedef struct coh_event {
 	int line;
 } coh_event;
 
+/* How a generator draws each event's magnitude: fixed (its magnitude),
+ * uniform in [low, high], or normal (mean its magnitude, sd) clamped to
+ * [low, high]. */
+typedef enum coh_draw {
+	COH_DRAW_FIXED = 0,
+	COH_DRAW_UNIFORM,
+	COH_DRAW_NORMAL
+} coh_draw;
+
 /* A stochastic source of events (docs/model.md section 8).  Rate per year,
  * r(t) = rate * exp(feedback * (b - c(t))). */
 typedef struct coh_generator {
@@ -282,6 +319,19 @@ typedef struct coh_generator {
 	double start, end;      /* active window, days (default: whole horizon) */
 	const char *file;       /* where it was defined, for messages */
 	int line;
+	/* version 2 (docs/model.md section 8) */
+	int target;             /* the member its events are about, or -1;
+				 * read only for kinds generated as
+				 * COH_GEN_BY with a target slot (dispute,
+				 * declared types) */
+	coh_draw draw;          /* how each event's magnitude is drawn */
+	double low, high;       /* uniform: its bounds; normal: where it is
+				 * clamped (both as stored: divided by the
+				 * kind's per) */
+	double sd;              /* normal: standard deviation, as stored */
+	int absences;           /* summit: absences drawn per member */
+	double absence_mid;     /* commitment at which absence is 1/2 */
+	double absence_slope;   /* >= 0: how sharply absence falls with c */
 } coh_generator;
 
 typedef struct coh_response_params {
@@ -404,12 +454,28 @@ typedef struct coh_model {
 	size_t n_priors;
 	const coh_milestone *milestones;
 	size_t n_milestones;
+
+	/* event types declared by the scenario (model.event_types): type
+	 * COH_EV_USER(k) is user_kinds[k] */
+	coh_user_kind *user_kinds;
+	size_t n_user_kinds;
 } coh_model;
 
 /* Whether some member has a `joins` day (is a candidate at the start).
  * Outputs gain their `candidates` column or metric only then, so that
  * models without one keep their bytes. */
 int coh_model_has_joins(const coh_model *model);
+
+/* The kind of a built-in type or of one of the model's own types, NULL
+ * when it is neither; and its name ("?" when unknown).  model may be NULL
+ * (built-in types only). */
+const coh_event_kind *coh_model_kind(const coh_model *model,
+				     coh_event_type type);
+const char *coh_model_type_name(const coh_model *model, coh_event_type type);
+
+/* The model's user kind of a type, or NULL for a built-in one. */
+const coh_user_kind *coh_model_user_kind(const coh_model *model,
+					 coh_event_type type);
 
 /* Limits that keep absurd models from running for ever or overflowing:
  * samples and consultation rounds over the horizon, generator events a

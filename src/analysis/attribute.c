@@ -134,7 +134,7 @@ static void event_label(char *buf, size_t size, const coh_model *m,
 	char date[32];
 	coh_date_format_offset(date, sizeof date, m->start_day, e->day);
 	int len = snprintf(buf, size, "%s %s", date,
-			   coh_event_type_name(e->type));
+			   coh_model_type_name(m, e->type));
 	if (len < 0 || (size_t)len >= size)
 		return;
 	if (e->actor >= 0)
@@ -172,8 +172,10 @@ static int by_event(coh_attr_units *u, unsigned char *ev, unsigned char *gen)
 static int by_type(coh_attr_units *u, unsigned char *ev, unsigned char *gen)
 {
 	const coh_model *m = u->model;
-	for (int type = 0; type < COH_EV__COUNT; type++) {
-		if (!(coh_event_kind_info((coh_event_type)type)->flags &
+	/* the built-in timeline types, then the scenario's own */
+	int n_types = COH_EV__COUNT + (int)m->n_user_kinds;
+	for (int type = 0; type < n_types; type++) {
+		if (!(coh_model_kind(m, (coh_event_type)type)->flags &
 		      COH_KIND_TIMELINE))
 			continue;
 		size_t n = 0;
@@ -188,7 +190,7 @@ static int by_type(coh_attr_units *u, unsigned char *ev, unsigned char *gen)
 		if (add_unit(u, ev, gen, &nr))
 			return COH_ENOMEM;
 		unit *t = &u->units[u->count - 1];
-		const char *name = coh_event_type_name((coh_event_type)type);
+		const char *name = coh_model_type_name(m, (coh_event_type)type);
 		snprintf(t->name, sizeof t->name, "%s", name);
 		if (nr)
 			snprintf(t->label, sizeof t->label,
@@ -263,7 +265,7 @@ static int by_generator(coh_attr_units *u, unsigned char *ev,
 		const coh_generator *G = &m->generators[g];
 		snprintf(t->name, sizeof t->name, "generators.[%zu]", g);
 		snprintf(t->label, sizeof t->label, "%s %s%s%s%s, %g a year",
-			 coh_event_type_name(G->type), member_id(m, G->member),
+			 coh_model_type_name(m, G->type), member_id(m, G->member),
 			 G->outsider >= 0 ? " (" : "",
 			 G->outsider >= 0 ? m->outsiders[G->outsider].id : "",
 			 G->outsider >= 0 ? ")" : "", G->rate);

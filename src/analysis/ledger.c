@@ -83,7 +83,9 @@ int coh_ledger_alloc(coh_ledger **out, const coh_model *model, int member,
 	l->member = member;
 	l->from = from;
 	l->to = to;
-	l->fixed = 2 * (model->n_events + COH_EV__COUNT);
+	/* one pair per timeline event, then per type (built-in or the
+	 * scenario's own) for generated events */
+	l->fixed = 2 * (model->n_events + COH_EV__COUNT + model->n_user_kinds);
 	l->n_slots = l->fixed + S__FIXED;
 	l->rep = coh_calloc(l->n_slots, sizeof *l->rep);
 	l->acc = coh_calloc(l->n_slots + 1, sizeof *l->acc);
@@ -178,7 +180,7 @@ double coh_ledger_last_part(const coh_ledger *l, coh_ledger_cause cause,
 {
 	if (event >= 0 && (size_t)event >= l->model->n_events)
 		return 0;
-	if ((unsigned)type >= COH_EV__COUNT)
+	if ((unsigned)type >= COH_EV__COUNT + l->model->n_user_kinds)
 		return 0;
 	coh_ledger_entry e = {0, l->member, cause, event, type, 0};
 	return l->rep[slot_of(l, &e)];

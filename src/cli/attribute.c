@@ -312,6 +312,11 @@ static void ledger_col_text(const attr_state *s, size_t col, char *buf,
 	};
 	*unit = names[x - L_OTHER][0];
 	*label = names[x - L_OTHER][1];
+	/* generated events of the scenario's own types are booked there
+	 * too: the columns of generated types are the built-in ones */
+	if (x == L_OTHER && s->model->n_user_kinds)
+		*label = "timeline events in no unit, and generated events "
+			 "of the scenario's own types";
 }
 
 /* Books the last replication's parts of ledger l into row v. */
@@ -334,6 +339,11 @@ static void ledger_take(const attr_state *s, const coh_ledger *l, double *v)
 			v[s->n_units + L_GENERATED + (size_t)t] +=
 				coh_ledger_last_part(l, hits[h], -1,
 						     (coh_event_type)t);
+	for (size_t k = 0; k < m->n_user_kinds; k++)
+		for (size_t h = 0; h < 2; h++)
+			v[s->n_units + L_OTHER] +=
+				coh_ledger_last_part(l, hits[h], -1,
+						     COH_EV_USER(k));
 	v[s->n_units + L_INFLUENCE] =
 		coh_ledger_last_part(l, COH_LEDGER_INFLUENCE, -1, COH_EV_SET);
 	v[s->n_units + L_RELAXATION] =

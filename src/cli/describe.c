@@ -275,6 +275,11 @@ static void print_weights(const coh_model *m)
 		       s == coh_default_spillover((coh_weight_key)k) ? "*"
 								     : " ");
 	}
+	for (size_t k = 0; k < m->n_user_kinds; k++) {
+		const coh_user_kind *u = &m->user_kinds[k];
+		printf("  %-22s %10s    %10s\n", u->kind.name,
+		       fmt(u->weight).s, fmt(u->spillover).s);
+	}
 	const coh_response_params *r = &m->response;
 	printf("\nResponse model (drawn answers): base %s, commitment %s, "
 	       "tie %s,\n  affinity %s, scope_factor %s\n",
@@ -284,6 +289,23 @@ static void print_weights(const coh_model *m)
 	       "magnitude %s\n",
 	       fmt(m->rebuke.probability).s, fmt(m->rebuke.delay).s,
 	       fmt(m->rebuke.magnitude).s);
+}
+
+/* The scenario's own event types (model.event_types). */
+static void print_user_kinds(const coh_model *m)
+{
+	if (m->n_user_kinds == 0)
+		return;
+	printf("\nEvent types of the scenario (%zu)\n", m->n_user_kinds);
+	for (size_t k = 0; k < m->n_user_kinds; k++) {
+		const coh_user_kind *u = &m->user_kinds[k];
+		printf("  %-22s received by %s, weight %s, spillover %s",
+		       u->kind.name, coh_receiver_name(u->kind.receives),
+		       fmt(u->weight).s, fmt(u->spillover).s);
+		if (u->kind.cameo)
+			printf(", CAMEO %s", u->kind.cameo);
+		printf("\n");
+	}
 }
 
 static void print_list(const coh_model *m, const coh_event *e)
@@ -311,7 +333,7 @@ static int shown(coh_event_slot slot, int index)
  * days, severity 1, in scope, answers drawn"). */
 static void print_event_details(const coh_model *m, const coh_event *e)
 {
-	const coh_event_kind *k = coh_event_kind_info(e->type);
+	const coh_event_kind *k = coh_model_kind(m, e->type);
 	if (!k)
 		return;
 	const char *sep = "";
@@ -360,7 +382,7 @@ static void print_events(const coh_model *m)
 		char date[16];
 		date_at(date, m, e->day);
 		printf("  %s  day %-6s %-20s ", date, fmt(e->day).s,
-		       coh_event_type_name(e->type));
+		       coh_model_type_name(m, e->type));
 		print_event_details(m, e);
 		printf("\n");
 		if (e->note && e->note[0])
@@ -379,16 +401,31 @@ static void print_generators(const coh_model *m)
 		printf("  none\n");
 	for (size_t i = 0; i < m->n_generators; i++) {
 		const coh_generator *g = &m->generators[i];
-		printf("  %s by %s", coh_event_type_name(g->type),
+		printf("  %s by %s", coh_model_type_name(m, g->type),
 		       g->member < 0 ? "*" : member_id(m, g->member));
 		if (g->outsider >= 0)
 			printf(" (%s)", outsider_id(m, g->outsider));
-		const coh_event_kind *k = coh_event_kind_info(g->type);
+		const coh_event_kind *k = coh_model_kind(m, g->type);
+		if (k && k->target.key && k->generated_as == COH_GEN_BY &&
+		    g->target >= 0 && !g->absences)
+			printf(" %s %s", k->target.key, member_id(m, g->target));
 		printf(": rate %s, feedback %s", fmt(g->rate).s,
 		       fmt(g->feedback).s);
-		if (k && k->magnitude.key)
+		if (k && k->magnitude.key && g->draw == COH_DRAW_UNIFORM)
+			printf(", %s uniform in [%s, %s]", k->magnitude.key,
+			       fmt(g->low * k->per).s, fmt(g->high * k->per).s);
+		else if (k && k->magnitude.key && g->draw == COH_DRAW_NORMAL)
+			printf(", %s normal (mean %s, sd %s) within [%s, %s]",
+			       k->magnitude.key, fmt(g->magnitude * k->per).s,
+			       fmt(g->sd * k->per).s, fmt(g->low * k->per).s,
+			       fmt(g->high * k->per).s);
+		else if (k && k->magnitude.key)
 			printf(", %s %s", k->magnitude.key,
 			       fmt(g->magnitude * k->per).s);
+		if (g->absences)
+			printf(", absences drawn (absence_mid %s, "
+			       "absence_slope %s)", fmt(g->absence_mid).s,
+			       fmt(g->absence_slope).s);
 		if (k && (k->flags & COH_KIND_REQUEST))
 			printf(", deadline %s days, %s", fmt(g->deadline).s,
 			       g->in_scope ? "in scope" : "out of scope");
@@ -479,6 +516,7 @@ int cli_describe(int argc, char **argv, int first)
 	print_ties(m);
 	print_affinities(m);
 	print_weights(m);
+	print_user_kinds(m);
 	print_events(m);
 	print_generators(m);
 	print_calibration(m);

@@ -210,7 +210,7 @@ static void timeline(coh_strbuf *b, const coh_model *m)
 				       ev->day);
 		coh_strbuf_puts(b, "<tr>");
 		cell(b, date, 1);
-		cell(b, coh_event_type_name(ev->type), 0);
+		cell(b, coh_model_type_name(m, ev->type), 0);
 		parties(b, ev, m);
 		cell(b, ev->label ? ev->label : "", 0);
 		cell(b, ev->note ? ev->note : "", 0);

@@ -36,7 +36,7 @@ static const cli_option validate_options[] = {
 static void parties_text(char *buf, size_t size, const coh_model *m,
 			 const coh_event *e)
 {
-	const coh_event_kind *k = coh_event_kind_info(e->type);
+	const coh_event_kind *k = coh_model_kind(m, e->type);
 	size_t n = 0;
 	buf[0] = '\0';
 	const struct { const char *key; int index; int outsider; } part[] = {
@@ -69,7 +69,7 @@ static void warn_duplicate(void *ctx, const coh_model *m, const coh_event *a,
 	fprintf(stderr, "cohesim: warning: %s:%d: the %s of %s (%s) repeats "
 		"the one at %s:%d (same date, type and parties), expected "
 		"each event once\n", b->file ? b->file : "?", b->line,
-		coh_event_type_name(b->type), date, who,
+		coh_model_type_name(m, b->type), date, who,
 		a->file ? a->file : "?", a->line);
 }
 

@@ -152,6 +152,13 @@ static const coh_event_kind kinds[COH_EV__COUNT] = {
 		"receives omega * 1",
 		"057 Sign formal agreement (+8)",
 		"the accession treaty signed by the alliance"},
+	[COH_EV_DISPUTE] = {
+		"dispute", COH_KIND_TIMELINE,
+		REQ("by"), REQ("target"), NONE, NONE, OPT("magnitude"),
+		COH_RANGE_NONNEG, 1, COH_RECEIVES_BOTH, COH_W_DISPUTE, COH_GEN_BY,
+		"both members receive omega * m, each with its spillover",
+		"114 Complain officially (-2)",
+		"a formal complaint between allies costs both sides"},
 };
 
 #undef NONE
@@ -161,6 +168,51 @@ static const coh_event_kind kinds[COH_EV__COUNT] = {
 const coh_event_kind *coh_event_kind_info(coh_event_type type)
 {
 	return (unsigned)type < COH_EV__COUNT ? &kinds[type] : NULL;
+}
+
+/* Types a scenario declares come after the built-in ones. */
+const coh_user_kind *coh_model_user_kind(const coh_model *model,
+					 coh_event_type type)
+{
+	if (!model || (int)type < COH_EV__COUNT)
+		return NULL;
+	size_t k = (size_t)((int)type - COH_EV__COUNT);
+	return k < model->n_user_kinds ? &model->user_kinds[k] : NULL;
+}
+
+const coh_event_kind *coh_model_kind(const coh_model *model,
+				     coh_event_type type)
+{
+	const coh_user_kind *u = coh_model_user_kind(model, type);
+	return u ? &u->kind : coh_event_kind_info(type);
+}
+
+const char *coh_model_type_name(const coh_model *model, coh_event_type type)
+{
+	const coh_event_kind *k = coh_model_kind(model, type);
+	return k ? k->name : "?";
+}
+
+static const char *const receiver_names[] = {
+	[COH_RECEIVES_BY] = "by",
+	[COH_RECEIVES_TARGET] = "target",
+	[COH_RECEIVES_BOTH] = "both",
+	[COH_RECEIVES_OTHERS] = "others",
+	[COH_RECEIVES_ALL] = "all",
+};
+
+int coh_receiver_lookup(const char *name)
+{
+	for (int r = 0; r <= COH_RECEIVES_ALL; r++)
+		if (receiver_names[r] && strcmp(receiver_names[r], name) == 0)
+			return r;
+	return -1;
+}
+
+const char *coh_receiver_name(coh_receiver r)
+{
+	return (unsigned)r <= COH_RECEIVES_ALL && receiver_names[r] ?
+		       receiver_names[r] : "?";
 }
 
 /*--- Names and defaults --------------------------------------------------*/
@@ -181,6 +233,7 @@ static const char *const weight_names[COH_W__COUNT] = {
 	[COH_W_FREEZE] = "freeze",
 	[COH_W_EXIT] = "exit",
 	[COH_W_ACCESSION] = "accession",
+	[COH_W_DISPUTE] = "dispute",
 };
 
 /* Goldstein score / 10 of the CAMEO code in the comment, signed for the
@@ -201,6 +254,7 @@ static const double default_weights[COH_W__COUNT] = {
 	[COH_W_FREEZE] = -0.40,               /* 161 reduce or break relations -4 */
 	[COH_W_EXIT] = -0.70,                 /* 166 expel or withdraw -7 */
 	[COH_W_ACCESSION] = 0.80,             /* 057 sign formal agreement +8 */
+	[COH_W_DISPUTE] = -0.20,              /* 114 complain officially -2 */
 };
 
 /* Spillover is off except where allies plainly learn from a partner's fate:

@@ -6,6 +6,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 /*--- Helpers ------------------------------------------------------------*/
 
@@ -107,6 +108,30 @@ static int check_params(const coh_model *m, coh_error *err)
 				   coh_weight_key_name((coh_weight_key)k),
 				   coh_weight_key_name((coh_weight_key)k),
 				   m->weight[k], m->spillover[k]);
+	for (size_t k = 0; k < m->n_user_kinds; k++) {
+		const coh_user_kind *u = &m->user_kinds[k];
+		const coh_event_kind *kd = &u->kind;
+		if (!kd->name || coh_event_type_lookup(kd->name) >= 0 ||
+		    !(kd->flags & COH_KIND_TIMELINE) || kd->weight != -1 ||
+		    kd->receives < COH_RECEIVES_BY ||
+		    kd->receives > COH_RECEIVES_ALL ||
+		    kd->receives == COH_RECEIVES_LIST ||
+		    (kd->receives == COH_RECEIVES_TARGET ||
+		     kd->receives == COH_RECEIVES_BOTH) != required(kd->target))
+			return BAD(u->file, u->line, "model.event_types.[%zu] needs "
+				   "a name no built-in type has, receives by, "
+				   "target, both, others or all, and a target "
+				   "exactly when it receives target or both", k);
+		for (size_t j = 0; j < k; j++)
+			if (strcmp(m->user_kinds[j].kind.name, kd->name) == 0)
+				return BAD(u->file, u->line, "model.event_types "
+					   "declares %s twice", kd->name);
+		if (!in_range(u->weight, -1, 1) || !in_range(u->spillover, 0, 1))
+			return BAD(u->file, u->line, "model.weights.%s must be in "
+				   "[-1, 1] and model.spillover.%s in [0, 1], got "
+				   "%g and %g", kd->name, kd->name, u->weight,
+				   u->spillover);
+	}
 	const coh_response_params *r = &m->response;
 	if (!isfinite(r->base) || !isfinite(r->commitment) || !isfinite(r->tie) ||
 	    !isfinite(r->affinity) || !in_range(r->scope_factor, 0, 1))
@@ -169,8 +194,8 @@ static int check_events(const coh_model *m, coh_error *err)
 	size_t n = m->n_members, no = m->n_outsiders;
 	for (size_t k = 0; k < m->n_events; k++) {
 		const coh_event *e = &m->events[k];
-		const char *name = coh_event_type_name(e->type);
-		const coh_event_kind *kd = coh_event_kind_info(e->type);
+		const char *name = coh_model_type_name(m, e->type);
+		const coh_event_kind *kd = coh_model_kind(m, e->type);
 		int ok = kd && (kd->flags & COH_KIND_TIMELINE) &&
 			 in_range(e->day, 0, m->horizon) &&
 			 (k == 0 || e->day >= m->events[k - 1].day);
@@ -220,10 +245,10 @@ static int check_generators(const coh_model *m, coh_error *err)
 {
 	for (size_t k = 0; k < m->n_generators; k++) {
 		const coh_generator *g = &m->generators[k];
-		const coh_event_kind *kd = coh_event_kind_info(g->type);
+		const coh_event_kind *kd = coh_model_kind(m, g->type);
 		if (!kd || kd->generated_as == COH_GEN_NEVER)
 			return BAD(g->file, g->line, "generators.[%zu]: type %s cannot be "
-				   "generated", k, coh_event_type_name(g->type));
+				   "generated", k, coh_model_type_name(m, g->type));
 		int ok = check_index(g->member, m->n_members, 1) &&
 			 check_index(g->outsider, m->n_outsiders,
 				     !required(kd->outsider)) &&
@@ -234,12 +259,34 @@ static int check_generators(const coh_model *m, coh_error *err)
 			 in_range(g->end, g->start, m->horizon);
 		if (kd->flags & COH_KIND_REQUEST)
 			ok = ok && isfinite(g->deadline) && g->deadline > 0;
+		/* version 2: a target where the kind needs one, the magnitude's
+		 * distribution within the kind's range, a summit's absences */
+		if (kd->generated_as == COH_GEN_BY && required(kd->target))
+			ok = ok && check_index(g->target, m->n_members, 0);
+		if (g->draw != COH_DRAW_FIXED)
+			ok = ok && (g->draw == COH_DRAW_UNIFORM ||
+				    g->draw == COH_DRAW_NORMAL) &&
+			     !isnan(g->low) && !isnan(g->high) &&
+			     g->low <= g->high &&
+			     coh_range_holds(kd->range, g->low * kd->per) &&
+			     (g->high == HUGE_VAL ?
+				      kd->range == COH_RANGE_NONNEG ||
+					      kd->range == COH_RANGE_ANY :
+				      coh_range_holds(kd->range,
+						      g->high * kd->per)) &&
+			     (g->draw == COH_DRAW_NORMAL ?
+				      isfinite(g->sd) && g->sd >= 0 :
+				      isfinite(g->high));
+		if (g->absences)
+			ok = ok && g->type == COH_EV_SUMMIT &&
+			     isfinite(g->absence_mid) &&
+			     isfinite(g->absence_slope) && g->absence_slope >= 0;
 		if (!ok)
 			return BAD(g->file, g->line, "generators.[%zu] (%s) cannot be run: "
 				   "it needs a known member and outsider, a rate "
 				   "in [0, %g] a year, values in their ranges and 0 <= "
 				   "start <= end <= the horizon", k,
-				   coh_event_type_name(g->type), COH_MAX_RATE);
+				   coh_model_type_name(m, g->type), COH_MAX_RATE);
 	}
 	return 0;
 }

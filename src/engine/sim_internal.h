@@ -13,6 +13,7 @@
 #include <math.h>
 #include <string.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_randist.h>
 
 #include "core/alloc.h"
 #include "engine/metrics.h"
@@ -46,6 +47,8 @@ enum { C_BELOW_FREEZE, C_ABOVE_RECOVER, C_BELOW_EXIT, C__COUNT };
 #define P_PROPOSALS (UINT64_C(1) << 56)  /* a generator instance's draws */
 #define P_ANSWERS   (UINT64_C(2) << 56)  /* drawn answers to a request */
 #define P_REBUKE    (UINT64_C(3) << 56)  /* the leader's rebuke */
+#define P_MAGNITUDE (UINT64_C(4) << 56)  /* a generated event's magnitude */
+#define P_ABSENCE   (UINT64_C(5) << 56)  /* a generated summit's absences */
 #define P_OCCURRENCE (P_PROPOSALS - 1)   /* the bits left for occurrences */
 
 /* More status changes of one member at one instant than this is a
@@ -477,22 +480,40 @@ static inline int spill(coh_sim *s, int src, double base, double sigma,
 	return spill_all(s, src, base, sigma, skip);
 }
 
-/* The common case: a weighted impact of magnitude mag on member i with
- * its spillover, then one log record about i. */
-static inline int hit(coh_sim *s, coh_event_type type, coh_weight_key key,
-		      int i, double mag, int actor, int target, int outsider,
-		      double value, const coh_event *origin)
+/* A weighted impact omega * mag on member i with its spillover (share
+ * sigma), then one log record about i. */
+static inline int hit_with(coh_sim *s, coh_event_type type, double omega,
+			   double sigma, int i, double mag, int actor,
+			   int target, int outsider, double value,
+			   const coh_event *origin)
 {
 	double before, after;
-	double omega = weight(s, key);
 	int rc = land(s, i, coh_rules_impact(omega, mag, s->mem[i].sensitivity),
 		      &before, &after);
 	if (!rc && s->alive[i])
-		rc = spill(s, i, omega * mag, spill_share(s, key), NULL);
+		rc = spill(s, i, omega * mag, sigma, NULL);
 	if (!rc)
 		rc = emit(s, type, actor, target, outsider, i, value, before,
 			  after, origin);
 	return rc;
+}
+
+/* The common case: the weight and spillover share of a weight key. */
+static inline int hit(coh_sim *s, coh_event_type type, coh_weight_key key,
+		      int i, double mag, int actor, int target, int outsider,
+		      double value, const coh_event *origin)
+{
+	return hit_with(s, type, weight(s, key), spill_share(s, key), i, mag,
+			actor, target, outsider, value, origin);
+}
+
+/* Whether member j is one of the alliance's current members, the ones a
+ * type received by `others` or `all` reaches.  Today that is every member
+ * who has not exited; a status of members yet to join would be asked
+ * here, and only here. */
+static inline int current_member(const coh_sim *s, int j)
+{
+	return s->alive[j] != 0;
 }
 
 #endif

@@ -120,7 +120,7 @@ static void plot_label(char *buf, size_t size, const coh_event *ev,
 	if (ev->label)
 		snprintf(buf, size, "%s", ev->label);
 	else if (use_default)
-		snprintf(buf, size, "%s %s", coh_event_type_name(ev->type),
+		snprintf(buf, size, "%s %s", coh_model_type_name(model, ev->type),
 			 ev->actor >= 0 ? model->members[ev->actor].id : "");
 	else
 		buf[0] = '\0';
@@ -163,7 +163,7 @@ int coh_report_timeline(const char *dir, const coh_model *model,
 					    chars * days_per_text_char);
 		}
 		day_and_date(fp, model, ev->day);
-		fprintf(fp, "%s,", coh_event_type_name(ev->type));
+		fprintf(fp, "%s,", coh_model_type_name(model, ev->type));
 		coh_csv_write_text(fp, ev->actor >= 0
 					   ? model->members[ev->actor].id : "");
 		fprintf(fp, ",%s,%d,%d\n", row >= 0 || text_row >= 0 ? label
@@ -448,16 +448,16 @@ int coh_report_ledger(const char *dir, coh_ledger *ledger,
 					     model->members[ev->target].id : NULL;
 			snprintf(unit, sizeof unit, "event %ld", r->event + 1);
 			snprintf(label, sizeof label, "%s %s%s%s%s%s%s%s", date,
-				 coh_event_type_name(ev->type),
+				 coh_model_type_name(model, ev->type),
 				 actor ? " " : "", actor ? actor : "",
 				 target ? " -> " : "", target ? target : "",
 				 ev->label ? ": " : "",
 				 ev->label ? ev->label : "");
 		} else if (r->generated) {
 			snprintf(unit, sizeof unit, "generated %s",
-				 coh_event_type_name(r->type));
+				 coh_model_type_name(model, r->type));
 			snprintf(label, sizeof label, "%s",
-				 coh_event_type_name(r->type));
+				 coh_model_type_name(model, r->type));
 		}
 		put_text(fp, member);
 		put_text(fp, r->cause);

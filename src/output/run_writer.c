@@ -139,7 +139,7 @@ static int on_event(void *ctx, const coh_event_record *e)
 	coh_csv_format_double(day, e->day);
 	coh_date_format_offset(date, sizeof date, m->start_day, e->day);
 	write_prefix(fp, w->replication, day, date);
-	fputs(coh_event_type_name(e->type), fp);
+	fputs(coh_model_type_name(m, e->type), fp);
 	fputc(',', fp);
 	coh_csv_write_text(fp, member_id(m, e->actor));
 	fputc(',', fp);

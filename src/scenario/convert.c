@@ -157,11 +157,23 @@ static void convert_weights(scn_ctx *ctx, const config_setting_t *model,
 								    (unsigned)i);
 		const char *name = config_setting_name(s);
 		int k = coh_weight_key_lookup(name);
+		int u = k < 0 ? scn_user_kind(ctx, name) : -1;
+		if (u >= 0) {
+			/* a type of the scenario's own: this overrides what
+			 * its declaration says */
+			coh_user_kind *uk = &ctx->sc->model.user_kinds[u];
+			scn_number(ctx, s, range, range == SCN_SIGNED_UNIT ?
+					  &uk->weight : &uk->spillover);
+			continue;
+		}
 		if (k < 0) {
 			scn_suggest sg;
 			scn_suggest_init(&sg, name);
 			for (int j = 0; j < COH_W__COUNT; j++)
 				scn_suggest_try(&sg, coh_weight_key_name(j));
+			for (size_t j = 0; j < ctx->sc->model.n_user_kinds; j++)
+				scn_suggest_try(&sg, ctx->sc->model.user_kinds[j]
+							     .kind.name);
 			if (sg.best)
 				scn_error(ctx, s, "unknown weight key \"%s\" in "
 					  "model.%s (did you mean \"%s\"?)",
@@ -224,7 +236,7 @@ static void convert_model(scn_ctx *ctx, const config_setting_t *root,
 		"half_life", "adaptation_half_life", "susceptibility",
 		"sensitivity", "freeze", "exit", "dwell", "recover",
 		"consultation_period", "weights", "spillover", "response",
-		"rebuke", NULL
+		"rebuke", "event_types", NULL
 	};
 	static const char *const response_keys[] = {
 		"base", "commitment", "tie", "affinity", "scope_factor", NULL
@@ -267,6 +279,7 @@ static void convert_model(scn_ctx *ctx, const config_setting_t *root,
 			  "least %g", m->consultation_period, SCN_MAX_STEPS,
 			  (double)(ctx->end_day - ctx->start_day) /
 				  SCN_MAX_STEPS);
+	scn_convert_event_types(ctx, scn_get_list(ctx, g, "event_types", 0));
 	convert_weights(ctx, g, "weights", SCN_SIGNED_UNIT, m->weight);
 	convert_weights(ctx, g, "spillover", SCN_UNIT, m->spillover);
 

@@ -6,6 +6,7 @@
 #include "cohesim/date.h"
 #include "core/alloc.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,11 +60,11 @@ static void check_keys(scn_ctx *ctx, const config_setting_t *g,
 {
 	if (scn_keys_known(g, keys))
 		return;
-	char entry[SCN_PATH_MAX + 48];
+	char entry[SCN_PATH_MAX + 96];
 	scn_path(g, entry, SCN_PATH_MAX);
 	size_t n = strlen(entry);
-	snprintf(entry + n, sizeof entry - n, " (%s %s%s)",
-		 article(coh_event_type_name(type)), coh_event_type_name(type),
+	const char *name = coh_model_type_name(&ctx->sc->model, type);
+	snprintf(entry + n, sizeof entry - n, " (%s %s%s)", article(name), name,
 		 what);
 	scn_check_keys(ctx, g, keys, entry);
 }
@@ -89,6 +90,9 @@ static int read_type(scn_ctx *ctx, const config_setting_t *g,
 	int t = coh_event_type_lookup(name);
 	if (t >= 0 && allowed[t])
 		return t;
+	int u = scn_user_kind(ctx, name);
+	if (t < 0 && u >= 0)
+		return (int)COH_EV_USER(u);     /* timeline or generator */
 	const config_setting_t *s = scn_member(g, "type");
 	char where[SCN_PATH_MAX];
 	scn_path(s, where, sizeof where);
@@ -103,12 +107,117 @@ static int read_type(scn_ctx *ctx, const config_setting_t *g,
 	for (int k = 0; k < COH_EV__COUNT; k++)
 		if (allowed[k])
 			scn_suggest_try(&sg, coh_event_type_name(k));
+	for (size_t k = 0; k < ctx->sc->model.n_user_kinds; k++)
+		scn_suggest_try(&sg, ctx->sc->model.user_kinds[k].kind.name);
 	if (sg.best)
 		scn_error(ctx, s, "%s: unknown event type \"%s\" (did you mean "
 			  "\"%s\"?)", where, name, sg.best);
 	else
 		scn_error(ctx, s, "%s: unknown event type \"%s\"", where, name);
 	return -1;
+}
+
+/*--- Event types declared by the scenario (model.event_types) ---*/
+
+int scn_user_kind(const scn_ctx *ctx, const char *name)
+{
+	const coh_model *m = &ctx->sc->model;
+	for (size_t k = 0; k < m->n_user_kinds; k++)
+		if (strcmp(m->user_kinds[k].kind.name, name) == 0)
+			return (int)k;
+	return -1;
+}
+
+/* A type's name: a lower-case word that names no built-in type or weight
+ * key (a weight key would be ambiguous in model.weights). */
+static void check_type_name(scn_ctx *ctx, const config_setting_t *s,
+			    const char *name)
+{
+	char where[SCN_PATH_MAX];
+	scn_path(s, where, sizeof where);
+	size_t n = strlen(name);
+	if (n == 0 || n > 40 || strspn(name, "abcdefghijklmnopqrstuvwxyz"
+				       "0123456789_") != n ||
+	    !strchr("abcdefghijklmnopqrstuvwxyz", name[0]))
+		scn_error(ctx, s, "%s: \"%s\" is not a type name, expected a "
+			  "lower-case word of letters, digits and _ (at most 40, "
+			  "starting with a letter)", where, name);
+	else if (coh_event_type_lookup(name) >= 0)
+		scn_error(ctx, s, "%s: \"%s\" is a built-in event type, "
+			  "expected a name of the scenario's own", where, name);
+	else if (coh_weight_key_lookup(name) >= 0)
+		scn_error(ctx, s, "%s: \"%s\" is a built-in weight key, "
+			  "expected a name of the scenario's own", where, name);
+	else if (scn_user_kind(ctx, name) >= 0)
+		scn_error(ctx, s, "%s: \"%s\" is declared twice, expected "
+			  "each type once", where, name);
+}
+
+static void convert_event_type(scn_ctx *ctx, const config_setting_t *g,
+			       coh_user_kind *u)
+{
+	static const char *const keys[] = {
+		"name", "weight", "spillover", "receives", "cameo", "note", NULL
+	};
+	coh_event_kind *k = &u->kind;
+	memset(u, 0, sizeof *u);
+	u->file = scn_display_name(ctx, config_setting_source_file(g));
+	u->line = (int)config_setting_source_line(g);
+	scn_check_keys(ctx, g, keys, NULL);
+	k->name = "";
+	if (scn_get_string(ctx, g, "name", "a type name", 1, &k->name) == SCN_OK)
+		check_type_name(ctx, scn_member(g, "name"), k->name);
+	scn_get_number(ctx, g, "weight", SCN_SIGNED_UNIT, 1, &u->weight);
+	scn_get_number(ctx, g, "spillover", SCN_UNIT, 0, &u->spillover);
+	const char *who = "by";
+	int r = COH_RECEIVES_BY;
+	if (scn_get_string(ctx, g, "receives", "by, target, both, others or "
+			   "all", 1, &who) == SCN_OK) {
+		r = coh_receiver_lookup(who);
+		if (r < 0) {
+			const config_setting_t *s = scn_member(g, "receives");
+			char where[SCN_PATH_MAX];
+			scn_path(s, where, sizeof where);
+			scn_error(ctx, s, "%s: unknown receiver \"%s\", expected "
+				  "by, target, both, others or all", where, who);
+			r = COH_RECEIVES_BY;
+		}
+	}
+	scn_get_string(ctx, g, "cameo", "a string", 0, &k->cameo);
+	k->flags = COH_KIND_TIMELINE;
+	k->actor = (coh_event_slot){"by", COH_NEED_REQUIRED};
+	int needs_target = r == COH_RECEIVES_TARGET || r == COH_RECEIVES_BOTH;
+	k->target = (coh_event_slot){"target", needs_target ? COH_NEED_REQUIRED
+							    : COH_NEED_OPTIONAL};
+	k->outsider = (coh_event_slot){"with", COH_NEED_OPTIONAL};
+	k->list = (coh_event_slot){NULL, COH_NEED_NONE};
+	k->magnitude = (coh_event_slot){"magnitude", COH_NEED_OPTIONAL};
+	k->range = COH_RANGE_NONNEG;
+	k->per = 1;
+	k->receives = (coh_receiver)r;
+	k->weight = -1;
+	k->generated_as = COH_GEN_BY;
+	k->effect = "each receiver takes omega * m * s, with its spillover";
+}
+
+void scn_convert_event_types(scn_ctx *ctx, const config_setting_t *list)
+{
+	coh_model *m = &ctx->sc->model;
+	size_t n = scn_group_list(ctx, list, "{ name = ...; weight = ...; "
+				  "receives = ...; }");
+	coh_user_kind *kinds = scn_alloc(ctx, n, sizeof *kinds);
+	if (!kinds)
+		return;
+	m->user_kinds = kinds;
+	for (size_t i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(list,
+								    (unsigned)i);
+		if (!config_setting_is_group(g))
+			continue;       /* reported by scn_group_list */
+		/* checked against the ones before it, then counted */
+		convert_event_type(ctx, g, &kinds[m->n_user_kinds]);
+		m->n_user_kinds++;
+	}
 }
 
 int scn_read_day(scn_ctx *ctx, const config_setting_t *g, const char *key,
@@ -215,18 +324,26 @@ static void read_parties(scn_ctx *ctx, const config_setting_t *g,
 	}
 }
 
-/* No member answers its own request. */
+/* No member answers its own request, and no member disputes (or meets
+ * any type received by both parties) with itself. */
 static void check_not_self(scn_ctx *ctx, const config_setting_t *g,
 			   const coh_event_kind *k, const coh_event *e)
 {
-	if (e->type != COH_EV_ASSISTANCE_RESPONSE || e->actor < 0 ||
+	int both = k->receives == COH_RECEIVES_BOTH;
+	if ((e->type != COH_EV_ASSISTANCE_RESPONSE && !both) || e->actor < 0 ||
 	    e->actor != e->target)
 		return;
 	const config_setting_t *s = scn_member(g, k->target.key);
 	char where[SCN_PATH_MAX];
 	scn_path(s, where, sizeof where);
-	scn_error(ctx, s, "%s: %s cannot answer its own request, expected "
-		  "another member", where, ctx->sc->model.members[e->actor].id);
+	if (both)       /* a dispute, or a declared type received by both */
+		scn_error(ctx, s, "%s: %s is also the event's %s, expected "
+			  "another member", where,
+			  ctx->sc->model.members[e->actor].id, k->actor.key);
+	else
+		scn_error(ctx, s, "%s: %s cannot answer its own request, "
+			  "expected another member", where,
+			  ctx->sc->model.members[e->actor].id);
 }
 
 /* A request's deadline and scope, shared by timelines and generators. */
@@ -316,7 +433,7 @@ static void read_set_field(scn_ctx *ctx, const config_setting_t *g,
 static void event_fields(scn_ctx *ctx, const config_setting_t *g,
 			 coh_event *e, size_t room)
 {
-	const coh_event_kind *k = coh_event_kind_info(e->type);
+	const coh_event_kind *k = coh_model_kind(&ctx->sc->model, e->type);
 	read_parties(ctx, g, k, e, room);
 	check_not_self(ctx, g, k, e);
 	if (k->flags & COH_KIND_REQUEST)
@@ -352,7 +469,7 @@ static void convert_event(scn_ctx *ctx, const config_setting_t *g,
 		return;   /* its other keys cannot be judged */
 	e->type = (coh_event_type)type;
 	const char *keys[MAX_KEYS];
-	event_keys(coh_event_kind_info(e->type), keys);
+	event_keys(coh_model_kind(&ctx->sc->model, e->type), keys);
 	check_keys(ctx, g, keys, e->type, "");
 	event_fields(ctx, g, e, room);
 }
@@ -528,12 +645,147 @@ static void generator_keys(const coh_event_kind *k, const char **keys)
 	for (size_t i = 0; i < sizeof common / sizeof *common; i++)
 		keys[n++] = common[i];
 	add_slot(keys, &n, k->outsider);
+	if (k->generated_as == COH_GEN_BY)
+		add_slot(keys, &n, k->target);
 	add_slot(keys, &n, k->magnitude);
 	if (k->flags & COH_KIND_REQUEST) {
 		keys[n++] = "deadline";
 		keys[n++] = "in_scope";
 	}
+	if (k->magnitude.key) {
+		keys[n++] = "draw";
+		keys[n++] = "low";
+		keys[n++] = "high";
+		keys[n++] = "sd";
+	}
+	if (k->generated_as == COH_GEN_ABSENT) {
+		keys[n++] = "absences";
+		keys[n++] = "absence_mid";
+		keys[n++] = "absence_slope";
+	}
 	keys[n] = NULL;
+}
+
+/* The bounds of a range as stored (divided by per): where a normal draw
+ * is clamped unless the generator gives low and high. */
+static void range_bounds(const coh_event_kind *k, double *lo, double *hi)
+{
+	*lo = -HUGE_VAL;
+	*hi = HUGE_VAL;
+	switch (k->range) {
+	case COH_RANGE_NONNEG: case COH_RANGE_POS: *lo = 0; break;
+	case COH_RANGE_UNIT: *lo = 0; *hi = 1; break;
+	case COH_RANGE_SIGNED_UNIT: *lo = -1; *hi = 1; break;
+	case COH_RANGE_TONE: *lo = -10; *hi = 10; break;
+	default: break;
+	}
+	*lo /= k->per;
+	*hi /= k->per;
+}
+
+/* How a generator draws its magnitude: draw = "fixed" (the default),
+ * "uniform" (low and high required) or "normal" (sd required; the
+ * magnitude key is the mean; low and high, by default the kind's range,
+ * clamp it).  low, high and sd are written in the magnitude's units. */
+static void read_draw(scn_ctx *ctx, const config_setting_t *g,
+		      const coh_event_kind *k, coh_generator *gen)
+{
+	const char *draw = "fixed";
+	scn_get_string(ctx, g, "draw", "", 0, &draw);
+	char where[SCN_PATH_MAX];
+	if (strcmp(draw, "uniform") == 0) {
+		gen->draw = COH_DRAW_UNIFORM;
+	} else if (strcmp(draw, "normal") == 0) {
+		gen->draw = COH_DRAW_NORMAL;
+	} else if (strcmp(draw, "fixed") != 0) {
+		const config_setting_t *s = scn_member(g, "draw");
+		scn_path(s, where, sizeof where);
+		scn_error(ctx, s, "%s must be \"fixed\", \"uniform\" or "
+			  "\"normal\", got \"%s\"", where, draw);
+		return;
+	}
+	static const char *const extra[] = {"low", "high", "sd"};
+	if (gen->draw == COH_DRAW_FIXED) {
+		for (int i = 0; i < 3; i++) {
+			const config_setting_t *s = scn_member(g, extra[i]);
+			if (!s)
+				continue;
+			scn_path(s, where, sizeof where);
+			scn_error(ctx, s, "%s is used only when the magnitude is "
+				  "drawn, expected draw = \"uniform\" or "
+				  "\"normal\" beside it", where);
+		}
+		return;
+	}
+	double lo, hi, per = k->per;
+	range_bounds(k, &lo, &hi);
+	lo *= per;
+	hi *= per;
+	int uniform = gen->draw == COH_DRAW_UNIFORM;
+	int rl = scn_get_number(ctx, g, "low", k->range, uniform, &lo);
+	int rh = scn_get_number(ctx, g, "high", k->range, uniform, &hi);
+	if (uniform) {
+		const config_setting_t *s = scn_member(g, "sd");
+		if (s) {
+			scn_path(s, where, sizeof where);
+			scn_error(ctx, s, "%s is used only by draw = \"normal\", "
+				  "expected low and high alone for a uniform "
+				  "draw", where);
+		}
+	} else {
+		double sd = 0;
+		if (scn_get_number(ctx, g, "sd", SCN_NONNEG, 1, &sd) == SCN_OK)
+			gen->sd = sd / per;
+	}
+	if (rl != SCN_BAD && rh != SCN_BAD && !(lo <= hi)) {
+		const config_setting_t *s = scn_member(g, "high");
+		if (!s)
+			s = scn_member(g, "low");
+		scn_path(g, where, sizeof where);
+		scn_error(ctx, s ? s : g, "%s: low %g is above high %g, expected "
+			  "low <= high", where, lo, hi);
+	}
+	gen->low = lo / per;
+	gen->high = hi / per;
+}
+
+/* A summit generator's absences: "by" (the default: the member stays
+ * away from a summit of the others) or "drawn" (the member hosts, and
+ * each other active member stays away with probability
+ * 1 / (1 + exp(absence_slope * (c - absence_mid)))). */
+static void read_absences(scn_ctx *ctx, const config_setting_t *g,
+			  coh_generator *gen)
+{
+	const char *mode = "by";
+	char where[SCN_PATH_MAX];
+	scn_get_string(ctx, g, "absences", "", 0, &mode);
+	if (strcmp(mode, "drawn") == 0) {
+		gen->absences = 1;
+	} else if (strcmp(mode, "by") != 0) {
+		const config_setting_t *s = scn_member(g, "absences");
+		scn_path(s, where, sizeof where);
+		scn_error(ctx, s, "%s must be \"by\" or \"drawn\", got \"%s\"",
+			  where, mode);
+		return;
+	}
+	gen->absence_mid = 0.5;
+	gen->absence_slope = 10.0;
+	if (gen->absences) {
+		scn_get_number(ctx, g, "absence_mid", SCN_UNIT, 0,
+			       &gen->absence_mid);
+		scn_get_number(ctx, g, "absence_slope", SCN_NONNEG, 0,
+			       &gen->absence_slope);
+		return;
+	}
+	static const char *const extra[] = {"absence_mid", "absence_slope"};
+	for (int i = 0; i < 2; i++) {
+		const config_setting_t *s = scn_member(g, extra[i]);
+		if (!s)
+			continue;
+		scn_path(s, where, sizeof where);
+		scn_error(ctx, s, "%s is used only when absences are drawn, "
+			  "expected absences = \"drawn\" beside it", where);
+	}
 }
 
 /* Whether each type can be generated, from the kinds. */
@@ -578,6 +830,7 @@ static void convert_generator(scn_ctx *ctx, const config_setting_t *g,
 	gen->start = 0.0;
 	gen->end = ctx->sc->model.horizon;
 
+	gen->target = -1;
 	int type = read_type(ctx, g, allowed, generator_refusal);
 	scn_get_member(ctx, g, "by", 1, 1, &gen->member);
 	if (scn_get_number(ctx, g, "rate", SCN_NONNEG, 1, &gen->rate) ==
@@ -603,7 +856,7 @@ static void convert_generator(scn_ctx *ctx, const config_setting_t *g,
 	if (type < 0)
 		return;
 	gen->type = (coh_event_type)type;
-	const coh_event_kind *k = coh_event_kind_info(gen->type);
+	const coh_event_kind *k = coh_model_kind(&ctx->sc->model, gen->type);
 	const char *keys[MAX_KEYS];
 	generator_keys(k, keys);
 	check_keys(ctx, g, keys, gen->type, " generator");
@@ -611,9 +864,26 @@ static void convert_generator(scn_ctx *ctx, const config_setting_t *g,
 		scn_get_outsider(ctx, g, k->outsider.key,
 				 k->outsider.need == COH_NEED_REQUIRED,
 				 &gen->outsider);
+	if (k->target.key && k->generated_as == COH_GEN_BY &&
+	    scn_get_member(ctx, g, k->target.key,
+			   k->target.need == COH_NEED_REQUIRED, 0,
+			   &gen->target) == SCN_OK &&
+	    gen->target == gen->member) {
+		/* with by = "*", the target's own instance never fires */
+		const config_setting_t *s = scn_member(g, k->target.key);
+		char where[SCN_PATH_MAX];
+		scn_path(s, where, sizeof where);
+		scn_error(ctx, s, "%s: %s is also the generator's by, expected "
+			  "another member (or by = \"*\")", where,
+			  ctx->sc->model.members[gen->member].id);
+	}
 	read_magnitude(ctx, g, k, &gen->magnitude);
 	if (k->flags & COH_KIND_REQUEST)
 		read_request(ctx, g, &gen->deadline, &gen->in_scope);
+	if (k->magnitude.key)
+		read_draw(ctx, g, k, gen);
+	if (k->generated_as == COH_GEN_ABSENT)
+		read_absences(ctx, g, gen);
 }
 
 void scn_convert_generators(scn_ctx *ctx, const config_setting_t *list)

@@ -291,6 +291,10 @@ scn_range scn_field_range(coh_member_field field);
 /* events.c: the timeline (validated and sorted by day) and the
  * generators; members and outsiders must be known. */
 void scn_convert_events(scn_ctx *ctx, const config_setting_t *list);
+/* model.event_types (NULL: none), before model.weights and the events;
+ * scn_user_kind finds one of them by name (-1: none). */
+void scn_convert_event_types(scn_ctx *ctx, const config_setting_t *list);
+int scn_user_kind(const scn_ctx *ctx, const char *name);
 void scn_convert_generators(scn_ctx *ctx, const config_setting_t *list);
 /* The calibration block (calibration.c). */
 void scn_convert_calibration(scn_ctx *ctx, const config_setting_t *root);

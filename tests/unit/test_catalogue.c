@@ -80,11 +80,16 @@ static void test_kinds_are_consistent(void **state)
 				    (slots[i]->need != COH_NEED_NONE));
 		assert_true(k->per > 0);
 		assert_true(k->weight >= -1 && k->weight < COH_W__COUNT);
-		/* the v1 timeline types are the first ones, as model.h
-		 * says; withdrawal is the one appended after them */
-		assert_int_equal((k->flags & COH_KIND_TIMELINE) != 0,
-				 t < COH_EV__TIMELINE_COUNT ||
-				 t == COH_EV_WITHDRAWAL);
+		/* the version 1 timeline types are the first ones, as
+		 * model.h says; version 2 appends types of either sort
+		 * after the generated ones (withdrawal and dispute are
+		 * timeline types, accession is not) */
+		if (t <= COH_EV_EXIT)
+			assert_int_equal((k->flags & COH_KIND_TIMELINE) != 0,
+					 t < COH_EV__TIMELINE_COUNT);
+		else
+			assert_int_equal((k->flags & COH_KIND_TIMELINE) != 0,
+					 t != COH_EV_ACCESSION);
 		/* a generated event has its member and a magnitude */
 		if (k->generated_as != COH_GEN_NEVER)
 			assert_non_null(k->magnitude.key);

@@ -300,6 +300,94 @@ static void test_generator_rules(void **state)
 	fails(&f, "m.cfg", 30, "generators.[0]: type set cannot be generated");
 }
 
+/* Version 2: a type declared by the scenario is checked like a built-in
+ * one (its weight, its target), and generators' targets, drawn
+ * magnitudes and drawn absences are held to their ranges. */
+static void test_user_kinds_and_v2_generators(void **state)
+{
+	(void)state;
+	fixture f;
+	fx_init(&f);
+	coh_user_kind uk = {
+		.kind = {
+			.name = "sanction", .flags = COH_KIND_TIMELINE,
+			.actor = {"by", COH_NEED_REQUIRED},
+			.target = {"target", COH_NEED_REQUIRED},
+			.outsider = {"with", COH_NEED_OPTIONAL},
+			.magnitude = {"magnitude", COH_NEED_OPTIONAL},
+			.range = COH_RANGE_NONNEG, .per = 1,
+			.receives = COH_RECEIVES_TARGET, .weight = -1,
+			.generated_as = COH_GEN_BY,
+		},
+		.weight = -0.5, .file = "m.cfg", .line = 40,
+	};
+	f.m.user_kinds = &uk;
+	f.m.n_user_kinds = 1;
+	f.ev[1] = (coh_event){.type = COH_EV_USER(0), .day = 6, .actor = 1,
+			      .target = 0, .outsider = -1, .magnitude = 1,
+			      .file = "m.cfg", .line = 21};
+	coh_error err = {0};
+	assert_int_equal(coh_model_check(&f.m, &err), 0);
+	assert_string_equal(coh_model_type_name(&f.m, COH_EV_USER(0)),
+			    "sanction");
+	assert_null(coh_model_kind(&f.m, COH_EV_USER(1)));
+
+	uk.weight = 1.5;
+	fails(&f, "m.cfg", 40, "model.weights.sanction must be in [-1, 1] and "
+	      "model.spillover.sanction in [0, 1], got 1.5 and 0");
+	uk.weight = -0.5;
+	uk.kind.name = "defeat";
+	fails(&f, "m.cfg", 40, "model.event_types.[0] needs a name no built-in "
+	      "type has, receives by, target, both, others or all, and a "
+	      "target exactly when it receives target or both");
+	uk.kind.name = "sanction";
+	f.ev[1].target = -1;
+	fails(&f, "m.cfg", 21, "events.[1] (sanction) cannot be run: it needs "
+	      "its members and outsiders, values in their ranges and a day "
+	      "within the horizon, not before the previous event's");
+	f.ev[1].target = 0;
+
+	/* a dispute generator needs its target; draws their bounds */
+	f.gen[0] = (coh_generator){.type = COH_EV_DISPUTE, .member = 0,
+				   .outsider = -1, .target = 5, .rate = 1,
+				   .magnitude = 1, .start = 0, .end = 100,
+				   .file = "m.cfg", .line = 30};
+	const char *gen_bad = "generators.[0] (dispute) cannot be run: it "
+			      "needs a known member and outsider, a rate in "
+			      "[0, 1e+06] a year, values in their ranges and 0 "
+			      "<= start <= end <= the horizon";
+	fails(&f, "m.cfg", 30, gen_bad);
+	f.gen[0].target = 1;
+	assert_int_equal(coh_model_check(&f.m, &err), 0);
+	f.gen[0].draw = COH_DRAW_UNIFORM;
+	f.gen[0].low = 2;
+	f.gen[0].high = 1;
+	fails(&f, "m.cfg", 30, gen_bad);
+	f.gen[0].low = 0;
+	assert_int_equal(coh_model_check(&f.m, &err), 0);
+	f.gen[0].draw = COH_DRAW_NORMAL;
+	f.gen[0].high = HUGE_VAL;
+	f.gen[0].sd = -1;
+	fails(&f, "m.cfg", 30, gen_bad);
+	f.gen[0].sd = 0.1;
+	assert_int_equal(coh_model_check(&f.m, &err), 0);
+	/* drawn absences only for summits, with a slope >= 0 */
+	f.gen[0].absences = 1;
+	fails(&f, "m.cfg", 30, gen_bad);
+	f.gen[0] = (coh_generator){.type = COH_EV_SUMMIT, .member = 0,
+				   .outsider = -1, .target = -1, .rate = 1,
+				   .magnitude = 1, .start = 0, .end = 100,
+				   .absences = 1, .absence_mid = 0.5,
+				   .absence_slope = -1, .file = "m.cfg",
+				   .line = 30};
+	fails(&f, "m.cfg", 30, "generators.[0] (summit) cannot be run: it "
+	      "needs a known member and outsider, a rate in [0, 1e+06] a "
+	      "year, values in their ranges and 0 <= start <= end <= the "
+	      "horizon");
+	f.gen[0].absence_slope = 10;
+	assert_int_equal(coh_model_check(&f.m, &err), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -312,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_event_rules),
 		cmocka_unit_test(test_event_kind_rules),
 		cmocka_unit_test(test_generator_rules),
+		cmocka_unit_test(test_user_kinds_and_v2_generators),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
