@@ -297,6 +297,12 @@ void cli_remove_created(const char *dir, char *created);
 int cli_write_resolved(const char *dir, const coh_scenario *scenario,
 		       coh_error *err);
 
+/* Removes an earlier run's dir/name, if there is one, so that the folder
+ * holds only what this run wrote (an optional file: qoi.csv, or
+ * report.html under --report none).  0, or COH_EIO / COH_ENOMEM with err
+ * set. */
+int cli_remove_stale(const char *dir, const char *name, coh_error *err);
+
 /* The default memory limit: half of the machine's memory. */
 double cli_default_memory(void);
 /* Refuses (COH_EINPUT, naming file) what would take more than limit bytes

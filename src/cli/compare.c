@@ -362,19 +362,8 @@ static int write_report(compare_state *s, const cli_compare_table *table,
 		"spread of the pairs) and of each member's commitment.",
 	};
 	const coh_model *bm = s->models[0];
-	if (s->a->no_report) {
-		char *path = coh_output_path(s->dir, "report.html");
-		if (!path)
-			return coh_error_set(&s->err, COH_ENOMEM, NULL, 0,
-					     "out of memory");
-		int rc = 0;
-		if (unlink(path) != 0 && errno != ENOENT)
-			rc = coh_error_set(&s->err, COH_EIO, path, 0,
-					   "cannot remove an earlier "
-					   "report: %s", strerror(errno));
-		coh_free(path);
-		return rc;
-	}
+	if (s->a->no_report)
+		return cli_remove_stale(s->dir, "report.html", &s->err);
 	char *svg[1] = {NULL};
 	int missing = 0;
 	char why[COH_ERROR_MSG_MAX + 64] = "";

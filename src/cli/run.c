@@ -368,28 +368,11 @@ static int remove_old_manifest(const char *dir, coh_error *err)
 	return rc;
 }
 
-/* Removes an earlier run's `name` from the folder, so that it holds only
- * what this run wrote (the file is optional: qoi.csv, ledger.csv). */
-static int remove_stale(run_state *s, const char *name)
-{
-	char *path = coh_output_path(s->dir, name);
-	if (!path)
-		return coh_error_set(&s->err, COH_ENOMEM, NULL, 0,
-				     "out of memory");
-	int rc = 0;
-	if (unlink(path) != 0 && errno != ENOENT)
-		rc = coh_error_set(&s->err, COH_EIO, path, 0,
-				   "cannot remove an earlier run's file: %s",
-				   strerror(errno));
-	coh_free(path);
-	return rc;
-}
-
 /* qoi.csv when QoIs were asked for. */
 static int write_qoi(run_state *s)
 {
 	if (coh_qoi_set_count(s->sink.qoi) == 0)
-		return remove_stale(s, "qoi.csv");
+		return cli_remove_stale(s->dir, "qoi.csv", &s->err);
 	int rc = coh_report_qoi(s->dir, s->sink.qoi, &s->err);
 	if (!rc)
 		s->files.names[s->files.count++] = "qoi.csv";
@@ -401,7 +384,7 @@ static int write_qoi(run_state *s)
 static int write_ledger(run_state *s)
 {
 	if (!s->ledger)
-		return remove_stale(s, "ledger.csv");
+		return cli_remove_stale(s->dir, "ledger.csv", &s->err);
 	int rc = coh_ledger_run(s->ledger, s->model->seed, 0, 0, s->done,
 				&s->err);
 	if (!rc)
@@ -524,7 +507,7 @@ static int write_report(run_state *s, const coh_model *shown, int argc,
 		"each date.",
 	};
 	if (s->a->no_report)
-		return remove_stale(s, "report.html");
+		return cli_remove_stale(s->dir, "report.html", &s->err);
 	char *svg[N_FIGURES] = {0};
 	int missing = 0, rc = 0;
 	char why[COH_ERROR_MSG_MAX + 64] = "";
