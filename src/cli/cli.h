@@ -253,6 +253,41 @@ typedef struct cli_compare_table {
 int cli_report_compare(const cli_report_page *page,
 		       const cli_compare_table *t, coh_error *err);
 
+/* report.html of a folder whose results are all on disk: a sweep's, an
+ * attribution's or a sensitivity analysis's.  The page is built from the
+ * folder's files alone (manifest.json, the CSV tables) and the figure
+ * drawn once more as SVG, so that the command and `cohesim plot DIR`
+ * write the same page.  Borrowed. */
+typedef enum cli_folder_kind {
+	CLI_FOLDER_SWEEP, CLI_FOLDER_ATTRIBUTE, CLI_FOLDER_SENSITIVITY
+} cli_folder_kind;
+
+struct cli_figure_opts;
+typedef struct cli_folder_report {
+	const char *dir;
+	cli_folder_kind kind;
+	/* the page's title: --title, or the scenario's */
+	const char *title;
+	/* the resolved scenario, its title the figure's (which may say
+	 * more: the method of an analysis) */
+	const coh_model *model;
+	/* the figure as the command draws it: its template (sweep.gp,
+	 * attribution.gp, sensitivity.gp or morris.gp), its axes (a
+	 * sweep's paths, the QoIs) and the user's choices (or NULL) */
+	const char *figure;
+	const char *const *axes;
+	size_t n_axes;
+	const struct cli_figure_opts *opts;
+} cli_folder_report;
+
+/* Writes dir/report.html atomically (a headline from manifest.json, the
+ * command's table from its CSV file, capped with a note, the figure
+ * inline, links to the data) and lists it in dir/manifest.json.  A
+ * figure gnuplot fails on is a warning on stderr and a note on the page.
+ * 0, or COH_EINPUT (a file of the folder is missing or malformed),
+ * COH_EIO, COH_ENOMEM with err set. */
+int cli_report_folder(const cli_folder_report *r, coh_error *err);
+
 /* The --qoi values parsed against model into a new set (*out, free with
  * coh_qoi_set_free; empty when none was given): CLI_OK, or CLI_USAGE
  * after "cohesim: COMMAND: --qoi 'Q': what is wrong", or CLI_ERROR. */
@@ -296,6 +331,10 @@ void cli_remove_created(const char *dir, char *created);
 /* Writes dir/scenario.resolved.cfg atomically. */
 int cli_write_resolved(const char *dir, const coh_scenario *scenario,
 		       coh_error *err);
+
+/* --report html|none for command: CLI_OK with *none set, or CLI_USAGE
+ * after saying what it expects. */
+int cli_opt_report(const char *command, const char *value, int *none);
 
 /* Removes an earlier run's dir/name, if there is one, so that the folder
  * holds only what this run wrote (an optional file: qoi.csv, or

@@ -269,6 +269,15 @@ int cli_write_resolved(const char *dir, const coh_scenario *sc,
 	return coh_atomic_commit(f, err);
 }
 
+int cli_opt_report(const char *command, const char *value, int *none)
+{
+	if (strcmp(value, "html") != 0 && strcmp(value, "none") != 0)
+		return cli_usage_error(command, "--report expects html or "
+				       "none, got \"%s\"", value);
+	*none = strcmp(value, "none") == 0;
+	return CLI_OK;
+}
+
 int cli_remove_stale(const char *dir, const char *name, coh_error *err)
 {
 	char *path = coh_output_path(dir, name);

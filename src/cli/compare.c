@@ -68,13 +68,8 @@ static const cli_option compare_options[] = {
 static int take_arg(void *ctx, int id, const char *v)
 {
 	compare_args *a = ctx;
-	if (id == OPT_REPORT) {
-		if (strcmp(v, "html") != 0 && strcmp(v, "none") != 0)
-			return cli_usage_error("compare", "--report expects "
-					       "html or none, got \"%s\"", v);
-		a->no_report = strcmp(v, "none") == 0;
-		return CLI_OK;
-	}
+	if (id == OPT_REPORT)
+		return cli_opt_report("compare", v, &a->no_report);
 	if (a->n_paths == 2)
 		return cli_usage_error("compare", "expected BASE and ALT, got a "
 				       "third scenario '%s'", v);

@@ -155,13 +155,8 @@ static int take_arg(void *ctx, int id, const char *v)
 		*slot = v;
 		return CLI_OK;
 	}
-	if (id == OPT_REPORT) {
-		if (strcmp(v, "html") != 0 && strcmp(v, "none") != 0)
-			return cli_usage_error("run", "--report expects html "
-					       "or none, got \"%s\"", v);
-		a->no_report = strcmp(v, "none") == 0;
-		return CLI_OK;
-	}
+	if (id == OPT_REPORT)
+		return cli_opt_report("run", v, &a->no_report);
 	/* OPT_KEEP */
 	if (parse_keep(&a->keep, v) != 0)
 		return cli_usage_error("run", "--keep expects a comma list of "
