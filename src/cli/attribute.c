@@ -903,7 +903,7 @@ static int write_report(attr_state *s)
 		.model = &titled,
 		.figure = "attribution.gp", .axes = qois, .n_axes = s->n_qoi,
 	};
-	int rc = cli_report_folder(&report, &s->err);
+	int rc = cli_report_folder(&report, NULL, &s->err);
 	coh_free(qois);
 	return rc;
 }

@@ -227,6 +227,18 @@ typedef struct cli_report_page {
 int cli_report_run(const cli_report_page *page, const cli_headline *h,
 		   coh_error *err);
 
+/* The caption of a figure of run or compare, by its template's name
+ * (cohesion.gp, members.gp, survival.gp, compare.gp); "" for another. */
+const char *cli_report_caption(const char *figure);
+
+/* For `cohesim plot DIR` on the folder of a run or a comparison: writes
+ * dir/report.html again with page's figures in place of its figures'
+ * section (page->dir and the figure fields are used; the tables stay as
+ * the command wrote them, for the data did not change), atomically, and
+ * updates its size in the manifest.  0, or COH_EINPUT (the page has no
+ * such section), COH_EIO, COH_ENOMEM with err set. */
+int cli_report_refigure(const cli_report_page *page, coh_error *err);
+
 /* The numbers compare ends with, computed once for stdout and
  * report.html: at the last sample, each metric's mean under BASE and ALT
  * and the mean paired difference with its 95% interval; each member's
@@ -278,15 +290,19 @@ typedef struct cli_folder_report {
 	const char *const *axes;
 	size_t n_axes;
 	const struct cli_figure_opts *opts;
+	/* plot's: without gnuplot, leave the page as it is */
+	int keep_without_gnuplot;
 } cli_folder_report;
 
 /* Writes dir/report.html atomically (a headline from manifest.json, the
  * command's table from its CSV file, capped with a note, the figure
- * inline, links to the data) and lists it in dir/manifest.json.  A
- * figure gnuplot fails on is a warning on stderr and a note on the page.
- * 0, or COH_EINPUT (a file of the folder is missing or malformed),
- * COH_EIO, COH_ENOMEM with err set. */
-int cli_report_folder(const cli_folder_report *r, coh_error *err);
+ * inline, links to the data) and lists it in dir/manifest.json; *written
+ * (may be NULL) says whether it did, which it does not only under
+ * keep_without_gnuplot.  A figure gnuplot fails on is a warning on
+ * stderr and a note on the page.  0, or COH_EINPUT (a file of the folder
+ * is missing or malformed), COH_EIO, COH_ENOMEM with err set. */
+int cli_report_folder(const cli_folder_report *r, int *written,
+		      coh_error *err);
 
 /* The --qoi values parsed against model into a new set (*out, free with
  * coh_qoi_set_free; empty when none was given): CLI_OK, or CLI_USAGE

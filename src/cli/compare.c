@@ -350,12 +350,7 @@ static int run_pairs(compare_state *s)
 static int write_report(compare_state *s, const cli_compare_table *table,
 			const char *const *sides, int argc, char **argv)
 {
-	static const char *const captions[] = {
-		"Cohesion under both scenarios (medians across "
-		"replications), then the paired difference ALT minus BASE of "
-		"cohesion (its mean, the mean's 95% interval and the 5%-95% "
-		"spread of the pairs) and of each member's commitment.",
-	};
+	const char *const captions[] = {cli_report_caption(compare_figures[0])};
 	const coh_model *bm = s->models[0];
 	if (s->a->no_report)
 		return cli_remove_stale(s->dir, "report.html", &s->err);

@@ -1,7 +1,8 @@
 /* `cohesim plot DIR`: redraws the figures of a finished run, comparison,
  * sweep, attribution or sensitivity analysis from the files in DIR, in
  * another format if asked, and then the folder's report.html, if it has
- * one, so that the page shows the figures as they are now.  The
+ * one, so that the page shows the figures as they are now (a run's and a
+ * comparison's keep their tables: only their figures are drawn again).  The
  * scenario's names and dates come from DIR/scenario.resolved.cfg. */
 #include "cli.h"
 #include "cohesim/output.h"
@@ -16,7 +17,8 @@ static const char plot_help[] =
 	"\n"
 	"Redraws the figures of a finished run, compare, sweep, attribution or\n"
 	"sensitivity analysis from the CSV files in DIR (which must hold\n"
-	"scenario.resolved.cfg), then report.html when DIR holds one.\n"
+	"scenario.resolved.cfg), then report.html when DIR holds one (a\n"
+	"run's and a comparison's keep their tables and get the new figures).\n"
 	"\n"
 	"Options:\n"
 	"  -f, --format FORMAT     png (default), svg, pdf or dumb (text on\n"
@@ -109,6 +111,47 @@ static int read_qois(char *path, const char *dir, const char *name,
 	return *n ? 0 : -1;
 }
 
+/* The report.html of a run or a comparison with its figures drawn again
+ * (as SVG, whatever --format says); its tables stay as they are, for
+ * their data have not changed.  A gnuplot that fails costs the page its
+ * figures, as in run; without gnuplot the page is left as it is. */
+static int refigure(const char *dir, const coh_model *shown,
+		    const cli_figure_opts *chosen, const char *const *figs,
+		    size_t n_figs, int *written, coh_error *err)
+{
+	char *svg[3] = {NULL, NULL, NULL};
+	const char *captions[3];
+	int missing = 0;
+	char why[COH_ERROR_MSG_MAX + 64] = "";
+	coh_error draw_err = {0};
+	int rc = cli_draw_svg(dir, shown, chosen, figs, n_figs, NULL, 0, svg,
+			      &missing, &draw_err);
+	if (rc == COH_EIO) {
+		fprintf(stderr, "cohesim: warning: report.html has no "
+			"figures: %s\n", draw_err.message);
+		snprintf(why, sizeof why, "The figures could not be drawn: %s",
+			 draw_err.message);
+		rc = 0;
+	} else if (rc) {
+		*err = draw_err;
+	}
+	/* without gnuplot (plot has said so), the page keeps its figures */
+	if (missing)
+		return 0;
+	for (size_t i = 0; i < n_figs; i++)
+		captions[i] = cli_report_caption(figs[i]);
+	cli_report_page page = {
+		.dir = dir, .svg = svg, .captions = captions,
+		.n_figures = n_figs, .no_figures = why[0] ? why : NULL,
+	};
+	if (!rc)
+		rc = cli_report_refigure(&page, err);
+	*written = !rc;
+	for (size_t i = 0; i < n_figs; i++)
+		coh_free(svg[i]);
+	return rc;
+}
+
 int cli_plot(int argc, char **argv, int first)
 {
 	const char *dir = NULL;
@@ -165,8 +208,8 @@ int cli_plot(int argc, char **argv, int first)
 	static const char *const sobol_figs[] = {"sensitivity.gp"};
 	static const char *const morris_figs[] = {"morris.gp"};
 	static const char *const attribution_figs[] = {"attribution.gp"};
-	/* the kind of folder whose report.html plot can write again, or
-	 * -1 (run, compare) */
+	/* the kind of folder whose report.html plot writes anew, or -1 for
+	 * run and compare, whose report gets new figures only */
 	int kind = -1;
 	const char *const *figs;
 	size_t n_figs;
@@ -255,17 +298,19 @@ int cli_plot(int argc, char **argv, int first)
 	if (!rc && n_files > 0)
 		rc = coh_manifest_add_files(dir, (const char *const *)files,
 					    n_files, &err);
-	/* report.html after the figures, so that its figure is theirs */
+	/* report.html after the figures, so that its figures are theirs */
 	int redrawn = 0;
 	if (!rc && report && kind >= 0) {
 		cli_folder_report r = {
 			.dir = dir, .kind = (cli_folder_kind)kind,
 			.title = shown.title, .model = &shown,
 			.figure = figs[0], .axes = axes, .n_axes = n_axes,
-			.opts = &chosen,
+			.opts = &chosen, .keep_without_gnuplot = 1,
 		};
-		rc = cli_report_folder(&r, &err);
-		redrawn = !rc;
+		rc = cli_report_folder(&r, &redrawn, &err);
+	} else if (!rc && report) {
+		rc = refigure(dir, &shown, &chosen, figs, n_figs, &redrawn,
+			      &err);
 	}
 	if (rc)
 		cli_print_error(&err);

@@ -136,6 +136,30 @@ static void headline(coh_strbuf *b, const cli_report_page *r,
 	coh_strbuf_puts(b, "</table>\n");
 }
 
+const char *cli_report_caption(const char *figure)
+{
+	static const struct {
+		const char *figure, *caption;
+	} captions[] = {
+		{"cohesion.gp", "Cohesion over time: the scenario's events on "
+		 "top, cohesion and the mean commitment (medians with 50% and "
+		 "90% bands across replications), and the shares of members "
+		 "active, frozen and exited."},
+		{"members.gp", "Each member's commitment (median with 50% and "
+		 "90% bands), with its freeze and exit thresholds."},
+		{"survival.gp", "The chance that each member has frozen, and "
+		 "has exited, by each date."},
+		{"compare.gp", "Cohesion under both scenarios (medians across "
+		 "replications), then the paired difference ALT minus BASE of "
+		 "cohesion (its mean, the mean's 95% interval and the 5%-95% "
+		 "spread of the pairs) and of each member's commitment."},
+	};
+	for (size_t i = 0; i < sizeof captions / sizeof *captions; i++)
+		if (strcmp(captions[i].figure, figure) == 0)
+			return captions[i].caption;
+	return "";
+}
+
 static void figures(coh_strbuf *b, const cli_report_page *r)
 {
 	coh_strbuf_puts(b, "<h2>Figures</h2>\n");
@@ -953,10 +977,12 @@ static void file_links(coh_strbuf *b, json_t *man)
 	coh_strbuf_puts(b, "</ul>\n");
 }
 
-/* The figure, drawn once more as SVG: a gnuplot that fails costs the
- * page its figure (a warning), not the command its results. */
-static int folder_figure(coh_strbuf *b, const cli_folder_report *r,
-			 coh_error *err)
+/* The figure's section: the SVG drawn (svg, or missing, or why it could
+ * not be, in draw_err when drawn is COH_EIO) set inline with its
+ * caption. */
+static void folder_figure(coh_strbuf *b, const cli_folder_report *r,
+			  const char *svg, int missing, int drawn,
+			  const coh_error *draw_err)
 {
 	const char *caption =
 		r->kind == CLI_FOLDER_SWEEP
@@ -973,22 +999,11 @@ static int folder_figure(coh_strbuf *b, const cli_folder_report *r,
 		  "dashed line act mostly through interactions."
 		: "Each factor's first-order (S1) and total (ST) Sobol' "
 		  "index for each quantity, with 95% bootstrap intervals.";
-	char *svg = NULL;
-	int missing = 0;
-	coh_error draw_err = {0};
-	int rc = cli_draw_svg(r->dir, r->model, r->opts, &r->figure, 1,
-			      r->axes, r->n_axes, &svg, &missing, &draw_err);
-	if (rc && rc != COH_EIO) {
-		*err = draw_err;
-		return rc;
-	}
 	coh_strbuf_puts(b, "<h2>Figure</h2>\n");
-	if (rc == COH_EIO) {
-		fprintf(stderr, "cohesim: warning: report.html has no figure: "
-			"%s\n", draw_err.message);
+	if (drawn == COH_EIO) {
 		coh_strbuf_puts(b, "<p class=\"note\">The figure could not be "
 				   "drawn: ");
-		coh_html_escape(b, draw_err.message);
+		coh_html_escape(b, draw_err->message);
 		coh_strbuf_puts(b, "</p>\n");
 	} else if (missing) {
 		coh_strbuf_puts(b, "<p class=\"note\">gnuplot is not installed "
@@ -1005,11 +1020,10 @@ static int folder_figure(coh_strbuf *b, const cli_folder_report *r,
 		coh_html_escape(b, caption);
 		coh_strbuf_puts(b, "</figcaption>\n</figure>\n");
 	}
-	coh_free(svg);
-	return 0;
 }
 
-int cli_report_folder(const cli_folder_report *r, coh_error *err)
+int cli_report_folder(const cli_folder_report *r, int *written,
+		      coh_error *err)
 {
 	static const char *const intros[] = {
 		"A report of cohesim sweep: the scenario run at every point "
@@ -1020,9 +1034,31 @@ int cli_report_folder(const cli_folder_report *r, coh_error *err)
 		"A report of cohesim sensitivity: which assumptions matter, "
 		"and how much of each quantity's variance each one explains.",
 	};
+	if (written)
+		*written = 0;
+	/* The figure first: a gnuplot that fails costs the page its figure
+	 * (a warning), not the command its results; when plot finds no
+	 * gnuplot, the page keeps the figure it has. */
+	char *svg = NULL;
+	int missing = 0;
+	coh_error draw_err = {0};
+	int drawn = cli_draw_svg(r->dir, r->model, r->opts, &r->figure, 1,
+				 r->axes, r->n_axes, &svg, &missing,
+				 &draw_err);
+	if (drawn && drawn != COH_EIO) {
+		*err = draw_err;
+		return drawn;
+	}
+	if (drawn == COH_EIO)
+		fprintf(stderr, "cohesim: warning: report.html has no figure: "
+			"%s\n", draw_err.message);
+	if (missing && r->keep_without_gnuplot)
+		return 0;
 	char *path = coh_output_path(r->dir, "manifest.json");
-	if (!path)
+	if (!path) {
+		coh_free(svg);
 		return coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+	}
 	json_error_t why;
 	json_t *man = json_load_file(path, 0, &why);
 	if (!man) {
@@ -1030,6 +1066,7 @@ int cli_report_folder(const cli_folder_report *r, coh_error *err)
 				       "cannot read the manifest: %s",
 				       why.text);
 		coh_free(path);
+		coh_free(svg);
 		return rc;
 	}
 	coh_free(path);
@@ -1056,7 +1093,8 @@ int cli_report_folder(const cli_folder_report *r, coh_error *err)
 		rc = sensitivity_tables(&b, r, man, err);
 	}
 	if (!rc)
-		rc = folder_figure(&b, r, err);
+		folder_figure(&b, r, svg, missing, drawn, &draw_err);
+	coh_free(svg);
 	file_links(&b, man);
 	json_decref(man);
 	coh_html_end(&b);
@@ -1069,5 +1107,48 @@ int cli_report_folder(const cli_folder_report *r, coh_error *err)
 	static const char *const listed[] = {"report.html"};
 	if (!rc)
 		rc = coh_manifest_add_files(r->dir, listed, 1, err);
+	if (!rc && written)
+		*written = 1;
+	return rc;
+}
+
+/*--- plot DIR on the folder of a run or a comparison ---------------------*/
+
+/* The figures' section of a page of run or compare, from its heading to
+ * the next one (the timeline's). */
+#define FIGURES_START "<h2>Figures</h2>\n"
+#define FIGURES_END "<h2>Timeline</h2>\n"
+
+int cli_report_refigure(const cli_report_page *page, coh_error *err)
+{
+	char *old;
+	int rc = read_text(&old, page->dir, "report.html", err);
+	if (rc)
+		return rc;
+	char *start = strstr(old, FIGURES_START);
+	char *end = start ? strstr(start, FIGURES_END) : NULL;
+	if (!end) {
+		coh_free(old);
+		char *path = coh_output_path(page->dir, "report.html");
+		rc = coh_error_set(err, COH_EINPUT, path ? path : page->dir, 0,
+				   "has no figures section where cohesim "
+				   "writes one; run the command again to write "
+				   "the page");
+		coh_free(path);
+		return rc;
+	}
+	coh_strbuf b = {0};
+	coh_strbuf_add(&b, old, (size_t)(start - old));
+	figures(&b, page);
+	coh_strbuf_puts(&b, end);
+	coh_free(old);
+	rc = b.failed || !b.s
+	     ? coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory")
+	     : coh_output_write_file(page->dir, "report.html", b.s, b.len,
+				     err);
+	coh_strbuf_free(&b);
+	static const char *const listed[] = {"report.html"};
+	if (!rc)
+		rc = coh_manifest_add_files(page->dir, listed, 1, err);
 	return rc;
 }

@@ -491,16 +491,9 @@ static int write_report(run_state *s, const coh_model *shown, int argc,
 			char **argv)
 {
 	enum { N_FIGURES = sizeof run_figures / sizeof *run_figures };
-	static const char *const captions[N_FIGURES] = {
-		"Cohesion over time: the scenario's events on top, cohesion "
-		"and the mean commitment (medians with 50% and 90% bands "
-		"across replications), and the shares of members active, "
-		"frozen and exited.",
-		"Each member's commitment (median with 50% and 90% bands), "
-		"with its freeze and exit thresholds.",
-		"The chance that each member has frozen, and has exited, by "
-		"each date.",
-	};
+	const char *captions[N_FIGURES];
+	for (size_t i = 0; i < N_FIGURES; i++)
+		captions[i] = cli_report_caption(run_figures[i]);
 	if (s->a->no_report)
 		return cli_remove_stale(s->dir, "report.html", &s->err);
 	char *svg[N_FIGURES] = {0};

@@ -967,7 +967,7 @@ static int write_results(sens_state *s)
 	if (!rc)
 		rc = s->a->no_report
 		     ? cli_remove_stale(s->dir, "report.html", &s->err)
-		     : cli_report_folder(&report, &s->err);
+		     : cli_report_folder(&report, NULL, &s->err);
 	if (!rc && !s->a->common.quiet)
 		fprintf(stderr, "cohesim: wrote %s/ (design.csv, "
 			"sensitivity.csv, manifest.json%s%s)\n", s->dir,

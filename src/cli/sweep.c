@@ -331,7 +331,7 @@ static int write_extras(const sweep_args *a, const coh_scenario *base,
 			.figure = "sweep.gp", .axes = paths,
 			.n_axes = n_paths, .opts = &chosen,
 		};
-		rc = cli_report_folder(&report, &err);
+		rc = cli_report_folder(&report, NULL, &err);
 	}
 	coh_plot_files_free(files, n_files);
 	if (rc)

@@ -5,7 +5,9 @@
  * manifest), by tidy (no warning and no error: tidy -q -e exits 0), and
  * in a real browser: headless Chromium builds the DOM (title, three
  * figures, no image) and takes a screenshot that must not be blank.
- * compare's page gets the same text and tidy checks.  The pages of
+ * `cohesim plot DIR` gives run's page new figures and keeps its tables,
+ * and leaves it alone without gnuplot.  compare's page gets the same text
+ * and tidy checks.  The pages of
  * sweep, attribute and sensitivity get all of them, and each must show a
  * number of its CSV table, come back from `cohesim plot DIR`, and go with
  * --report none.
@@ -359,7 +361,9 @@ static void test_run_report(void **state)
 	headline_cohesion(cohesion, sizeof cohesion, r.out);
 	bin_result_free(&r);
 
-	const char *report = bin_path(out, "report.html");
+	/* a copy: bin_path's buffers rotate */
+	char report[PATH_MAX];
+	snprintf(report, sizeof report, "%s", bin_path(out, "report.html"));
 	char *html = bin_slurp(report, NULL);
 	assert_non_null(html);
 
@@ -410,6 +414,36 @@ static void test_run_report(void **state)
 		check_in_browser(dir, report, 3,
 				 "<title>&lt;script&gt;alert(1)&lt;/script&gt; "
 				 "&amp; 'q'</title>");
+
+	/* plot DIR gives the page the figures it draws (here of one member)
+	 * and keeps the rest; drawn as run drew them, the page is run's */
+	bin_run(&r, "plot", out, "--members", "S", "-q", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	char *one = bin_slurp(report, NULL);
+	assert_non_null(one);
+	assert_int_equal(count(one, "<svg"), 3);
+	assert_non_null(strstr(one, cohesion));
+	assert_non_null(strstr(one, "Autumn summit"));
+	assert_true(strcmp(one, html) != 0);
+	free(one);
+	bin_run(&r, "plot", out, "-q", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	one = bin_slurp(report, NULL);
+	assert_non_null(one);
+	assert_string_equal(one, html);
+	free(one);
+	/* without gnuplot, plot leaves the page as it is */
+	setenv("COH_GNUPLOT", "/nonexistent/gnuplot", 1);
+	bin_run(&r, "plot", out, "-q", NULL);
+	unsetenv("COH_GNUPLOT");
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	one = bin_slurp(report, NULL);
+	assert_non_null(one);
+	assert_string_equal(one, html);
+	free(one);
 	free(html);
 }
 
@@ -472,7 +506,8 @@ static void test_compare_report(void **state)
 		 "</td>", base);
 	bin_result_free(&r);
 
-	const char *report = bin_path(out, "report.html");
+	char report[PATH_MAX];
+	snprintf(report, sizeof report, "%s", bin_path(out, "report.html"));
 	char *html = bin_slurp(report, NULL);
 	assert_non_null(html);
 	assert_non_null(strstr(html, "<title>&lt;script&gt;alert(1)&lt;/script"
@@ -489,6 +524,16 @@ static void test_compare_report(void **state)
 	free(manifest);
 	char cmd[2 * PATH_MAX];
 	snprintf(cmd, sizeof cmd, "tidy -q -e '%s' 2>/dev/null", report);
+	assert_int_equal(shell(cmd), 0);
+	/* plot DIR draws its figure into it again, the table kept */
+	bin_run(&r, "plot", out, "-q", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	html = bin_slurp(report, NULL);
+	assert_non_null(html);
+	assert_non_null(strstr(html, want));
+	assert_int_equal(count(html, "<svg"), 1);
+	free(html);
 	assert_int_equal(shell(cmd), 0);
 
 	bin_run(&r, "compare", cfg, GEN, "-o", out, "-r", "2", "-q",
