@@ -542,7 +542,8 @@ static void interval(coh_strbuf *b, const char *lo, const char *hi)
 	cell(b, buf, 1);
 }
 
-/* "Showing the first N of M rows; NAME holds them all." */
+/* Before a table cut short: "The table shows the first N of M ...; NAME
+ * holds them all." */
 static void cut_note(coh_strbuf *b, size_t shown, size_t all,
 		     const char *what, const char *name)
 {
@@ -728,27 +729,37 @@ static int sweep_table(coh_strbuf *b, const cli_folder_report *r,
 				    "many members to show them here; "
 				    "sweep-summary.csv holds each member's "
 				    "chances");
-	coh_strbuf_puts(b, "<table>\n<tr>");
+	cut_note(b, FOLDER_ROWS, points, "points", "sweep-summary.csv");
+	/* two header rows when there are members: each one's id over its
+	 * two columns, which keeps them narrow */
+	const char *span = members ? " rowspan=\"2\"" : "";
+	/* the replications column is the same on every row: the facts
+	 * above give it */
+	coh_strbuf_puts(b, "<div class=\"scroll\">\n<table class=\"narrow\">"
+			   "\n<tr>");
 	for (long c = 0; c < reps; c++) {
-		coh_strbuf_puts(b, "<th>");
+		coh_strbuf_printf(b, "<th%s>", span);
 		coh_html_escape(b, csv_at(&d, 0, (size_t)c));
 		coh_strbuf_puts(b, "</th>");
 	}
-	coh_strbuf_puts(b, "<th>replications</th><th>cohesion</th><th>95% "
-			   "interval</th>");
+	coh_strbuf_printf(b, "<th%s>cohesion</th><th%s>95%% interval</th>",
+			  span, span);
 	for (size_t i = 0; members && i < m->n_members; i++) {
-		coh_strbuf_puts(b, "<th>");
+		coh_strbuf_puts(b, "<th colspan=\"2\">");
 		coh_html_escape(b, m->members[i].id);
-		coh_strbuf_puts(b, " frozen</th><th>");
-		coh_html_escape(b, m->members[i].id);
-		coh_strbuf_puts(b, " exited</th>");
+		coh_strbuf_puts(b, "</th>");
 	}
 	coh_strbuf_puts(b, "</tr>\n");
+	if (members && m->n_members > 0) {
+		coh_strbuf_puts(b, "<tr>");
+		for (size_t i = 0; i < m->n_members; i++)
+			coh_strbuf_puts(b, "<th>frozen</th><th>exited</th>");
+		coh_strbuf_puts(b, "</tr>\n");
+	}
 	for (size_t row = 1; row < d.n_rows && row <= FOLDER_ROWS; row++) {
 		coh_strbuf_puts(b, "<tr>");
 		for (long c = 0; c < reps; c++)
 			cell(b, csv_at(&d, row, (size_t)c), 1);
-		cell(b, csv_at(&d, row, (size_t)reps), 1);
 		num4(b, csv_at(&d, row, (size_t)mean));
 		interval(b, csv_at(&d, row, (size_t)lo),
 			 csv_at(&d, row, (size_t)hi));
@@ -765,8 +776,7 @@ static int sweep_table(coh_strbuf *b, const cli_folder_report *r,
 		}
 		coh_strbuf_puts(b, "</tr>\n");
 	}
-	coh_strbuf_puts(b, "</table>\n");
-	cut_note(b, FOLDER_ROWS, points, "points", "sweep-summary.csv");
+	coh_strbuf_puts(b, "</table>\n</div>\n");
 	csv_doc_free(&d);
 	return 0;
 }
@@ -841,11 +851,16 @@ static int attribute_tables(coh_strbuf *b, const cli_folder_report *r,
 				order[j] = order[j - 1];
 			order[j] = x;
 		}
+		size_t units = 0;
+		for (size_t row = first; row < end; row++)
+			units += csv_at(&d, row, (size_t)col[1])[0] != '(';
 		coh_strbuf_puts(b, "<h3>");
 		coh_html_escape(b, qoi);
 		coh_strbuf_puts(b, " (");
 		coh_html_escape(b, csv_at(&d, first, (size_t)col[3]));
-		coh_strbuf_puts(b, ")</h3>\n<table>\n<tr><th>unit</th><th>what"
+		coh_strbuf_puts(b, ")</h3>\n");
+		cut_note(b, FOLDER_ROWS, units, "units", "attribution.csv");
+		coh_strbuf_puts(b, "<table>\n<tr><th>unit</th><th>what"
 				   "</th><th>effect</th><th>95% interval</th>");
 		if (pn)
 			coh_strbuf_puts(b, "<th>PN</th><th>95% interval of "
@@ -871,7 +886,6 @@ static int attribute_tables(coh_strbuf *b, const cli_folder_report *r,
 			coh_strbuf_puts(b, "</tr>\n");
 		}
 		coh_strbuf_puts(b, "</table>\n");
-		cut_note(b, FOLDER_ROWS, shown, "units", "attribution.csv");
 		first = end;
 	}
 	coh_free(order);
@@ -916,7 +930,10 @@ static int sensitivity_tables(coh_strbuf *b, const cli_folder_report *r,
 			end++;
 		coh_strbuf_puts(b, "<h3>");
 		coh_html_escape(b, qoi);
-		coh_strbuf_printf(b, "</h3>\n<table>\n<tr><th>factor</th>"
+		coh_strbuf_puts(b, "</h3>\n");
+		cut_note(b, FOLDER_ROWS, end - first, "factors",
+			 "sensitivity.csv");
+		coh_strbuf_printf(b, "<table>\n<tr><th>factor</th>"
 				     "<th>%s</th><th>95%% interval</th><th>%s"
 				     "</th><th>95%% interval</th></tr>\n",
 				  sobol ? "S1" : "mu*", sobol ? "ST" : "sigma");
@@ -933,8 +950,6 @@ static int sensitivity_tables(coh_strbuf *b, const cli_folder_report *r,
 			coh_strbuf_puts(b, "</tr>\n");
 		}
 		coh_strbuf_puts(b, "</table>\n");
-		cut_note(b, FOLDER_ROWS, end - first, "factors",
-			 "sensitivity.csv");
 		/* the notes on this quantity start with its text and ": " */
 		size_t len = strlen(qoi);
 		for (size_t i = 0; i < json_array_size(notes); i++) {
@@ -1083,16 +1098,19 @@ int cli_report_folder(const cli_folder_report *r, int *written,
 			    "this page; manifest.json lists them with the "
 			    "scenario's SHA-256.</p>\n");
 	folder_facts(&b, r, man);
+	/* a sweep's table of points runs long: its figure comes first, the
+	 * analyses' short tables before their figures */
 	int rc = 0;
-	if (r->kind == CLI_FOLDER_SWEEP)
+	if (r->kind == CLI_FOLDER_SWEEP) {
+		folder_figure(&b, r, svg, missing, drawn, &draw_err);
 		rc = sweep_table(&b, r, err);
-	else if (r->kind == CLI_FOLDER_ATTRIBUTE)
+	} else if (r->kind == CLI_FOLDER_ATTRIBUTE) {
 		rc = attribute_tables(&b, r, err);
-	else {
+	} else {
 		factor_table(&b, man);
 		rc = sensitivity_tables(&b, r, man, err);
 	}
-	if (!rc)
+	if (!rc && r->kind != CLI_FOLDER_SWEEP)
 		folder_figure(&b, r, svg, missing, drawn, &draw_err);
 	coh_free(svg);
 	file_links(&b, man);

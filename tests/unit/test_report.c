@@ -650,8 +650,12 @@ static void test_sweep_report(void **state)
 	assert_non_null(strstr(html, want));
 	table_cell(want, sizeof want, summary, 5, "cohesion_mean");
 	assert_non_null(strstr(html, want));
-	assert_int_equal(count(html, "<tr>"), 7);
-	assert_non_null(strstr(html, "<th>S exited</th>"));
+	/* two header rows (each member's id over frozen and exited), six
+	 * points, and the note on a cut table only when one is cut */
+	assert_int_equal(count(html, "<tr>"), 8);
+	assert_non_null(strstr(html, "<th colspan=\"2\">S</th>"));
+	assert_non_null(strstr(html, "<th>frozen</th><th>exited</th>"));
+	assert_null(strstr(html, "The table shows the first"));
 	assert_non_null(strstr(html, "<a href=\"sweep-summary.csv\">"));
 	/* the scenario's SHA-256 as the manifest records it */
 	char *manifest = bin_slurp(bin_path(out, "manifest.json"), NULL);
@@ -683,6 +687,28 @@ static void test_sweep_report(void **state)
 	bin_expect_status(&r, 0);
 	bin_result_free(&r);
 	assert_false(bin_exists(bin_path(out, "report.html")));
+}
+
+/* A sweep of 201 points: the table stops at 200, and says so before it
+ * starts. */
+static void test_sweep_report_cut(void **state)
+{
+	const char *dir = *state;
+	char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s", bin_path(dir, "long"));
+	bin_result r;
+	bin_run(&r, "sweep", GEN, "--vary", "model.freeze=0.2:0.6:201", "-r",
+		"1", "-o", out, "-q", "--plot", "none", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	char *html = bin_slurp(bin_path(out, "report.html"), NULL);
+	assert_non_null(html);
+	const char *note = strstr(html, "The table shows the first 200 of 201 "
+				  "points; sweep-summary.csv holds them all.");
+	assert_non_null(note);
+	assert_true(note < strstr(html, "<table"));
+	assert_int_equal(count(html, "<tr>"), 202);
+	free(html);
 }
 
 /* attribute's page: a table per quantity with attribution.csv's effects
@@ -816,6 +842,8 @@ int main(void)
 						tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_sweep_report, tmp_setup,
 						tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_sweep_report_cut,
+						tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_attribute_report,
 						tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_sensitivity_report,
