@@ -658,8 +658,7 @@ static void folder_facts(coh_strbuf *b, const cli_folder_report *r,
 			 reps, reps == 1 ? "" : "s");
 		fact(b, "Evaluations", text);
 	} else {
-		snprintf(text, sizeof text, "%" JSON_INTEGER_FORMAT
-			 " per coalition, paired",
+		snprintf(text, sizeof text, "%" JSON_INTEGER_FORMAT,
 			 json_integer_value(json_object_get(man,
 							    "replications")));
 		fact(b, "Replications", text);
@@ -781,13 +780,22 @@ static int sweep_table(coh_strbuf *b, const cli_folder_report *r,
 	return 0;
 }
 
-/* Whether row a goes before row b in an attribution table: units by
- * |effect|, largest first (undefined last), the summary rows ("(total)",
- * "(interactions)") after them in file order. */
+/* Whether an attribution row sums the others up rather than being one
+ * of the parts (as "(generated TYPE)" of the ledger is). */
+static int attr_summary(const char *unit)
+{
+	return strcmp(unit, "(total)") == 0 ||
+	       strcmp(unit, "(interactions)") == 0;
+}
+
+/* Whether row a goes before row b in an attribution table: the parts by
+ * |effect|, largest first (undefined last), the summary rows after them
+ * in file order. */
 static int attr_before(const csv_doc *d, size_t unit, size_t effect,
 		       size_t a, size_t b)
 {
-	int sa = csv_at(d, a, unit)[0] == '(', sb = csv_at(d, b, unit)[0] == '(';
+	int sa = attr_summary(csv_at(d, a, unit));
+	int sb = attr_summary(csv_at(d, b, unit));
 	if (sa != sb)
 		return sb;
 	if (sa)
@@ -826,13 +834,36 @@ static int attribute_tables(coh_strbuf *b, const cli_folder_report *r,
 		csv_doc_free(&d);
 		return coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
 	}
-	coh_strbuf_puts(b, "<h2>Effects</h2>\n<p>Each unit's effect on each "
-			   "quantity of interest with its 95% interval, largest "
-			   "|effect| first; the rows in brackets sum them up. "
-			   "PN, for quantities that are 0 or 1, is the "
-			   "probability of necessity: the share of the "
-			   "replications with the outcome that lose it without "
-			   "the unit (Wilson interval).</p>\n");
+	/* what the numbers are depends on the method (one per run) */
+	const char *method = d.n_rows > 1 ? csv_at(&d, 1, (size_t)col[3]) : "";
+	coh_strbuf_puts(b, "<h2>Effects</h2>\n<p>");
+	if (strcmp(method, "ledger") == 0)
+		coh_strbuf_puts(b, "The ledger: the member's change over the "
+				   "window split into what each cause did to it "
+				   "along each replication's path (its events, "
+				   "generated events by type, influence, "
+				   "relaxation, adaptation); the parts add up to "
+				   "(total). Bookkeeping, not causation: nothing "
+				   "is rerun without the cause.");
+	else if (strcmp(method, "shapley") == 0)
+		coh_strbuf_puts(b, "Shapley values over paired replications (the "
+				   "same random numbers in every coalition of "
+				   "units): each unit's contribution averaged "
+				   "over the orders of adding the units; they add "
+				   "up to (total), Q(all) &minus; Q(none), in every "
+				   "replication.");
+	else
+		coh_strbuf_puts(b, "Removal: each unit's effect is Q(all) "
+				   "&minus; Q(all without the unit), over paired "
+				   "replications (the same random numbers with "
+				   "and without it); (interactions) is what the "
+				   "effects leave of (total), Q(all) &minus; "
+				   "Q(none). PN, for quantities that are 0 or 1, "
+				   "is the probability of necessity: the share of "
+				   "the replications with the outcome that lose it "
+				   "without the unit (Wilson interval).");
+	coh_strbuf_puts(b, " Each with its 95% interval, largest |effect| "
+			   "first.</p>\n");
 	for (size_t first = 1; first < d.n_rows;) {
 		const char *qoi = csv_at(&d, first, (size_t)col[0]);
 		size_t end = first;
@@ -853,7 +884,8 @@ static int attribute_tables(coh_strbuf *b, const cli_folder_report *r,
 		}
 		size_t units = 0;
 		for (size_t row = first; row < end; row++)
-			units += csv_at(&d, row, (size_t)col[1])[0] != '(';
+			units += !attr_summary(csv_at(&d, row,
+						      (size_t)col[1]));
 		coh_strbuf_puts(b, "<h3>");
 		coh_html_escape(b, qoi);
 		coh_strbuf_puts(b, " (");
@@ -869,7 +901,8 @@ static int attribute_tables(coh_strbuf *b, const cli_folder_report *r,
 		size_t shown = 0;
 		for (size_t i = 0; i < n; i++) {
 			size_t row = order[i];
-			int summary = csv_at(&d, row, (size_t)col[1])[0] == '(';
+			int summary = attr_summary(csv_at(&d, row,
+							  (size_t)col[1]));
 			if (!summary && shown++ >= FOLDER_ROWS)
 				continue;
 			coh_strbuf_puts(b, "<tr>");
@@ -1043,9 +1076,9 @@ int cli_report_folder(const cli_folder_report *r, int *written,
 	static const char *const intros[] = {
 		"A report of cohesim sweep: the scenario run at every point "
 		"of a design over its settings.",
-		"A report of cohesim attribute: what caused what, each unit "
-		"of the scenario removed and the scenario rerun on the same "
-		"random numbers.",
+		"A report of cohesim attribute: what caused what, each "
+		"quantity of interest split among the units of the "
+		"scenario.",
 		"A report of cohesim sensitivity: which assumptions matter, "
 		"and how much of each quantity's variance each one explains.",
 	};

@@ -734,7 +734,8 @@ static void test_attribute_report(void **state)
 	assert_non_null(strstr(html, "<h3>cohesion@end (removal)</h3>"));
 	assert_non_null(strstr(html, "<th>PN</th>"));
 	assert_int_equal(count(html, "<th>PN</th>"), 1);
-	assert_non_null(strstr(html, "<dd>16 per coalition, paired</dd>"));
+	assert_non_null(strstr(html, "<dt>Replications</dt><dd>16</dd>"));
+	assert_non_null(strstr(html, "Removal: each unit's effect is"));
 	assert_non_null(strstr(html, "Autumn summit"));
 	const char *csv = bin_path(out, "attribution.csv");
 	char want[128];
@@ -757,6 +758,23 @@ static void test_attribute_report(void **state)
 	bin_expect_status(&r, 0);
 	bin_result_free(&r);
 	assert_false(bin_exists(bin_path(out, "report.html")));
+
+	/* the ledger's page says what it is, and its generated types are
+	 * parts sorted with the rest, not summaries: (total) comes last */
+	bin_run(&r, "attribute", cfg, "--qoi", "commitment:S@end", "--method",
+		"ledger", "-r", "4", "-o", out, "-q", "--plot", "none", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	html = bin_slurp(bin_path(out, "report.html"), NULL);
+	assert_non_null(html);
+	assert_non_null(strstr(html, "Bookkeeping, not causation"));
+	const char *generated = strstr(html, "<tr><td>(generated ");
+	const char *total = strstr(html, "<tr><td>(total)</td>");
+	assert_non_null(generated);
+	assert_non_null(total);
+	assert_true(generated < total);
+	assert_null(strstr(total + 1, "<tr><td>"));
+	free(html);
 }
 
 /* sensitivity's page: the factors, the indices of
