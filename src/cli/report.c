@@ -560,6 +560,13 @@ static const char *jtext(const json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
+/* A JSON string's text, or "?" when it is not one. */
+static const char *jtext_or(const json_t *o)
+{
+	const char *text = json_string_value(o);
+	return text ? text : "?";
+}
+
 /* The facts every such page opens with, from manifest.json: a sweep's
  * (and a sensitivity analysis's, which runs as one) and the others' name
  * them differently. */
@@ -581,8 +588,11 @@ static void folder_facts(coh_strbuf *b, const cli_folder_report *r,
 	fact(b, "Scenario", m->name);
 	if (path)
 		fact(b, "Scenario file", path);
+	/* a sweep hashes the scenario's resolved settings, run and
+	 * attribute its file (docs/sweeps.md) */
 	if (sha) {
-		coh_strbuf_puts(b, "<dt>SHA-256</dt><dd><code>");
+		coh_strbuf_printf(b, "<dt>SHA-256 of its %s</dt><dd><code>",
+				  json_is_string(sc) ? "settings" : "file");
 		coh_html_escape(b, sha);
 		coh_strbuf_puts(b, "</code></dd>\n");
 	}
@@ -614,8 +624,7 @@ static void folder_facts(coh_strbuf *b, const cli_folder_report *r,
 		json_t *list = json_object_get(design, "axes");
 		for (size_t i = 0; i < json_array_size(list); i++)
 			coh_strbuf_printf(&axes, "%s%s", i ? ", " : "",
-					  json_string_value(json_array_get(
-						  list, i)));
+					  jtext_or(json_array_get(list, i)));
 		b->failed |= axes.failed;
 		snprintf(text, sizeof text, "%s over %s",
 			 jtext(design, "kind") ? jtext(design, "kind") : "?",
