@@ -1043,9 +1043,10 @@ static void folder_figure(coh_strbuf *b, const cli_folder_report *r,
 {
 	const char *caption =
 		r->kind == CLI_FOLDER_SWEEP
-		? "Final cohesion across the design, and the chance that a "
-		  "member exits (or freezes: --metric) by the end: the member "
-		  "likeliest to, unless one is named."
+		? "Final cohesion across the design, beside the chance that "
+		  "a member exits by the end (or freezes, with --metric "
+		  "freeze): the member most likely to, or the one --metric "
+		  "names."
 		: r->kind == CLI_FOLDER_ATTRIBUTE
 		? "Each unit's effect on each quantity with its 95% interval, "
 		  "largest |effect| first; beyond the largest 15, the rest as "
