@@ -29,29 +29,31 @@ static int shell_plain(const char *word)
 }
 
 /* The command line as one could paste it into a shell: words that need
- * it in single quotes (a quote inside as '\''), then escaped for HTML. */
+ * it in single quotes (a quote inside as '\''), then escaped for HTML,
+ * each word in a span that the style sheet keeps on one line, for a
+ * browser would otherwise break "--samples" after its dashes. */
 static void command_line(coh_strbuf *b, int argc, const char *const *argv)
 {
-	coh_strbuf cmd = {0};
 	for (int i = 0; i < argc; i++) {
-		if (i)
-			coh_strbuf_puts(&cmd, " ");
+		coh_strbuf word = {0};
 		if (shell_plain(argv[i])) {
-			coh_strbuf_puts(&cmd, argv[i]);
-			continue;
+			coh_strbuf_puts(&word, argv[i]);
+		} else {
+			coh_strbuf_puts(&word, "'");
+			for (const char *p = argv[i]; *p; p++) {
+				if (*p == '\'')
+					coh_strbuf_puts(&word, "'\\''");
+				else
+					coh_strbuf_add(&word, p, 1);
+			}
+			coh_strbuf_puts(&word, "'");
 		}
-		coh_strbuf_puts(&cmd, "'");
-		for (const char *p = argv[i]; *p; p++) {
-			if (*p == '\'')
-				coh_strbuf_puts(&cmd, "'\\''");
-			else
-				coh_strbuf_add(&cmd, p, 1);
-		}
-		coh_strbuf_puts(&cmd, "'");
+		b->failed |= word.failed;
+		coh_strbuf_puts(b, i ? " <span>" : "<span>");
+		coh_html_escape(b, word.s ? word.s : "");
+		coh_strbuf_puts(b, "</span>");
+		coh_strbuf_free(&word);
 	}
-	b->failed |= cmd.failed;
-	coh_html_escape(b, cmd.s ? cmd.s : "");
-	coh_strbuf_free(&cmd);
 }
 
 static void fact(coh_strbuf *b, const char *name, const char *value)
@@ -70,7 +72,7 @@ static void facts(coh_strbuf *b, const cli_report_page *r)
 	fact(b, r->alt ? "Base scenario" : "Scenario", m->name);
 	if (r->alt)
 		fact(b, "Alternative", r->alt->name);
-	coh_strbuf_puts(b, "<dt>Command line</dt><dd><code>");
+	coh_strbuf_puts(b, "<dt>Command line</dt><dd><code class=\"cmd\">");
 	command_line(b, r->argc, (const char *const *)r->argv);
 	coh_strbuf_puts(b, "</code></dd>\n");
 	fact(b, "cohesim version", COH_VERSION);
@@ -604,7 +606,8 @@ static void folder_facts(coh_strbuf *b, const cli_folder_report *r,
 				json_array_get(cmd, i));
 			argv[i] = word ? word : "";
 		}
-		coh_strbuf_puts(b, "<dt>Command line</dt><dd><code>");
+		coh_strbuf_puts(b, "<dt>Command line</dt><dd><code "
+				   "class=\"cmd\">");
 		command_line(b, (int)argc, argv);
 		coh_strbuf_puts(b, "</code></dd>\n");
 		coh_free(argv);

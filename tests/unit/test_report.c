@@ -377,7 +377,7 @@ static void test_run_report(void **state)
 	check_no_external(html);
 	/* what the page must hold: the command line, version, seed, the
 	 * number run printed, three figures, and the timeline's source */
-	assert_non_null(strstr(html, "--plot none"));
+	assert_non_null(strstr(html, "<span>--plot</span> <span>none</span>"));
 	assert_non_null(strstr(html, "<dd>0.1.0</dd>"));
 	assert_non_null(strstr(html, "<dt>Seed</dt><dd>42</dd>"));
 	assert_non_null(strstr(html, cohesion));
