@@ -1044,12 +1044,21 @@ static void folder_figure(coh_strbuf *b, const cli_folder_report *r,
 			  const char *svg, int missing, int drawn,
 			  const coh_error *draw_err)
 {
+	/* a sweep's figure depends on its axes (plots/sweep.gp) */
 	const char *caption =
-		r->kind == CLI_FOLDER_SWEEP
+		r->kind == CLI_FOLDER_SWEEP && r->n_axes == 1
+		? "Final cohesion against the setting (the mean with its 95% "
+		  "interval, and the 2.5%-97.5% spread of the replications), "
+		  "and each member's chance of exiting by the end (or of "
+		  "freezing, with --metric freeze)."
+		: r->kind == CLI_FOLDER_SWEEP && r->n_axes == 2
 		? "Final cohesion across the design, beside the chance that "
 		  "a member exits by the end (or freezes, with --metric "
 		  "freeze): the member most likely to, or the one --metric "
 		  "names."
+		: r->kind == CLI_FOLDER_SWEEP
+		? "Final cohesion against each varied setting, one panel per "
+		  "setting."
 		: r->kind == CLI_FOLDER_ATTRIBUTE
 		? "Each unit's effect on each quantity with its 95% interval, "
 		  "largest |effect| first; beyond the largest 15, the rest as "
