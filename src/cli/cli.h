@@ -219,6 +219,10 @@ typedef struct cli_report_page {
 	size_t n_figures;
 	int gnuplot_missing;
 	const char *no_figures;         /* why there are none, or NULL */
+	/* the files beside the page, by name; those with data (.csv, .cfg)
+	 * are linked */
+	const char *const *data;
+	size_t n_data;
 } cli_report_page;
 
 /* Writes dir/report.html for run atomically: self-contained (CSS and

@@ -344,6 +344,12 @@ static int run_pairs(compare_state *s)
 	return coh_summary_set_merge(sink->diff, &s->summaries[2], &s->err);
 }
 
+/* The data files of a comparison, as the manifest and the report list
+ * them. */
+static const char *const compare_data[] = {
+	"compare.csv", "compare-members.csv", "summary-base.csv",
+	"summary-alt.csv", "timeline.csv", "scenario.resolved.cfg"};
+
 /* report.html, with compare.svg drawn once more into memory whatever
  * --plot says; with --report none, an earlier one is removed.  A gnuplot
  * that fails here costs the report its figure, not the comparison. */
@@ -383,6 +389,8 @@ static int write_report(compare_state *s, const cli_compare_table *table,
 		.svg = svg, .captions = captions, .n_figures = 1,
 		.gnuplot_missing = missing,
 		.no_figures = why[0] ? why : NULL,
+		.data = compare_data,
+		.n_data = sizeof compare_data / sizeof *compare_data,
 	};
 	rc = cli_report_compare(&page, table, &s->err);
 	coh_free(svg[0]);
@@ -422,10 +430,7 @@ static int write_comparison(compare_state *s, int argc, char **argv)
 		table_free(&table);
 		return rc;
 	}
-	static const char *const data[] = {
-		"compare.csv", "compare-members.csv", "summary-base.csv",
-		"summary-alt.csv", "timeline.csv", "scenario.resolved.cfg"};
-	size_t n_data = sizeof data / sizeof *data, n_files = 0;
+	size_t n_data = sizeof compare_data / sizeof *compare_data, n_files = 0;
 	const char **files = coh_calloc(n_data + s->n_plot + 1,
 					sizeof *files);
 	if (!files) {
@@ -433,7 +438,7 @@ static int write_comparison(compare_state *s, int argc, char **argv)
 		return coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
 	}
 	for (size_t i = 0; i < n_data; i++)
-		files[n_files++] = data[i];
+		files[n_files++] = compare_data[i];
 	for (size_t i = 0; i < s->n_plot; i++)
 		files[n_files++] = s->plot_files[i];
 	if (!s->a->no_report)

@@ -316,6 +316,29 @@ static void compare_table(coh_strbuf *b, const cli_report_page *r,
 	coh_strbuf_puts(b, "</table>\n");
 }
 
+/*--- Links to the data ----------------------------------------------------*/
+
+static void data_begin(coh_strbuf *b)
+{
+	coh_strbuf_puts(b, "<h2>Data</h2>\n<p>The data behind this page, in "
+			   "the files beside it:</p>\n<ul>\n");
+}
+
+/* A link to the file name beside the page when it holds data (.csv, or
+ * the resolved scenario's .cfg). */
+static void data_link(coh_strbuf *b, const char *name)
+{
+	size_t len = name ? strlen(name) : 0;
+	if (len < 4 || (strcmp(name + len - 4, ".csv") != 0 &&
+			strcmp(name + len - 4, ".cfg") != 0))
+		return;
+	coh_strbuf_puts(b, "<li><a href=\"");
+	coh_html_escape(b, name);
+	coh_strbuf_puts(b, "\">");
+	coh_html_escape(b, name);
+	coh_strbuf_puts(b, "</a></li>\n");
+}
+
 /* The page: its frame, the facts, the command's own table, the figures
  * and the timeline (ALT's for compare, as timeline.csv), then written
  * atomically. */
@@ -341,6 +364,12 @@ static int write_page(const cli_report_page *r, const cli_headline *h,
 		headline(&b, r, h);
 	figures(&b, r);
 	timeline(&b, r->alt ? r->alt : m);
+	if (r->n_data > 0) {
+		data_begin(&b);
+		for (size_t i = 0; i < r->n_data; i++)
+			data_link(&b, r->data[i]);
+		coh_strbuf_puts(&b, "</ul>\n");
+	}
 	coh_html_end(&b);
 	int rc = b.failed || !b.s
 		 ? coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory")
@@ -1017,22 +1046,11 @@ static int sensitivity_tables(coh_strbuf *b, const cli_folder_report *r,
 static void file_links(coh_strbuf *b, json_t *man)
 {
 	json_t *files = json_object_get(man, "files");
-	coh_strbuf_puts(b, "<h2>Data</h2>\n<p>The tables above, whole, and "
-			   "what they were computed from, beside this page:"
-			   "</p>\n<ul>\n");
+	data_begin(b);
 	for (size_t i = 0; i < json_array_size(files); i++) {
 		json_t *f = json_array_get(files, i);
-		const char *name = json_is_string(f) ? json_string_value(f)
-				 : jtext(f, "name");
-		size_t len = name ? strlen(name) : 0;
-		if (len < 4 || (strcmp(name + len - 4, ".csv") != 0 &&
-				strcmp(name + len - 4, ".cfg") != 0))
-			continue;
-		coh_strbuf_puts(b, "<li><a href=\"");
-		coh_html_escape(b, name);
-		coh_strbuf_puts(b, "\">");
-		coh_html_escape(b, name);
-		coh_strbuf_puts(b, "</a></li>\n");
+		data_link(b, json_is_string(f) ? json_string_value(f)
+						: jtext(f, "name"));
 	}
 	coh_strbuf_puts(b, "</ul>\n");
 }

@@ -530,6 +530,7 @@ static int write_report(run_state *s, const coh_model *shown, int argc,
 			.svg = svg, .captions = captions,
 			.n_figures = N_FIGURES, .gnuplot_missing = missing,
 			.no_figures = why[0] ? why : NULL,
+			.data = s->files.names, .n_data = s->files.count,
 		};
 		rc = cli_report_run(&r, &s->headline, &s->err);
 	}

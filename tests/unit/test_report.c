@@ -385,6 +385,7 @@ static void test_run_report(void **state)
 	assert_int_equal(count(html, "<figure>"), 3);
 	assert_non_null(strstr(html, "test, line 1"));
 	assert_non_null(strstr(html, "Autumn summit"));
+	assert_non_null(strstr(html, "<a href=\"summary.csv\">"));
 	/* the manifest lists it */
 	char *manifest = bin_slurp(bin_path(out, "manifest.json"), NULL);
 	assert_non_null(manifest);
@@ -515,6 +516,7 @@ static void test_compare_report(void **state)
 	assert_false(contains_nocase(html, "<script"));
 	check_no_external(html);
 	assert_non_null(strstr(html, "Paired differences"));
+	assert_non_null(strstr(html, "<a href=\"compare.csv\">"));
 	assert_non_null(strstr(html, want));
 	assert_int_equal(count(html, "<svg"), 1);
 	free(html);
