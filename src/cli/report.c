@@ -1062,31 +1062,37 @@ static void folder_figure(coh_strbuf *b, const cli_folder_report *r,
 			  const char *svg, int missing, int drawn,
 			  const coh_error *draw_err)
 {
-	/* a sweep's figure depends on its axes (plots/sweep.gp) */
-	const char *caption =
-		r->kind == CLI_FOLDER_SWEEP && r->n_axes == 1
-		? "Final cohesion against the setting (the mean with its 95% "
-		  "interval, and the 2.5%-97.5% spread of the replications), "
-		  "and each member's chance of exiting by the end (or of "
-		  "freezing, with --metric freeze)."
-		: r->kind == CLI_FOLDER_SWEEP && r->n_axes == 2
-		? "Final cohesion across the design, beside the chance that "
-		  "a member exits by the end (or freezes, with --metric "
-		  "freeze): the member most likely to, or the one --metric "
-		  "names."
-		: r->kind == CLI_FOLDER_SWEEP
-		? "Final cohesion against each varied setting, one panel per "
-		  "setting."
-		: r->kind == CLI_FOLDER_ATTRIBUTE
-		? "Each unit's effect on each quantity with its 95% interval, "
-		  "largest |effect| first; beyond the largest 15, the rest as "
-		  "one bar."
-		: strcmp(r->figure, "morris.gp") == 0
-		? "Each factor's mu* against its sigma, with 95% intervals: "
-		  "factors near the origin can be fixed; those above the "
-		  "dashed line act mostly through interactions."
-		: "Each factor's first-order (S1) and total (ST) Sobol' "
-		  "index for each quantity, with 95% bootstrap intervals.";
+	const char *caption;
+	if (r->kind == CLI_FOLDER_SWEEP) {
+		/* what it shows depends on its axes (plots/sweep.gp) */
+		if (r->n_axes == 1)
+			caption = "Final cohesion against the setting (the mean "
+				  "with its 95% interval, and the 2.5%-97.5% "
+				  "spread of the replications), and each "
+				  "member's chance of exiting by the end (or of "
+				  "freezing, with --metric freeze).";
+		else if (r->n_axes == 2)
+			caption = "Final cohesion across the design, beside the "
+				  "chance that a member exits by the end (or "
+				  "freezes, with --metric freeze): the member "
+				  "most likely to, or the one --metric names.";
+		else
+			caption = "Final cohesion against each varied setting, "
+				  "one panel per setting.";
+	} else if (r->kind == CLI_FOLDER_ATTRIBUTE) {
+		caption = "Each unit's effect on each quantity with its 95% "
+			  "interval, largest |effect| first; beyond the largest "
+			  "15, the rest as one bar.";
+	} else if (strcmp(r->figure, "morris.gp") == 0) {
+		caption = "Each factor's mu* against its sigma, with 95% "
+			  "intervals: factors near the origin can be fixed; "
+			  "those above the dashed line act mostly through "
+			  "interactions.";
+	} else {
+		caption = "Each factor's first-order (S1) and total (ST) "
+			  "Sobol' index for each quantity, with 95% bootstrap "
+			  "intervals.";
+	}
 	coh_strbuf_puts(b, "<h2>Figure</h2>\n");
 	if (drawn == COH_EIO) {
 		coh_strbuf_puts(b, "<p class=\"note\">The figure could not be "
