@@ -131,7 +131,9 @@ typedef struct coh_manifest {
 int coh_manifest_write(const coh_manifest *manifest, coh_error *err);
 
 /* Adds the files names (inside dir) to dir/manifest.json, or updates the
- * size of those it lists already, and writes it back atomically: what
+ * size of those it lists already (as {name, bytes}, or as a bare name the
+ * way a sweep's manifest lists them: that entry is replaced), and writes
+ * it back atomically: what
  * `cohesim plot` draws later joins the folder's record.  Fails with
  * COH_EINPUT (no readable manifest), COH_EIO, COH_ENOMEM. */
 int coh_manifest_add_files(const char *dir, const char *const *names,

@@ -42,8 +42,8 @@ static const char attribute_help[] =
 	"replications; every draw is keyed by what it belongs to), and writes\n"
 	"each unit's effect on every quantity of interest to attribution.csv\n"
 	"(qoi,unit,label,method,effect,ci_lo,ci_hi,pn,pn_lo,pn_hi), the\n"
-	"figure's data attribution-bars.csv, the figure and manifest.json,\n"
-	"and a table on stdout, largest |effect| first (docs/attribution.md,\n"
+	"figure's data attribution-bars.csv, the figure, report.html and\n"
+	"manifest.json, and a table on stdout, largest |effect| first (docs/attribution.md,\n"
 	"docs/analysis.md).\n"
 	"\n"
 	"Options:\n"
@@ -85,6 +85,9 @@ static const char attribute_help[] =
 	"                          stdout) or none: attribution.png, bars\n"
 	"                          sorted by |effect| with their intervals, the\n"
 	"                          largest 15 and the rest as one bar\n"
+	"      --report FORMAT     html (default): report.html, one page with\n"
+	"                          the tables of effects and the figure\n"
+	"                          inline, to forward; none: no report\n"
 	"      --max-memory GB     refuse attributions whose values would take\n"
 	"                          more (default: half of this machine's memory)\n"
 	"      --resume            finish the attribution interrupted in DIR\n"
@@ -102,7 +105,7 @@ static const char attribute_help[] =
 	"as one process (the ledger and --dry-run run on rank 0 alone).\n";
 
 enum { OPT_BY = 1, OPT_METHOD, OPT_PERMUTATIONS, OPT_FROM, OPT_RESUME,
-       OPT_DRY };
+       OPT_DRY, OPT_REPORT };
 
 static const cli_option attribute_options[] = {
 	{"by", 0, 1, OPT_BY},
@@ -111,6 +114,7 @@ static const cli_option attribute_options[] = {
 	{"from", 0, 1, OPT_FROM},
 	{"resume", 0, 0, OPT_RESUME},
 	{"dry-run", 0, 0, OPT_DRY},
+	{"report", 0, 1, OPT_REPORT},
 	{NULL, 0, 0, 0},
 };
 
@@ -122,6 +126,7 @@ typedef struct attr_args {
 	uint64_t permutations;  /* 0: not given */
 	const char *from;       /* --from DATE (ledger), or NULL */
 	int resume, dry_run;
+	int no_report;          /* --report none */
 } attr_args;
 
 static int take_arg(void *ctx, int id, const char *v)
@@ -159,6 +164,8 @@ static int take_arg(void *ctx, int id, const char *v)
 	case OPT_DRY:
 		a->dry_run = 1;
 		return CLI_OK;
+	case OPT_REPORT:
+		return cli_opt_report("attribute", v, &a->no_report);
 	default: /* OPT_PERMUTATIONS */
 		if (cli_parse_uint(&a->permutations, v, 2) != 0 ||
 		    a->permutations % 2 != 0 || a->permutations > 1000000)
@@ -872,6 +879,45 @@ static int bar_rows(const attr_state *s, const coh_report_attr_row *rows,
 	return rc;
 }
 
+/* The figure's title, and the report's: it names the method and the
+ * units. */
+static const char *figure_title(const attr_state *s, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s: %s by %s%s",
+		 cli_figure_title(&s->a->common, s->model),
+		 coh_attr_method_name(s->a->method),
+		 coh_attr_by_name(s->a->by),
+		 s->a->method == COH_ATTR_LEDGER
+		 ? " (bookkeeping, not causation)" : "");
+	return buf;
+}
+
+/* report.html after the manifest (the page reads it), or with --report
+ * none no report, and an earlier one removed. */
+static int write_report(attr_state *s)
+{
+	if (s->a->no_report)
+		return cli_remove_stale(s->dir, "report.html", &s->err);
+	const char **qois = coh_calloc(s->n_qoi, sizeof *qois);
+	if (!qois)
+		return coh_error_set(&s->err, COH_ENOMEM, NULL, 0,
+				     "out of memory");
+	for (size_t q = 0; q < s->n_qoi; q++)
+		qois[q] = coh_qoi_set_get(s->qoi, q)->text;
+	char title[256];
+	coh_model titled = *s->model;
+	titled.title = figure_title(s, title, sizeof title);
+	cli_folder_report report = {
+		.dir = s->dir, .kind = CLI_FOLDER_ATTRIBUTE,
+		.title = cli_figure_title(&s->a->common, s->model),
+		.model = &titled,
+		.figure = "attribution.gp", .axes = qois, .n_axes = s->n_qoi,
+	};
+	int rc = cli_report_folder(&report, NULL, &s->err);
+	coh_free(qois);
+	return rc;
+}
+
 /* attribution-bars.csv and, unless --plot none, the figure; the files
  * written are appended to files[*n_files]. */
 static int write_figure(attr_state *s, const coh_report_attr_row *rows,
@@ -895,17 +941,10 @@ static int write_figure(attr_state *s, const coh_report_attr_row *rows,
 		files[(*n_files)++] = "attribution-bars.csv";
 	coh_plot_format format = s->a->common.plot;
 	if (!rc && format != COH_PLOT_NONE) {
-		/* the figure's title names the method and the units; its
-		 * panels, one per QoI, are the plot's axes */
+		/* its panels, one per QoI, are the plot's axes */
 		char title[256];
-		snprintf(title, sizeof title, "%s: %s by %s%s",
-			 cli_figure_title(&s->a->common, s->model),
-			 coh_attr_method_name(s->a->method),
-			 coh_attr_by_name(s->a->by),
-			 s->a->method == COH_ATTR_LEDGER
-			 ? " (bookkeeping, not causation)" : "");
 		coh_model titled = *s->model;
-		titled.title = title;
+		titled.title = figure_title(s, title, sizeof title);
 		for (size_t q = 0; q < s->n_qoi; q++)
 			qois[q] = coh_qoi_set_get(s->qoi, q)->text;
 		static const char *const figures[] = {"attribution.gp"};
@@ -920,8 +959,6 @@ static int write_figure(attr_state *s, const coh_report_attr_row *rows,
 	return rc;
 }
 
-/* The estimates, attribution.csv, the table, the figure, the resolved
- * scenario and, last, manifest.json. */
 /* The rows of QoI q under --method ledger: each part's mean over the
  * replications with its 95% t interval, then (total), the mean change.
  * names holds room for the parts' names. */
@@ -953,7 +990,7 @@ static void ledger_rows(const attr_state *s, size_t q,
 }
 
 /* The estimates, attribution.csv, the table, the figure, the resolved
- * scenario and, last, manifest.json. */
+ * scenario, manifest.json and report.html, which reads it. */
 static int write_results(attr_state *s, int argc, char **argv)
 {
 	int removal = s->a->method == COH_ATTR_REMOVAL;
@@ -1036,13 +1073,16 @@ static int write_results(attr_state *s, int argc, char **argv)
 		};
 		rc = coh_manifest_write(&manifest, &s->err);
 	}
+	if (!rc)
+		rc = write_report(s);
 	if (!rc && !s->a->common.quiet) {
 		size_t len = strlen(s->dir);
 		fprintf(stderr, "cohesim: wrote %s%s (", s->dir,
 			len && s->dir[len - 1] == '/' ? "" : "/");
 		for (size_t i = 0; i < n_all; i++)
 			fprintf(stderr, "%s, ", all[i]);
-		fputs("manifest.json)\n", stderr);
+		fprintf(stderr, "%smanifest.json)\n",
+			s->a->no_report ? "" : "report.html, ");
 	}
 	if (rc)
 		cli_remove_created(s->dir, created);

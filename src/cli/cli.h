@@ -221,6 +221,10 @@ typedef struct cli_report_page {
 	size_t n_figures;
 	int gnuplot_missing;
 	const char *no_figures;         /* why there are none, or NULL */
+	/* the files beside the page, by name; those with data (.csv, .cfg)
+	 * are linked */
+	const char *const *data;
+	size_t n_data;
 } cli_report_page;
 
 /* Writes dir/report.html for run atomically: self-contained (CSS and
@@ -228,6 +232,18 @@ typedef struct cli_report_page {
  * string escaped.  0, COH_EIO or COH_ENOMEM with err set. */
 int cli_report_run(const cli_report_page *page, const cli_headline *h,
 		   coh_error *err);
+
+/* The caption of a figure of run or compare, by its template's name
+ * (cohesion.gp, members.gp, survival.gp, compare.gp); "" for another. */
+const char *cli_report_caption(const char *figure);
+
+/* For `cohesim plot DIR` on the folder of a run or a comparison: writes
+ * dir/report.html again with page's figures in place of its figures'
+ * section (page->dir and the figure fields are used; the tables stay as
+ * the command wrote them, for the data did not change), atomically, and
+ * updates its size in the manifest.  0, or COH_EINPUT (the page has no
+ * such section), COH_EIO, COH_ENOMEM with err set. */
+int cli_report_refigure(const cli_report_page *page, coh_error *err);
 
 /* The numbers compare ends with, computed once for stdout and
  * report.html: at the last sample, each metric's mean under BASE and ALT
@@ -258,6 +274,45 @@ typedef struct cli_compare_table {
 /* report.html for compare, as cli_report_run. */
 int cli_report_compare(const cli_report_page *page,
 		       const cli_compare_table *t, coh_error *err);
+
+/* report.html of a folder whose results are all on disk: a sweep's, an
+ * attribution's or a sensitivity analysis's.  The page is built from the
+ * folder's files alone (manifest.json, the CSV tables) and the figure
+ * drawn once more as SVG, so that the command and `cohesim plot DIR`
+ * write the same page.  Borrowed. */
+typedef enum cli_folder_kind {
+	CLI_FOLDER_SWEEP, CLI_FOLDER_ATTRIBUTE, CLI_FOLDER_SENSITIVITY
+} cli_folder_kind;
+
+struct cli_figure_opts;
+typedef struct cli_folder_report {
+	const char *dir;
+	cli_folder_kind kind;
+	/* the page's title: --title, or the scenario's */
+	const char *title;
+	/* the resolved scenario, its title the figure's (which may say
+	 * more: the method of an analysis) */
+	const coh_model *model;
+	/* the figure as the command draws it: its template (sweep.gp,
+	 * attribution.gp, sensitivity.gp or morris.gp), its axes (a
+	 * sweep's paths, the QoIs) and the user's choices (or NULL) */
+	const char *figure;
+	const char *const *axes;
+	size_t n_axes;
+	const struct cli_figure_opts *opts;
+	/* plot's: without gnuplot, leave the page as it is */
+	int keep_without_gnuplot;
+} cli_folder_report;
+
+/* Writes dir/report.html atomically (a headline from manifest.json, the
+ * command's table from its CSV file, capped with a note, the figure
+ * inline, links to the data) and lists it in dir/manifest.json; *written
+ * (may be NULL) says whether it did, which it does not only under
+ * keep_without_gnuplot.  A figure gnuplot fails on is a warning on
+ * stderr and a note on the page.  0, or COH_EINPUT (a file of the folder
+ * is missing or malformed), COH_EIO, COH_ENOMEM with err set. */
+int cli_report_folder(const cli_folder_report *r, int *written,
+		      coh_error *err);
 
 /* The --qoi values parsed against model into a new set (*out, free with
  * coh_qoi_set_free; empty when none was given): CLI_OK, or CLI_USAGE
@@ -302,6 +357,16 @@ void cli_remove_created(const char *dir, char *created);
 /* Writes dir/scenario.resolved.cfg atomically. */
 int cli_write_resolved(const char *dir, const coh_scenario *scenario,
 		       coh_error *err);
+
+/* --report html|none for command: CLI_OK with *none set, or CLI_USAGE
+ * after saying what it expects. */
+int cli_opt_report(const char *command, const char *value, int *none);
+
+/* Removes an earlier run's dir/name, if there is one, so that the folder
+ * holds only what this run wrote (an optional file: qoi.csv, or
+ * report.html under --report none).  0, or COH_EIO / COH_ENOMEM with err
+ * set. */
+int cli_remove_stale(const char *dir, const char *name, coh_error *err);
 
 /* The default memory limit: half of the machine's memory. */
 double cli_default_memory(void);

@@ -269,6 +269,29 @@ int cli_write_resolved(const char *dir, const coh_scenario *sc,
 	return coh_atomic_commit(f, err);
 }
 
+int cli_opt_report(const char *command, const char *value, int *none)
+{
+	if (strcmp(value, "html") != 0 && strcmp(value, "none") != 0)
+		return cli_usage_error(command, "--report expects html or "
+				       "none, got \"%s\"", value);
+	*none = strcmp(value, "none") == 0;
+	return CLI_OK;
+}
+
+int cli_remove_stale(const char *dir, const char *name, coh_error *err)
+{
+	char *path = coh_output_path(dir, name);
+	if (!path)
+		return coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
+	int rc = 0;
+	if (unlink(path) != 0 && errno != ENOENT)
+		rc = coh_error_set(err, COH_EIO, path, 0,
+				   "cannot remove an earlier run's file: %s",
+				   strerror(errno));
+	coh_free(path);
+	return rc;
+}
+
 /*--- Memory --------------------------------------------------------------*/
 
 double cli_default_memory(void)

@@ -79,13 +79,8 @@ static int take_arg(void *ctx, int id, const char *v)
 		a->posterior = v;
 		return CLI_OK;
 	}
-	if (id == OPT_REPORT) {
-		if (strcmp(v, "html") != 0 && strcmp(v, "none") != 0)
-			return cli_usage_error("compare", "--report expects "
-					       "html or none, got \"%s\"", v);
-		a->no_report = strcmp(v, "none") == 0;
-		return CLI_OK;
-	}
+	if (id == OPT_REPORT)
+		return cli_opt_report("compare", v, &a->no_report);
 	if (a->n_paths == 2)
 		return cli_usage_error("compare", "expected BASE and ALT, got a "
 				       "third scenario '%s'", v);
@@ -449,32 +444,22 @@ static int run_pairs(compare_state *s)
 	return coh_summary_set_merge(sink->diff, &s->summaries[2], &s->err);
 }
 
+/* The data files of a comparison, as the manifest and the report list
+ * them. */
+static const char *const compare_data[] = {
+	"compare.csv", "compare-members.csv", "summary-base.csv",
+	"summary-alt.csv", "timeline.csv", "scenario.resolved.cfg"};
+
 /* report.html, with compare.svg drawn once more into memory whatever
  * --plot says; with --report none, an earlier one is removed.  A gnuplot
  * that fails here costs the report its figure, not the comparison. */
 static int write_report(compare_state *s, const cli_compare_table *table,
 			const char *const *sides, int argc, char **argv)
 {
-	static const char *const captions[] = {
-		"Cohesion under both scenarios (medians across "
-		"replications), then the paired difference ALT minus BASE of "
-		"cohesion (its mean, the mean's 95% interval and the 5%-95% "
-		"spread of the pairs) and of each member's commitment.",
-	};
+	const char *const captions[] = {cli_report_caption(compare_figures[0])};
 	const coh_model *bm = s->models[0];
-	if (s->a->no_report) {
-		char *path = coh_output_path(s->dir, "report.html");
-		if (!path)
-			return coh_error_set(&s->err, COH_ENOMEM, NULL, 0,
-					     "out of memory");
-		int rc = 0;
-		if (unlink(path) != 0 && errno != ENOENT)
-			rc = coh_error_set(&s->err, COH_EIO, path, 0,
-					   "cannot remove an earlier "
-					   "report: %s", strerror(errno));
-		coh_free(path);
-		return rc;
-	}
+	if (s->a->no_report)
+		return cli_remove_stale(s->dir, "report.html", &s->err);
 	char *svg[1] = {NULL};
 	int missing = 0;
 	char why[COH_ERROR_MSG_MAX + 64] = "";
@@ -504,6 +489,8 @@ static int write_report(compare_state *s, const cli_compare_table *table,
 		.svg = svg, .captions = captions, .n_figures = 1,
 		.gnuplot_missing = missing,
 		.no_figures = why[0] ? why : NULL,
+		.data = compare_data,
+		.n_data = sizeof compare_data / sizeof *compare_data,
 	};
 	rc = cli_report_compare(&page, table, &s->err);
 	coh_free(svg[0]);
@@ -548,10 +535,7 @@ static int write_comparison(compare_state *s, int argc, char **argv)
 		table_free(&table);
 		return rc;
 	}
-	static const char *const data[] = {
-		"compare.csv", "compare-members.csv", "summary-base.csv",
-		"summary-alt.csv", "timeline.csv", "scenario.resolved.cfg"};
-	size_t n_data = sizeof data / sizeof *data, n_files = 0;
+	size_t n_data = sizeof compare_data / sizeof *compare_data, n_files = 0;
 	const char **files = coh_calloc(n_data + s->n_plot + 2,
 					sizeof *files);
 	if (!files) {
@@ -559,7 +543,7 @@ static int write_comparison(compare_state *s, int argc, char **argv)
 		return coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
 	}
 	for (size_t i = 0; i < n_data; i++)
-		files[n_files++] = data[i];
+		files[n_files++] = compare_data[i];
 	/* only when the member sets differ, so that comparisons of the same
 	 * members keep their manifest byte for byte */
 	if (!paired_all)

@@ -1,6 +1,9 @@
-/* `cohesim plot DIR`: redraws the figures of a finished run, comparison or
- * sweep, or of a sensitivity analysis, from the files in DIR, in another format if asked.  The scenario's
- * names and dates come from DIR/scenario.resolved.cfg. */
+/* `cohesim plot DIR`: redraws the figures of a finished run, comparison,
+ * sweep, attribution or sensitivity analysis from the files in DIR, in
+ * another format if asked, and then the folder's report.html, if it has
+ * one, so that the page shows the figures as they are now (a run's and a
+ * comparison's keep their tables: only their figures are drawn again).  The
+ * scenario's names and dates come from DIR/scenario.resolved.cfg. */
 #include "cli.h"
 #include "cohesim/output.h"
 #include "core/alloc.h"
@@ -12,9 +15,10 @@
 static const char plot_help[] =
 	"Usage: cohesim plot DIR [OPTIONS]\n"
 	"\n"
-	"Redraws the figures of a finished run, compare, sweep or sensitivity\n"
-	"analysis from the CSV files in DIR (which must hold\n"
-	"scenario.resolved.cfg).\n"
+	"Redraws the figures of a finished run, compare, sweep, attribution or\n"
+	"sensitivity analysis from the CSV files in DIR (which must hold\n"
+	"scenario.resolved.cfg), then report.html when DIR holds one (a\n"
+	"run's and a comparison's keep their tables and get the new figures).\n"
 	"\n"
 	"Options:\n"
 	"  -f, --format FORMAT     png (default), svg, pdf or dumb (text on\n"
@@ -74,13 +78,15 @@ static int read_axes(char *path, const char *dir, char *line, size_t size,
 	return 0;
 }
 
-/* The quantities of a sensitivity analysis, for its figure's panels:
- * the first fields of sensitivity-figure.csv, whose rows come grouped by
- * quantity, kept in buf; *morris says which figure the header is for. */
-static int read_qois(char *path, const char *dir, char *buf, size_t size,
-		     const char **qois, size_t max, size_t *n, int *morris)
+/* The quantities of a sensitivity analysis or an attribution, for its
+ * figure's panels: the first fields of name (sensitivity-figure.csv or
+ * attribution-bars.csv), whose rows come grouped by quantity, kept in
+ * buf; *morris says whether the header is that of Morris's figure. */
+static int read_qois(char *path, const char *dir, const char *name,
+		     char *buf, size_t size, const char **qois, size_t max,
+		     size_t *n, int *morris)
 {
-	FILE *fp = fopen(in_dir(path, dir, "sensitivity-figure.csv"), "r");
+	FILE *fp = fopen(in_dir(path, dir, name), "r");
 	char line[1024];
 	if (!fp || !fgets(line, sizeof line, fp)) {
 		if (fp)
@@ -103,6 +109,47 @@ static int read_qois(char *path, const char *dir, char *buf, size_t size,
 	}
 	fclose(fp);
 	return *n ? 0 : -1;
+}
+
+/* The report.html of a run or a comparison with its figures drawn again
+ * (as SVG, whatever --format says); its tables stay as they are, for
+ * their data have not changed.  A gnuplot that fails costs the page its
+ * figures, as in run; without gnuplot the page is left as it is. */
+static int refigure(const char *dir, const coh_model *shown,
+		    const cli_figure_opts *chosen, const char *const *figs,
+		    size_t n_figs, int *written, coh_error *err)
+{
+	char *svg[3] = {NULL, NULL, NULL};
+	const char *captions[3];
+	int missing = 0;
+	char why[COH_ERROR_MSG_MAX + 64] = "";
+	coh_error draw_err = {0};
+	int rc = cli_draw_svg(dir, shown, chosen, figs, n_figs, NULL, 0, svg,
+			      &missing, &draw_err);
+	if (rc == COH_EIO) {
+		fprintf(stderr, "cohesim: warning: report.html has no "
+			"figures: %s\n", draw_err.message);
+		snprintf(why, sizeof why, "The figures could not be drawn: %s",
+			 draw_err.message);
+		rc = 0;
+	} else if (rc) {
+		*err = draw_err;
+	}
+	/* without gnuplot (plot has said so), the page keeps its figures */
+	if (missing)
+		return 0;
+	for (size_t i = 0; i < n_figs; i++)
+		captions[i] = cli_report_caption(figs[i]);
+	cli_report_page page = {
+		.dir = dir, .svg = svg, .captions = captions,
+		.n_figures = n_figs, .no_figures = why[0] ? why : NULL,
+	};
+	if (!rc)
+		rc = cli_report_refigure(&page, err);
+	*written = !rc;
+	for (size_t i = 0; i < n_figs; i++)
+		coh_free(svg[i]);
+	return rc;
 }
 
 int cli_plot(int argc, char **argv, int first)
@@ -160,6 +207,10 @@ int cli_plot(int argc, char **argv, int first)
 	static const char *const sweep_figs[] = {"sweep.gp"};
 	static const char *const sobol_figs[] = {"sensitivity.gp"};
 	static const char *const morris_figs[] = {"morris.gp"};
+	static const char *const attribution_figs[] = {"attribution.gp"};
+	/* the kind of folder whose report.html plot writes anew, or -1 for
+	 * run and compare, whose report gets new figures only */
+	int kind = -1;
 	const char *const *figs;
 	size_t n_figs;
 	const char *axes[64];
@@ -169,11 +220,13 @@ int cli_plot(int argc, char **argv, int first)
 	char header[8192];
 	/* room for dir and the longest name looked for */
 	char *path = coh_malloc(strlen(dir) + sizeof "/sensitivity-figure.csv");
+	int report = 0;         /* the folder holds report.html */
 	if (!path) {
 		fputs("cohesim: out of memory\n", stderr);
 		return CLI_ERROR;
 	}
 	if (has(path, dir, "sweep-summary.csv")) {
+		kind = CLI_FOLDER_SWEEP;
 		figs = sweep_figs;
 		n_figs = 1;
 		if (read_axes(path, dir, header, sizeof header, axes, 64,
@@ -183,16 +236,23 @@ int cli_plot(int argc, char **argv, int first)
 			coh_free(path);
 			return CLI_ERROR;
 		}
-	} else if (has(path, dir, "sensitivity-figure.csv")) {
+	} else if (has(path, dir, "sensitivity-figure.csv") ||
+		   has(path, dir, "attribution-bars.csv")) {
 		int morris = 0;
-		if (read_qois(path, dir, header, sizeof header, axes, 64,
-			      &n_axes, &morris)) {
-			fprintf(stderr, "cohesim: %s/sensitivity-figure.csv: "
-				"cannot read the quantities\n", dir);
+		kind = has(path, dir, "sensitivity-figure.csv")
+		       ? CLI_FOLDER_SENSITIVITY : CLI_FOLDER_ATTRIBUTE;
+		const char *name = kind == CLI_FOLDER_SENSITIVITY
+				   ? "sensitivity-figure.csv"
+				   : "attribution-bars.csv";
+		if (read_qois(path, dir, name, header, sizeof header, axes,
+			      64, &n_axes, &morris)) {
+			fprintf(stderr, "cohesim: %s/%s: cannot read the "
+				"quantities\n", dir, name);
 			coh_free(path);
 			return CLI_ERROR;
 		}
-		figs = morris ? morris_figs : sobol_figs;
+		figs = kind == CLI_FOLDER_ATTRIBUTE ? attribution_figs
+		     : morris ? morris_figs : sobol_figs;
 		n_figs = 1;
 	} else if (has(path, dir, "compare.csv")) {
 		figs = compare_figs;
@@ -202,11 +262,13 @@ int cli_plot(int argc, char **argv, int first)
 		n_figs = 3;
 	} else {
 		fprintf(stderr, "cohesim: %s: no summary.csv, compare.csv, "
-			"sweep-summary.csv or sensitivity-figure.csv here; "
-			"expected the folder of a finished run\n", dir);
+			"sweep-summary.csv, sensitivity-figure.csv or "
+			"attribution-bars.csv here; expected the folder of a "
+			"finished run\n", dir);
 		coh_free(path);
 		return CLI_ERROR;
 	}
+	report = has(path, dir, "report.html");
 	coh_scenario *sc = NULL;
 	int status = cli_load(&sc, in_dir(path, dir, "scenario.resolved.cfg"),
 			      dir, NULL, 0);
@@ -236,13 +298,28 @@ int cli_plot(int argc, char **argv, int first)
 	if (!rc && n_files > 0)
 		rc = coh_manifest_add_files(dir, (const char *const *)files,
 					    n_files, &err);
+	/* report.html after the figures, so that its figures are theirs */
+	int redrawn = 0;
+	if (!rc && report && kind >= 0) {
+		cli_folder_report r = {
+			.dir = dir, .kind = (cli_folder_kind)kind,
+			.title = shown.title, .model = &shown,
+			.figure = figs[0], .axes = axes, .n_axes = n_axes,
+			.opts = &chosen, .keep_without_gnuplot = 1,
+		};
+		rc = cli_report_folder(&r, &redrawn, &err);
+	} else if (!rc && report) {
+		rc = refigure(dir, &shown, &chosen, figs, n_figs, &redrawn,
+			      &err);
+	}
 	if (rc)
 		cli_print_error(&err);
 	else if (!quiet) {
 		fprintf(stderr, "cohesim: drew");
 		for (size_t i = 0; i < n_files; i++)
 			fprintf(stderr, "%s %s", i ? "," : "", files[i]);
-		fprintf(stderr, " in %s\n", dir);
+		fprintf(stderr, "%s in %s\n", redrawn ? ", report.html" : "",
+			dir);
 	}
 	coh_plot_files_free(files, n_files);
 	coh_scenario_free(sc);

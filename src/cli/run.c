@@ -164,13 +164,8 @@ static int take_arg(void *ctx, int id, const char *v)
 		*slot = v;
 		return CLI_OK;
 	}
-	if (id == OPT_REPORT) {
-		if (strcmp(v, "html") != 0 && strcmp(v, "none") != 0)
-			return cli_usage_error("run", "--report expects html "
-					       "or none, got \"%s\"", v);
-		a->no_report = strcmp(v, "none") == 0;
-		return CLI_OK;
-	}
+	if (id == OPT_REPORT)
+		return cli_opt_report("run", v, &a->no_report);
 	/* OPT_KEEP */
 	if (parse_keep(&a->keep, v) != 0)
 		return cli_usage_error("run", "--keep expects a comma list of "
@@ -380,28 +375,11 @@ static int remove_old_manifest(const char *dir, coh_error *err)
 	return rc;
 }
 
-/* Removes an earlier run's `name` from the folder, so that it holds only
- * what this run wrote (the file is optional: qoi.csv, ledger.csv). */
-static int remove_stale(run_state *s, const char *name)
-{
-	char *path = coh_output_path(s->dir, name);
-	if (!path)
-		return coh_error_set(&s->err, COH_ENOMEM, NULL, 0,
-				     "out of memory");
-	int rc = 0;
-	if (unlink(path) != 0 && errno != ENOENT)
-		rc = coh_error_set(&s->err, COH_EIO, path, 0,
-				   "cannot remove an earlier run's file: %s",
-				   strerror(errno));
-	coh_free(path);
-	return rc;
-}
-
 /* qoi.csv when QoIs were asked for. */
 static int write_qoi(run_state *s)
 {
 	if (coh_qoi_set_count(s->sink.qoi) == 0)
-		return remove_stale(s, "qoi.csv");
+		return cli_remove_stale(s->dir, "qoi.csv", &s->err);
 	int rc = coh_report_qoi(s->dir, s->sink.qoi, &s->err);
 	if (!rc)
 		s->files.names[s->files.count++] = "qoi.csv";
@@ -413,7 +391,7 @@ static int write_qoi(run_state *s)
 static int write_ledger(run_state *s)
 {
 	if (!s->ledger)
-		return remove_stale(s, "ledger.csv");
+		return cli_remove_stale(s->dir, "ledger.csv", &s->err);
 	int rc = coh_ledger_run(s->ledger, s->model->seed, 0, 0, s->done,
 				&s->err);
 	if (!rc)
@@ -525,18 +503,11 @@ static int write_report(run_state *s, const coh_model *shown, int argc,
 			char **argv)
 {
 	enum { N_FIGURES = sizeof run_figures / sizeof *run_figures };
-	static const char *const captions[N_FIGURES] = {
-		"Cohesion over time: the scenario's events on top, cohesion "
-		"and the mean commitment (medians with 50% and 90% bands "
-		"across replications), and the shares of members active, "
-		"frozen and exited.",
-		"Each member's commitment (median with 50% and 90% bands), "
-		"with its freeze and exit thresholds.",
-		"The chance that each member has frozen, and has exited, by "
-		"each date.",
-	};
+	const char *captions[N_FIGURES];
+	for (size_t i = 0; i < N_FIGURES; i++)
+		captions[i] = cli_report_caption(run_figures[i]);
 	if (s->a->no_report)
-		return remove_stale(s, "report.html");
+		return cli_remove_stale(s->dir, "report.html", &s->err);
 	char *svg[N_FIGURES] = {0};
 	int missing = 0, rc = 0;
 	char why[COH_ERROR_MSG_MAX + 64] = "";
@@ -571,6 +542,7 @@ static int write_report(run_state *s, const coh_model *shown, int argc,
 			.svg = svg, .captions = captions,
 			.n_figures = N_FIGURES, .gnuplot_missing = missing,
 			.no_figures = why[0] ? why : NULL,
+			.data = s->files.names, .n_data = s->files.count,
 		};
 		rc = cli_report_run(&r, &s->headline, &s->err);
 	}

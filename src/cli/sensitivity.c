@@ -39,7 +39,8 @@ static const char sensitivity_help[] =
 	"intervals.  One evaluation of a point is the mean of the quantity over\n"
 	"-r replications.  Writes design.csv (every evaluated point, appended as\n"
 	"it finishes), sensitivity.csv (qoi,factor,method,measure,estimate,\n"
-	"ci_lo,ci_hi), a figure, manifest.json, and a table on stdout, largest\n"
+	"ci_lo,ci_hi), a figure, report.html, manifest.json, and a table on\n"
+	"stdout, largest\n"
 	"first (docs/sensitivity.md).  Without --factor (or --qoi), they come\n"
 	"from the scenario's block: sensitivity: { factors = [...]; qoi = [...];\n"
 	"method = \"sobol\"; samples = 64; };\n"
@@ -70,12 +71,16 @@ static const char sensitivity_help[] =
 	"      --include-root DIR  folder that @include may not leave\n"
 	"      --title TEXT        the figures' title (default: the scenario's)\n"
 	"      --plot FORMAT       png (default), svg, pdf, dumb or none\n"
+	"      --report FORMAT     html (default): report.html, one page with\n"
+	"                          the factors, the table of indices with its\n"
+	"                          notes and the figure inline, to forward;\n"
+	"                          none: no report\n"
 	"      --max-memory GB     memory limit (default: half of the memory)\n"
 	"  -q, --quiet             no progress and no table\n"
 	"  -h, --help              show this help\n";
 
 enum { OPT_FACTOR = 1, OPT_METHOD, OPT_SAMPLES, OPT_TRAJECTORIES,
-       OPT_LEVELS, OPT_RESUME, OPT_DRY };
+       OPT_LEVELS, OPT_RESUME, OPT_DRY, OPT_REPORT };
 
 static const cli_option sensitivity_options[] = {
 	{"factor", 0, 1, OPT_FACTOR},
@@ -85,6 +90,7 @@ static const cli_option sensitivity_options[] = {
 	{"levels", 0, 1, OPT_LEVELS},
 	{"resume", 0, 0, OPT_RESUME},
 	{"dry-run", 0, 0, OPT_DRY},
+	{"report", 0, 1, OPT_REPORT},
 	{NULL, 0, 0, 0},
 };
 
@@ -101,6 +107,7 @@ typedef struct sens_args {
 	int method, method_given;
 	uint64_t samples, trajectories, levels;
 	int resume, dry_run;
+	int no_report;          /* --report none */
 } sens_args;
 
 static int take_arg(void *ctx, int id, const char *v)
@@ -153,6 +160,8 @@ static int take_arg(void *ctx, int id, const char *v)
 	case OPT_RESUME:
 		a->resume = 1;
 		return CLI_OK;
+	case OPT_REPORT:
+		return cli_opt_report("sensitivity", v, &a->no_report);
 	default: /* OPT_DRY */
 		a->dry_run = 1;
 		return CLI_OK;
@@ -901,7 +910,7 @@ static int finish_manifest(sens_state *s, sens_out *o, char **plot_files,
 }
 
 /* After every row: the indices, sensitivity.csv, the table, the figure,
- * the resolved scenario and the manifest. */
+ * the resolved scenario, the manifest and report.html. */
 static int write_results(sens_state *s)
 {
 	double *f = coh_calloc(s->n_qoi * s->n_rows, sizeof *f);
@@ -932,15 +941,14 @@ static int write_results(sens_state *s)
 					   o.bars.s, o.bars.len, &s->err);
 	if (!rc)
 		rc = cli_write_resolved(s->dir, s->base, &s->err);
+	char title[256];
+	snprintf(title, sizeof title, "%s: %s, %zu evaluations",
+		 cli_figure_title(&s->a->common, s->model),
+		 sobol ? "Sobol' indices" : "Morris screening", s->n_rows);
+	coh_model titled = *s->model;
+	titled.title = title;
+	const char *figure = sobol ? "sensitivity.gp" : "morris.gp";
 	if (!rc && s->a->common.plot != COH_PLOT_NONE) {
-		char title[256];
-		snprintf(title, sizeof title, "%s: %s, %zu evaluations",
-			 cli_figure_title(&s->a->common, s->model),
-			 sobol ? "Sobol' indices" : "Morris screening",
-			 s->n_rows);
-		coh_model titled = *s->model;
-		titled.title = title;
-		const char *figure = sobol ? "sensitivity.gp" : "morris.gp";
 		if (s->a->common.plot == COH_PLOT_DUMB)
 			fflush(stdout);
 		rc = cli_draw(s->dir, &titled, &figure, 1, s->qoi_texts,
@@ -949,10 +957,22 @@ static int write_results(sens_state *s)
 	}
 	if (!rc)
 		rc = finish_manifest(s, &o, plot_files, n_plot_files);
+	/* report.html reads the finished manifest */
+	cli_folder_report report = {
+		.dir = s->dir, .kind = CLI_FOLDER_SENSITIVITY,
+		.title = cli_figure_title(&s->a->common, s->model),
+		.model = &titled,
+		.figure = figure, .axes = s->qoi_texts, .n_axes = s->n_qoi,
+	};
+	if (!rc)
+		rc = s->a->no_report
+		     ? cli_remove_stale(s->dir, "report.html", &s->err)
+		     : cli_report_folder(&report, NULL, &s->err);
 	if (!rc && !s->a->common.quiet)
 		fprintf(stderr, "cohesim: wrote %s/ (design.csv, "
-			"sensitivity.csv, manifest.json%s)\n", s->dir,
-			n_plot_files ? ", figure" : "");
+			"sensitivity.csv, manifest.json%s%s)\n", s->dir,
+			n_plot_files ? ", figure" : "",
+			s->a->no_report ? "" : ", report.html");
 	coh_plot_files_free(plot_files, n_plot_files);
 	coh_strbuf_free(&o.csv);
 	coh_strbuf_free(&o.bars);

@@ -4,6 +4,7 @@
  * sweep to the same bytes; --dry-run says what it would cost.  Built with
  * MPI=1, it spreads points over the ranks of mpirun. */
 #include "cli.h"
+#include "cohesim/output.h"
 #include "cohesim/sweep.h"
 #include "core/alloc.h"
 
@@ -25,7 +26,7 @@ static const char sweep_help[] =
 	"design), sweep.csv (one row per point and replication),\n"
 	"sweep-summary.csv (per point: final cohesion mean, sd, 95% interval,\n"
 	"each member's chance of freezing and exiting by the end and median\n"
-	"freeze day), manifest.json and a figure.  Rows are appended as points\n"
+	"freeze day), manifest.json, a figure and report.html.  Rows are appended as points\n"
 	"finish, so an interrupted sweep keeps every finished point.\n"
 	"\n"
 	"SPEC is lo:hi:n (n evenly spaced values; lo:hi for lhs and sobol,\n"
@@ -57,6 +58,9 @@ static const char sweep_help[] =
 	"      --include-root DIR  folder that @include may not leave\n"
 	"      --title TEXT        the figures' title (default: the scenario's)\n"
 	"      --plot FORMAT       png (default), svg, pdf, dumb or none\n"
+	"      --report FORMAT     html (default): report.html, one page with\n"
+	"                          the design, the table of points and the\n"
+	"                          figure inline, to forward; none: no report\n"
 	"      --max-memory GB     refuse sweeps whose points' results would\n"
 	"                          take more (default: half of the memory)\n"
 	"  -q, --quiet             no progress and no closing message\n"
@@ -64,7 +68,7 @@ static const char sweep_help[] =
 
 /* sweep's own options; the shared ones are parsed in args.c */
 enum { OPT_VARY = 1, OPT_DESIGN, OPT_POINTS, OPT_RESUME, OPT_DRY, OPT_METRIC,
-       OPT_POSTERIOR };
+       OPT_POSTERIOR, OPT_REPORT };
 
 static const cli_option sweep_options[] = {
 	{"vary", 0, 1, OPT_VARY},
@@ -74,6 +78,7 @@ static const cli_option sweep_options[] = {
 	{"dry-run", 0, 0, OPT_DRY},
 	{"metric", 0, 1, OPT_METRIC},
 	{"posterior", 0, 1, OPT_POSTERIOR},
+	{"report", 0, 1, OPT_REPORT},
 	{NULL, 0, 0, 0},
 };
 
@@ -86,6 +91,7 @@ typedef struct sweep_args {
 	int have_points, resume, dry_run, kind_given;
 	const char *metric;             /* --metric, or NULL */
 	const char *posterior;          /* --posterior, or NULL */
+	int no_report;                  /* --report none */
 } sweep_args;
 
 static int take_arg(void *ctx, int id, const char *v)
@@ -129,6 +135,8 @@ static int take_arg(void *ctx, int id, const char *v)
 	case OPT_POSTERIOR:
 		a->posterior = v;
 		break;
+	case OPT_REPORT:
+		return cli_opt_report("sweep", v, &a->no_report);
 	}
 	return CLI_OK;
 }
@@ -291,7 +299,9 @@ static int run_points(const sweep_args *a, const coh_sweep_options *opts,
 	return rc;
 }
 
-/* After the points: the resolved scenario and the figure. */
+/* After the points: the resolved scenario, the figure (listed in the
+ * manifest the sweep driver wrote) and report.html, or with --report none
+ * no report, and an earlier one removed. */
 static int write_extras(const sweep_args *a, const coh_scenario *base,
 			const coh_design *design, const char *dir,
 			coh_diag *diag)
@@ -308,20 +318,37 @@ static int write_extras(const sweep_args *a, const coh_scenario *base,
 	int rc = cli_write_resolved(dir, base, &err);
 	coh_model shown = *coh_scenario_model(base);
 	shown.title = cli_figure_title(&a->common, &shown);
+	cli_figure_opts chosen = {.metric = a->metric};
 	if (!rc && a->common.plot != COH_PLOT_NONE)
-		rc = cli_draw_members(dir, &shown,
-				      &(cli_figure_opts){.metric = a->metric},
+		rc = cli_draw_members(dir, &shown, &chosen,
 				      (const char *const[]){"sweep.gp"}, 1,
 				      paths, n_paths, a->common.plot, &files,
 				      &n_files, &err);
+	static const char *const resolved[] = {"scenario.resolved.cfg"};
+	if (!rc)
+		rc = coh_manifest_add_files(dir, resolved, 1, &err);
+	if (!rc && n_files > 0)
+		rc = coh_manifest_add_files(dir, (const char *const *)files,
+					    n_files, &err);
+	if (!rc && a->no_report) {
+		rc = cli_remove_stale(dir, "report.html", &err);
+	} else if (!rc) {
+		cli_folder_report report = {
+			.dir = dir, .kind = CLI_FOLDER_SWEEP,
+			.title = shown.title, .model = &shown,
+			.figure = "sweep.gp", .axes = paths,
+			.n_axes = n_paths, .opts = &chosen,
+		};
+		rc = cli_report_folder(&report, NULL, &err);
+	}
 	coh_plot_files_free(files, n_files);
 	if (rc)
 		coh_diag_push(diag, &err);
 	else if (!a->common.quiet)
 		fprintf(stderr, "cohesim: wrote %s/ (points.csv, sweep.csv, "
-			"sweep-summary.csv, manifest.json, "
-			"scenario.resolved.cfg%s)\n", dir,
-			n_files ? ", figure" : "");
+			"sweep-summary.csv, scenario.resolved.cfg%s%s, "
+			"manifest.json)\n", dir, n_files ? ", figure" : "",
+			a->no_report ? "" : ", report.html");
 	return rc;
 }
 

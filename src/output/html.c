@@ -51,12 +51,15 @@ static const char style[] =
 	"gap:.2em 1em}\n"
 	"dl.facts dt{font-weight:bold}\n"
 	"dl.facts dd{margin:0}\n"
-	"code{font-family:monospace;word-break:break-all}\n"
+	"code{font-family:monospace;overflow-wrap:anywhere}\n"
+	"code.cmd span{white-space:nowrap}\n"
 	"figure{margin:1em 0}\n"
 	"figure svg{width:100%;height:auto;display:block}\n"
 	"figcaption{font-size:.9em;color:#555}\n"
 	"p.note{background:#fff4d6;border:1px solid #e6c36a;"
-	"padding:.5em}\n";
+	"padding:.5em}\n"
+	"div.scroll{overflow-x:auto}\n"
+	"table.narrow th,table.narrow td{padding:.2em .35em}\n";
 
 void coh_html_begin(coh_strbuf *b, const char *title)
 {

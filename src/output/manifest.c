@@ -228,8 +228,13 @@ int coh_manifest_add_files(const char *dir, const char *const *names,
 		json_t *entry = json_array_get(fresh, i);
 		size_t k = 0;
 		for (; k < json_array_size(files); k++) {
-			const char *name = json_string_value(json_object_get(
-				json_array_get(files, k), "name"));
+			/* a sweep's manifest names its own files as
+			 * strings, the others as {name, bytes} */
+			json_t *old = json_array_get(files, k);
+			const char *name = json_is_string(old)
+					   ? json_string_value(old)
+					   : json_string_value(json_object_get(
+						     old, "name"));
 			if (name && strcmp(name, names[i]) == 0)
 				break;
 		}

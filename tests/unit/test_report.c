@@ -5,7 +5,12 @@
  * manifest), by tidy (no warning and no error: tidy -q -e exits 0), and
  * in a real browser: headless Chromium builds the DOM (title, three
  * figures, no image) and takes a screenshot that must not be blank.
- * compare's page gets the same text and tidy checks.
+ * `cohesim plot DIR` gives run's page new figures and keeps its tables,
+ * and leaves it alone without gnuplot.  compare's page gets the same text
+ * and tidy checks.  The pages of
+ * sweep, attribute and sensitivity get all of them, and each must show a
+ * number of its CSV table, come back from `cohesim plot DIR`, and go with
+ * --report none.
  *
  * The screenshot criterion, since decoding a PNG here would need zlib:
  * Chromium's PNG of the report must be at least four times the size of
@@ -194,8 +199,9 @@ static int contains_nocase(const char *text, const char *word)
 	return 0;
 }
 
-/* Every src and href attribute inside a tag points into the page: no
- * address with a scheme or a host. */
+/* Every src attribute inside a tag points into the page, and every href
+ * too or to a file beside it (the data files a page links to): no
+ * address with a scheme or a host, nothing fetched to show the page. */
 static void check_no_external(const char *html)
 {
 	for (const char *p = html; (p = strchr(p, '<'));) {
@@ -210,7 +216,10 @@ static void check_no_external(const char *html)
 			const char *v = a + 5;
 			if (*v == '"' || *v == '\'')
 				v++;
-			if (src || *v != '#') {
+			size_t len = strcspn(v, "\"' >");
+			int beside = href && len > 0 &&
+				     !memchr(v, ':', len) && !memchr(v, '/', len);
+			if (src || (*v != '#' && !beside)) {
 				print_error("external reference: %.*s\n",
 					    (int)(end - p + 1), p);
 				fail();
@@ -275,6 +284,67 @@ static void chromium(const char *program, const char *html_path,
 	}
 }
 
+/* The page in a real browser: the DOM Chromium builds holds title (as
+ * the DOM serialises it), no script and no image, and n_svg figures each
+ * parsed as SVG with a drawing in it; and a screenshot of it is not
+ * blank, against an empty page's.  Scratch files go in dir. */
+static void check_in_browser(const char *dir, const char *report,
+			     int n_svg, const char *title)
+{
+	const char *program = browser();
+	if (!program) {
+		print_error("neither chromium-headless-shell nor chromium is "
+			    "installed: 'make deps' installs "
+			    "chromium-headless-shell\n");
+		fail();
+	}
+	char dom_path[PATH_MAX];
+	snprintf(dom_path, sizeof dom_path, "%s", bin_path(dir, "dom.html"));
+	chromium(program, report, "--dump-dom", dom_path);
+	char *dom = bin_slurp(dom_path, NULL);
+	assert_non_null(dom);
+	assert_non_null(strstr(dom, title));
+	assert_false(contains_nocase(dom, "<script"));
+	assert_false(contains_nocase(dom, "<img"));
+	assert_int_equal(count(dom, "<svg"), n_svg);
+	const char *p = dom;
+	for (int i = 0; i < n_svg; i++) {
+		p = strstr(p, "<svg");
+		const char *end = strstr(p, "</svg>");
+		assert_non_null(end);
+		const char *path = strstr(p, "<path");
+		assert_true(path && path < end);
+		p = end;
+	}
+	free(dom);
+
+	const char *blank = bin_path(dir, "blank.html");
+	assert_int_equal(bin_write_file(blank, "<!DOCTYPE html><html "
+		"lang=\"en\"><head><meta charset=\"utf-8\"><title>"
+		"blank</title></head><body></body></html>\n"), 0);
+	char shot[PATH_MAX + 32], blank_shot[PATH_MAX + 32];
+	snprintf(shot, sizeof shot, "--screenshot=%s",
+		 bin_path(dir, "report.png"));
+	snprintf(blank_shot, sizeof blank_shot, "--screenshot=%s",
+		 bin_path(dir, "blank.png"));
+	chromium(program, report, shot, "/dev/null");
+	chromium(program, blank, blank_shot, "/dev/null");
+	size_t n_report = 0, n_blank = 0;
+	char *png = bin_slurp(bin_path(dir, "report.png"), &n_report);
+	char *png0 = bin_slurp(bin_path(dir, "blank.png"), &n_blank);
+	assert_non_null(png);
+	assert_non_null(png0);
+	assert_int_equal(memcmp(png, "\x89PNG", 4), 0);
+	assert_int_equal(memcmp(png0, "\x89PNG", 4), 0);
+	if (!(n_blank > 0 && n_report >= 4 * n_blank)) {
+		print_error("screenshot of %zu bytes, blank page %zu: looks "
+			    "blank\n", n_report, n_blank);
+		fail();
+	}
+	free(png);
+	free(png0);
+}
+
 static void test_run_report(void **state)
 {
 	const char *dir = *state;
@@ -291,7 +361,9 @@ static void test_run_report(void **state)
 	headline_cohesion(cohesion, sizeof cohesion, r.out);
 	bin_result_free(&r);
 
-	const char *report = bin_path(out, "report.html");
+	/* a copy: bin_path's buffers rotate */
+	char report[PATH_MAX];
+	snprintf(report, sizeof report, "%s", bin_path(out, "report.html"));
 	char *html = bin_slurp(report, NULL);
 	assert_non_null(html);
 
@@ -305,7 +377,7 @@ static void test_run_report(void **state)
 	check_no_external(html);
 	/* what the page must hold: the command line, version, seed, the
 	 * number run printed, three figures, and the timeline's source */
-	assert_non_null(strstr(html, "--plot none"));
+	assert_non_null(strstr(html, "<span>--plot</span> <span>none</span>"));
 	assert_non_null(strstr(html, "<dd>0.1.0</dd>"));
 	assert_non_null(strstr(html, "<dt>Seed</dt><dd>42</dd>"));
 	assert_non_null(strstr(html, cohesion));
@@ -313,6 +385,7 @@ static void test_run_report(void **state)
 	assert_int_equal(count(html, "<figure>"), 3);
 	assert_non_null(strstr(html, "test, line 1"));
 	assert_non_null(strstr(html, "Autumn summit"));
+	assert_non_null(strstr(html, "<a href=\"summary.csv\">"));
 	/* the manifest lists it */
 	char *manifest = bin_slurp(bin_path(out, "manifest.json"), NULL);
 	assert_non_null(manifest);
@@ -338,65 +411,40 @@ static void test_run_report(void **state)
 		fail();
 	}
 
-	if (!under_valgrind) {
-		const char *program = browser();
-		if (!program) {
-			print_error("neither chromium-headless-shell nor "
-				    "chromium is installed: 'make deps' "
-				    "installs chromium-headless-shell\n");
-			fail();
-		}
-		/* the DOM the browser built */
-		char dom_path[PATH_MAX];
-		snprintf(dom_path, sizeof dom_path, "%s",
-			 bin_path(dir, "dom.html"));
-		chromium(program, report, "--dump-dom", dom_path);
-		char *dom = bin_slurp(dom_path, NULL);
-		assert_non_null(dom);
-		assert_non_null(strstr(dom, "<title>&lt;script&gt;alert(1)"
-					    "&lt;/script&gt; &amp; 'q'</title>"));
-		assert_false(contains_nocase(dom, "<script"));
-		assert_false(contains_nocase(dom, "<img"));
-		assert_int_equal(count(dom, "<svg"), 3);
-		/* each figure was parsed as SVG with its drawing in it */
-		const char *p = dom;
-		for (int i = 0; i < 3; i++) {
-			p = strstr(p, "<svg");
-			const char *end = strstr(p, "</svg>");
-			assert_non_null(end);
-			const char *path = strstr(p, "<path");
-			assert_true(path && path < end);
-			p = end;
-		}
-		free(dom);
+	if (!under_valgrind)
+		check_in_browser(dir, report, 3,
+				 "<title>&lt;script&gt;alert(1)&lt;/script&gt; "
+				 "&amp; 'q'</title>");
 
-		/* a screenshot that is not blank, against an empty page */
-		const char *blank = bin_path(dir, "blank.html");
-		assert_int_equal(bin_write_file(blank, "<!DOCTYPE html><html "
-			"lang=\"en\"><head><meta charset=\"utf-8\"><title>"
-			"blank</title></head><body></body></html>\n"), 0);
-		char shot[PATH_MAX + 32], blank_shot[PATH_MAX + 32];
-		snprintf(shot, sizeof shot, "--screenshot=%s",
-			 bin_path(dir, "report.png"));
-		snprintf(blank_shot, sizeof blank_shot, "--screenshot=%s",
-			 bin_path(dir, "blank.png"));
-		chromium(program, report, shot, "/dev/null");
-		chromium(program, blank, blank_shot, "/dev/null");
-		size_t n_report = 0, n_blank = 0;
-		char *png = bin_slurp(bin_path(dir, "report.png"), &n_report);
-		char *png0 = bin_slurp(bin_path(dir, "blank.png"), &n_blank);
-		assert_non_null(png);
-		assert_non_null(png0);
-		assert_int_equal(memcmp(png, "\x89PNG", 4), 0);
-		assert_int_equal(memcmp(png0, "\x89PNG", 4), 0);
-		if (!(n_blank > 0 && n_report >= 4 * n_blank)) {
-			print_error("screenshot of %zu bytes, blank page "
-				    "%zu: looks blank\n", n_report, n_blank);
-			fail();
-		}
-		free(png);
-		free(png0);
-	}
+	/* plot DIR gives the page the figures it draws (here of one member)
+	 * and keeps the rest; drawn as run drew them, the page is run's */
+	bin_run(&r, "plot", out, "--members", "S", "-q", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	char *one = bin_slurp(report, NULL);
+	assert_non_null(one);
+	assert_int_equal(count(one, "<svg"), 3);
+	assert_non_null(strstr(one, cohesion));
+	assert_non_null(strstr(one, "Autumn summit"));
+	assert_true(strcmp(one, html) != 0);
+	free(one);
+	bin_run(&r, "plot", out, "-q", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	one = bin_slurp(report, NULL);
+	assert_non_null(one);
+	assert_string_equal(one, html);
+	free(one);
+	/* without gnuplot, plot leaves the page as it is */
+	setenv("COH_GNUPLOT", "/nonexistent/gnuplot", 1);
+	bin_run(&r, "plot", out, "-q", NULL);
+	unsetenv("COH_GNUPLOT");
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	one = bin_slurp(report, NULL);
+	assert_non_null(one);
+	assert_string_equal(one, html);
+	free(one);
 	free(html);
 }
 
@@ -459,7 +507,8 @@ static void test_compare_report(void **state)
 		 "</td>", base);
 	bin_result_free(&r);
 
-	const char *report = bin_path(out, "report.html");
+	char report[PATH_MAX];
+	snprintf(report, sizeof report, "%s", bin_path(out, "report.html"));
 	char *html = bin_slurp(report, NULL);
 	assert_non_null(html);
 	assert_non_null(strstr(html, "<title>&lt;script&gt;alert(1)&lt;/script"
@@ -467,6 +516,7 @@ static void test_compare_report(void **state)
 	assert_false(contains_nocase(html, "<script"));
 	check_no_external(html);
 	assert_non_null(strstr(html, "Paired differences"));
+	assert_non_null(strstr(html, "<a href=\"compare.csv\">"));
 	assert_non_null(strstr(html, want));
 	assert_int_equal(count(html, "<svg"), 1);
 	free(html);
@@ -477,12 +527,325 @@ static void test_compare_report(void **state)
 	char cmd[2 * PATH_MAX];
 	snprintf(cmd, sizeof cmd, "tidy -q -e '%s' 2>/dev/null", report);
 	assert_int_equal(shell(cmd), 0);
+	/* plot DIR draws its figure into it again, the table kept */
+	bin_run(&r, "plot", out, "-q", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	html = bin_slurp(report, NULL);
+	assert_non_null(html);
+	assert_non_null(strstr(html, want));
+	assert_int_equal(count(html, "<svg"), 1);
+	free(html);
+	assert_int_equal(shell(cmd), 0);
 
 	bin_run(&r, "compare", cfg, GEN, "-o", out, "-r", "2", "-q",
 		"--plot", "none", "--report", "none", NULL);
 	bin_expect_status(&r, 0);
 	bin_result_free(&r);
 	assert_false(bin_exists(report));
+}
+
+/*--- sweep, attribute, sensitivity ------------------------------------------*/
+
+/* What every folder's page must be: there, escaped, self-contained, with
+ * n_svg figures, listed in the manifest, valid for tidy and, but under
+ * valgrind, sound in a browser (dom_title as the DOM serialises the
+ * title).  Returns the page's text (the caller frees it). */
+static char *check_page(const char *dir, const char *out, int n_svg,
+			const char *dom_title)
+{
+	const char *wrap = getenv("COH_WRAP");
+	char report[PATH_MAX];
+	snprintf(report, sizeof report, "%s", bin_path(out, "report.html"));
+	char *html = bin_slurp(report, NULL);
+	assert_non_null(html);
+	assert_false(contains_nocase(html, "<script"));
+	check_no_external(html);
+	assert_int_equal(count(html, "<svg"), n_svg);
+	char *manifest = bin_slurp(bin_path(out, "manifest.json"), NULL);
+	assert_non_null(manifest);
+	assert_non_null(strstr(manifest, "\"report.html\""));
+	free(manifest);
+	char cmd[3 * PATH_MAX];
+	snprintf(cmd, sizeof cmd, "tidy -q -e '%s' 2>'%s'", report,
+		 bin_path(dir, "tidy.txt"));
+	int tidy = shell(cmd);
+	if (tidy != 0) {
+		char *msg = bin_slurp(bin_path(dir, "tidy.txt"), NULL);
+		print_error("tidy -q -e exit %d:\n%s\n", tidy, msg ? msg : "");
+		free(msg);
+		fail();
+	}
+	if (!(wrap && wrap[0]))
+		check_in_browser(dir, report, n_svg, dom_title);
+	return html;
+}
+
+/* The number in column name of the CSV file's row (from 0) as the
+ * report's tables show it: a cell of four significant digits. */
+static void table_cell(char *buf, size_t size, const char *csv,
+		       size_t row, const char *name)
+{
+	csv_table t;
+	if (csv_load(&t, csv) != 0) {
+		print_error("%s: %s\n", csv, t.error);
+		fail();
+	}
+	int col = csv_col(&t, name);
+	assert_true(col >= 0);
+	assert_true(row < t.n_rows);
+	double x = csv_num(csv_get(&t, row, col));
+	assert_false(isnan(x));
+	snprintf(buf, size, "<td class=\"num\">%.4g</td>", x);
+	csv_free(&t);
+}
+
+/* `cohesim plot DIR` writes the page again (here over a spoilt one);
+ * returns the new text. */
+static char *replot(const char *out)
+{
+	const char *report = bin_path(out, "report.html");
+	assert_int_equal(bin_write_file(report, "stale"), 0);
+	bin_result r;
+	bin_run(&r, "plot", out, NULL);
+	bin_expect_status(&r, 0);
+	assert_non_null(strstr(r.err, "report.html"));
+	bin_result_free(&r);
+	char *html = bin_slurp(bin_path(out, "report.html"), NULL);
+	assert_non_null(html);
+	assert_null(strstr(html, "stale"));
+	return html;
+}
+
+static const char *const hostile_dom_title =
+	"<title>&lt;script&gt;alert(1)&lt;/script&gt; &amp; 'q'</title>";
+
+/* sweep's page: the design, the table of points with sweep-summary.csv's
+ * numbers, the figure, links to the data; plot DIR writes the same page
+ * again; --report none removes it, and plot then writes none. */
+static void test_sweep_report(void **state)
+{
+	const char *dir = *state;
+	/* a copy: bin_path's buffers rotate */
+	char cfg[PATH_MAX];
+	snprintf(cfg, sizeof cfg, "%s", write_hostile(dir));
+	char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s", bin_path(dir, "sweep"));
+	const char *args[] = {"sweep", cfg, "--vary", "model.freeze=0.3:0.5:3",
+			      "--vary", "model.exit=0.05,0.15", "-r", "4",
+			      "-o", out, "-q", "--plot", "none", NULL, NULL,
+			      NULL, NULL, NULL};
+	bin_result r;
+	bin_run_argv(&r, NULL, args);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	char *html = check_page(dir, out, 1, hostile_dom_title);
+	assert_non_null(strstr(html, "<title>&lt;script&gt;alert(1)"));
+	assert_non_null(strstr(html, "A report of cohesim sweep"));
+	assert_non_null(strstr(html, "<dd>grid over model.freeze, "
+				     "model.exit</dd>"));
+	assert_non_null(strstr(html, "<dt>Points</dt><dd>6 of 6</dd>"));
+	assert_non_null(strstr(html, "<dt>Seed</dt><dd>42</dd>"));
+	char want[128];
+	const char *summary = bin_path(out, "sweep-summary.csv");
+	table_cell(want, sizeof want, summary, 0, "cohesion_mean");
+	assert_non_null(strstr(html, want));
+	table_cell(want, sizeof want, summary, 5, "cohesion_mean");
+	assert_non_null(strstr(html, want));
+	/* two header rows (each member's id over frozen and exited), six
+	 * points, and the note on a cut table only when one is cut */
+	assert_int_equal(count(html, "<tr>"), 8);
+	assert_non_null(strstr(html, "<th colspan=\"2\">S</th>"));
+	assert_non_null(strstr(html, "<th>frozen</th><th>exited</th>"));
+	assert_null(strstr(html, "The table shows the first"));
+	assert_non_null(strstr(html, "<a href=\"sweep-summary.csv\">"));
+	/* the scenario's SHA-256 as the manifest records it */
+	char *manifest = bin_slurp(bin_path(out, "manifest.json"), NULL);
+	const char *sha = strstr(manifest, "\"scenario_sha256\": \"");
+	assert_non_null(sha);
+	char code[80];
+	snprintf(code, sizeof code, "<code>%.64s</code>", sha + 20);
+	assert_non_null(strstr(html, code));
+	free(manifest);
+
+	/* plot DIR: the same page, its figure drawn again */
+	char *again = replot(out);
+	assert_string_equal(again, html);
+	free(again);
+	free(html);
+
+	/* --report none (finishing the finished sweep) removes it */
+	args[13] = "--resume";
+	args[14] = "--report";
+	args[15] = "none";
+	bin_run_argv(&r, NULL, args);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	assert_false(bin_exists(bin_path(out, "report.html")));
+	manifest = bin_slurp(bin_path(out, "manifest.json"), NULL);
+	assert_null(strstr(manifest, "\"report.html\""));
+	free(manifest);
+	bin_run(&r, "plot", out, "-q", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	assert_false(bin_exists(bin_path(out, "report.html")));
+}
+
+/* A sweep of 201 points: the table stops at 200, and says so before it
+ * starts. */
+static void test_sweep_report_cut(void **state)
+{
+	const char *dir = *state;
+	char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s", bin_path(dir, "long"));
+	bin_result r;
+	bin_run(&r, "sweep", GEN, "--vary", "model.freeze=0.2:0.6:201", "-r",
+		"1", "-o", out, "-q", "--plot", "none", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	char *html = bin_slurp(bin_path(out, "report.html"), NULL);
+	assert_non_null(html);
+	const char *note = strstr(html, "The table shows the first 200 of 201 "
+				  "points; sweep-summary.csv holds them all.");
+	assert_non_null(note);
+	assert_true(note < strstr(html, "<table"));
+	assert_int_equal(count(html, "<tr>"), 202);
+	free(html);
+}
+
+/* attribute's page: a table per quantity with attribution.csv's effects
+ * and, for a 0/1 quantity, the probability of necessity; plot DIR writes
+ * it again; --report none removes it. */
+static void test_attribute_report(void **state)
+{
+	const char *dir = *state;
+	/* a copy: bin_path's buffers rotate */
+	char cfg[PATH_MAX];
+	snprintf(cfg, sizeof cfg, "%s", write_hostile(dir));
+	char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s", bin_path(dir, "attr"));
+	bin_result r;
+	bin_run(&r, "attribute", cfg, "--qoi", "frozen:S@end", "--qoi",
+		"cohesion@end", "-r", "16", "-o", out, "-q", "--plot", "none",
+		NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	char *html = check_page(dir, out, 1, hostile_dom_title);
+	assert_non_null(strstr(html, "A report of cohesim attribute"));
+	assert_non_null(strstr(html, "<h3>frozen:S@end (removal)</h3>"));
+	assert_non_null(strstr(html, "<h3>cohesion@end (removal)</h3>"));
+	assert_non_null(strstr(html, "<th>PN</th>"));
+	assert_int_equal(count(html, "<th>PN</th>"), 1);
+	assert_non_null(strstr(html, "<dt>Replications</dt><dd>16</dd>"));
+	assert_non_null(strstr(html, "Removal: each unit's effect is"));
+	assert_non_null(strstr(html, "Autumn summit"));
+	const char *csv = bin_path(out, "attribution.csv");
+	char want[128];
+	/* row 1: frozen:S@end's second event, with a PN */
+	table_cell(want, sizeof want, csv, 1, "effect");
+	assert_non_null(strstr(html, want));
+	table_cell(want, sizeof want, csv, 1, "pn");
+	assert_non_null(strstr(html, want));
+	assert_non_null(strstr(html, "<a href=\"attribution.csv\">"));
+
+	/* plot DIR: the table again, and the figure */
+	char *again = replot(out);
+	assert_non_null(strstr(again, want));
+	assert_int_equal(count(again, "<svg"), 1);
+	free(again);
+	free(html);
+
+	bin_run(&r, "attribute", cfg, "--qoi", "frozen:S@end", "-r", "4",
+		"-o", out, "-q", "--plot", "none", "--report", "none", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	assert_false(bin_exists(bin_path(out, "report.html")));
+
+	/* the ledger's page says what it is, and its generated types are
+	 * parts sorted with the rest, not summaries: (total) comes last */
+	bin_run(&r, "attribute", cfg, "--qoi", "commitment:S@end", "--method",
+		"ledger", "-r", "4", "-o", out, "-q", "--plot", "none", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	html = bin_slurp(bin_path(out, "report.html"), NULL);
+	assert_non_null(html);
+	assert_non_null(strstr(html, "Bookkeeping, not causation"));
+	const char *generated = strstr(html, "<tr><td>(generated ");
+	const char *total = strstr(html, "<tr><td>(total)</td>");
+	assert_non_null(generated);
+	assert_non_null(total);
+	assert_true(generated < total);
+	assert_null(strstr(total + 1, "<tr><td>"));
+	free(html);
+}
+
+/* sensitivity's page: the factors, the indices of
+ * sensitivity-figure.csv with their notes, the figure; Morris's table
+ * names its measures; plot DIR writes it again; --report none removes
+ * it. */
+static void test_sensitivity_report(void **state)
+{
+	const char *dir = *state;
+	char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s", bin_path(dir, "sens"));
+	const char *args[] = {"sensitivity", "tests/scenarios/sensitivity.cfg",
+			      "-r", "2", "--samples", "8", "-o", out, "-q",
+			      "--plot", "none", NULL, NULL, NULL, NULL};
+	bin_result r;
+	bin_run_argv(&r, NULL, args);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	const char *title = "<title>A linear response: relaxation from c0 "
+			    "toward b</title>";
+	char *html = check_page(dir, out, 1, title);
+	assert_non_null(strstr(html, title));
+	assert_non_null(strstr(html, "A report of cohesim sensitivity"));
+	assert_non_null(strstr(html, "<td>members.A.sensitivity</td>"
+				     "<td class=\"num\">0.1</td>"
+				     "<td class=\"num\">1</td><td>log</td>"));
+	assert_non_null(strstr(html, "<th>S1</th>"));
+	assert_non_null(strstr(html, "<td>(noise)</td>"));
+	const char *csv = bin_path(out, "sensitivity-figure.csv");
+	char want[128];
+	table_cell(want, sizeof want, csv, 0, "st");
+	assert_non_null(strstr(html, want));
+	table_cell(want, sizeof want, csv, 1, "s1");
+	assert_non_null(strstr(html, want));
+	/* the analysis's warnings, on the quantity they concern */
+	assert_non_null(strstr(html, "<p class=\"note\">the ST interval of "));
+	assert_non_null(strstr(html, "raise --samples"));
+
+	char *again = replot(out);
+	assert_non_null(strstr(again, want));
+	assert_int_equal(count(again, "<svg"), 1);
+	free(again);
+	free(html);
+
+	args[11] = "--resume";
+	args[12] = "--report";
+	args[13] = "none";
+	bin_run_argv(&r, NULL, args);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	assert_false(bin_exists(bin_path(out, "report.html")));
+
+	/* Morris: mu* and sigma */
+	snprintf(out, sizeof out, "%s", bin_path(dir, "morris"));
+	bin_run(&r, "sensitivity", "tests/scenarios/sensitivity.cfg",
+		"--method", "morris", "--trajectories", "4", "-o", out, "-q",
+		"--plot", "none", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	html = bin_slurp(bin_path(out, "report.html"), NULL);
+	assert_non_null(html);
+	assert_non_null(strstr(html, "<th>mu*</th>"));
+	assert_non_null(strstr(html, "<th>sigma</th>"));
+	assert_non_null(strstr(html, "Morris screening (4 trajectories"));
+	table_cell(want, sizeof want, bin_path(out, "sensitivity-figure.csv"),
+		   0, "mu_star");
+	assert_non_null(strstr(html, want));
+	assert_int_equal(count(html, "<svg"), 1);
+	free(html);
 }
 
 int main(void)
@@ -497,6 +860,14 @@ int main(void)
 						tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_compare_report, tmp_setup,
 						tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_sweep_report, tmp_setup,
+						tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_sweep_report_cut,
+						tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_attribute_report,
+						tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_sensitivity_report,
+						tmp_setup, tmp_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
