@@ -180,7 +180,8 @@ static void test_baseline_text_figure_labels(void **state)
 }
 
 /* Each runs (two replications, so generated events happen too) and writes
- * the three per-replication files, with commitment always in [0, 1]. */
+ * the three per-replication files, with commitment always in [0, 1], and
+ * empty exactly for a candidate (a member that has not joined yet). */
 static void test_every_scenario_runs(void **state)
 {
 	(void)state;
@@ -199,8 +200,11 @@ static void test_every_scenario_runs(void **state)
 		members_load(&m, dir);
 		assert_true(m.t.n_rows > 1);
 		for (size_t k = 0; k < m.t.n_rows; k++) {
-			double c = csv_num(csv_get(&m.t, k, m.commitment));
-			if (!(c >= 0 && c <= 1)) {
+			const char *cell = csv_get(&m.t, k, m.commitment);
+			int candidate = strcmp(csv_get(&m.t, k, m.status),
+					       "candidate") == 0;
+			double c = csv_num(cell);
+			if (candidate ? *cell != '\0' : !(c >= 0 && c <= 1)) {
 				print_error("%s: members.csv line %zu: "
 					    "commitment %s\n", g.gl_pathv[i],
 					    k + 2,
