@@ -59,7 +59,11 @@ set yrange [0:1.02]
 set format x "%b\n%Y"
 set xlabel 'date'
 set key top right horizontal opaque box
-plot 'summary.csv' using 2:(pick('active', 4) / n_members) skip 1 with lines lw 2 lc rgb '#1b9e77' title 'active', \
+# members who have not joined yet (candidates) have a line of their own,
+# so that the four shares add up to 1 at every date
+candidates = @CANDIDATES@
+candidate_line = candidates ? ", 'summary.csv' using 2:(pick('candidates', 4) / n_members) skip 1 with lines lw 2 dt 2 lc rgb '#7570b3' title 'candidates'" : ''
+eval "plot 'summary.csv' using 2:(pick('active', 4) / n_members) skip 1 with lines lw 2 lc rgb '#1b9e77' title 'active', \
      'summary.csv' using 2:(pick('frozen', 4) / n_members) skip 1 with lines lw 2 lc rgb '#e6ab02' title 'frozen', \
-     'summary.csv' using 2:(pick('exited', 4) / n_members) skip 1 with lines lw 2 lc rgb '#d95f02' title 'exited'
+     'summary.csv' using 2:(pick('exited', 4) / n_members) skip 1 with lines lw 2 lc rgb '#d95f02' title 'exited'" . candidate_line
 unset multiplot

@@ -31,6 +31,9 @@ typedef struct coh_plot_spec {
 	int has_record_end;
 	int64_t record_end_day;
 	size_t n_members;
+	/* the model has members who join late: summary.csv has a
+	 * `candidates` count, drawn in the status panel */
+	int has_candidates;
 	const char *const *ids;
 	const char *const *names;
 	/* each member's freeze and exit thresholds, drawn on its panel;

@@ -169,6 +169,8 @@ static void fill_field(coh_strbuf *b, const char *field, size_t len,
 		else
 			date[0] = '\0';
 		sb_quoted(b, date);
+	} else if (IS("CANDIDATES")) {
+		coh_strbuf_puts(b, spec->has_candidates ? "1" : "0");
 	} else if (IS("NMEMBERS")) {
 		snprintf(date, sizeof date, "%zu", spec->n_members);
 		coh_strbuf_puts(b, date);
