@@ -242,11 +242,11 @@ static int write_results(bt_state *s, const char *dir, int argc,
 			      &plot_files, &n_plot, &s->err);
 	}
 	const char **files = coh_calloc(n_plot + 2, sizeof *files);
-	size_t n_files = 0;
 	if (!rc && !files)
 		rc = coh_error_set(&s->err, COH_ENOMEM, NULL, 0,
 				   "out of memory");
 	if (!rc) {
+		size_t n_files = 0;
 		files[n_files++] = "backtest.csv";
 		for (size_t i = 0; i < n_plot; i++)
 			files[n_files++] = plot_files[i];

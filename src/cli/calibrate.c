@@ -337,11 +337,10 @@ static int read_masks(cal_state *s, const char *dir, uint64_t *masks)
 	}
 	char *line = NULL;
 	size_t cap = 0;
-	ssize_t len;
 	size_t row = 0;
 	int rc = 0;
 	int header = 1;
-	while (!rc && (len = getline(&line, &cap, fp)) > 0) {
+	while (!rc && getline(&line, &cap, fp) > 0) {
 		if (header) {
 			header = 0;
 			continue;

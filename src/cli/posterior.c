@@ -21,7 +21,6 @@ struct cli_posterior {
 	size_t *slot_of;        /* particle -> its row in models, or SIZE_MAX */
 	coh_scenario **scenarios;       /* [row * n_slots + slot] */
 	size_t n_rows;
-	uint64_t first;         /* replications first .. first + n - 1 */
 	size_t *particle;       /* the particle of each replication */
 	uint64_t n_reps;
 };
@@ -159,7 +158,7 @@ int cli_posterior_open(cli_posterior **out, const char *file,
 			cp->slot_of[p] = cp->n_rows++;
 	}
 	cp->scenarios = coh_calloc(cp->n_rows * n_slots + 1,
-				   sizeof *cp->scenarios);
+				   sizeof(coh_scenario *));
 	if (!cp->scenarios)
 		return CLI_ERROR;
 	for (size_t s = 0; s < n_slots; s++) {

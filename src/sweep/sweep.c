@@ -148,10 +148,13 @@ static int point_particles_load(point_particles *pp,
 	size_t reps = (size_t)m->replications;
 	size_t *row_of = coh_calloc(post->n, sizeof *row_of);
 	pp->row_of_rep = coh_calloc(reps ? reps : 1, sizeof *pp->row_of_rep);
-	pp->scenarios = coh_calloc(reps ? reps : 1, sizeof *pp->scenarios);
-	int rc = row_of && pp->row_of_rep && pp->scenarios ? 0
-		 : coh_diag_add(diag, COH_ENOMEM, NULL, 0, "out of memory");
-	for (size_t i = 0; !rc && i < post->n; i++)
+	pp->scenarios = coh_calloc(reps ? reps : 1, sizeof(coh_scenario *));
+	if (!row_of || !pp->row_of_rep || !pp->scenarios) {
+		coh_free(row_of);
+		return coh_diag_add(diag, COH_ENOMEM, NULL, 0, "out of memory");
+	}
+	int rc = 0;
+	for (size_t i = 0; i < post->n; i++)
 		row_of[i] = SIZE_MAX;
 	for (size_t r = 0; !rc && r < reps; r++) {
 		size_t particle = coh_posterior_draw(post, m->seed, r);
