@@ -376,6 +376,38 @@ int cli_common_load(coh_scenario **out, const cli_common_opts *o,
 			o->overrides.count);
 }
 
+int cli_common_read_once(coh_scenario_source **source, coh_scenario **base,
+			 const cli_common_opts *o, const char *path,
+			 int print)
+{
+	coh_diag diag = COH_DIAG_INIT;
+	*source = NULL;
+	*base = NULL;
+	int rc = coh_scenario_source_read(source, path, o->include_root,
+					  &diag);
+	if (!rc)
+		rc = coh_scenario_load_source(base, *source, o->overrides.items,
+					      o->overrides.count, &diag);
+	if (rc && print)
+		cli_print_diag(&diag, rc, path);
+	coh_diag_clear(&diag);
+	if (rc) {
+		coh_scenario_source_free(*source);
+		*source = NULL;
+	}
+	return rc ? CLI_ERROR : CLI_OK;
+}
+
+int cli_common_default_setting(cli_common_opts *o, const char *setting)
+{
+	cli_strings *ov = &o->overrides;
+	if (cli_strings_push(ov, setting))
+		return CLI_ERROR;
+	memmove(ov->items + 1, ov->items, (ov->count - 1) * sizeof *ov->items);
+	ov->items[0] = setting;
+	return CLI_OK;
+}
+
 const char *cli_figure_title(const cli_common_opts *o, const coh_model *m)
 {
 	if (o->title)

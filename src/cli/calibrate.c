@@ -903,18 +903,8 @@ static int write_results(cal_state *s, int argc, char **argv)
 
 static int read_once(cal_state *s)
 {
-	coh_diag diag = COH_DIAG_INIT;
-	const cli_common_opts *o = &s->a->common;
-	int rc = coh_scenario_source_read(&s->source, s->a->scenario,
-					  o->include_root, &diag);
-	if (!rc)
-		rc = coh_scenario_load_source(&s->base, s->source,
-					      o->overrides.items,
-					      o->overrides.count, &diag);
-	if (rc && s->rank == 0)
-		cli_print_diag(&diag, rc, s->a->scenario);
-	coh_diag_clear(&diag);
-	if (rc)
+	if (cli_common_read_once(&s->source, &s->base, &s->a->common,
+				 s->a->scenario, s->rank == 0) != CLI_OK)
 		return CLI_ERROR;
 	s->model = coh_scenario_model(s->base);
 	s->priors = s->model->priors;
@@ -1125,16 +1115,9 @@ int cli_calibrate(int argc, char **argv, int first)
 		status = cli_usage_error("calibrate", "missing SCENARIO");
 	/* ten replications per particle unless -r says otherwise: the
 	 * scenario's count is meant for a run, not for each particle */
-	if (status == CLI_OK && !a.common.have_reps) {
-		cli_strings *ov = &a.common.overrides;
-		if (cli_strings_push(ov, DEFAULT_REPLICATIONS)) {
-			status = CLI_ERROR;
-		} else {
-			memmove(ov->items + 1, ov->items,
-				(ov->count - 1) * sizeof *ov->items);
-			ov->items[0] = DEFAULT_REPLICATIONS;
-		}
-	}
+	if (status == CLI_OK && !a.common.have_reps)
+		status = cli_common_default_setting(&a.common,
+						    DEFAULT_REPLICATIONS);
 	if (status == CLI_OK) {
 		cal_state s = {.a = &a, .rank = rank};
 		status = calibrate_main(&s, argc, argv);

@@ -153,6 +153,18 @@ enum { CLI_HELP_SHOWN = -1 };
 int cli_common_parse(cli_common_opts *o, const cli_command_args *cmd,
 		     void *ctx, int argc, char **argv, int first);
 void cli_common_free(cli_common_opts *o);
+/* Reads path once (*source, from which every point or particle is built)
+ * and loads the base from it with the shared overrides (*base), printing
+ * every problem when print is set (rank 0 under MPI).  CLI_OK, or
+ * CLI_ERROR with both NULL. */
+int cli_common_read_once(coh_scenario_source **source, coh_scenario **base,
+			 const cli_common_opts *o, const char *path,
+			 int print);
+/* Puts setting ("scenario.replications=1") first among the overrides, so
+ * that it is the command's default and a --set of it still wins: for the
+ * analysis commands, whose replications count per point.  CLI_OK or
+ * CLI_ERROR (out of memory, said). */
+int cli_common_default_setting(cli_common_opts *o, const char *setting);
 /* The figures' title: --title, else the scenario's title, else its name. */
 const char *cli_figure_title(const cli_common_opts *o, const coh_model *m);
 

@@ -1031,23 +1031,14 @@ static int take_defaults(sens_state *s)
 }
 
 /* Reads the scenario once and loads the base from it (common --set, -r
- * defaulting to 1): as sweep's read_once. */
+ * defaulting to 1). */
 static int read_once(sens_state *s)
 {
-	coh_diag diag = COH_DIAG_INIT;
-	const cli_common_opts *o = &s->a->common;
-	int rc = coh_scenario_source_read(&s->source, s->a->scenario,
-					  o->include_root, &diag);
-	if (!rc)
-		rc = coh_scenario_load_source(&s->base, s->source,
-					      o->overrides.items,
-					      o->overrides.count, &diag);
-	if (rc && s->rank == 0)
-		cli_print_diag(&diag, rc, s->a->scenario);
-	coh_diag_clear(&diag);
-	if (!rc)
+	int status = cli_common_read_once(&s->source, &s->base, &s->a->common,
+					  s->a->scenario, s->rank == 0);
+	if (status == CLI_OK)
 		s->model = coh_scenario_model(s->base);
-	return rc ? CLI_ERROR : CLI_OK;
+	return status;
 }
 
 static int sensitivity_main(sens_state *s, int argc, char **argv)
@@ -1143,17 +1134,9 @@ int cli_sensitivity(int argc, char **argv, int first)
 	/* one replication per evaluation unless -r says otherwise: the
 	 * scenario's count is meant for a run, not for each of N (k + 3)
 	 * evaluations */
-	if (status == CLI_OK && !a.common.have_reps) {
-		/* first, so that a --set of it still wins */
-		cli_strings *ov = &a.common.overrides;
-		if (cli_strings_push(ov, "scenario.replications=1")) {
-			status = CLI_ERROR;
-		} else {
-			memmove(ov->items + 1, ov->items,
-				(ov->count - 1) * sizeof *ov->items);
-			ov->items[0] = "scenario.replications=1";
-		}
-	}
+	if (status == CLI_OK && !a.common.have_reps)
+		status = cli_common_default_setting(&a.common,
+						    "scenario.replications=1");
 	if (status == CLI_OK) {
 		sens_state s = {.a = &a, .rank = rank};
 		status = sensitivity_main(&s, argc, argv);

@@ -233,29 +233,6 @@ static int check_memory(const coh_model *m, double limit, const char *file,
 				    file, err);
 }
 
-/* Reads the scenario once, and loads the base scenario (no axes) from
- * it; prints the errors, as cli_load does. */
-static int read_once(coh_scenario_source **source, coh_scenario **base,
-		     const sweep_args *a)
-{
-	coh_diag diag = COH_DIAG_INIT;
-	const cli_common_opts *o = &a->common;
-	int rc = coh_scenario_source_read(source, a->scenario, o->include_root,
-					  &diag);
-	if (!rc) {
-		rc = coh_scenario_load_source(base, *source, o->overrides.items,
-					      o->overrides.count, &diag);
-		if (rc) {
-			coh_scenario_source_free(*source);
-			*source = NULL;
-		}
-	}
-	if (rc)
-		cli_print_diag(&diag, rc, a->scenario);
-	coh_diag_clear(&diag);
-	return rc ? CLI_ERROR : CLI_OK;
-}
-
 /* Checks memory and disk, then runs every point with progress and Ctrl-C
  * caught; COH_ECANCEL when a signal stopped it (the message says how to
  * resume). */
@@ -358,7 +335,8 @@ static int sweep_main(sweep_args *a, int argc, char **argv, int rank)
 	 * the resolved file) and every point come from it. */
 	coh_scenario_source *source = NULL;
 	coh_scenario *base = NULL;
-	int status = read_once(&source, &base, a);
+	int status = cli_common_read_once(&source, &base, &a->common,
+					  a->scenario, 1);
 	if (status != CLI_OK)
 		return status;
 	const coh_model *m = coh_scenario_model(base);
