@@ -471,3 +471,21 @@ double csv_num(const char *text)
 	double v = strtod(text, &end);
 	return *end ? (double)NAN : v;
 }
+
+int bin_tmp_setup(void **state)
+{
+	*state = bin_tmpdir();
+	return *state ? 0 : -1;
+}
+
+int bin_tmp_teardown(void **state)
+{
+	bin_rmtree(*state);
+	return 0;
+}
+
+int bin_under_valgrind(void)
+{
+	const char *w = getenv("COH_WRAP");
+	return w && *w;
+}

@@ -38,6 +38,13 @@ const char *bin_path(const char *dir, const char *name);
  * bin_rmtree, which frees it). */
 char *bin_tmpdir(void);
 void bin_rmtree(char *dir);
+/* cmocka set-up and tear-down of a test that works in a fresh folder
+ * (*state: its name). */
+int bin_tmp_setup(void **state);
+int bin_tmp_teardown(void **state);
+/* Whether the binary runs under valgrind (COH_WRAP set): the tests that
+ * say so in their comment then run a reduced version. */
+int bin_under_valgrind(void);
 /* path made absolute against the current folder (no symbolic links
  * resolved).  Returns 0 or -1. */
 int bin_abspath(char out[PATH_MAX], const char *path);

@@ -567,18 +567,6 @@ static void test_shapley_bootstrap(void **state)
 
 /*--- Through the binary --------------------------------------------------*/
 
-static int tmp_setup(void **state)
-{
-	*state = bin_tmpdir();
-	return *state ? 0 : -1;
-}
-
-static int tmp_teardown(void **state)
-{
-	bin_rmtree(*state);
-	return 0;
-}
-
 static void test_cli_jobs_same_bytes(void **state)
 {
 	const char *dir = *state;
@@ -794,14 +782,9 @@ static double row_effect(const csv_table *t, const char *unit)
 	return NAN;
 }
 
-/* Under valgrind (COH_WRAP set) the checks that only compare messages or
- * repeat a run at another -j are left out, to keep the suite's valgrind
- * pass short: the plain and ASan passes make them. */
-static int under_valgrind(void)
-{
-	const char *wrap = getenv("COH_WRAP");
-	return wrap && *wrap;
-}
+/* Under valgrind (COH_WRAP set: bin_under_valgrind) the checks that only
+ * compare messages or repeat a run at another -j are left out, to keep the
+ * suite's valgrind pass short: the plain and ASan passes make them. */
 
 static void test_cli_ledger(void **state)
 {
@@ -836,7 +819,7 @@ static void test_cli_ledger(void **state)
 		"-r", "12", "-j", "1", "-o", b, "--plot", "none", "-q", NULL);
 	bin_expect_status(&r, 0);
 	bin_result_free(&r);
-	if (!under_valgrind()) {
+	if (!bin_under_valgrind()) {
 		bin_run(&r, "attribute", LEDGER, "--method", "ledger", "--by",
 			"type", "--qoi", qoi[0], "--qoi", qoi[1], "--from",
 			"2020-02-01", "-r", "12", "-j", "2", "-o", c, "--plot",
@@ -892,7 +875,7 @@ static void test_cli_ledger(void **state)
 		 "end)"},
 	};
 	for (size_t k = 0; k < sizeof cases / sizeof *cases &&
-			   !under_valgrind(); k++) {
+			   !bin_under_valgrind(); k++) {
 		const char *const *x = cases[k].args;
 		bin_run(&r, "attribute", LEDGER, x[0], x[1], x[2], x[3], x[4],
 			x[5], "-o", a, NULL);
@@ -915,8 +898,8 @@ static void test_cli_ledger(void **state)
 static void test_cli_resume_after_kill(void **state)
 {
 	const char *dir = *state;
-	const char *reps = under_valgrind() ? "4" : "60";
-	const char *perms = under_valgrind() ? "4" : "20";
+	const char *reps = bin_under_valgrind() ? "4" : "60";
+	const char *perms = bin_under_valgrind() ? "4" : "20";
 	char whole[PATH_MAX], cut[PATH_MAX], ckpt[PATH_MAX];
 	snprintf(whole, sizeof whole, "%s/whole", dir);
 	snprintf(cut, sizeof cut, "%s/cut", dir);
@@ -963,7 +946,7 @@ static void test_cli_resume_after_kill(void **state)
 	more[n++] = "--resume";
 	more[n] = NULL;
 	/* not without --resume, not with other replications */
-	if (!under_valgrind()) {
+	if (!bin_under_valgrind()) {
 		assert_true(bin_run_argv(&r, NULL, args) >= 0);
 		bin_expect_status(&r, 1);
 		char want[PATH_MAX + 200];
@@ -1033,7 +1016,7 @@ static void test_cli_under_mpi(void **state)
 {
 	const char *dir = *state;
 	const char *mpi_bin = getenv("COH_MPI_BIN");
-	if (!mpi_bin || !bin_exists(mpi_bin) || under_valgrind()) {
+	if (!mpi_bin || !bin_exists(mpi_bin) || bin_under_valgrind()) {
 		print_message("no MPI build (COH_MPI_BIN), or valgrind; "
 			      "skipped\n");
 		skip();
@@ -1080,19 +1063,19 @@ int main(void)
 		cmocka_unit_test(test_pn_wilson),
 		cmocka_unit_test(test_shapley_bootstrap),
 		cmocka_unit_test_setup_teardown(test_cli_jobs_same_bytes,
-						tmp_setup, tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_cli_bad_input, tmp_setup,
-						tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_cli_bad_input, bin_tmp_setup,
+						bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_cli_figure_data,
-						tmp_setup, tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_cli_ledger, tmp_setup,
-						tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_cli_ledger, bin_tmp_setup,
+						bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_cli_resume_after_kill,
-						tmp_setup, tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_cli_dry_run, tmp_setup,
-						tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_cli_under_mpi, tmp_setup,
-						tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_cli_dry_run, bin_tmp_setup,
+						bin_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_cli_under_mpi, bin_tmp_setup,
+						bin_tmp_teardown),
 	};
 	/* COH_TEST_FILTER=test_cli_* runs only the tests it matches */
 	if (getenv("COH_TEST_FILTER"))

@@ -30,24 +30,6 @@
 #define CLOSED "tests/scenarios/calibration.cfg"
 #define COVER "tests/scenarios/coverage.cfg"
 
-static int tmp_setup(void **state)
-{
-	*state = bin_tmpdir();
-	return *state ? 0 : -1;
-}
-
-static int tmp_teardown(void **state)
-{
-	bin_rmtree(*state);
-	return 0;
-}
-
-static int under_valgrind(void)
-{
-	const char *w = getenv("COH_WRAP");
-	return w && *w;
-}
-
 /*--- The pieces -------------------------------------------------------------*/
 
 static void test_quantile_and_ess(void **state)
@@ -150,7 +132,7 @@ static post_stats read_posterior(const char *dir)
 static void test_closed_form(void **state)
 {
 	const char *dir = *state;
-	const char *particles = under_valgrind() ? "400" : "4000";
+	const char *particles = bin_under_valgrind() ? "400" : "4000";
 	const char *args[] = {"calibrate", CLOSED, "-p", particles, "-r", "1",
 			      "--plot", "none", "-q", "-o", dir, NULL};
 	bin_result r;
@@ -165,10 +147,10 @@ static void test_closed_form(void **state)
 	/* every particle is admissible ... */
 	assert_true(s.min >= lo && s.max <= hi);
 	/* ... they span the interval ... */
-	double width = hi - lo, gap = under_valgrind() ? 0.05 : 0.01;
+	double width = hi - lo, gap = bin_under_valgrind() ? 0.05 : 0.01;
 	assert_true(s.min - lo < gap * width && hi - s.max < gap * width);
 	/* ... and weigh it evenly: the mean is the midpoint */
-	double tol = under_valgrind() ? 0.05 : 0.01;
+	double tol = bin_under_valgrind() ? 0.05 : 0.01;
 	if (fabs(s.mean - mid) > tol * mid)
 		fail_msg("mean %.4f, expected %.4f within %g%% (seed 7)",
 			 s.mean, mid, 100 * tol);
@@ -218,7 +200,7 @@ static double binom_cdf(int k, int n, double p)
 static void test_coverage(void **state)
 {
 	const char *dir = *state;
-	int truths = under_valgrind() ? 3 : 50, covered = 0;
+	int truths = bin_under_valgrind() ? 3 : 50, covered = 0;
 	unsigned seed = 20261201;
 	print_message("coverage: %d truths, seed %u\n", truths, seed);
 	char cfg[PATH_MAX];
@@ -259,7 +241,7 @@ static void test_coverage(void **state)
 	free(base);
 	print_message("coverage: %d of %d 90%% intervals hold the truth\n",
 		      covered, truths);
-	if (under_valgrind())
+	if (bin_under_valgrind())
 		return;
 	/* two-sided at 1%: neither tail may be below 0.005 */
 	double below = binom_cdf(covered, truths, 0.9);
@@ -281,7 +263,7 @@ static void run_cover(const char *dir, const char *jobs, int resume,
 		      bin_result *r)
 {
 	const char *args[] = {"calibrate", COVER, "-p",
-			      under_valgrind() ? "40" : "150", "-r", "3",
+			      bin_under_valgrind() ? "40" : "150", "-r", "3",
 			      "--plot", "none", "-q", "-j", jobs, "-o", dir,
 			      resume ? "--resume" : NULL, NULL};
 	assert_true(bin_run_argv(r, NULL, args) >= 0);
@@ -317,7 +299,7 @@ static void test_jobs_and_resume(void **state)
 
 	/* kill -9 inside generation 1, then --resume */
 	const char *args[] = {"calibrate", COVER, "-p",
-			      under_valgrind() ? "40" : "150", "-r", "3",
+			      bin_under_valgrind() ? "40" : "150", "-r", "3",
 			      "--plot", "none", "-q", "-j", "1", "-o", cut,
 			      NULL};
 	bin_child c;
@@ -365,7 +347,7 @@ static void test_under_mpi(void **state)
 		 "mpirun --oversubscribe %s -np 3 %s calibrate %s -p %s -r 3 "
 		 "--plot none -q -j 1 -o %s 2>&1",
 		 geteuid() == 0 ? "--allow-run-as-root" : "", mpi_bin, COVER,
-		 under_valgrind() ? "40" : "150", multi);
+		 bin_under_valgrind() ? "40" : "150", multi);
 	assert_int_equal(system(cmd), 0);
 	expect_same(one, multi, "under mpirun -np 3");
 }
@@ -467,7 +449,7 @@ static void test_posterior_predictive(void **state)
 	assert_int_equal(bin_write_file(post, "particle,weight,members.[0]."
 					"half_life,likelihood\n0,0.5,80,1\n"
 					"1,1.5,150,1\n"), 0);
-	int reps = under_valgrind() ? 200 : 2000;
+	int reps = bin_under_valgrind() ? 200 : 2000;
 	char r_text[16];
 	snprintf(r_text, sizeof r_text, "%d", reps);
 	const char *args[] = {"run", CLOSED, "--posterior", post, "-r",
@@ -562,7 +544,7 @@ static void test_backtest(void **state)
 	const char *dir = *state;
 	char out[PATH_MAX];
 	snprintf(out, sizeof out, "%s/early", dir);
-	int reps = under_valgrind() ? 400 : 4000;
+	int reps = bin_under_valgrind() ? 400 : 4000;
 	char r_text[16];
 	snprintf(r_text, sizeof r_text, "%d", reps);
 	const char *args[] = {"backtest", BACKTEST, "--cutoff", "2020-03-31",
@@ -691,27 +673,27 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_quantile_and_ess),
 		cmocka_unit_test(test_distance),
-		cmocka_unit_test_setup_teardown(test_closed_form, tmp_setup,
-						tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_coverage, tmp_setup,
-						tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_closed_form, bin_tmp_setup,
+						bin_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_coverage, bin_tmp_setup,
+						bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_jobs_and_resume,
-						tmp_setup, tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_under_mpi, tmp_setup,
-						tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_bad_input, tmp_setup,
-						tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_under_mpi, bin_tmp_setup,
+						bin_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_input, bin_tmp_setup,
+						bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_budget_and_dry_run,
-						tmp_setup, tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_posterior_predictive,
-						tmp_setup, tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_posterior_bad_input,
-						tmp_setup, tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_backtest, tmp_setup,
-						tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_backtest, bin_tmp_setup,
+						bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_sweep_and_compare_posterior, tmp_setup,
-			tmp_teardown),
+			test_sweep_and_compare_posterior, bin_tmp_setup,
+			bin_tmp_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

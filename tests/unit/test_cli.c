@@ -123,18 +123,6 @@ static void run_into(const char *dir, const char *a1, const char *a2,
 		check_members_csv(dir);
 }
 
-static int tmp_setup(void **state)
-{
-	*state = bin_tmpdir();
-	return *state ? 0 : -1;
-}
-
-static int tmp_teardown(void **state)
-{
-	bin_rmtree(*state);
-	return 0;
-}
-
 /*--- Help, version, usage errors -----------------------------------------*/
 
 static void test_help_and_version(void **state)
@@ -977,35 +965,35 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_help_and_version),
 		cmocka_unit_test(test_usage_errors),
-		cmocka_unit_test_setup_teardown(test_validate, tmp_setup,
-						tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_validate, bin_tmp_setup,
+						bin_tmp_teardown),
 		cmocka_unit_test(test_describe),
 		cmocka_unit_test_setup_teardown(test_run_writes_every_file,
-						tmp_setup, tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_resolved_reproduces,
-						tmp_setup, tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_seeds, tmp_setup,
-						tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_seeds, bin_tmp_setup,
+						bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_set_changes_result,
-						tmp_setup, tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_jobs_do_not_matter,
-						tmp_setup, tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_default_output_folder,
-						tmp_setup, tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_init, tmp_setup,
-						tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_keep, tmp_setup,
-						tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_outcomes_columns, tmp_setup,
-						tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_members_option, tmp_setup,
-						tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_plot_formats, tmp_setup,
-						tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_init, bin_tmp_setup,
+						bin_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_keep, bin_tmp_setup,
+						bin_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_outcomes_columns, bin_tmp_setup,
+						bin_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_members_option, bin_tmp_setup,
+						bin_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_plot_formats, bin_tmp_setup,
+						bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_unwritable_output,
-						tmp_setup, tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_interrupt, tmp_setup,
-						tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_interrupt, bin_tmp_setup,
+						bin_tmp_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

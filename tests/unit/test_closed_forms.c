@@ -44,18 +44,6 @@ static void run_scenario(const char *dir, const char *name)
 
 /* Each test's own folder, removed by the teardown even when the test
  * fails part-way. */
-static int tmp_setup(void **state)
-{
-	*state = bin_tmpdir();
-	return *state ? 0 : -1;
-}
-
-static int tmp_teardown(void **state)
-{
-	bin_rmtree(*state);
-	return 0;
-}
-
 static void load(csv_table *t, const char *dir, const char *name)
 {
 	if (csv_load(t, bin_path(dir, name)) != 0) {
@@ -531,27 +519,27 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_relaxation,
-						tmp_setup, tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_threshold_crossing,
-						tmp_setup, tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_degroot,
-						tmp_setup, tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_friedkin_johnsen,
-						tmp_setup, tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_bounded_impacts,
-						tmp_setup, tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_membership, tmp_setup,
-						tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_membership, bin_tmp_setup,
+						bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_membership_ledger,
-						tmp_setup, tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_membership_generated,
-						tmp_setup, tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_membership_qoi,
-						tmp_setup, tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_membership_dwell,
-						tmp_setup, tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_scripted_fulfilment,
-						tmp_setup, tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

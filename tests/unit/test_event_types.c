@@ -52,18 +52,6 @@ static void run_into(const char *dir, const char *path, const char *set,
 	bin_result_free(&r);
 }
 
-static int tmp_setup(void **state)
-{
-	*state = bin_tmpdir();
-	return *state ? 0 : -1;
-}
-
-static int tmp_teardown(void **state)
-{
-	bin_rmtree(*state);
-	return 0;
-}
-
 static void load(csv_table *t, const char *dir, const char *name)
 {
 	if (csv_load(t, bin_path(dir, name)) != 0) {
@@ -486,20 +474,20 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_receivers_and_dispute,
-						tmp_setup, tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_set_overrides_user_weight,
-						tmp_setup, tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_generated_counts_and_draws,
-						tmp_setup, tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_summit_absence_rate,
-						tmp_setup, tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_draws_are_paired,
-						tmp_setup, tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
 		cmocka_unit_test(test_describe_shows_types),
 		cmocka_unit_test_setup_teardown(test_ledger_books_declared_types,
-						tmp_setup, tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_receivers_skip_exited,
-						tmp_setup, tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -24,18 +24,6 @@
 #define SCENARIO EX "alliance.cfg"
 #define ACTORS EX "actors.txt"
 
-static int tmp_setup(void **state)
-{
-	*state = bin_tmpdir();
-	return *state ? 0 : -1;
-}
-
-static int tmp_teardown(void **state)
-{
-	bin_rmtree(*state);
-	return 0;
-}
-
 /*--- Codes and fields ----------------------------------------------------*/
 
 static void test_codes_get_their_zeros_back(void **state)
@@ -850,30 +838,30 @@ int main(void)
 		cmocka_unit_test(test_split_quoted_fields),
 		cmocka_unit_test(test_default_mapping_matches_the_doc),
 		cmocka_unit_test_setup_teardown(test_mapping_file_errors,
-						tmp_setup, tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_actors, tmp_setup,
-						tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_icews_sample, tmp_setup,
-						tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_gdelt_sample, tmp_setup,
-						tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_csv_sample, tmp_setup,
-						tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_actors, bin_tmp_setup,
+						bin_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_icews_sample, bin_tmp_setup,
+						bin_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_gdelt_sample, bin_tmp_setup,
+						bin_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_csv_sample, bin_tmp_setup,
+						bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_window_and_stdin,
-						tmp_setup, tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_mapping_file_replaces_the_default, tmp_setup,
-			tmp_teardown),
+			test_mapping_file_replaces_the_default, bin_tmp_setup,
+			bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_strict_stops_and_writes_nothing, tmp_setup,
-			tmp_teardown),
+			test_strict_stops_and_writes_nothing, bin_tmp_setup,
+			bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_files_and_usage,
-						tmp_setup, tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_out_of_memory, tmp_setup,
-						tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_out_of_memory, bin_tmp_setup,
+						bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_fragment_validates_and_runs, tmp_setup,
-			tmp_teardown),
+			test_fragment_validates_and_runs, bin_tmp_setup,
+			bin_tmp_teardown),
 		cmocka_unit_test(test_memory_does_not_grow),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

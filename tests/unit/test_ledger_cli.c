@@ -16,18 +16,6 @@
 #define RELAX "tests/scenarios/relaxation.cfg"
 #define LEDGER "tests/scenarios/ledger.cfg"
 
-static int tmp_setup(void **state)
-{
-	*state = bin_tmpdir();
-	return *state ? 0 : -1;
-}
-
-static int tmp_teardown(void **state)
-{
-	bin_rmtree(*state);
-	return 0;
-}
-
 static char *dir_in(const char *tmp, const char *name)
 {
 	char *d = strdup(bin_path(tmp, name));
@@ -146,12 +134,12 @@ static void test_usage_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_jobs_same_bytes, tmp_setup,
-						tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_jobs_same_bytes, bin_tmp_setup,
+						bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_relaxation_window,
-						tmp_setup, tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_usage_errors, tmp_setup,
-						tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_usage_errors, bin_tmp_setup,
+						bin_tmp_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

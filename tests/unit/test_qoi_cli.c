@@ -18,18 +18,6 @@
 #define HAZARD "tests/scenarios/hazard.cfg"
 #define GEN "tests/scenarios/generator.cfg"
 
-static int tmp_setup(void **state)
-{
-	*state = bin_tmpdir();
-	return *state ? 0 : -1;
-}
-
-static int tmp_teardown(void **state)
-{
-	bin_rmtree(*state);
-	return 0;
-}
-
 static void expect_close(double got, double want, double tol,
 			 const char *what)
 {
@@ -321,15 +309,15 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_relaxation_off_the_grid,
-						tmp_setup, tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_threshold_freeze_day,
-						tmp_setup, tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_known_probability,
-						tmp_setup, tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_jobs_and_other_files,
-						tmp_setup, tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_bad_values, tmp_setup,
-						tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_values, bin_tmp_setup,
+						bin_tmp_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -28,24 +28,6 @@
 #define HAZARD "tests/scenarios/hazard.cfg"
 #define GEN "tests/scenarios/generator.cfg"
 
-static int tmp_setup(void **state)
-{
-	*state = bin_tmpdir();
-	return *state ? 0 : -1;
-}
-
-static int tmp_teardown(void **state)
-{
-	bin_rmtree(*state);
-	return 0;
-}
-
-static int under_valgrind(void)
-{
-	const char *w = getenv("COH_WRAP");
-	return w && *w;
-}
-
 /* sensitivity.csv of dir, its header checked. */
 static void load_results(csv_table *t, const char *dir)
 {
@@ -98,8 +80,8 @@ static void expect_index(const csv_table *t, const char *factor,
 static void test_linear_shares(void **state)
 {
 	const char *dir = bin_path(*state, "lin");
-	const char *n = under_valgrind() ? "128" : "2048";
-	double tol = under_valgrind() ? -1 : 0.02;
+	const char *n = bin_under_valgrind() ? "128" : "2048";
+	double tol = bin_under_valgrind() ? -1 : 0.02;
 	bin_result r;
 	assert_true(bin_run(&r, "sensitivity", LINEAR, "--samples", n,
 			    "--plot", "none", "-o", dir, NULL) >= 0);
@@ -212,7 +194,7 @@ static const char *const same_files[] = {"design.csv", "sensitivity.csv",
 
 static const char *gen_reps(void)
 {
-	return under_valgrind() ? "2" : "8";
+	return bin_under_valgrind() ? "2" : "8";
 }
 
 static void run_gen(const char *dir, const char *jobs, int resume,
@@ -411,7 +393,7 @@ static void test_bad_input(void **state)
 	       "commitment:XYZ@end");
 	REFUSE(2, "2030-01-01 is after the scenario's end", "--qoi",
 	       "commitment:A@2030-01-01");
-	if (under_valgrind())
+	if (bin_under_valgrind())
 		return;         /* the rest check the wording of refusals
 				 * of the command line's text; the paths that
 				 * load and free scenarios ran above */
@@ -468,22 +450,22 @@ static void test_dry_run_writes_nothing(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_linear_shares, tmp_setup,
-						tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_morris_linear, tmp_setup,
-						tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_noise_share, tmp_setup,
-						tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_linear_shares, bin_tmp_setup,
+						bin_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_morris_linear, bin_tmp_setup,
+						bin_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_noise_share, bin_tmp_setup,
+						bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_jobs_and_resume,
-						tmp_setup, tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_under_mpi, tmp_setup,
-						tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_scenario_block, tmp_setup,
-						tmp_teardown),
-		cmocka_unit_test_setup_teardown(test_bad_input, tmp_setup,
-						tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_under_mpi, bin_tmp_setup,
+						bin_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_scenario_block, bin_tmp_setup,
+						bin_tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_bad_input, bin_tmp_setup,
+						bin_tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_dry_run_writes_nothing,
-						tmp_setup, tmp_teardown),
+						bin_tmp_setup, bin_tmp_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
