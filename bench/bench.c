@@ -332,7 +332,7 @@ static long child_peak_kib(const char *const argv[])
  * is still small (the hold model's heaps take tens of MB). */
 typedef struct peaks {
 	long r1k, r30k, s10, s1000;
-	long cal1, cal_all;     /* calibrate: one generation, all three */
+	long cal2, cal_all;     /* calibrate: two generations, all three */
 } peaks;
 
 static int measure_peaks(const char *bin, peaks *p)
@@ -360,9 +360,9 @@ static int measure_peaks(const char *bin, peaks *p)
 	p->s10 = child_peak_kib(s10);
 	p->s1000 = child_peak_kib(s1000);
 	/* the CSTO block with wider priors needs three generations; memory
-	 * stays flat in their number, since only the last two populations
-	 * are held */
-	char cdir[300], gens[8] = "1";
+	 * stays flat in their number from the second on (the first holds one
+	 * population, every later one the last two) */
+	char cdir[300], gens[8] = "2";
 	snprintf(cdir, sizeof cdir, "%s/cal", dir);
 	const char *cal[] = {bin, "calibrate", "scenarios/csto-armenia.cfg",
 			     "-p", "400", "-r", "10", "--plot", "none", "-q",
@@ -373,13 +373,13 @@ static int measure_peaks(const char *bin, peaks *p)
 			     "--max-generations", gens, "-o", cdir, NULL};
 	char rm[400];
 	snprintf(rm, sizeof rm, "rm -rf '%s'", cdir);
-	p->cal1 = system(rm) == 0 ? child_peak_kib(cal) : -1;
+	p->cal2 = system(rm) == 0 ? child_peak_kib(cal) : -1;
 	snprintf(gens, sizeof gens, "30");
 	p->cal_all = system(rm) == 0 ? child_peak_kib(cal) : -1;
 	char cmd[400];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	return system(cmd) == 0 && p->r1k > 0 && p->r30k > 0 && p->s10 > 0 &&
-	       p->s1000 > 0 && p->cal1 > 0 && p->cal_all > 0 ? 0 : -1;
+	       p->s1000 > 0 && p->cal2 > 0 && p->cal_all > 0 ? 0 : -1;
 }
 
 /* Wall time of a child command (stdout and stderr to /dev/null); -1 when
@@ -841,11 +841,11 @@ int main(int argc, char **argv)
 			 "<= 1.2)", (double)peak.s1000 / (double)peak.s10);
 		record("peak_kib_sweep_1000_points", (double)peak.s1000, "KiB",
 		       note);
-		record("peak_kib_calibrate_1_generation", (double)peak.cal1,
+		record("peak_kib_calibrate_2_generations", (double)peak.cal2,
 		       "KiB", "CSTO block with wider priors, 400 particles");
-		snprintf(note, sizeof note, "all 3 generations, ratio to one: "
+		snprintf(note, sizeof note, "all 3 generations, ratio to two: "
 			 "%.2f (target <= 1.2)",
-			 (double)peak.cal_all / (double)peak.cal1);
+			 (double)peak.cal_all / (double)peak.cal2);
 		record("peak_kib_calibrate_all_generations",
 		       (double)peak.cal_all, "KiB", note);
 	}
