@@ -1193,8 +1193,9 @@ static int calibrate_tables(coh_strbuf *b, const cli_folder_report *r,
 			   "<th>90% credible interval</th></tr>\n");
 	for (size_t row = 1; row < d.n_rows && row <= FOLDER_ROWS; row++) {
 		char prior[160];
+		const char *scale = csv_at(&d, row, (size_t)col[3]);
 		snprintf(prior, sizeof prior, "%s on [%.4g, %.4g]",
-			 csv_at(&d, row, (size_t)col[3]),
+			 strcmp(scale, "log") == 0 ? "log-uniform" : scale,
 			 field_number(csv_at(&d, row, (size_t)col[1])),
 			 field_number(csv_at(&d, row, (size_t)col[2])));
 		coh_strbuf_puts(b, "<tr>");
