@@ -623,7 +623,7 @@ static void calibrate_facts(coh_strbuf *b, json_t *man)
 	json_int_t reps = json_integer_value(json_object_get(
 		cal, "replications_per_particle"));
 	snprintf(text, sizeof text, "%" JSON_INTEGER_FORMAT " per generation, "
-		 "each run %" JSON_INTEGER_FORMAT " time%s",
+		 "%" JSON_INTEGER_FORMAT " replication%s each",
 		 json_integer_value(json_object_get(cal, "particles")), reps,
 		 reps == 1 ? "" : "s");
 	fact(b, "Particles", text);
@@ -654,11 +654,12 @@ static void calibrate_facts(coh_strbuf *b, json_t *man)
 	coh_html_escape(b, text);
 	coh_strbuf_puts(b, ", not 0 (");
 	coh_html_escape(b, why ? why : "--max-generations was reached");
-	coh_strbuf_puts(b, "): the posterior below is an approximation whose "
-			   "particles may each miss a share ");
+	coh_strbuf_puts(b, "): the posterior below is only an approximation, "
+			   "for the replications that accepted its particles "
+			   "could miss up to a share ");
 	coh_html_escape(b, text);
 	coh_strbuf_puts(b, " of the milestones' weight. More particles, "
-			   "replications or generations may take it to "
+			   "replications or generations may take eps to "
 			   "0.</p>\n");
 }
 

@@ -896,8 +896,8 @@ static void test_calibrate_report(void **state)
 	char *html = check_page(dir, out, 2, "<title>coverage</title>");
 	assert_non_null(strstr(html, "A report of cohesim calibrate"));
 	assert_non_null(strstr(html, "<dt>Seed</dt><dd>11</dd>"));
-	assert_non_null(strstr(html, "<dd>50 per generation, each run 2 "
-				     "times</dd>"));
+	assert_non_null(strstr(html, "<dd>50 per generation, 2 replications "
+				     "each</dd>"));
 	assert_non_null(strstr(html, "<dt>Final eps</dt><dd>0: converged"));
 	assert_null(strstr(html, "did not converge"));
 	assert_non_null(strstr(html, "<dd>tests/scenarios/coverage.cfg</dd>"));
