@@ -29,8 +29,8 @@ static const char backtest_help[] =
 	"start at DATE, and each calibration milestone dated after DATE is\n"
 	"scored from the share p of replications in which it holds: Brier\n"
 	"(1 - p)^2 and log score -ln max(p, 1/(2R)), per milestone and summed.\n"
-	"Writes backtest.csv, a figure and manifest.json, and a table on\n"
-	"stdout (docs/calibration.md).\n"
+	"Writes backtest.csv, scenario.resolved.cfg, a figure, report.html and\n"
+	"manifest.json, and a table on stdout (docs/calibration.md).\n"
 	"\n"
 	"Options:\n"
 	"      --cutoff DATE       the last day of the record the forecast sees\n"
@@ -46,15 +46,19 @@ static const char backtest_help[] =
 	"      --include-root DIR  folder that @include may not leave\n"
 	"      --title TEXT        the figure's title (default: the scenario's)\n"
 	"      --plot FORMAT       png (default), svg, pdf, dumb or none\n"
+	"      --report FORMAT     html (default): report.html, one page with\n"
+	"                          the scores and the figure inline, to\n"
+	"                          forward; none: no report\n"
 	"      --max-memory GB     memory limit (default: half of the memory)\n"
 	"  -q, --quiet             no progress and no table\n"
 	"  -h, --help              show this help\n";
 
-enum { OPT_CUTOFF = 1, OPT_POSTERIOR };
+enum { OPT_CUTOFF = 1, OPT_POSTERIOR, OPT_REPORT };
 
 static const cli_option backtest_options[] = {
 	{"cutoff", 0, 1, OPT_CUTOFF},
 	{"posterior", 0, 1, OPT_POSTERIOR},
+	{"report", 0, 1, OPT_REPORT},
 	{NULL, 0, 0, 0},
 };
 
@@ -62,6 +66,7 @@ typedef struct bt_args {
 	cli_common_opts common;
 	const char *scenario, *cutoff, *posterior;
 	int64_t cutoff_day;             /* the date's day number */
+	int no_report;                  /* --report none */
 } bt_args;
 
 static int take_arg(void *ctx, int id, const char *v)
@@ -81,6 +86,8 @@ static int take_arg(void *ctx, int id, const char *v)
 					       "date YYYY-MM-DD, got \"%s\"", v);
 		a->cutoff = v;
 		return CLI_OK;
+	case OPT_REPORT:
+		return cli_opt_report("backtest", v, &a->no_report);
 	default: /* OPT_POSTERIOR */
 		a->posterior = v;
 		return CLI_OK;
@@ -177,8 +184,22 @@ static void csv_number(coh_strbuf *b, double x)
 	coh_strbuf_printf(b, ",%s", num);
 }
 
-static int write_results(bt_state *s, const char *dir, int argc,
-			 char **argv)
+/* report.html, from the folder's files as `cohesim plot DIR` writes it
+ * again; the figure's model is titled as the command's figure. */
+static int write_report(bt_state *s, const char *dir,
+			const coh_model *titled)
+{
+	static const char *const figure[] = {"backtest.gp"};
+	cli_folder_report report = {
+		.dir = dir, .kind = CLI_FOLDER_BACKTEST,
+		.title = cli_figure_title(&s->a->common, s->model),
+		.model = titled, .figures = figure, .n_figures = 1,
+	};
+	return cli_report_folder(&report, NULL, &s->err);
+}
+
+static int write_results(bt_state *s, const coh_scenario *sc,
+			 const char *dir, int argc, char **argv)
 {
 	const coh_model *m = s->model;
 	const cli_common_opts *o = &s->a->common;
@@ -230,24 +251,27 @@ static int write_results(bt_state *s, const char *dir, int argc,
 	coh_strbuf_free(&b);
 	char **plot_files = NULL;
 	size_t n_plot = 0;
+	char title[256];
+	snprintf(title, sizeof title, "%s: backtest from %s%s",
+		 cli_figure_title(o, m), s->a->cutoff,
+		 s->post ? " (posterior)" : "");
+	coh_model titled = *m;
+	titled.title = title;
+	if (!rc)
+		rc = cli_write_resolved(dir, sc, &s->err);
 	if (!rc && o->plot != COH_PLOT_NONE) {
-		char title[256];
-		snprintf(title, sizeof title, "%s: backtest from %s%s",
-			 cli_figure_title(o, m), s->a->cutoff,
-			 s->post ? " (posterior)" : "");
-		coh_model titled = *m;
-		titled.title = title;
 		static const char *const figure[] = {"backtest.gp"};
 		rc = cli_draw(dir, &titled, figure, 1, NULL, 0, o->plot,
 			      &plot_files, &n_plot, &s->err);
 	}
-	const char **files = coh_calloc(n_plot + 2, sizeof *files);
+	const char **files = coh_calloc(n_plot + 3, sizeof *files);
 	if (!rc && !files)
 		rc = coh_error_set(&s->err, COH_ENOMEM, NULL, 0,
 				   "out of memory");
 	if (!rc) {
 		size_t n_files = 0;
 		files[n_files++] = "backtest.csv";
+		files[n_files++] = "scenario.resolved.cfg";
 		for (size_t i = 0; i < n_plot; i++)
 			files[n_files++] = plot_files[i];
 		coh_manifest manifest = {
@@ -263,9 +287,16 @@ static int write_results(bt_state *s, const char *dir, int argc,
 		};
 		rc = coh_manifest_write(&manifest, &s->err);
 	}
+	/* report.html reads the finished manifest */
+	if (!rc && s->a->no_report)
+		rc = cli_remove_stale(dir, "report.html", &s->err);
+	else if (!rc)
+		rc = write_report(s, dir, &titled);
 	if (!rc && !o->quiet)
-		fprintf(stderr, "cohesim: wrote %s/ (backtest.csv, %s"
-			"manifest.json)\n", dir, n_plot ? "figure, " : "");
+		fprintf(stderr, "cohesim: wrote %s/ (backtest.csv, "
+			"scenario.resolved.cfg, %s%smanifest.json)\n", dir,
+			n_plot ? "figure, " : "",
+			s->a->no_report ? "" : "report.html, ");
 	coh_free(files);
 	coh_plot_files_free(plot_files, n_plot);
 	return rc;
@@ -341,7 +372,7 @@ static int backtest_loaded(bt_state *s, const coh_scenario *sc, int argc,
 		return cli_stopped_status();
 	}
 	if (!rc)
-		rc = write_results(s, dir, argc, argv);
+		rc = write_results(s, sc, dir, argc, argv);
 	if (rc)
 		cli_print_error(&s->err);
 	coh_free(dir);

@@ -41,7 +41,7 @@ static const char calibrate_help[] =
 	"met).  Writes posterior.csv (particle, weight, one column per prior,\n"
 	"likelihood), posterior-summary.csv, generations.csv, milestones.csv\n"
 	"(each milestone's pass rate under the prior and the posterior),\n"
-	"populations/ (every generation and batch), figures and\n"
+	"populations/ (every generation and batch), figures, report.html and\n"
 	"manifest.json (docs/calibration.md).\n"
 	"\n"
 	"Options:\n"
@@ -64,12 +64,15 @@ static const char calibrate_help[] =
 	"      --include-root DIR  folder that @include may not leave\n"
 	"      --title TEXT        the figures' title (default: the scenario's)\n"
 	"      --plot FORMAT       png (default), svg, pdf, dumb or none\n"
+	"      --report FORMAT     html (default): report.html, one page with\n"
+	"                          the posterior, the milestones and the\n"
+	"                          figures inline, to forward; none: no report\n"
 	"      --max-memory GB     memory limit (default: half of the memory)\n"
 	"  -q, --quiet             no progress and no table\n"
 	"  -h, --help              show this help\n";
 
 enum { OPT_PARTICLES = 1, OPT_MIN_ACCEPT, OPT_BUDGET, OPT_MAX_GEN,
-       OPT_RESUME, OPT_DRY };
+       OPT_RESUME, OPT_DRY, OPT_REPORT };
 
 static const cli_option calibrate_options[] = {
 	{"particles", 'p', 1, OPT_PARTICLES},
@@ -78,6 +81,7 @@ static const cli_option calibrate_options[] = {
 	{"max-generations", 0, 1, OPT_MAX_GEN},
 	{"resume", 0, 0, OPT_RESUME},
 	{"dry-run", 0, 0, OPT_DRY},
+	{"report", 0, 1, OPT_REPORT},
 	{NULL, 0, 0, 0},
 };
 
@@ -93,6 +97,7 @@ typedef struct cal_args {
 	uint64_t particles, budget, max_gen;
 	double min_accept;
 	int min_accept_given, resume, dry_run;
+	int no_report;                  /* --report none */
 } cal_args;
 
 static int take_arg(void *ctx, int id, const char *v)
@@ -140,6 +145,8 @@ static int take_arg(void *ctx, int id, const char *v)
 	case OPT_RESUME:
 		a->resume = 1;
 		return CLI_OK;
+	case OPT_REPORT:
+		return cli_opt_report("calibrate", v, &a->no_report);
 	default: /* OPT_DRY */
 		a->dry_run = 1;
 		return CLI_OK;
@@ -768,7 +775,8 @@ static int write_manifest(cal_state *s, const cal_generation *post,
 			"scale", s->priors[j].log ? "log" : "uniform"));
 	static const char *const names[] = {
 		"posterior.csv", "posterior-summary.csv", "generations.csv",
-		"milestones.csv", "scenario.resolved.cfg", "populations/"};
+		"milestones.csv", "posterior-figure.csv",
+		"scenario.resolved.cfg", "populations/"};
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
 		json_array_append_new(files, json_string(names[i]));
 	for (size_t i = 0; i < n_plot_files; i++)
@@ -838,6 +846,37 @@ static int write_figure_data(cal_state *s, const cal_generation *post)
 	return rc;
 }
 
+/* The figures' title: the scenario's (or --title) with the particles
+ * and the final eps; `cohesim plot DIR` composes the same one from the
+ * manifest. */
+static void figure_title(char *title, size_t size, const cal_state *s,
+			 const cal_generation *post)
+{
+	snprintf(title, size, "%s: calibration, %zu particles, eps %g",
+		 cli_figure_title(&s->a->common, s->model), post->pop.n,
+		 post->eps);
+}
+
+/* report.html, from the folder's files as `cohesim plot DIR` writes it
+ * again: the figures drawn once more as SVG. */
+static int write_report(cal_state *s, const cal_generation *post)
+{
+	char title[256];
+	figure_title(title, sizeof title, s, post);
+	coh_model titled = *s->model;
+	titled.title = title;
+	static const char *const figures[] = {"calibration.gp",
+					      "generations.gp", "pairs.gp"};
+	cli_folder_report report = {
+		.dir = s->dir, .kind = CLI_FOLDER_CALIBRATE,
+		.title = cli_figure_title(&s->a->common, s->model),
+		.model = &titled, .figures = figures,
+		.n_figures = s->k > 1 ? 3 : 2, .axes = s->paths,
+		.n_axes = s->k,
+	};
+	return cli_report_folder(&report, NULL, &s->err);
+}
+
 static int write_results(cal_state *s, int argc, char **argv)
 {
 	const cal_generation *post = &s->gens[s->n_gens - 1];
@@ -857,9 +896,7 @@ static int write_results(cal_state *s, int argc, char **argv)
 		rc = cli_write_resolved(s->dir, s->base, &s->err);
 	if (!rc && s->a->common.plot != COH_PLOT_NONE) {
 		char title[256];
-		snprintf(title, sizeof title, "%s: calibration, %zu particles, "
-			 "eps %g", cli_figure_title(&s->a->common, s->model),
-			 post->pop.n, post->eps);
+		figure_title(title, sizeof title, s, post);
 		coh_model titled = *s->model;
 		titled.title = title;
 		/* pairs need two priors */
@@ -876,6 +913,11 @@ static int write_results(cal_state *s, int argc, char **argv)
 	if (!rc)
 		rc = write_manifest(s, post, plot_files, n_plot_files, argc,
 				    argv);
+	/* report.html reads the finished manifest */
+	if (!rc && s->a->no_report)
+		rc = cli_remove_stale(s->dir, "report.html", &s->err);
+	else if (!rc)
+		rc = write_report(s, post);
 	if (!rc && !s->a->common.quiet) {
 		printf("\n%-24s %-11s %10s %10s  %s\n", "milestone", "date",
 		       "prior", "posterior", "condition");
@@ -891,8 +933,9 @@ static int write_results(cal_state *s, int argc, char **argv)
 		}
 		fflush(stdout);
 		fprintf(stderr, "cohesim: wrote %s/ (posterior.csv, "
-			"generations.csv, milestones.csv, manifest.json%s)\n",
-			s->dir, n_plot_files ? ", figures" : "");
+			"generations.csv, milestones.csv%s%s, manifest.json)"
+			"\n", s->dir, n_plot_files ? ", figures" : "",
+			s->a->no_report ? "" : ", report.html");
 	}
 	coh_plot_files_free(plot_files, n_plot_files);
 	coh_free(rate);

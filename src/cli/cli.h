@@ -288,12 +288,14 @@ int cli_report_compare(const cli_report_page *page,
 		       const cli_compare_table *t, coh_error *err);
 
 /* report.html of a folder whose results are all on disk: a sweep's, an
- * attribution's or a sensitivity analysis's.  The page is built from the
+ * attribution's, a sensitivity analysis's, a calibration's or a
+ * backtest's.  The page is built from the
  * folder's files alone (manifest.json, the CSV tables) and the figure
  * drawn once more as SVG, so that the command and `cohesim plot DIR`
  * write the same page.  Borrowed. */
 typedef enum cli_folder_kind {
-	CLI_FOLDER_SWEEP, CLI_FOLDER_ATTRIBUTE, CLI_FOLDER_SENSITIVITY
+	CLI_FOLDER_SWEEP, CLI_FOLDER_ATTRIBUTE, CLI_FOLDER_SENSITIVITY,
+	CLI_FOLDER_CALIBRATE, CLI_FOLDER_BACKTEST
 } cli_folder_kind;
 
 struct cli_figure_opts;
@@ -309,6 +311,11 @@ typedef struct cli_folder_report {
 	 * attribution.gp, sensitivity.gp or morris.gp), its axes (a
 	 * sweep's paths, the QoIs) and the user's choices (or NULL) */
 	const char *figure;
+	/* or, when n_figures > 0, these templates (a calibration's:
+	 * calibration.gp, generations.gp and, with two priors or more,
+	 * pairs.gp), in this order on the page */
+	const char *const *figures;
+	size_t n_figures;
 	const char *const *axes;
 	size_t n_axes;
 	const struct cli_figure_opts *opts;

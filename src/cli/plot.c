@@ -1,5 +1,6 @@
 /* `cohesim plot DIR`: redraws the figures of a finished run, comparison,
- * sweep, attribution or sensitivity analysis from the files in DIR, in
+ * sweep, attribution, sensitivity analysis, calibration or backtest from
+ * the files in DIR, in
  * another format if asked, and then the folder's report.html, if it has
  * one, so that the page shows the figures as they are now (a run's and a
  * comparison's keep their tables: only their figures are drawn again).  The
@@ -8,6 +9,7 @@
 #include "cohesim/output.h"
 #include "core/alloc.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -15,8 +17,9 @@
 static const char plot_help[] =
 	"Usage: cohesim plot DIR [OPTIONS]\n"
 	"\n"
-	"Redraws the figures of a finished run, compare, sweep, attribution or\n"
-	"sensitivity analysis from the CSV files in DIR (which must hold\n"
+	"Redraws the figures of a finished run, compare, sweep, attribution,\n"
+	"sensitivity analysis, calibration or backtest from the CSV files in\n"
+	"DIR (which must hold\n"
 	"scenario.resolved.cfg), then report.html when DIR holds one (a\n"
 	"run's and a comparison's keep their tables and get the new figures).\n"
 	"\n"
@@ -109,6 +112,64 @@ static int read_qois(char *path, const char *dir, const char *name,
 	}
 	fclose(fp);
 	return *n ? 0 : -1;
+}
+
+/* DIR/manifest.json, or NULL after saying why on stderr. */
+static json_t *read_manifest(char *path, const char *dir)
+{
+	json_error_t why;
+	json_t *man = json_load_file(in_dir(path, dir, "manifest.json"), 0,
+				     &why);
+	if (!man)
+		fprintf(stderr, "cohesim: %s:%d: cannot read the manifest: "
+			"%s\n", path, why.line, why.text);
+	return man;
+}
+
+/* The priors' paths of a calibration, its figures' axes, from its
+ * manifest's "calibration" entry. */
+static int read_priors(json_t *man, const char **axes, size_t max,
+		       size_t *n)
+{
+	json_t *priors = json_object_get(json_object_get(man, "calibration"),
+					 "priors");
+	*n = 0;
+	for (size_t i = 0; i < json_array_size(priors) && *n < max; i++) {
+		const char *p = json_string_value(json_object_get(
+			json_array_get(priors, i), "path"));
+		if (!p)
+			return -1;
+		axes[(*n)++] = p;
+	}
+	return *n ? 0 : -1;
+}
+
+/* The figures' title as calibrate and backtest compose it, from the
+ * manifest (the particles and final eps; the cutoff on the recorded
+ * command line, and whether a posterior was drawn from). */
+static void compose_title(char *out, size_t size, const char *title,
+			  json_t *man, int calibration)
+{
+	if (calibration) {
+		json_t *cal = json_object_get(man, "calibration");
+		snprintf(out, size, "%s: calibration, %" JSON_INTEGER_FORMAT
+			 " particles, eps %g", title,
+			 json_integer_value(json_object_get(cal, "particles")),
+			 json_number_value(json_object_get(cal, "final_eps")));
+		return;
+	}
+	json_t *cmd = json_object_get(man, "command_line");
+	const char *cutoff = "?";
+	for (size_t i = 0; i < json_array_size(cmd); i++) {
+		const char *w = json_string_value(json_array_get(cmd, i));
+		if (w && strcmp(w, "--cutoff") == 0 &&
+		    json_string_value(json_array_get(cmd, i + 1)))
+			cutoff = json_string_value(json_array_get(cmd, i + 1));
+		else if (w && strncmp(w, "--cutoff=", 9) == 0)
+			cutoff = w + 9;
+	}
+	snprintf(out, size, "%s: backtest from %s%s", title, cutoff,
+		 json_object_get(man, "posterior") ? " (posterior)" : "");
 }
 
 /* The report.html of a run or a comparison with its figures drawn again
@@ -208,6 +269,13 @@ int cli_plot(int argc, char **argv, int first)
 	static const char *const sobol_figs[] = {"sensitivity.gp"};
 	static const char *const morris_figs[] = {"morris.gp"};
 	static const char *const attribution_figs[] = {"attribution.gp"};
+	static const char *const calibration_figs[] = {"calibration.gp",
+						       "generations.gp",
+						       "pairs.gp"};
+	static const char *const backtest_figs[] = {"backtest.gp"};
+	/* a calibration's or a backtest's manifest: the priors, the
+	 * figures' title (axes point into it) */
+	json_t *man = NULL;
 	/* the kind of folder whose report.html plot writes anew, or -1 for
 	 * run and compare, whose report gets new figures only */
 	int kind = -1;
@@ -254,6 +322,26 @@ int cli_plot(int argc, char **argv, int first)
 		figs = kind == CLI_FOLDER_ATTRIBUTE ? attribution_figs
 		     : morris ? morris_figs : sobol_figs;
 		n_figs = 1;
+	} else if (has(path, dir, "posterior-figure.csv") ||
+		   has(path, dir, "backtest.csv")) {
+		kind = has(path, dir, "backtest.csv") ? CLI_FOLDER_BACKTEST
+		       : CLI_FOLDER_CALIBRATE;
+		man = read_manifest(path, dir);
+		if (man && kind == CLI_FOLDER_CALIBRATE &&
+		    read_priors(man, axes, 64, &n_axes)) {
+			fprintf(stderr, "cohesim: %s/manifest.json: no "
+				"calibration priors\n", dir);
+			json_decref(man);
+			man = NULL;
+		}
+		if (!man) {
+			coh_free(path);
+			return CLI_ERROR;
+		}
+		figs = kind == CLI_FOLDER_BACKTEST ? backtest_figs
+		       : calibration_figs;
+		/* pairs need two priors */
+		n_figs = kind == CLI_FOLDER_BACKTEST ? 1 : n_axes > 1 ? 3 : 2;
 	} else if (has(path, dir, "compare.csv")) {
 		figs = compare_figs;
 		n_figs = 1;
@@ -262,9 +350,10 @@ int cli_plot(int argc, char **argv, int first)
 		n_figs = 3;
 	} else {
 		fprintf(stderr, "cohesim: %s: no summary.csv, compare.csv, "
-			"sweep-summary.csv, sensitivity-figure.csv or "
-			"attribution-bars.csv here; expected the folder of a "
-			"finished run\n", dir);
+			"sweep-summary.csv, sensitivity-figure.csv, "
+			"attribution-bars.csv, posterior-figure.csv or "
+			"backtest.csv here; expected the folder of a finished "
+			"run\n", dir);
 		coh_free(path);
 		return CLI_ERROR;
 	}
@@ -273,8 +362,10 @@ int cli_plot(int argc, char **argv, int first)
 	int status = cli_load(&sc, in_dir(path, dir, "scenario.resolved.cfg"),
 			      dir, NULL, 0);
 	coh_free(path);
-	if (status != CLI_OK)
+	if (status != CLI_OK) {
+		json_decref(man);
 		return status;
+	}
 	char **files = NULL;
 	size_t n_files = 0;
 	coh_error err = {0};
@@ -286,13 +377,24 @@ int cli_plot(int argc, char **argv, int first)
 		status = cli_check_metric("plot", chosen.metric,
 					  coh_scenario_model(sc));
 	if (status != CLI_OK) {
+		json_decref(man);
 		coh_scenario_free(sc);
 		return status;
 	}
 	coh_model shown = *coh_scenario_model(sc);
 	if (title)
 		shown.title = title;
-	int rc = cli_draw_members(dir, &shown, &chosen, figs,
+	/* a calibration's and a backtest's figures say more in their
+	 * title, as the command's do */
+	coh_model drawn = shown;
+	char drawn_title[512];
+	if (man) {
+		compose_title(drawn_title, sizeof drawn_title,
+			      shown.title ? shown.title : shown.name, man,
+			      kind == CLI_FOLDER_CALIBRATE);
+		drawn.title = drawn_title;
+	}
+	int rc = cli_draw_members(dir, &drawn, &chosen, figs,
 				  n_figs, axes, n_axes, format, &files,
 				  &n_files, &err);
 	if (!rc && n_files > 0)
@@ -303,8 +405,10 @@ int cli_plot(int argc, char **argv, int first)
 	if (!rc && report && kind >= 0) {
 		cli_folder_report r = {
 			.dir = dir, .kind = (cli_folder_kind)kind,
-			.title = shown.title, .model = &shown,
-			.figure = figs[0], .axes = axes, .n_axes = n_axes,
+			.title = shown.title ? shown.title : shown.name,
+			.model = &drawn,
+			.figure = figs[0], .figures = figs,
+			.n_figures = n_figs, .axes = axes, .n_axes = n_axes,
 			.opts = &chosen, .keep_without_gnuplot = 1,
 		};
 		rc = cli_report_folder(&r, &redrawn, &err);
@@ -323,5 +427,6 @@ int cli_plot(int argc, char **argv, int first)
 	}
 	coh_plot_files_free(files, n_files);
 	coh_scenario_free(sc);
+	json_decref(man);
 	return cli_exit_status(rc);
 }

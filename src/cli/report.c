@@ -613,6 +613,86 @@ static const char *jtext_or(const json_t *o)
 	return text ? text : "?";
 }
 
+/* The facts of a calibration, from its manifest's "calibration" entry,
+ * then the end of the list and, when it did not reach eps = 0, a warning
+ * that says what the posterior is then. */
+static void calibrate_facts(coh_strbuf *b, json_t *man)
+{
+	json_t *cal = json_object_get(man, "calibration");
+	char text[256];
+	json_int_t reps = json_integer_value(json_object_get(
+		cal, "replications_per_particle"));
+	snprintf(text, sizeof text, "%" JSON_INTEGER_FORMAT " per generation, "
+		 "%" JSON_INTEGER_FORMAT " replication%s each",
+		 json_integer_value(json_object_get(cal, "particles")), reps,
+		 reps == 1 ? "" : "s");
+	fact(b, "Particles", text);
+	snprintf(text, sizeof text, "%" JSON_INTEGER_FORMAT,
+		 json_integer_value(json_object_get(cal, "generations")));
+	fact(b, "Generations", text);
+	snprintf(text, sizeof text, "%" JSON_INTEGER_FORMAT,
+		 json_integer_value(json_object_get(cal, "simulations")));
+	fact(b, "Simulations", text);
+	double eps = json_number_value(json_object_get(cal, "final_eps"));
+	int converged = json_is_true(json_object_get(cal, "converged"));
+	if (converged)
+		snprintf(text, sizeof text, "0: converged, every milestone met");
+	else
+		snprintf(text, sizeof text, "%g: not converged", eps);
+	fact(b, "Final eps", text);
+	snprintf(text, sizeof text, "%.1f",
+		 json_number_value(json_object_get(cal, "final_ess")));
+	fact(b, "Final effective sample size", text);
+	coh_strbuf_puts(b, "</dl>\n");
+	if (converged)
+		return;
+	const char *why = jtext(cal, "stopped");
+	snprintf(text, sizeof text, "%g", eps);
+	coh_strbuf_puts(b, "<p class=\"note\"><strong>Warning: the "
+			   "calibration did not converge.</strong> Its last "
+			   "generation has eps ");
+	coh_html_escape(b, text);
+	coh_strbuf_puts(b, ", not 0 (");
+	coh_html_escape(b, why ? why : "--max-generations was reached");
+	coh_strbuf_puts(b, "): the posterior below is only an approximation, "
+			   "for the replications that accepted its particles "
+			   "could miss up to a share ");
+	coh_html_escape(b, text);
+	coh_strbuf_puts(b, " of the milestones' weight. More particles, "
+			   "replications or generations may take eps to "
+			   "0.</p>\n");
+}
+
+/* The facts of a backtest: its cutoff, read back from the command line
+ * (--cutoff DATE or --cutoff=DATE), and the posterior it drew from. */
+static void backtest_facts(coh_strbuf *b, json_t *man, json_t *cmd)
+{
+	const char *cutoff = NULL;
+	for (size_t i = 0; i < json_array_size(cmd); i++) {
+		const char *word = json_string_value(json_array_get(cmd, i));
+		if (!word)
+			continue;
+		if (strcmp(word, "--cutoff") == 0)
+			cutoff = json_string_value(json_array_get(cmd, i + 1));
+		else if (strncmp(word, "--cutoff=", 9) == 0)
+			cutoff = word + 9;
+	}
+	fact(b, "Cutoff", cutoff ? cutoff : "?");
+	json_t *post = json_object_get(man, "posterior");
+	if (!post) {
+		fact(b, "Parameters", "the scenario's own (no --posterior)");
+		return;
+	}
+	coh_strbuf_puts(b, "<dt>Posterior</dt><dd>");
+	coh_html_escape(b, jtext(post, "path") ? jtext(post, "path") : "?");
+	coh_strbuf_printf(b, " (%" JSON_INTEGER_FORMAT " particles drawn; "
+			     "SHA-256 <code>",
+			  json_integer_value(json_object_get(
+				  post, "particles_drawn")));
+	coh_html_escape(b, jtext(post, "sha256") ? jtext(post, "sha256") : "?");
+	coh_strbuf_puts(b, "</code>)</dd>\n");
+}
+
 /* The facts every such page opens with, from manifest.json: a sweep's
  * (and a sensitivity analysis's, which runs as one) and the others' name
  * them differently. */
@@ -621,8 +701,10 @@ static void folder_facts(coh_strbuf *b, const cli_folder_report *r,
 {
 	const coh_model *m = r->model;
 	json_t *sc = json_object_get(man, "scenario");
+	/* calibrate's own manifest names the file "file" */
 	const char *path = json_is_string(sc) ? json_string_value(sc)
-			 : jtext(sc, "path");
+			 : jtext(sc, "path") ? jtext(sc, "path")
+			 : jtext(sc, "file");
 	const char *sha = json_is_string(sc) ? jtext(man, "scenario_sha256")
 			: jtext(sc, "sha256");
 	json_t *cmd = json_object_get(man, "command");
@@ -658,11 +740,16 @@ static void folder_facts(coh_strbuf *b, const cli_folder_report *r,
 	} else {
 		b->failed = 1;
 	}
-	const char *version = jtext(man, "version");
+	const char *version = jtext(man, "version") ? jtext(man, "version")
+			    : jtext(man, "cohesim");
 	fact(b, "cohesim version", version ? version : COH_VERSION);
-	if (seed)
-		fact(b, "Seed", seed);
 	char text[256];
+	if (!seed) {
+		/* calibrate's manifest: the resolved scenario's seed */
+		snprintf(text, sizeof text, "%" PRIu64, m->seed);
+		seed = text;
+	}
+	fact(b, "Seed", seed);
 	json_int_t reps = json_integer_value(json_object_get(
 		man, "replications_per_point"));
 	json_t *design = json_object_get(man, "design");
@@ -713,11 +800,16 @@ static void folder_facts(coh_strbuf *b, const cli_folder_report *r,
 							    "evaluations")),
 			 reps, reps == 1 ? "" : "s");
 		fact(b, "Evaluations", text);
+	} else if (r->kind == CLI_FOLDER_CALIBRATE) {
+		calibrate_facts(b, man);
+		return;
 	} else {
 		snprintf(text, sizeof text, "%" JSON_INTEGER_FORMAT,
 			 json_integer_value(json_object_get(man,
 							    "replications")));
 		fact(b, "Replications", text);
+		if (r->kind == CLI_FOLDER_BACKTEST)
+			backtest_facts(b, man, cmd);
 	}
 	coh_strbuf_puts(b, "</dl>\n");
 }
@@ -1057,6 +1149,184 @@ static int sensitivity_tables(coh_strbuf *b, const cli_folder_report *r,
 	return 0;
 }
 
+/* The columns names of d, each in *col, or COH_EINPUT naming file. */
+static int need_columns(const csv_doc *d, const char *dir, const char *file,
+			const char *const *names, size_t n, long *col,
+			coh_error *err)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((col[i] = csv_column(d, names[i])) < 0)
+			return coh_error_set(err, COH_EINPUT, dir, 0, "%s has "
+					     "no column %s", file, names[i]);
+	return 0;
+}
+
+/* posterior-summary.csv, milestones.csv and generations.csv: what the
+ * record supports, how well the posterior meets each milestone, and how
+ * the generations went. */
+static int calibrate_tables(coh_strbuf *b, const cli_folder_report *r,
+			    coh_error *err)
+{
+	static const char *const post_cols[] = {"path", "prior_min",
+		"prior_max", "scale", "mean", "sd", "q05", "median", "q95"};
+	static const char *const ms_cols[] = {"id", "date", "description",
+		"weight", "prior_pass_rate", "posterior_pass_rate"};
+	static const char *const gen_cols[] = {"generation", "eps",
+		"particles", "proposals", "simulations", "acceptance_rate",
+		"ess"};
+	csv_doc d;
+	long col[9];
+	int rc = csv_read(&d, r->dir, "posterior-summary.csv", err);
+	if (!rc && (rc = need_columns(&d, r->dir, "posterior-summary.csv",
+				      post_cols, 9, col, err)))
+		csv_doc_free(&d);
+	if (rc)
+		return rc;
+	coh_strbuf_puts(b, "<h2>Posterior</h2>\n<p>Each calibrated setting: "
+			   "its prior (uniform, or uniform on a log scale, "
+			   "over its range), then the posterior's weighted "
+			   "mean, standard deviation and median, and its 90% "
+			   "credible interval (the 5% and 95% quantiles). An "
+			   "interval much narrower than the prior's range is "
+			   "what the milestones pin down.</p>\n");
+	coh_strbuf_puts(b, "<table>\n<tr><th>setting</th><th>prior</th>"
+			   "<th>mean</th><th>sd</th><th>median</th>"
+			   "<th>90% credible interval</th></tr>\n");
+	for (size_t row = 1; row < d.n_rows && row <= FOLDER_ROWS; row++) {
+		char prior[160];
+		const char *scale = csv_at(&d, row, (size_t)col[3]);
+		snprintf(prior, sizeof prior, "%s on [%.4g, %.4g]",
+			 strcmp(scale, "log") == 0 ? "log-uniform" : scale,
+			 field_number(csv_at(&d, row, (size_t)col[1])),
+			 field_number(csv_at(&d, row, (size_t)col[2])));
+		coh_strbuf_puts(b, "<tr>");
+		cell(b, csv_at(&d, row, (size_t)col[0]), 0);
+		cell(b, prior, 0);
+		num4(b, csv_at(&d, row, (size_t)col[4]));
+		num4(b, csv_at(&d, row, (size_t)col[5]));
+		num4(b, csv_at(&d, row, (size_t)col[7]));
+		interval(b, csv_at(&d, row, (size_t)col[6]),
+			 csv_at(&d, row, (size_t)col[8]));
+		coh_strbuf_puts(b, "</tr>\n");
+	}
+	coh_strbuf_puts(b, "</table>\n");
+	csv_doc_free(&d);
+
+	rc = csv_read(&d, r->dir, "milestones.csv", err);
+	if (!rc && (rc = need_columns(&d, r->dir, "milestones.csv", ms_cols,
+				      6, col, err)))
+		csv_doc_free(&d);
+	if (rc)
+		return rc;
+	coh_strbuf_puts(b, "<h2>Milestones</h2>\n<p>The record the "
+			   "calibration fits: each milestone with its weight, "
+			   "and the share of replications that meet it under "
+			   "the prior (every replication of the first "
+			   "generation) and under the posterior (the final "
+			   "particles' replications, weighted).</p>\n");
+	cut_note(b, FOLDER_ROWS, d.n_rows - 1, "milestones", "milestones.csv");
+	coh_strbuf_puts(b, "<table>\n<tr><th>milestone</th><th>date</th>"
+			   "<th>condition</th><th>weight</th><th>prior pass "
+			   "rate</th><th>posterior pass rate</th></tr>\n");
+	for (size_t row = 1; row < d.n_rows && row <= FOLDER_ROWS; row++) {
+		coh_strbuf_puts(b, "<tr>");
+		cell(b, csv_at(&d, row, (size_t)col[0]), 0);
+		cell(b, csv_at(&d, row, (size_t)col[1]), 1);
+		cell(b, csv_at(&d, row, (size_t)col[2]), 0);
+		num4(b, csv_at(&d, row, (size_t)col[3]));
+		num_cell(b, 3, 0, field_number(csv_at(&d, row,
+						      (size_t)col[4])));
+		num_cell(b, 3, 0, field_number(csv_at(&d, row,
+						      (size_t)col[5])));
+		coh_strbuf_puts(b, "</tr>\n");
+	}
+	coh_strbuf_puts(b, "</table>\n");
+	csv_doc_free(&d);
+
+	rc = csv_read(&d, r->dir, "generations.csv", err);
+	if (!rc && (rc = need_columns(&d, r->dir, "generations.csv",
+				      gen_cols, 7, col, err)))
+		csv_doc_free(&d);
+	if (rc)
+		return rc;
+	coh_strbuf_puts(b, "<h2>Generations</h2>\n<p>Each generation's "
+			   "tolerance eps (the share of the milestones' weight "
+			   "a replication may miss; generation 0 is the "
+			   "prior), the particles it kept, the proposals and "
+			   "simulations it took, the share of proposals "
+			   "accepted and the effective sample size of its "
+			   "weights.</p>\n");
+	cut_note(b, FOLDER_ROWS, d.n_rows - 1, "generations",
+		 "generations.csv");
+	coh_strbuf_puts(b, "<table>\n<tr><th>generation</th><th>eps</th>"
+			   "<th>particles</th><th>proposals</th>"
+			   "<th>simulations</th><th>acceptance</th>"
+			   "<th>ESS</th></tr>\n");
+	for (size_t row = 1; row < d.n_rows && row <= FOLDER_ROWS; row++) {
+		coh_strbuf_puts(b, "<tr>");
+		for (size_t k = 0; k < 7; k++)
+			if (k == 1 || k >= 5)
+				num4(b, csv_at(&d, row, (size_t)col[k]));
+			else
+				cell(b, csv_at(&d, row, (size_t)col[k]), 1);
+		coh_strbuf_puts(b, "</tr>\n");
+	}
+	coh_strbuf_puts(b, "</table>\n");
+	csv_doc_free(&d);
+	return 0;
+}
+
+/* backtest.csv: each milestone after the cutoff with its forecast
+ * probability and scores, and the sums on its last line. */
+static int backtest_table(coh_strbuf *b, const cli_folder_report *r,
+			  coh_error *err)
+{
+	static const char *const names[] = {"id", "date", "description",
+		"probability", "brier", "log_score"};
+	csv_doc d;
+	long col[6];
+	int rc = csv_read(&d, r->dir, "backtest.csv", err);
+	if (!rc && (rc = need_columns(&d, r->dir, "backtest.csv", names, 6,
+				      col, err)))
+		csv_doc_free(&d);
+	if (rc)
+		return rc;
+	coh_strbuf_puts(b, "<h2>Forecast</h2>\n<p>Each milestone of the "
+			   "record after the cutoff: the share p of "
+			   "replications in which it held (the forecast "
+			   "probability), its Brier score (1 &minus; p)&sup2; "
+			   "and its log score &minus;ln max(p, 1/(2R)), R the "
+			   "replications. Lower scores are better; 0 is a "
+			   "certain, correct forecast. The last line sums "
+			   "them.</p>\n");
+	coh_strbuf_puts(b, "<table>\n<tr><th>milestone</th><th>date</th>"
+			   "<th>condition</th><th>probability</th>"
+			   "<th>Brier</th><th>log score</th></tr>\n");
+	for (size_t row = 1; row < d.n_rows; row++) {
+		int sum = strcmp(csv_at(&d, row, (size_t)col[0]), "(sum)") == 0;
+		/* the sums always, the milestones up to the cap */
+		if (!sum && row > FOLDER_ROWS)
+			continue;
+		coh_strbuf_puts(b, sum ? "<tr class=\"sum\">" : "<tr>");
+		cell(b, sum ? "sum" : csv_at(&d, row, (size_t)col[0]), 0);
+		cell(b, csv_at(&d, row, (size_t)col[1]), 1);
+		cell(b, csv_at(&d, row, (size_t)col[2]), 0);
+		if (sum)
+			cell(b, "", 1);
+		else
+			num_cell(b, 3, 0, field_number(csv_at(
+				&d, row, (size_t)col[3])));
+		num_cell(b, 3, 0, field_number(csv_at(&d, row,
+						      (size_t)col[4])));
+		num_cell(b, 3, 0, field_number(csv_at(&d, row,
+						      (size_t)col[5])));
+		coh_strbuf_puts(b, "</tr>\n");
+	}
+	coh_strbuf_puts(b, "</table>\n");
+	csv_doc_free(&d);
+	return 0;
+}
+
 /* Links to the folder's data files that manifest.json lists. */
 static void file_links(coh_strbuf *b, json_t *man)
 {
@@ -1070,66 +1340,102 @@ static void file_links(coh_strbuf *b, json_t *man)
 	coh_strbuf_puts(b, "</ul>\n");
 }
 
-/* The figure's section: the SVG drawn (svg, or missing, or why it could
- * not be, in draw_err when drawn is COH_EIO) set inline with its
- * caption. */
-static void folder_figure(coh_strbuf *b, const cli_folder_report *r,
-			  const char *svg, int missing, int drawn,
-			  const coh_error *draw_err)
+/* A figure's caption: what it shows, which for a sweep depends on its
+ * axes (plots/sweep.gp). */
+static const char *folder_caption(const cli_folder_report *r,
+				  const char *figure)
 {
-	const char *caption;
+	static const struct {
+		const char *figure, *caption;
+	} captions[] = {
+		{"attribution.gp", "Each unit's effect on each quantity with its "
+		 "95% interval, largest |effect| first; beyond the largest 15, "
+		 "the rest as one bar."},
+		{"morris.gp", "Each factor's mu* against its sigma, with 95% "
+		 "intervals: factors near the origin can be fixed; those above "
+		 "the dashed line act mostly through interactions."},
+		{"sensitivity.gp", "Each factor's first-order (S1) and total "
+		 "(ST) Sobol' index for each quantity, with 95% bootstrap "
+		 "intervals."},
+		{"calibration.gp", "Each calibrated setting's posterior (bars: "
+		 "the final particles, weighted) over its whole prior range, "
+		 "against the prior (dashed line). Densities are per unit of "
+		 "the prior's scale, so a flat prior is a flat line; a "
+		 "log-uniform prior is drawn on a log axis."},
+		{"generations.gp", "How the calibration went: each generation's "
+		 "tolerance eps and effective sample size, and the share of "
+		 "proposals it accepted."},
+		{"pairs.gp", "The posterior's particles two settings at a time, "
+		 "each point sized by its weight: an empty band or corner is a "
+		 "combination the milestones rule out even where each value "
+		 "alone is allowed."},
+		{"backtest.gp", "Each milestone after the cutoff: the forecast "
+		 "probability that it holds (the share of replications), "
+		 "labelled with its Brier score. A good forecast puts its bars "
+		 "near 1."},
+	};
 	if (r->kind == CLI_FOLDER_SWEEP) {
-		/* what it shows depends on its axes (plots/sweep.gp) */
 		if (r->n_axes == 1)
-			caption = "Final cohesion against the setting (the mean "
-				  "with its 95% interval, and the 2.5%-97.5% "
-				  "spread of the replications), and each "
-				  "member's chance of exiting by the end (or of "
-				  "freezing, with --metric freeze).";
-		else if (r->n_axes == 2)
-			caption = "Final cohesion across the design, beside the "
-				  "chance that a member exits by the end (or "
-				  "freezes, with --metric freeze): the member "
-				  "most likely to, or the one --metric names.";
-		else
-			caption = "Final cohesion against each varied setting, "
-				  "one panel per setting.";
-	} else if (r->kind == CLI_FOLDER_ATTRIBUTE) {
-		caption = "Each unit's effect on each quantity with its 95% "
-			  "interval, largest |effect| first; beyond the largest "
-			  "15, the rest as one bar.";
-	} else if (strcmp(r->figure, "morris.gp") == 0) {
-		caption = "Each factor's mu* against its sigma, with 95% "
-			  "intervals: factors near the origin can be fixed; "
-			  "those above the dashed line act mostly through "
-			  "interactions.";
-	} else {
-		caption = "Each factor's first-order (S1) and total (ST) "
-			  "Sobol' index for each quantity, with 95% bootstrap "
-			  "intervals.";
+			return "Final cohesion against the setting (the mean "
+			       "with its 95% interval, and the 2.5%-97.5% "
+			       "spread of the replications), and each "
+			       "member's chance of exiting by the end (or of "
+			       "freezing, with --metric freeze).";
+		if (r->n_axes == 2)
+			return "Final cohesion across the design, beside the "
+			       "chance that a member exits by the end (or "
+			       "freezes, with --metric freeze): the member "
+			       "most likely to, or the one --metric names.";
+		return "Final cohesion against each varied setting, one panel "
+		       "per setting.";
 	}
-	coh_strbuf_puts(b, "<h2>Figure</h2>\n");
+	for (size_t i = 0; i < sizeof captions / sizeof *captions; i++)
+		if (strcmp(captions[i].figure, figure) == 0)
+			return captions[i].caption;
+	return "";
+}
+
+/* The figures' section: the SVGs drawn (svg[i], or missing, or why they
+ * could not be, in draw_err when drawn is COH_EIO) set inline with their
+ * captions. */
+static void folder_figures(coh_strbuf *b, const cli_folder_report *r,
+			   const char *const *figs, size_t n_figs,
+			   char *const *svg, int missing, int drawn,
+			   const coh_error *draw_err)
+{
+	coh_strbuf_puts(b, n_figs > 1 ? "<h2>Figures</h2>\n"
+				      : "<h2>Figure</h2>\n");
 	if (drawn == COH_EIO) {
-		coh_strbuf_puts(b, "<p class=\"note\">The figure could not be "
-				   "drawn: ");
+		coh_strbuf_printf(b, "<p class=\"note\">The figure%s could not "
+				     "be drawn: ", n_figs > 1 ? "s" : "");
 		coh_html_escape(b, draw_err->message);
 		coh_strbuf_puts(b, "</p>\n");
-	} else if (missing) {
-		coh_strbuf_puts(b, "<p class=\"note\">gnuplot is not installed "
-				   "where this report was written, so it holds "
-				   "no figure. Install gnuplot (e.g. apt-get "
-				   "install gnuplot-nox) and run cohesim plot on "
-				   "the output folder to draw it.</p>\n");
-	} else {
+		return;
+	}
+	if (missing) {
+		coh_strbuf_printf(b, "<p class=\"note\">gnuplot is not "
+				     "installed where this report was written, "
+				     "so it holds no figure%s. Install gnuplot "
+				     "(e.g. apt-get install gnuplot-nox) and "
+				     "run cohesim plot on the output folder to "
+				     "draw %s.</p>\n", n_figs > 1 ? "s" : "",
+				  n_figs > 1 ? "them" : "it");
+		return;
+	}
+	for (size_t i = 0; i < n_figs; i++) {
+		char prefix[32];
+		snprintf(prefix, sizeof prefix, "f%zu-", i + 1);
 		coh_strbuf_puts(b, "<figure>\n");
-		if (!svg || coh_html_svg(b, svg, "f1-") != 0)
+		if (!svg[i] || coh_html_svg(b, svg[i], prefix) != 0)
 			coh_strbuf_puts(b, "<p class=\"note\">This figure could "
 					   "not be set inline.</p>\n");
 		coh_strbuf_puts(b, "\n<figcaption>");
-		coh_html_escape(b, caption);
+		coh_html_escape(b, folder_caption(r, figs[i]));
 		coh_strbuf_puts(b, "</figcaption>\n</figure>\n");
 	}
 }
+
+#define FOLDER_FIGURES 3
 
 int cli_report_folder(const cli_folder_report *r, int *written,
 		      coh_error *err)
@@ -1142,19 +1448,31 @@ int cli_report_folder(const cli_folder_report *r, int *written,
 		"scenario.",
 		"A report of cohesim sensitivity: which assumptions matter, "
 		"and how much of each quantity's variance each one explains.",
+		"A report of cohesim calibrate: what the record supports, "
+		"the settings of the calibration block drawn by ABC-SMC until "
+		"the scenario's replications meet its milestones.",
+		"A report of cohesim backtest: how well the scenario, cut at "
+		"a date, forecasts the milestones of the record after it.",
 	};
 	if (written)
 		*written = 0;
 	/* The figure first: a gnuplot that fails costs the page its figure
 	 * (a warning), not the command its results; when plot finds no
 	 * gnuplot, the page keeps the figure it has. */
-	char *svg = NULL;
+	const char *const *figs = r->n_figures ? r->figures : &r->figure;
+	size_t n_figs = r->n_figures ? r->n_figures : 1;
+	char *svg[FOLDER_FIGURES] = {NULL, NULL, NULL};
+	if (n_figs > FOLDER_FIGURES)
+		return coh_error_set(err, COH_EINPUT, r->dir, 0, "more than %d "
+				     "figures for report.html", FOLDER_FIGURES);
 	int missing = 0;
 	coh_error draw_err = {0};
-	int drawn = cli_draw_svg(r->dir, r->model, r->opts, &r->figure, 1,
-				 r->axes, r->n_axes, &svg, &missing,
+	int drawn = cli_draw_svg(r->dir, r->model, r->opts, figs, n_figs,
+				 r->axes, r->n_axes, svg, &missing,
 				 &draw_err);
 	if (drawn && drawn != COH_EIO) {
+		for (size_t i = 0; i < n_figs; i++)
+			coh_free(svg[i]);
 		*err = draw_err;
 		return drawn;
 	}
@@ -1165,7 +1483,8 @@ int cli_report_folder(const cli_folder_report *r, int *written,
 		return 0;
 	char *path = coh_output_path(r->dir, "manifest.json");
 	if (!path) {
-		coh_free(svg);
+		for (size_t i = 0; i < n_figs; i++)
+			coh_free(svg[i]);
 		return coh_error_set(err, COH_ENOMEM, NULL, 0, "out of memory");
 	}
 	json_error_t why;
@@ -1175,7 +1494,8 @@ int cli_report_folder(const cli_folder_report *r, int *written,
 				       "cannot read the manifest: %s",
 				       why.text);
 		coh_free(path);
-		coh_free(svg);
+		for (size_t i = 0; i < n_figs; i++)
+			coh_free(svg[i]);
 		return rc;
 	}
 	coh_free(path);
@@ -1188,25 +1508,36 @@ int cli_report_folder(const cli_folder_report *r, int *written,
 	coh_html_escape(&b, title);
 	coh_strbuf_puts(&b, "</h1>\n<p>");
 	coh_html_escape(&b, intros[r->kind]);
-	coh_strbuf_puts(&b, " The data behind it are the CSV files beside "
-			    "this page; manifest.json lists them with the "
-			    "scenario's SHA-256.</p>\n");
+	/* calibrate's own manifest records no SHA-256 */
+	coh_strbuf_puts(&b, r->kind == CLI_FOLDER_CALIBRATE
+			? " The data behind it are the CSV files beside this "
+			  "page; manifest.json lists them.</p>\n"
+			: " The data behind it are the CSV files beside this "
+			  "page; manifest.json lists them with the scenario's "
+			  "SHA-256.</p>\n");
 	folder_facts(&b, r, man);
 	/* a sweep's table of points runs long: its figure comes first, the
 	 * analyses' short tables before their figures */
 	int rc = 0;
 	if (r->kind == CLI_FOLDER_SWEEP) {
-		folder_figure(&b, r, svg, missing, drawn, &draw_err);
+		folder_figures(&b, r, figs, n_figs, svg, missing, drawn,
+			       &draw_err);
 		rc = sweep_table(&b, r, err);
 	} else if (r->kind == CLI_FOLDER_ATTRIBUTE) {
 		rc = attribute_tables(&b, r, err);
+	} else if (r->kind == CLI_FOLDER_CALIBRATE) {
+		rc = calibrate_tables(&b, r, err);
+	} else if (r->kind == CLI_FOLDER_BACKTEST) {
+		rc = backtest_table(&b, r, err);
 	} else {
 		factor_table(&b, man);
 		rc = sensitivity_tables(&b, r, man, err);
 	}
 	if (!rc && r->kind != CLI_FOLDER_SWEEP)
-		folder_figure(&b, r, svg, missing, drawn, &draw_err);
-	coh_free(svg);
+		folder_figures(&b, r, figs, n_figs, svg, missing, drawn,
+			       &draw_err);
+	for (size_t i = 0; i < n_figs; i++)
+		coh_free(svg[i]);
 	file_links(&b, man);
 	json_decref(man);
 	coh_html_end(&b);

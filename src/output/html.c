@@ -59,7 +59,8 @@ static const char style[] =
 	"p.note{background:#fff4d6;border:1px solid #e6c36a;"
 	"padding:.5em}\n"
 	"div.scroll{overflow-x:auto}\n"
-	"table.narrow th,table.narrow td{padding:.2em .35em}\n";
+	"table.narrow th,table.narrow td{padding:.2em .35em}\n"
+	"tr.sum td{font-weight:bold;border-top:2px solid #999}\n";
 
 void coh_html_begin(coh_strbuf *b, const char *title)
 {

@@ -848,6 +848,207 @@ static void test_sensitivity_report(void **state)
 	free(html);
 }
 
+#define COVERAGE "tests/scenarios/coverage.cfg"
+
+/* coverage.cfg with a second prior, and a title with markup: its page
+ * has the pairs too, and escapes the title. */
+static const char *write_two_priors(const char *dir)
+{
+	char *text = bin_slurp(COVERAGE, NULL);
+	assert_non_null(text);
+	coh_strbuf b = {0};
+	const char *name = strstr(text, "  name = ");
+	const char *prior = strstr(text, "min = 2.0; max = 20.0; }");
+	assert_non_null(name);
+	assert_non_null(prior);
+	coh_strbuf_add(&b, text, (size_t)(name - text));
+	coh_strbuf_puts(&b, "  title = \"<b>Two & priors</b>\";\n");
+	prior += strlen("min = 2.0; max = 20.0; }");
+	coh_strbuf_add(&b, name, (size_t)(prior - name));
+	coh_strbuf_puts(&b, ",\n    { path = \"members.[0].half_life\"; "
+			    "min = 60.0; max = 240.0; }");
+	coh_strbuf_puts(&b, prior);
+	assert_false(b.failed);
+	const char *path = bin_path(dir, "two.cfg");
+	assert_int_equal(bin_write_file(path, b.s), 0);
+	coh_strbuf_free(&b);
+	free(text);
+	return path;
+}
+
+/* calibrate's page: the facts of its own manifest, the posterior with
+ * its 90% credible interval, the milestones' pass rates, the generations,
+ * two figures (one prior: no pairs); plot DIR writes the same page again;
+ * --report none removes it; a calibration stopped before eps = 0 says so
+ * in a warning; two priors bring the pairs. */
+static void test_calibrate_report(void **state)
+{
+	const char *dir = *state;
+	char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s", bin_path(dir, "cal"));
+	const char *args[] = {"calibrate", COVERAGE, "-p", "50", "-r", "2",
+			      "-o", out, "-q", "--plot", "none", NULL, NULL,
+			      NULL, NULL};
+	bin_result r;
+	bin_run_argv(&r, NULL, args);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	char *html = check_page(dir, out, 2, "<title>coverage</title>");
+	assert_non_null(strstr(html, "A report of cohesim calibrate"));
+	assert_non_null(strstr(html, "<dt>Seed</dt><dd>11</dd>"));
+	assert_non_null(strstr(html, "<dd>50 per generation, 2 replications "
+				     "each</dd>"));
+	assert_non_null(strstr(html, "<dt>Final eps</dt><dd>0: converged"));
+	assert_null(strstr(html, "did not converge"));
+	assert_non_null(strstr(html, "<dd>tests/scenarios/coverage.cfg</dd>"));
+	assert_non_null(strstr(html, "<th>90% credible interval</th>"));
+	assert_non_null(strstr(html, "<td>generators.[0].rate</td><td>uniform "
+				     "on [2, 20]</td>"));
+	const char *csv = bin_path(out, "posterior-summary.csv");
+	char want[128];
+	table_cell(want, sizeof want, csv, 0, "mean");
+	assert_non_null(strstr(html, want));
+	table_cell(want, sizeof want, csv, 0, "median");
+	assert_non_null(strstr(html, want));
+	/* the milestones and their pass rates */
+	assert_non_null(strstr(html, "<td>a-end</td><td class=\"num\">"
+				     "2020-12-31</td>"));
+	assert_non_null(strstr(html, "<th>posterior pass rate</th>"));
+	table_cell(want, sizeof want, bin_path(out, "generations.csv"), 1,
+		   "ess");
+	assert_non_null(strstr(html, want));
+	assert_non_null(strstr(html, "<a href=\"posterior-summary.csv\">"));
+	assert_non_null(strstr(html, "<a href=\"milestones.csv\">"));
+	assert_non_null(strstr(html, "<a href=\"generations.csv\">"));
+	assert_null(strstr(html, "href=\"populations/\""));
+
+	/* plot DIR: the same page, its figures drawn again */
+	char *again = replot(out);
+	assert_string_equal(again, html);
+	free(again);
+	free(html);
+
+	/* --report none (finishing the finished calibration) removes it */
+	args[11] = "--resume";
+	args[12] = "--report";
+	args[13] = "none";
+	bin_run_argv(&r, NULL, args);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	assert_false(bin_exists(bin_path(out, "report.html")));
+	char *manifest = bin_slurp(bin_path(out, "manifest.json"), NULL);
+	assert_non_null(manifest);
+	assert_null(strstr(manifest, "\"report.html\""));
+	free(manifest);
+	bin_run(&r, "plot", out, "-q", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	assert_false(bin_exists(bin_path(out, "report.html")));
+
+	/* one generation: the prior, eps 1, not converged */
+	snprintf(out, sizeof out, "%s", bin_path(dir, "cal1"));
+	bin_run(&r, "calibrate", COVERAGE, "-p", "20", "-r", "2",
+		"--max-generations", "1", "-o", out, "-q", "--plot", "none",
+		NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	html = bin_slurp(bin_path(out, "report.html"), NULL);
+	assert_non_null(html);
+	assert_non_null(strstr(html, "<dd>1: not converged</dd>"));
+	assert_non_null(strstr(html, "<strong>Warning: the calibration did "
+				     "not converge.</strong>"));
+	free(html);
+
+	/* two priors: the pairs as well, and the title escaped */
+	char cfg[PATH_MAX];
+	snprintf(cfg, sizeof cfg, "%s", write_two_priors(dir));
+	snprintf(out, sizeof out, "%s", bin_path(dir, "cal2"));
+	bin_run(&r, "calibrate", cfg, "-p", "20", "-r", "2", "-o", out, "-q",
+		"--plot", "none", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	html = check_page(dir, out, 3, "<title>&lt;b&gt;Two &amp; "
+				       "priors&lt;/b&gt;</title>");
+	assert_null(strstr(html, "<b>Two"));
+	assert_non_null(strstr(html, "<td>members.[0].half_life</td>"));
+	free(html);
+}
+
+/* backtest's page: the cutoff, the replications, backtest.csv's
+ * probabilities and its sums; plot DIR writes the same page again;
+ * --report none removes it; with --posterior it names the file. */
+static void test_backtest_report(void **state)
+{
+	const char *dir = *state;
+	char out[PATH_MAX];
+	snprintf(out, sizeof out, "%s", bin_path(dir, "bt"));
+	const char *reps = getenv("COH_WRAP") && getenv("COH_WRAP")[0]
+			   ? "20" : "200";
+	const char *args[] = {"backtest", "tests/scenarios/backtest.cfg",
+			      "--cutoff", "2020-03-31", "-r", reps, "-o", out,
+			      "-q", "--plot", "none", NULL, NULL, NULL};
+	bin_result r;
+	bin_run_argv(&r, NULL, args);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	char *html = check_page(dir, out, 1, "<title>backtest</title>");
+	assert_non_null(strstr(html, "A report of cohesim backtest"));
+	assert_non_null(strstr(html, "<dt>Cutoff</dt><dd>2020-03-31</dd>"));
+	char want[160];
+	snprintf(want, sizeof want, "<dt>Replications</dt><dd>%s</dd>", reps);
+	assert_non_null(strstr(html, want));
+	assert_non_null(strstr(html, "(no --posterior)"));
+	/* the probability of the first milestone, and the sums */
+	csv_table t;
+	assert_int_equal(csv_load(&t, bin_path(out, "backtest.csv")), 0);
+	int p = csv_col(&t, "probability"), br = csv_col(&t, "brier");
+	assert_true(p >= 0 && br >= 0);
+	snprintf(want, sizeof want, "<td class=\"num\">%.3f</td>",
+		 csv_num(csv_get(&t, 0, p)));
+	assert_non_null(strstr(html, want));
+	snprintf(want, sizeof want, "<tr class=\"sum\"><td>sum</td>");
+	assert_non_null(strstr(html, want));
+	snprintf(want, sizeof want, "<td class=\"num\">%.3f</td>",
+		 csv_num(csv_get(&t, t.n_rows - 1, br)));
+	assert_non_null(strstr(strstr(html, "<tr class=\"sum\">"), want));
+	csv_free(&t);
+	assert_non_null(strstr(html, "<a href=\"backtest.csv\">"));
+
+	char *again = replot(out);
+	assert_string_equal(again, html);
+	free(again);
+	free(html);
+
+	args[11] = "--report";
+	args[12] = "none";
+	bin_run_argv(&r, NULL, args);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	assert_false(bin_exists(bin_path(out, "report.html")));
+	bin_run(&r, "plot", out, "-q", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	assert_false(bin_exists(bin_path(out, "report.html")));
+
+	/* a posterior of one particle: the page names it */
+	const char *post = bin_path(dir, "post.csv");
+	assert_int_equal(bin_write_file(post, "particle,weight,"
+					"generators.[0].rate,likelihood\n"
+					"0,1,2,1\n"), 0);
+	char post_path[PATH_MAX];
+	snprintf(post_path, sizeof post_path, "%s", post);
+	bin_run(&r, "backtest", "tests/scenarios/backtest.cfg", "--cutoff",
+		"2020-03-31", "-r", "20", "--posterior", post_path, "-o", out,
+		"-q", "--plot", "none", NULL);
+	bin_expect_status(&r, 0);
+	bin_result_free(&r);
+	html = bin_slurp(bin_path(out, "report.html"), NULL);
+	assert_non_null(html);
+	assert_non_null(strstr(html, "<dt>Posterior</dt><dd>"));
+	assert_non_null(strstr(html, "post.csv (1 particles drawn"));
+	free(html);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -867,6 +1068,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_attribute_report,
 						tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_sensitivity_report,
+						tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_calibrate_report,
+						tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_backtest_report,
 						tmp_setup, tmp_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
