@@ -13,7 +13,8 @@ set ytics font ',9'
 set grid xtics ytics
 set key top right font ',8'
 set xlabel 'generation'
-set xrange [-0.3:*]
+stats 'generations.csv' skip 1 using 1 nooutput
+set xrange [-0.5:STATS_max + 0.5]
 set multiplot layout 2,1 title @TITLE@ font ',13'
 set ylabel 'eps, acceptance'
 set yrange [0:1.05]

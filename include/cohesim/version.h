@@ -2,6 +2,6 @@
 #ifndef COHESIM_VERSION_H
 #define COHESIM_VERSION_H
 
-#define COH_VERSION "0.1.0"
+#define COH_VERSION "0.2.0"
 
 #endif

@@ -17,6 +17,7 @@
 #include "core/alloc.h"
 #include "core/number.h"
 #include "core/strbuf.h"
+#include "output/sha256.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -764,6 +765,9 @@ static int write_manifest(cal_state *s, const cal_generation *post,
 			  char **plot_files, size_t n_plot_files, int argc,
 			  char **argv)
 {
+	char sha[65];
+	if (coh_sha256_file(sha, s->a->scenario, &s->err))
+		return s->err.code;
 	json_t *root = json_object(), *priors = json_array(),
 	       *files = json_array(), *cmd = json_array();
 	for (int i = 0; i < argc; i++)
@@ -784,8 +788,9 @@ static int write_manifest(cal_state *s, const cal_generation *post,
 	json_object_set_new(root, "command", cmd);
 	json_object_set_new(root, "cohesim", json_string(COH_VERSION));
 	json_object_set_new(root, "scenario", json_pack(
-		"{s:s, s:s, s:I}", "file", s->a->scenario, "name",
-		s->model->name, "seed", (json_int_t)s->model->seed));
+		"{s:s, s:s, s:s, s:I}", "file", s->a->scenario, "name",
+		s->model->name, "sha256", sha, "seed",
+		(json_int_t)s->model->seed));
 	json_object_set_new(root, "calibration", json_pack(
 		"{s:o, s:I, s:I, s:f, s:I, s:I, s:f, s:b, s:s?}", "priors",
 		priors, "particles", (json_int_t)s->particles,

@@ -34,6 +34,7 @@
 #include <strings.h>
 
 #include "bin_helpers.h"
+#include "cohesim/version.h"
 #include "core/strbuf.h"
 #include "output/html.h"
 
@@ -378,7 +379,7 @@ static void test_run_report(void **state)
 	/* what the page must hold: the command line, version, seed, the
 	 * number run printed, three figures, and the timeline's source */
 	assert_non_null(strstr(html, "<span>--plot</span> <span>none</span>"));
-	assert_non_null(strstr(html, "<dd>0.1.0</dd>"));
+	assert_non_null(strstr(html, "<dd>" COH_VERSION "</dd>"));
 	assert_non_null(strstr(html, "<dt>Seed</dt><dd>42</dd>"));
 	assert_non_null(strstr(html, cohesion));
 	assert_int_equal(count(html, "<svg"), 3);
