@@ -561,8 +561,13 @@ static int run_generation(cal_state *s, size_t g, double eps, int argc,
 		size_t size = n;
 		if (left / s->reps < size)
 			size = (size_t)(left / s->reps);
-		if (size == 0 || b >= 1u << 20) {
+		if (size == 0) {
 			s->stopped = "the budget of simulations is spent";
+			break;
+		}
+		if (b >= 1u << 20) {    /* the particles' keys hold 20 bits */
+			s->stopped = "a generation ran 2^20 batches without "
+				     "filling up";
 			break;
 		}
 		s->batch_n = size;

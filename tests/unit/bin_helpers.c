@@ -489,3 +489,12 @@ int bin_under_valgrind(void)
 	const char *w = getenv("COH_WRAP");
 	return w && *w;
 }
+
+int bin_reduced(void)
+{
+#ifdef __SANITIZE_ADDRESS__
+	return 1;
+#else
+	return bin_under_valgrind();
+#endif
+}

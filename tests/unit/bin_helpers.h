@@ -45,6 +45,10 @@ int bin_tmp_teardown(void **state);
 /* Whether the binary runs under valgrind (COH_WRAP set): the tests that
  * say so in their comment then run a reduced version. */
 int bin_under_valgrind(void);
+/* Whether make check runs this test: under valgrind, or built with
+ * AddressSanitizer.  The heaviest statistical tests and fault sweeps run
+ * reduced then, as each one's comment says; make test runs them whole. */
+int bin_reduced(void);
 /* path made absolute against the current folder (no symbolic links
  * resolved).  Returns 0 or -1. */
 int bin_abspath(char out[PATH_MAX], const char *path);

@@ -6,8 +6,9 @@
  * -j 2, after kill -9 and --resume, and under mpirun; the messages of bad
  * input.
  *
- * Seeds are fixed and printed with any failure.  Under valgrind
- * (COH_WRAP set), to keep this file near a minute there: the closed form
+ * Seeds are fixed and printed with any failure.  In make check (under
+ * valgrind or AddressSanitizer: bin_reduced), to keep this file near a
+ * minute there: the closed form
  * runs 400 particles instead of 4000 and checks the span and a mean
  * within 5% instead of 1%; the coverage study runs 3 truths and checks
  * only that each interval is well formed (the binomial test needs the
@@ -132,7 +133,7 @@ static post_stats read_posterior(const char *dir)
 static void test_closed_form(void **state)
 {
 	const char *dir = *state;
-	const char *particles = bin_under_valgrind() ? "400" : "4000";
+	const char *particles = bin_reduced() ? "400" : "4000";
 	const char *args[] = {"calibrate", CLOSED, "-p", particles, "-r", "1",
 			      "--plot", "none", "-q", "-o", dir, NULL};
 	bin_result r;
@@ -147,10 +148,10 @@ static void test_closed_form(void **state)
 	/* every particle is admissible ... */
 	assert_true(s.min >= lo && s.max <= hi);
 	/* ... they span the interval ... */
-	double width = hi - lo, gap = bin_under_valgrind() ? 0.05 : 0.01;
+	double width = hi - lo, gap = bin_reduced() ? 0.05 : 0.01;
 	assert_true(s.min - lo < gap * width && hi - s.max < gap * width);
 	/* ... and weigh it evenly: the mean is the midpoint */
-	double tol = bin_under_valgrind() ? 0.05 : 0.01;
+	double tol = bin_reduced() ? 0.05 : 0.01;
 	if (fabs(s.mean - mid) > tol * mid)
 		fail_msg("mean %.4f, expected %.4f within %g%% (seed 7)",
 			 s.mean, mid, 100 * tol);
@@ -200,7 +201,7 @@ static double binom_cdf(int k, int n, double p)
 static void test_coverage(void **state)
 {
 	const char *dir = *state;
-	int truths = bin_under_valgrind() ? 3 : 50, covered = 0;
+	int truths = bin_reduced() ? 3 : 50, covered = 0;
 	unsigned seed = 20261201;
 	print_message("coverage: %d truths, seed %u\n", truths, seed);
 	char cfg[PATH_MAX];
@@ -241,7 +242,7 @@ static void test_coverage(void **state)
 	free(base);
 	print_message("coverage: %d of %d 90%% intervals hold the truth\n",
 		      covered, truths);
-	if (bin_under_valgrind())
+	if (bin_reduced())
 		return;
 	/* two-sided at 1%: neither tail may be below 0.005 */
 	double below = binom_cdf(covered, truths, 0.9);
@@ -263,7 +264,7 @@ static void run_cover(const char *dir, const char *jobs, int resume,
 		      bin_result *r)
 {
 	const char *args[] = {"calibrate", COVER, "-p",
-			      bin_under_valgrind() ? "40" : "150", "-r", "3",
+			      bin_reduced() ? "40" : "150", "-r", "3",
 			      "--plot", "none", "-q", "-j", jobs, "-o", dir,
 			      resume ? "--resume" : NULL, NULL};
 	assert_true(bin_run_argv(r, NULL, args) >= 0);
@@ -299,7 +300,7 @@ static void test_jobs_and_resume(void **state)
 
 	/* kill -9 inside generation 1, then --resume */
 	const char *args[] = {"calibrate", COVER, "-p",
-			      bin_under_valgrind() ? "40" : "150", "-r", "3",
+			      bin_reduced() ? "40" : "150", "-r", "3",
 			      "--plot", "none", "-q", "-j", "1", "-o", cut,
 			      NULL};
 	bin_child c;
@@ -347,7 +348,7 @@ static void test_under_mpi(void **state)
 		 "mpirun --oversubscribe %s -np 3 %s calibrate %s -p %s -r 3 "
 		 "--plot none -q -j 1 -o %s 2>&1",
 		 geteuid() == 0 ? "--allow-run-as-root" : "", mpi_bin, COVER,
-		 bin_under_valgrind() ? "40" : "150", multi);
+		 bin_reduced() ? "40" : "150", multi);
 	assert_int_equal(system(cmd), 0);
 	expect_same(one, multi, "under mpirun -np 3");
 }
@@ -449,7 +450,7 @@ static void test_posterior_predictive(void **state)
 	assert_int_equal(bin_write_file(post, "particle,weight,members.[0]."
 					"half_life,likelihood\n0,0.5,80,1\n"
 					"1,1.5,150,1\n"), 0);
-	int reps = bin_under_valgrind() ? 200 : 2000;
+	int reps = bin_reduced() ? 200 : 2000;
 	char r_text[16];
 	snprintf(r_text, sizeof r_text, "%d", reps);
 	const char *args[] = {"run", CLOSED, "--posterior", post, "-r",
@@ -544,7 +545,7 @@ static void test_backtest(void **state)
 	const char *dir = *state;
 	char out[PATH_MAX];
 	snprintf(out, sizeof out, "%s/early", dir);
-	int reps = bin_under_valgrind() ? 400 : 4000;
+	int reps = bin_reduced() ? 400 : 4000;
 	char r_text[16];
 	snprintf(r_text, sizeof r_text, "%d", reps);
 	const char *args[] = {"backtest", BACKTEST, "--cutoff", "2020-03-31",

@@ -75,14 +75,13 @@ static int sh(const char *fmt, ...)
 
 /* Runs args with allocation n failing, for n = 0, 1, ... until the command
  * succeeds, into a fresh `out` each time (a failed sweep leaves its
- * finished points for --resume).  Under valgrind (slow: a run there takes
- * a second or more, and make check runs this on CI's budget) every 13th
- * n, which still reaches every stage of each command; make test tries
- * every n. */
+ * finished points for --resume).  In make check (under valgrind or
+ * AddressSanitizer, where a run takes up to a second or more, on CI's
+ * budget) every 13th n, which still reaches every stage of each command;
+ * make test tries every n. */
 static void fail_each_allocation(const char *const *args, const char *out)
 {
-	const char *wrap = getenv("COH_WRAP");
-	long step = wrap && wrap[0] ? 13 : 1;
+	long step = bin_reduced() ? 13 : 1;
 	long n;
 	for (n = 0; n < 100000; n += step) {
 		char value[32];
