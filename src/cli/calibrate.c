@@ -479,9 +479,8 @@ static double next_eps(const cal_generation *gen)
 /* Appends what batch's particles add to the generation being built:
  * the accepted ones while there is room for them, and, in generation 0,
  * every replication's milestones for the prior's pass rates. */
-static int take_batch(cal_state *s, cal_generation *gen,
-		      const cal_generation *prev, const uint64_t *masks,
-		      double *w_raw)
+static void take_batch(cal_state *s, cal_generation *gen,
+		       const cal_generation *prev, const uint64_t *masks)
 {
 	size_t k = s->k;
 	for (size_t p = 0; p < s->batch_n; p++) {
@@ -505,7 +504,8 @@ static int take_batch(cal_state *s, cal_generation *gen,
 		memcpy(&gen->pop.theta[at * k], &s->batch_theta[p * k],
 		       k * sizeof *gen->pop.theta);
 		gen->lik[at] = lik;
-		w_raw[at] = prev ? 0.0 : lik;   /* later: the kernel's weight */
+		/* later generations: the kernel's weight, set by the caller */
+		gen->pop.weight[at] = prev ? 0.0 : lik;
 		for (uint64_t r = 0; r < s->reps; r++) {
 			double d = coh_abc_distance(s->model, m[r]);
 			for (size_t i = 0; i < s->n_ms; i++)
@@ -515,7 +515,6 @@ static int take_batch(cal_state *s, cal_generation *gen,
 				gen->accepted_d[gen->n_accepted_d++] = d;
 		}
 	}
-	return 0;
 }
 
 static void print_generation(const cal_state *s, const cal_generation *gen,
@@ -585,7 +584,7 @@ static int run_generation(cal_state *s, size_t g, double eps, int argc,
 		s->simulations += (uint64_t)size * s->reps;
 		gen.simulations += (uint64_t)size * s->reps;
 		size_t before = gen.pop.n;
-		take_batch(s, &gen, prev, masks, gen.pop.weight);
+		take_batch(s, &gen, prev, masks);
 		for (size_t i = before; prev && i < gen.pop.n; i++)
 			gen.pop.weight[i] = coh_abc_weight(
 				&gen.pop.theta[i * k], gen.lik[i], s->priors,
